@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/plateau-bpo/plateau/pkg/outbox"
+)
+
+type outboxRow struct {
+	bun.BaseModel `bun:"table:outbox"`
+
+	ID         uuid.UUID  `bun:"id,pk"`
+	OrgID      uuid.UUID  `bun:"org_id"`
+	TaskType   string     `bun:"task_type"`
+	Payload    []byte     `bun:"payload"`
+	CreatedAt  time.Time  `bun:"created_at"`
+	EnqueuedAt *time.Time `bun:"enqueued_at"`
+	DoneAt     *time.Time `bun:"done_at"`
+}
+
+func insertOutbox(ctx context.Context, tx bun.IDB, m outbox.Message) error {
+	row := outboxRow{ID: m.ID, OrgID: m.OrgID, TaskType: m.TaskType, Payload: m.Payload, CreatedAt: m.CreatedAt}
+	_, err := tx.NewInsert().Model(&row).Exec(ctx)
+	return err
+}
+
+// SetPublisher sets where committed outbox messages go (the job queue).
+func (d *DB) SetPublisher(p outbox.Publisher) { d.publisher = p }
+
+// publish hands a committed message to the queue. A failure is logged by the
+// publisher and left to the reconciler.
+func (d *DB) publish(m outbox.Message) {
+	if d.publisher == nil {
+		return
+	}
+	if err := d.publisher.Publish(m); err == nil {
+		_ = d.markEnqueued(context.Background(), m.ID)
+	}
+}
+
+func (d *DB) markEnqueued(ctx context.Context, id uuid.UUID) error {
+	return d.InSystem(ctx, "outbox-enqueued", func(tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("enqueued_at = ?", now()).
+			Where("id = ? AND enqueued_at IS NULL", id).Exec(ctx)
+		return err
+	})
+}
+
+// MarkDone records that the task of an outbox message finished. It runs in
+// the handler's own transaction so the work and its completion commit
+// together; a message already done reports false, so a duplicate delivery
+// does nothing.
+func (t *Tenant) MarkDone(ctx context.Context, id uuid.UUID) (bool, error) {
+	res, err := t.Tx.NewUpdate().Model((*outboxRow)(nil)).Set("done_at = ?", now()).
+		Where("id = ? AND org_id = ? AND done_at IS NULL", id, t.OrgID()).Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Unfinished lists outbox messages created before olderThan and not done,
+// across orgs, for the reconciler to hand to the queue again.
+func (d *DB) Unfinished(ctx context.Context, olderThan time.Time, limit int) ([]outbox.Message, error) {
+	var rows []outboxRow
+	err := d.InSystem(ctx, "outbox-reconcile", func(tx bun.Tx) error {
+		return tx.NewSelect().Model(&rows).Where("done_at IS NULL AND created_at < ?", olderThan).
+			OrderExpr("created_at").Limit(int64(limit)).Scan(ctx)
+	})
+	out := make([]outbox.Message, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, outbox.Message{ID: r.ID, OrgID: r.OrgID, TaskType: r.TaskType, Payload: r.Payload, CreatedAt: r.CreatedAt})
+	}
+	return out, err
+}
+
+// PurgeDone deletes outbox messages done before the given time.
+func (d *DB) PurgeDone(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := d.InSystem(ctx, "outbox-purge", func(tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*outboxRow)(nil)).Where("done_at < ?", before).Exec(ctx)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+type rolePermissionRow struct {
+	bun.BaseModel `bun:"table:role_permissions"`
+
+	OrgID  uuid.UUID `bun:"org_id,pk"`
+	Role   string    `bun:"role,pk"`
+	Object string    `bun:"object,pk"`
+	Action string    `bun:"action,pk"`
+}
+
+// Grant is one permission of one role in one org.
+type Grant struct {
+	Role       tenancy.Role
+	Permission tenancy.Permission
+}
+
+// Assignment is one subject holding one role in one org.
+type Assignment struct {
+	Subject string // a user id
+	Role    tenancy.Role
+}
+
+func insertDefaultPermissions(ctx context.Context, tx bun.IDB, orgID uuid.UUID, kind tenancy.OrgKind) error {
+	var rows []rolePermissionRow
+	for role, perms := range tenancy.DefaultPermissions(kind) {
+		for _, p := range perms {
+			rows = append(rows, rolePermissionRow{OrgID: orgID, Role: string(role), Object: p.Object(), Action: p.Action()})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx)
+	return err
+}
+
+// SyncDefaultPermissions adds to every org the default permissions its kind
+// has gained since it was created. It never removes a grant.
+func (d *DB) SyncDefaultPermissions(ctx context.Context) error {
+	orgs, err := d.ListOrgs(ctx, "")
+	if err != nil {
+		return err
+	}
+	return d.InSystem(ctx, "rbac-sync", func(tx bun.Tx) error {
+		for _, o := range orgs {
+			if err := insertDefaultPermissions(ctx, tx, o.ID, o.Kind); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Policies returns the grants and role assignments of one org: what the RBAC
+// enforcer loads for that org's domain.
+func (d *DB) Policies(ctx context.Context, orgID uuid.UUID) ([]Grant, []Assignment, error) {
+	var (
+		perms   []rolePermissionRow
+		members []membershipRow
+	)
+	err := d.InSystem(ctx, "rbac-load", func(tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&perms).Where("org_id = ?", orgID).Scan(ctx); err != nil {
+			return err
+		}
+		return tx.NewSelect().Model(&members).Where("org_id = ?", orgID).Scan(ctx)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	grants := make([]Grant, 0, len(perms))
+	for _, p := range perms {
+		grants = append(grants, Grant{Role: tenancy.Role(p.Role), Permission: tenancy.Permission(p.Object + ":" + p.Action)})
+	}
+	assignments := make([]Assignment, 0, len(members))
+	for _, m := range members {
+		assignments = append(assignments, Assignment{Subject: m.UserID.String(), Role: tenancy.Role(m.Role)})
+	}
+	return grants, assignments, nil
+}
+
+// AddGrant gives a role a permission in the principal's org.
+func (t *Tenant) AddGrant(ctx context.Context, g Grant) error {
+	row := rolePermissionRow{OrgID: t.OrgID(), Role: string(g.Role), Object: g.Permission.Object(), Action: g.Permission.Action()}
+	if _, err := t.Tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+		return err
+	}
+	t.policyChanged()
+	return t.Audit(ctx, "rbac.grant", "role", string(g.Role), g)
+}
+
+// RemoveGrant takes a permission from a role in the principal's org.
+func (t *Tenant) RemoveGrant(ctx context.Context, g Grant) error {
+	if _, err := t.Tx.NewDelete().Model((*rolePermissionRow)(nil)).
+		Where("org_id = ? AND role = ? AND object = ? AND action = ?",
+			t.OrgID(), g.Role, g.Permission.Object(), g.Permission.Action()).Exec(ctx); err != nil {
+		return err
+	}
+	t.policyChanged()
+	return t.Audit(ctx, "rbac.revoke", "role", string(g.Role), g)
+}
+
+// OnPolicyChange sets what runs after a transaction changed an org's roles
+// or grants: the RBAC cache drops that org.
+func (d *DB) OnPolicyChange(fn func(orgID uuid.UUID)) { d.policyObserver = fn }
+
+func (t *Tenant) policyChanged() {
+	org := t.OrgID()
+	t.onCommit(func(context.Context) {
+		if t.db.policyObserver != nil {
+			t.db.policyObserver(org)
+		}
+	})
+}

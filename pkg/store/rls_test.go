@@ -1,0 +1,69 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
+	"github.com/plateau-bpo/plateau/pkg/testenv"
+)
+
+// TestRowLevelSecurityFailsClosed checks the second wall on PostgreSQL: the
+// application role sees no tenant row unless a transaction set its org, and
+// then only that org's rows, on every table but the migrator's own.
+func TestRowLevelSecurityFailsClosed(t *testing.T) {
+	db := dbtest.Postgres(t, testenv.Need(t, testenv.Postgres))
+	_, _, orgA, _ := twoOrgs(t, db.App)
+	ctx := context.Background()
+
+	var tables []string
+	if err := db.Owner.Bun.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'
+		AND tablename NOT LIKE 'schema_migration%' ORDER BY tablename`).Scan(ctx, &tables); err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) < 8 {
+		t.Fatalf("found only %d tables: %v", len(tables), tables)
+	}
+	var unprotected []string
+	if err := db.Owner.Bun.NewRaw(`SELECT relname FROM pg_class JOIN pg_namespace n ON n.oid = relnamespace
+		WHERE nspname = 'public' AND relkind = 'r' AND NOT relrowsecurity AND relname NOT LIKE 'schema_migration%'`).
+		Scan(ctx, &unprotected); err != nil {
+		t.Fatal(err)
+	}
+	if len(unprotected) > 0 {
+		t.Fatalf("tables without row-level security: %v", unprotected)
+	}
+	var owned int
+	if err := db.App.Bun.NewRaw(`SELECT count(*) FROM pg_tables WHERE tableowner = current_user`).Scan(ctx, &owned); err != nil {
+		t.Fatal(err)
+	}
+	if owned != 0 {
+		t.Fatalf("the application role owns %d tables", owned)
+	}
+	for _, table := range tables {
+		var total, none, inA int
+		if err := db.Owner.Bun.NewRaw("SELECT count(*) FROM " + table).Scan(ctx, &total); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.App.Bun.NewRaw("SELECT count(*) FROM " + table).Scan(ctx, &none); err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		if none != 0 {
+			t.Errorf("%s: the app role sees %d of %d rows with no org set", table, none, total)
+		}
+		tx, err := db.App.Bun.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true)", orgA.ID.String()); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.NewRaw("SELECT count(*) FROM " + table).Scan(ctx, &inA); err != nil {
+			t.Fatal(err)
+		}
+		_ = tx.Rollback()
+		if total > 0 && inA >= total {
+			t.Errorf("%s: with org A set, the app role sees all %d rows (B's included)", table, total)
+		}
+	}
+}

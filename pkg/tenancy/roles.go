@@ -1,0 +1,128 @@
+package tenancy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Role is a named set of permissions inside one org.
+type Role string
+
+const (
+	RolePlatformAdmin Role = "platform_admin"
+	RoleOwner         Role = "owner"      // client and center
+	RoleManager       Role = "manager"    // client: runs campaigns
+	RoleAnalyst       Role = "analyst"    // client: read-only
+	RoleBilling       Role = "billing"    // client: invoices and payment
+	RoleSupervisor    Role = "supervisor" // center: runs the floor
+	RoleAgent         Role = "agent"      // center: makes the calls
+	RoleQA            Role = "qa"         // center: reviews call quality
+)
+
+// RolesOf lists the roles an org of kind may grant, most powerful first.
+func RolesOf(kind OrgKind) []Role {
+	switch kind {
+	case KindClient:
+		return []Role{RoleOwner, RoleManager, RoleAnalyst, RoleBilling}
+	case KindCenter:
+		return []Role{RoleOwner, RoleSupervisor, RoleAgent, RoleQA}
+	case KindPlatform:
+		return []Role{RolePlatformAdmin}
+	}
+	return nil
+}
+
+// OwnerRole is the most powerful role of an org kind.
+func OwnerRole(kind OrgKind) Role {
+	if kind == KindPlatform {
+		return RolePlatformAdmin
+	}
+	return RoleOwner
+}
+
+// ParseRole checks that role exists for an org of kind.
+func ParseRole(kind OrgKind, role string) (Role, error) {
+	r := Role(strings.TrimSpace(role))
+	if slices.Contains(RolesOf(kind), r) {
+		return r, nil
+	}
+	names := make([]string, 0, 4)
+	for _, r := range RolesOf(kind) {
+		names = append(names, string(r))
+	}
+	return "", fmt.Errorf("must be one of %s for a %s org (got %q)", strings.Join(names, ", "), kind, role)
+}
+
+// Permission is "object:action". Every route declares one.
+type Permission string
+
+const (
+	// Public marks a route that needs no principal (login, health).
+	Public Permission = "public"
+	// Authenticated marks a route any signed-in principal may use.
+	Authenticated Permission = "authenticated"
+
+	PermOrgRead      Permission = "org:read"
+	PermOrgWrite     Permission = "org:write"
+	PermUsersRead    Permission = "users:read"
+	PermUsersWrite   Permission = "users:write"
+	PermAPIKeysRead  Permission = "api_keys:read"
+	PermAPIKeysWrite Permission = "api_keys:write"
+	PermAuditRead    Permission = "audit:read"
+
+	PermPortalAccess  Permission = "portal:access"
+	PermCenterAccess  Permission = "center:access"
+	PermAgentAccess   Permission = "agent:access"
+	PermConsoleAccess Permission = "console:access"
+	PermQueuesRead    Permission = "queues:read"
+)
+
+// Object and Action split a permission for the RBAC enforcer.
+func (p Permission) Object() string { o, _, _ := strings.Cut(string(p), ":"); return o }
+func (p Permission) Action() string { _, a, _ := strings.Cut(string(p), ":"); return a }
+
+// DefaultPermissions is the permission table: what each role of each org
+// kind may do. New orgs get these policies; `plateau migrate up` and every
+// start add the ones a newer version introduced. The README renders it.
+func DefaultPermissions(kind OrgKind) map[Role][]Permission {
+	switch kind {
+	case KindClient:
+		reader := []Permission{PermOrgRead, PermPortalAccess}
+		return map[Role][]Permission{
+			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
+				PermAPIKeysWrite, PermAuditRead, PermPortalAccess},
+			RoleManager: {PermOrgRead, PermUsersRead, PermAPIKeysRead, PermAuditRead, PermPortalAccess},
+			RoleAnalyst: reader,
+			RoleBilling: reader,
+		}
+	case KindCenter:
+		return map[Role][]Permission{
+			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
+				PermAPIKeysWrite, PermAuditRead, PermCenterAccess, PermAgentAccess},
+			RoleSupervisor: {PermOrgRead, PermUsersRead, PermAuditRead, PermCenterAccess, PermAgentAccess},
+			RoleQA:         {PermOrgRead, PermCenterAccess},
+			RoleAgent:      {PermOrgRead, PermAgentAccess},
+		}
+	case KindPlatform:
+		return map[Role][]Permission{
+			RolePlatformAdmin: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
+				PermAPIKeysWrite, PermAuditRead, PermConsoleAccess, PermQueuesRead},
+		}
+	}
+	return nil
+}
+
+// HomePath is where a principal of this org kind and role lands after login.
+func HomePath(kind OrgKind, role Role) string {
+	switch {
+	case kind == KindPlatform:
+		return "/console"
+	case kind == KindClient:
+		return "/portal"
+	case role == RoleAgent:
+		return "/agent"
+	default:
+		return "/center"
+	}
+}
