@@ -18,18 +18,6 @@ type rolePermissionRow struct {
 	Action string    `bun:"action,pk"`
 }
 
-// Grant is one permission of one role in one org.
-type Grant struct {
-	Role       tenancy.Role
-	Permission tenancy.Permission
-}
-
-// Assignment is one subject holding one role in one org.
-type Assignment struct {
-	Subject string // a user id
-	Role    tenancy.Role
-}
-
 func insertDefaultPermissions(ctx context.Context, tx bun.IDB, orgID uuid.UUID, kind tenancy.OrgKind) error {
 	var rows []rolePermissionRow
 	for role, perms := range tenancy.DefaultPermissions(kind) {
@@ -63,7 +51,7 @@ func (d *DB) SyncDefaultPermissions(ctx context.Context) error {
 
 // Policies returns the grants and role assignments of one org: what the RBAC
 // enforcer loads for that org's domain.
-func (d *DB) Policies(ctx context.Context, orgID uuid.UUID) ([]Grant, []Assignment, error) {
+func (d *DB) Policies(ctx context.Context, orgID uuid.UUID) ([]tenancy.Grant, []tenancy.Assignment, error) {
 	var (
 		perms   []rolePermissionRow
 		members []membershipRow
@@ -77,19 +65,19 @@ func (d *DB) Policies(ctx context.Context, orgID uuid.UUID) ([]Grant, []Assignme
 	if err != nil {
 		return nil, nil, err
 	}
-	grants := make([]Grant, 0, len(perms))
+	grants := make([]tenancy.Grant, 0, len(perms))
 	for _, p := range perms {
-		grants = append(grants, Grant{Role: tenancy.Role(p.Role), Permission: tenancy.Permission(p.Object + ":" + p.Action)})
+		grants = append(grants, tenancy.Grant{Role: tenancy.Role(p.Role), Permission: tenancy.Permission(p.Object + ":" + p.Action)})
 	}
-	assignments := make([]Assignment, 0, len(members))
+	assignments := make([]tenancy.Assignment, 0, len(members))
 	for _, m := range members {
-		assignments = append(assignments, Assignment{Subject: m.UserID.String(), Role: tenancy.Role(m.Role)})
+		assignments = append(assignments, tenancy.Assignment{Subject: m.UserID.String(), Role: tenancy.Role(m.Role)})
 	}
 	return grants, assignments, nil
 }
 
 // AddGrant gives a role a permission in the principal's org.
-func (t *Tenant) AddGrant(ctx context.Context, g Grant) error {
+func (t *Tenant) AddGrant(ctx context.Context, g tenancy.Grant) error {
 	row := rolePermissionRow{OrgID: t.OrgID(), Role: string(g.Role), Object: g.Permission.Object(), Action: g.Permission.Action()}
 	if _, err := t.Tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return err
@@ -99,7 +87,7 @@ func (t *Tenant) AddGrant(ctx context.Context, g Grant) error {
 }
 
 // RemoveGrant takes a permission from a role in the principal's org.
-func (t *Tenant) RemoveGrant(ctx context.Context, g Grant) error {
+func (t *Tenant) RemoveGrant(ctx context.Context, g tenancy.Grant) error {
 	if _, err := t.Tx.NewDelete().Model((*rolePermissionRow)(nil)).
 		Where("org_id = ? AND role = ? AND object = ? AND action = ?",
 			t.OrgID(), g.Role, g.Permission.Object(), g.Permission.Action()).Exec(ctx); err != nil {

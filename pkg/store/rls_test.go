@@ -42,10 +42,10 @@ func TestRowLevelSecurityFailsClosed(t *testing.T) {
 	}
 	for _, table := range tables {
 		var total, none, inA int
-		if err := db.Owner.Bun.NewRaw("SELECT count(*) FROM " + table).Scan(ctx, &total); err != nil {
+		if err := db.Owner.Bun.NewRaw("SELECT count(*) FROM "+table).Scan(ctx, &total); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.App.Bun.NewRaw("SELECT count(*) FROM " + table).Scan(ctx, &none); err != nil {
+		if err := db.App.Bun.NewRaw("SELECT count(*) FROM "+table).Scan(ctx, &none); err != nil {
 			t.Fatalf("%s: %v", table, err)
 		}
 		if none != 0 {
@@ -58,7 +58,7 @@ func TestRowLevelSecurityFailsClosed(t *testing.T) {
 		if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true)", orgA.ID.String()); err != nil {
 			t.Fatal(err)
 		}
-		if err := tx.NewRaw("SELECT count(*) FROM " + table).Scan(ctx, &inA); err != nil {
+		if err := tx.NewRaw("SELECT count(*) FROM "+table).Scan(ctx, &inA); err != nil {
 			t.Fatal(err)
 		}
 		_ = tx.Rollback()

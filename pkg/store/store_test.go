@@ -122,8 +122,11 @@ func TestMembersAreIsolated(t *testing.T) {
 		}
 		name := "Mallory"
 		for what, op := range map[string]func(tx *store.Tenant) error{
-			"read":   func(tx *store.Tenant) error { _, err := tx.Member(b, alice.ID); return err },
-			"update": func(tx *store.Tenant) error { _, err := tx.UpdateMember(b, alice.ID, store.MemberPatch{Name: &name}); return err },
+			"read": func(tx *store.Tenant) error { _, err := tx.Member(b, alice.ID); return err },
+			"update": func(tx *store.Tenant) error {
+				_, err := tx.UpdateMember(b, alice.ID, store.MemberPatch{Name: &name})
+				return err
+			},
 			"remove": func(tx *store.Tenant) error { return tx.RemoveMember(b, alice.ID) },
 		} {
 			if err := db.App.InTenant(b, op); !apperr.Is(err, apperr.NotFound) {

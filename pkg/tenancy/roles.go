@@ -126,3 +126,15 @@ func HomePath(kind OrgKind, role Role) string {
 		return "/center"
 	}
 }
+
+// Grant is one permission of one role in an org.
+type Grant struct {
+	Role       Role       `json:"role"`
+	Permission Permission `json:"permission"`
+}
+
+// Assignment is one user (the RBAC subject) holding one role in an org.
+type Assignment struct {
+	Subject string
+	Role    Role
+}
