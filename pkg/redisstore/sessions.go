@@ -6,27 +6,11 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/plateau-bpo/plateau/pkg/secret"
+	"github.com/plateau-bpo/plateau/pkg/session"
 )
-
-// Session is what the server remembers about a browser. Its id is in a
-// cookie; only a digest of the id is a Redis key, so a dump of Redis holds
-// no usable session.
-type Session struct {
-	ID        string    `json:"-"`
-	UserID    uuid.UUID `json:"user_id,omitempty"` // uuid.Nil before signing in
-	OrgID     uuid.UUID `json:"org_id,omitempty"`
-	CSRF      string    `json:"csrf"`
-	Locale    string    `json:"locale,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	Flash     string    `json:"flash,omitempty"`
-}
-
-// SignedIn reports whether a user is signed in.
-func (s *Session) SignedIn() bool { return s.UserID != uuid.Nil }
 
 // Sessions stores sessions with an idle timeout.
 type Sessions struct {
@@ -41,30 +25,27 @@ func NewSessions(r *Redis, idle time.Duration) *Sessions {
 	return &Sessions{r: r, idle: idle, anonTTL: time.Hour}
 }
 
-// ErrNoSession means the cookie names no live session.
-var ErrNoSession = errors.New("no such session")
-
 func sessionKey(id string) string { return "plateau:session:" + string(secret.HashToken(id)) }
 
 // New starts an anonymous session with a fresh CSRF token.
-func (s *Sessions) New() *Session {
-	return &Session{ID: secret.NewToken("s_"), CSRF: secret.NewToken(""), CreatedAt: time.Now().UTC()}
+func (s *Sessions) New() *session.Session {
+	return &session.Session{ID: secret.NewToken("s_"), CSRF: secret.NewToken(""), CreatedAt: time.Now().UTC()}
 }
 
 // Get loads a session and extends its life.
-func (s *Sessions) Get(ctx context.Context, id string) (*Session, error) {
+func (s *Sessions) Get(ctx context.Context, id string) (*session.Session, error) {
 	if id == "" {
-		return nil, ErrNoSession
+		return nil, session.ErrNotFound
 	}
 	raw, err := s.r.Client.Get(ctx, sessionKey(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, ErrNoSession
+		return nil, session.ErrNotFound
 	} else if err != nil {
 		return nil, err
 	}
-	var sess Session
+	var sess session.Session
 	if err := json.Unmarshal(raw, &sess); err != nil {
-		return nil, ErrNoSession
+		return nil, session.ErrNotFound
 	}
 	sess.ID = id
 	if err := s.r.Client.Expire(ctx, sessionKey(id), s.ttl(&sess)).Err(); err != nil {
@@ -74,7 +55,7 @@ func (s *Sessions) Get(ctx context.Context, id string) (*Session, error) {
 }
 
 // Save writes a session.
-func (s *Sessions) Save(ctx context.Context, sess *Session) error {
+func (s *Sessions) Save(ctx context.Context, sess *session.Session) error {
 	raw, err := json.Marshal(sess)
 	if err != nil {
 		return err
@@ -89,7 +70,7 @@ func (s *Sessions) Delete(ctx context.Context, id string) error {
 
 // Rotate gives a session a new id (on sign-in and sign-out, so an id
 // planted before signing in is worthless after) and a new CSRF token.
-func (s *Sessions) Rotate(ctx context.Context, sess *Session) error {
+func (s *Sessions) Rotate(ctx context.Context, sess *session.Session) error {
 	if sess.ID != "" {
 		if err := s.Delete(ctx, sess.ID); err != nil {
 			return err
@@ -103,7 +84,7 @@ func (s *Sessions) Rotate(ctx context.Context, sess *Session) error {
 // IdleTimeout is how long a signed-in session lives without use.
 func (s *Sessions) IdleTimeout() time.Duration { return s.idle }
 
-func (s *Sessions) ttl(sess *Session) time.Duration {
+func (s *Sessions) ttl(sess *session.Session) time.Duration {
 	if sess.SignedIn() {
 		return s.idle
 	}

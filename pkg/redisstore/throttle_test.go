@@ -7,6 +7,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/redisstore"
 	"github.com/plateau-bpo/plateau/pkg/redisstore/redistest"
+	"github.com/plateau-bpo/plateau/pkg/session"
 )
 
 func TestThrottleBlocksAfterLimitAndResets(t *testing.T) {
@@ -53,7 +54,7 @@ func TestSessionsRoundTripAndRotate(t *testing.T) {
 	if sess.ID == oldID || sess.CSRF == oldCSRF {
 		t.Fatal("rotate kept the id or the CSRF token")
 	}
-	if _, err := s.Get(ctx, oldID); err != redisstore.ErrNoSession {
+	if _, err := s.Get(ctx, oldID); err != session.ErrNotFound {
 		t.Fatalf("old id still works: %v", err)
 	}
 }

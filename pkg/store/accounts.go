@@ -12,39 +12,17 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// Account is a user with the orgs they belong to: what signing in needs.
-type Account struct {
-	User        tenancy.User
-	Memberships []Membership
-}
-
-// Membership is one org a user belongs to, with the role there.
-type Membership struct {
-	Org  tenancy.Org
-	Role tenancy.Role
-}
-
-// Membership returns the user's membership in org, if any.
-func (a Account) Membership(orgID uuid.UUID) (Membership, bool) {
-	for _, m := range a.Memberships {
-		if m.Org.ID == orgID {
-			return m, true
-		}
-	}
-	return Membership{}, false
-}
-
 // AccountByEmail loads a user and their orgs for signing in.
-func (d *DB) AccountByEmail(ctx context.Context, email string) (Account, error) {
+func (d *DB) AccountByEmail(ctx context.Context, email string) (tenancy.Account, error) {
 	return d.account(ctx, "email = ?", email)
 }
 
 // AccountByID loads a user and their orgs for a session.
-func (d *DB) AccountByID(ctx context.Context, id uuid.UUID) (Account, error) {
+func (d *DB) AccountByID(ctx context.Context, id uuid.UUID) (tenancy.Account, error) {
 	return d.account(ctx, "id = ?", id)
 }
 
-func (d *DB) account(ctx context.Context, where string, arg any) (Account, error) {
+func (d *DB) account(ctx context.Context, where string, arg any) (tenancy.Account, error) {
 	var (
 		u    userRow
 		rows []struct {
@@ -61,11 +39,11 @@ func (d *DB) account(ctx context.Context, where string, arg any) (Account, error
 			OrderExpr("m.created_at, o.id").Scan(ctx)
 	})
 	if err != nil {
-		return Account{}, err
+		return tenancy.Account{}, err
 	}
-	acc := Account{User: u.user()}
+	acc := tenancy.Account{User: u.user()}
 	for _, r := range rows {
-		acc.Memberships = append(acc.Memberships, Membership{Org: r.org(), Role: tenancy.Role(r.Role)})
+		acc.Memberships = append(acc.Memberships, tenancy.Membership{Org: r.org(), Role: tenancy.Role(r.Role)})
 	}
 	return acc, nil
 }
@@ -112,13 +90,13 @@ func (t *Tenant) IssueToken(ctx context.Context, userID uuid.UUID, purpose strin
 // RedeemToken checks a one-time token, sets the user's password, activates
 // an invited user and spends the token, all at once. It returns the account
 // so the caller can sign the user in.
-func (d *DB) RedeemToken(ctx context.Context, token, purpose, password string) (Account, error) {
+func (d *DB) RedeemToken(ctx context.Context, token, purpose, password string) (tenancy.Account, error) {
 	if msg := secret.CheckPasswordPolicy(password); msg != "" {
-		return Account{}, apperr.InvalidFields("the password is not valid", apperr.FieldError{Path: "password", Message: msg})
+		return tenancy.Account{}, apperr.InvalidFields("the password is not valid", apperr.FieldError{Path: "password", Message: msg})
 	}
 	hash, err := secret.HashPassword(password)
 	if err != nil {
-		return Account{}, err
+		return tenancy.Account{}, err
 	}
 	invalid := apperr.New(apperr.Invalid, "this link is invalid, expired or already used; ask for a new one")
 	var row tokenRow
@@ -154,7 +132,7 @@ func (d *DB) RedeemToken(ctx context.Context, token, purpose, password string) (
 		return insertAudit(ctx, tx, p, "user."+purpose, "user", row.UserID.String(), nil)
 	})
 	if err != nil {
-		return Account{}, err
+		return tenancy.Account{}, err
 	}
 	return d.AccountByID(ctx, row.UserID)
 }

@@ -224,3 +224,31 @@ var Locales = []string{"fr", "en"}
 func ValidLocale(l string) bool {
 	return l == "" || l == "fr" || l == "en"
 }
+
+// Account is a user with the orgs they belong to: what signing in needs.
+type Account struct {
+	User        User
+	Memberships []Membership
+}
+
+// Membership is one org a user belongs to, with the role there.
+type Membership struct {
+	Org  Org
+	Role Role
+}
+
+// Membership returns the user's membership in org, if any.
+func (a Account) Membership(orgID uuid.UUID) (Membership, bool) {
+	for _, m := range a.Memberships {
+		if m.Org.ID == orgID {
+			return m, true
+		}
+	}
+	return Membership{}, false
+}
+
+// Principal acting as this user in one of their orgs.
+func (a Account) Principal(m Membership, ip string) Principal {
+	return Principal{Kind: ActorUser, ID: a.User.ID, Label: a.User.Email, OrgID: m.Org.ID,
+		OrgKind: m.Org.Kind, Role: m.Role, IP: ip}
+}

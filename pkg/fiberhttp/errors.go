@@ -1,0 +1,138 @@
+package fiberhttp
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+)
+
+var statusOf = map[apperr.Kind]int{
+	apperr.Invalid:      fiber.StatusUnprocessableEntity,
+	apperr.NotFound:     fiber.StatusNotFound,
+	apperr.Conflict:     fiber.StatusConflict,
+	apperr.Unauthorized: fiber.StatusUnauthorized,
+	apperr.Forbidden:    fiber.StatusForbidden,
+	apperr.TooMany:      fiber.StatusTooManyRequests,
+	apperr.TooLarge:     fiber.StatusRequestEntityTooLarge,
+	apperr.Unavailable:  fiber.StatusServiceUnavailable,
+	apperr.Internal:     fiber.StatusInternalServerError,
+}
+
+var kindOfStatus = map[int]apperr.Kind{
+	fiber.StatusBadRequest:            apperr.Invalid,
+	fiber.StatusNotFound:              apperr.NotFound,
+	fiber.StatusMethodNotAllowed:      apperr.NotFound,
+	fiber.StatusRequestEntityTooLarge: apperr.TooLarge,
+	fiber.StatusUnauthorized:          apperr.Unauthorized,
+	fiber.StatusForbidden:             apperr.Forbidden,
+	fiber.StatusTooManyRequests:       apperr.TooMany,
+	fiber.StatusUnprocessableEntity:   apperr.Invalid,
+}
+
+// Problem is an RFC 9457 problem detail, with the invalid fields.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail"`
+	Instance  string              `json:"instance,omitempty"`
+	Errors    []apperr.FieldError `json:"errors,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+}
+
+// toAppError maps any error, fiber's included, to an *apperr.Error.
+func toAppError(err error) *apperr.Error {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		kind, ok := kindOfStatus[fe.Code]
+		if !ok {
+			kind = apperr.Internal
+		}
+		msg := fe.Message
+		switch fe.Code {
+		case fiber.StatusRequestEntityTooLarge:
+			msg = "the request body is larger than the server accepts"
+		case fiber.StatusNotFound:
+			msg = "there is nothing at this address"
+		case fiber.StatusMethodNotAllowed:
+			msg = "this address does not accept this method"
+		}
+		return &apperr.Error{Kind: kind, Message: msg, Err: err}
+	}
+	if e := apperr.As(err); e != nil {
+		return e
+	}
+	return &apperr.Error{Kind: apperr.Internal, Message: "something went wrong on our side", Err: err}
+}
+
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	e := toAppError(err)
+	status := statusOf[e.Kind]
+	if status == 0 {
+		status = fiber.StatusInternalServerError
+	}
+	reqID, _ := c.Locals("requestid").(string)
+	message := e.Message
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", reqID, "method", c.Method(), "path", c.Path(), "err", err)
+		if e.Kind == apperr.Internal {
+			message = "something went wrong on our side; the request id helps support find out what"
+		}
+	}
+	if e.Kind == apperr.TooMany && e.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.RetryAfter))
+	}
+	if IsAPI(c) || !acceptsHTML(c) {
+		c.Set(fiber.HeaderContentType, "application/problem+json")
+		return c.Status(status).JSON(Problem{
+			Type:      "https://plateau.example/problems/" + string(e.Kind),
+			Title:     titleOf(e.Kind),
+			Status:    status,
+			Detail:    message,
+			Instance:  c.OriginalURL(),
+			Errors:    e.Fields,
+			RequestID: reqID,
+		}, "application/problem+json")
+	}
+	c.Status(status)
+	if s.cfg.Views != nil {
+		renderErr := c.Render("error", fiber.Map{
+			"Status": status, "Title": titleOf(e.Kind), "Message": message, "Fields": e.Fields,
+			"RequestID": reqID, "Locale": LocaleOf(c),
+		}, "layouts/bare")
+		if renderErr == nil {
+			return nil
+		}
+		s.log.Error("rendering the error page failed", "err", renderErr)
+	}
+	return c.SendString(message)
+}
+
+func acceptsHTML(c *fiber.Ctx) bool {
+	return c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMETextHTML
+}
+
+func titleOf(k apperr.Kind) string {
+	switch k {
+	case apperr.Invalid:
+		return "Invalid input"
+	case apperr.NotFound:
+		return "Not found"
+	case apperr.Conflict:
+		return "Conflict"
+	case apperr.Unauthorized:
+		return "Not signed in"
+	case apperr.Forbidden:
+		return "Not allowed"
+	case apperr.TooMany:
+		return "Too many attempts"
+	case apperr.TooLarge:
+		return "Too large"
+	case apperr.Unavailable:
+		return "Temporarily unavailable"
+	}
+	return "Internal error"
+}

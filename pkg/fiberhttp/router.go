@@ -1,0 +1,119 @@
+package fiberhttp
+
+import (
+	"sort"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// Router registers routes under a prefix. Every route states the permission
+// it needs; the server refuses the request before the handler runs when the
+// principal lacks it.
+type Router struct {
+	s      *Server
+	r      fiber.Router
+	prefix string
+}
+
+// Group returns a router for routes under prefix ("" for the root).
+func (s *Server) Group(prefix string) *Router {
+	if prefix == "" {
+		return &Router{s: s, r: s.App}
+	}
+	return &Router{s: s, r: s.App.Group(prefix), prefix: prefix}
+}
+
+// Get registers a GET route needing perm.
+func (r *Router) Get(path string, perm tenancy.Permission, h ...fiber.Handler) {
+	r.add(fiber.MethodGet, path, perm, h)
+}
+
+// Post registers a POST route needing perm.
+func (r *Router) Post(path string, perm tenancy.Permission, h ...fiber.Handler) {
+	r.add(fiber.MethodPost, path, perm, h)
+}
+
+// Patch registers a PATCH route needing perm.
+func (r *Router) Patch(path string, perm tenancy.Permission, h ...fiber.Handler) {
+	r.add(fiber.MethodPatch, path, perm, h)
+}
+
+// Delete registers a DELETE route needing perm.
+func (r *Router) Delete(path string, perm tenancy.Permission, h ...fiber.Handler) {
+	r.add(fiber.MethodDelete, path, perm, h)
+}
+
+func (r *Router) add(method, path string, perm tenancy.Permission, h []fiber.Handler) {
+	full := r.prefix + path
+	if full == "" {
+		full = "/"
+	}
+	if perm == "" {
+		panic("route " + method + " " + full + " declares no permission")
+	}
+	r.s.routes[method+" "+full] = perm
+	handlers := append([]fiber.Handler{r.s.require(perm)}, h...)
+	r.r.Add(method, path, handlers...)
+	if method == fiber.MethodGet {
+		// fiber answers HEAD for GET routes; it needs the same permission.
+		r.s.routes[fiber.MethodHead+" "+full] = perm
+	}
+}
+
+// Permission returns what a registered route declared.
+func (s *Server) Permission(method, path string) (tenancy.Permission, bool) {
+	p, ok := s.routes[method+" "+path]
+	return p, ok
+}
+
+// Route is a registered route and the permission it declared.
+type Route struct {
+	Method     string
+	Path       string
+	Permission tenancy.Permission
+	Declared   bool
+}
+
+// Routes lists every route fiber has, with what it declared; a route added
+// around the Router (app.Get directly) shows Declared false.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, rt := range s.App.GetRoutes(true) {
+		if rt.Method == fiber.MethodConnect || rt.Method == fiber.MethodOptions ||
+			rt.Method == fiber.MethodTrace {
+			continue
+		}
+		perm, ok := s.routes[rt.Method+" "+rt.Path]
+		out = append(out, Route{Method: rt.Method, Path: rt.Path, Permission: perm, Declared: ok})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path+out[i].Method < out[j].Path+out[j].Method })
+	return out
+}
+
+// require refuses a request whose principal lacks perm: 401 (or the sign-in
+// page) without a principal, 403 with one.
+func (s *Server) require(perm tenancy.Permission) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if perm == tenancy.Public {
+			return c.Next()
+		}
+		p, ok := PrincipalOf(c)
+		if !ok {
+			if !IsAPI(c) && c.Method() == fiber.MethodGet {
+				return c.Redirect("/login?next="+safeNext(c.OriginalURL()), fiber.StatusSeeOther)
+			}
+			return apperr.New(apperr.Unauthorized, "sign in, or send an API key as Authorization: Bearer plt_live_…")
+		}
+		allowed, err := s.deps.Authz.Allowed(c.UserContext(), p, perm)
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			return apperr.New(apperr.Forbidden, "your role (%s) does not have the permission %s", p.Role, perm)
+		}
+		return c.Next()
+	}
+}
