@@ -1,0 +1,58 @@
+package fiberhttp
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// Page is what every template gets besides its own data.
+type Page struct {
+	Title     string
+	Locale    string
+	CSRF      string
+	Viewer    *Viewer
+	Role      tenancy.Role
+	Section   string // the audience: portal, center, agent, console, account
+	Path      string
+	Flash     string
+	RequestID any
+	Data      any
+}
+
+// Render renders a page of an audience in the main layout (or the bare one
+// for visitors), with the common page data.
+func (s *Server) Render(c *fiber.Ctx, name, section, title string, data any) error {
+	sess, err := s.Session(c)
+	if err != nil {
+		return err
+	}
+	p := Page{Title: title, Locale: LocaleOf(c), CSRF: sess.CSRF, Viewer: ViewerOf(c), Section: section,
+		Path: c.Path(), RequestID: c.Locals("requestid"), Data: data}
+	if p.Viewer != nil {
+		p.Role = p.Viewer.Membership.Role
+	}
+	if sess.Flash != "" {
+		p.Flash = sess.Flash
+		sess.Flash = ""
+		if err := s.SaveSession(c, sess); err != nil {
+			return err
+		}
+	}
+	layout := "layouts/main"
+	if p.Viewer == nil {
+		layout = "layouts/bare"
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Render(name, p, layout)
+}
+
+// Flash leaves a message for the next page this browser renders.
+func (s *Server) Flash(c *fiber.Ctx, message string) error {
+	sess, err := s.Session(c)
+	if err != nil {
+		return err
+	}
+	sess.Flash = message
+	return s.SaveSession(c, sess)
+}

@@ -1,0 +1,68 @@
+// Package i18n translates the platform's words. Catalogs are flat JSON
+// files, one per language (web/i18n/fr.json, en.json); a key missing from a
+// catalog falls back to English, then to the key itself, so a gap shows
+// rather than breaks a page.
+//
+// It imports only the standard library.
+package i18n
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// Catalog holds every language's messages.
+type Catalog struct {
+	messages map[string]map[string]string
+}
+
+// Load reads every *.json file of dir in fsys; the file name is the locale.
+func Load(fsys fs.FS, dir string) (*Catalog, error) {
+	files, err := fs.Glob(fsys, path.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{messages: map[string]map[string]string{}}
+	for _, f := range files {
+		raw, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("catalog %s: %w", f, err)
+		}
+		c.messages[strings.TrimSuffix(path.Base(f), ".json")] = m
+	}
+	if _, ok := c.messages["en"]; !ok {
+		return nil, fmt.Errorf("no English catalog in %s", dir)
+	}
+	return c, nil
+}
+
+// T translates key into locale, formatting args into the message.
+func (c *Catalog) T(locale, key string, args ...any) string {
+	msg, ok := c.messages[locale][key]
+	if !ok {
+		if msg, ok = c.messages["en"][key]; !ok {
+			return key
+		}
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// Keys returns the keys of a locale's catalog, for tests that check every
+// catalog has every key.
+func (c *Catalog) Keys(locale string) []string {
+	keys := make([]string, 0, len(c.messages[locale]))
+	for k := range c.messages[locale] {
+		keys = append(keys, k)
+	}
+	return keys
+}
