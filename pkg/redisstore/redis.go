@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -22,6 +23,7 @@ type Redis struct {
 	Options *redis.Options // for asynq, which opens its own connections
 	mini    *miniredis.Miniredis
 	stop    chan struct{}
+	closing sync.Once
 }
 
 // Open connects to redis://… or starts an in-process server for memory://.
@@ -80,12 +82,15 @@ func (r *Redis) Ping(ctx context.Context) error { return r.Client.Ping(ctx).Err(
 // Embedded reports whether this is the in-process server.
 func (r *Redis) Embedded() bool { return r.mini != nil }
 
-// Close disconnects and stops the embedded server.
+// Close disconnects and stops the embedded server; closing twice is a no-op.
 func (r *Redis) Close() error {
-	err := r.Client.Close()
-	if r.mini != nil {
-		close(r.stop)
-		r.mini.Close()
-	}
+	var err error
+	r.closing.Do(func() {
+		err = r.Client.Close()
+		if r.mini != nil {
+			close(r.stop)
+			r.mini.Close()
+		}
+	})
 	return err
 }

@@ -1,0 +1,268 @@
+// Package account is the front door every person passes first: signing in
+// and out, choosing the page language, resetting a forgotten password and
+// accepting an invitation. It owns no data; it composes the store, the
+// sessions and the login throttles.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/i18n"
+	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/pkg/secret"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// Account is the sign-in front door.
+type Account struct {
+	p    *platform.Platform
+	s    *fiberhttp.Server
+	i18n *i18n.Catalog
+	// dummyHash is checked against when an email is unknown, so a wrong email
+	// takes as long as a wrong password and does not reveal who has an account.
+	dummyHash string
+}
+
+// New builds the front door.
+func New(p *platform.Platform) (*Account, error) {
+	h, err := secret.HashPassword(secret.NewToken(""))
+	if err != nil {
+		return nil, err
+	}
+	return &Account{p: p, s: p.Server, i18n: p.I18n, dummyHash: h}, nil
+}
+
+// Mount registers the routes.
+func (a *Account) Mount() {
+	r := a.s.Group("")
+	r.Get("/login", tenancy.Public, a.loginPage)
+	r.Post("/login", tenancy.Public, a.login)
+	r.Post("/logout", tenancy.Public, a.logout)
+	r.Post("/locale", tenancy.Public, a.setLocale)
+	r.Get("/password/forgot", tenancy.Public, a.forgotPage)
+	r.Post("/password/forgot", tenancy.Public, a.forgot)
+	r.Get("/password/reset/:token", tenancy.Public, a.tokenPage(store.PurposePasswordReset))
+	r.Post("/password/reset", tenancy.Public, a.redeem(store.PurposePasswordReset))
+	r.Get("/invitation/:token", tenancy.Public, a.tokenPage(store.PurposeInvitation))
+	r.Post("/invitation", tenancy.Public, a.redeem(store.PurposeInvitation))
+}
+
+type loginData struct {
+	Email, Next, Error string
+}
+
+func (a *Account) loginPage(c *fiber.Ctx) error {
+	if v := fiberhttp.ViewerOf(c); v != nil {
+		return c.Redirect(tenancy.HomePath(v.Membership.Org.Kind, v.Membership.Role), fiber.StatusSeeOther)
+	}
+	return a.renderLogin(c, loginData{Next: c.Query("next")})
+}
+
+func (a *Account) renderLogin(c *fiber.Ctx, d loginData) error {
+	return a.s.Render(c, "account/login", "account", a.i18n.T(fiberhttp.LocaleOf(c), "auth.login.title"), d)
+}
+
+// login checks the throttles first, then the password, and answers every
+// failure with the same page, the reason stated as precisely as is safe.
+func (a *Account) login(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	locale := fiberhttp.LocaleOf(c)
+	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	d := loginData{Email: email, Next: c.FormValue("next")}
+	fail := func(status int, key string, args ...any) error {
+		d.Error = a.i18n.T(locale, key, args...)
+		c.Status(status)
+		return a.renderLogin(c, d)
+	}
+	th := a.p.Throttle
+	if blocked, wait, err := th.IP.Blocked(ctx, c.IP()); err != nil {
+		return err
+	} else if blocked {
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())))
+		return fail(fiber.StatusTooManyRequests, "auth.login.throttled_ip", minutes(wait))
+	}
+	if blocked, wait, err := th.Account.Blocked(ctx, email); err != nil {
+		return err
+	} else if blocked {
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())))
+		return fail(fiber.StatusTooManyRequests, "auth.login.throttled_account", minutes(wait))
+	}
+
+	acc, err := a.p.DB.AccountByEmail(ctx, email)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	known := err == nil && acc.User.PasswordHash != "" // invited users have no password yet
+	hash := a.dummyHash
+	if known {
+		hash = acc.User.PasswordHash
+	}
+	pwErr := secret.CheckPassword(hash, c.FormValue("password"))
+	if pwErr != nil && !errors.Is(pwErr, secret.ErrMismatch) {
+		return pwErr // a stored hash we cannot read is a bug, not a wrong password
+	}
+	if !known || pwErr != nil {
+		if err := errors.Join(th.IP.Fail(ctx, c.IP()), th.Account.Fail(ctx, email)); err != nil {
+			return err
+		}
+		return fail(fiber.StatusUnauthorized, "auth.login.bad")
+	}
+	if acc.User.Status == tenancy.UserDisabled {
+		return fail(fiber.StatusForbidden, "auth.login.disabled")
+	}
+	m, ok := firstActive(acc)
+	if !ok {
+		return fail(fiber.StatusForbidden, "auth.login.no_org")
+	}
+	if err := th.Account.Reset(ctx, email); err != nil {
+		return err
+	}
+	return a.signIn(c, acc, m, d.Next)
+}
+
+func (a *Account) signIn(c *fiber.Ctx, acc tenancy.Account, m tenancy.Membership, next string) error {
+	if err := a.s.SignIn(c, acc, m); err != nil {
+		return err
+	}
+	if err := a.audit(c.UserContext(), acc.Principal(m, c.IP()), "session.login"); err != nil {
+		return err
+	}
+	target := fiberhttp.SafeRedirectTarget(next)
+	if target == "/" {
+		target = tenancy.HomePath(m.Org.Kind, m.Role)
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+func (a *Account) audit(ctx context.Context, p tenancy.Principal, action string) error {
+	ctx = tenancy.WithPrincipal(ctx, p)
+	return a.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		return t.Audit(ctx, action, "user", p.ID.String(), nil)
+	})
+}
+
+func firstActive(acc tenancy.Account) (tenancy.Membership, bool) {
+	for _, m := range acc.Memberships {
+		if m.Org.Status == tenancy.OrgActive {
+			return m, true
+		}
+	}
+	return tenancy.Membership{}, false
+}
+
+func minutes(d time.Duration) int { return int(math.Ceil(d.Minutes())) }
+
+func (a *Account) logout(c *fiber.Ctx) error {
+	if p, ok := fiberhttp.PrincipalOf(c); ok && p.Kind == tenancy.ActorUser {
+		if err := a.audit(c.UserContext(), p, "session.logout"); err != nil {
+			return err
+		}
+	}
+	if err := a.s.SignOut(c); err != nil {
+		return err
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+func (a *Account) setLocale(c *fiber.Ctx) error {
+	locale := c.FormValue("locale")
+	if !tenancy.ValidLocale(locale) || locale == "" {
+		return apperr.InvalidFields("unknown language", apperr.FieldError{Path: "locale", Message: "must be fr or en"})
+	}
+	sess, err := a.s.Session(c)
+	if err != nil {
+		return err
+	}
+	sess.Locale = locale
+	if err := a.s.SaveSession(c, sess); err != nil {
+		return err
+	}
+	return c.Redirect(fiberhttp.SafeRedirectTarget(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+func (a *Account) forgotPage(c *fiber.Ctx) error {
+	return a.s.Render(c, "account/forgot", "account", a.i18n.T(fiberhttp.LocaleOf(c), "auth.forgot.title"), fiber.Map{"Sent": false})
+}
+
+// forgot announces a reset mail and answers the same whether or not the
+// email has an account. Requests count against the address's throttle so
+// the form cannot be used to flood someone's mailbox.
+func (a *Account) forgot(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if blocked, wait, err := a.p.Throttle.IP.Blocked(ctx, c.IP()); err != nil {
+		return err
+	} else if blocked {
+		e := apperr.New(apperr.TooMany, "%s", a.i18n.T(fiberhttp.LocaleOf(c), "auth.login.throttled_ip", minutes(wait)))
+		e.RetryAfter = int(wait.Seconds())
+		return e
+	}
+	if err := a.p.Throttle.IP.Fail(ctx, c.IP()); err != nil {
+		return err
+	}
+	if err := a.p.DB.RequestPasswordReset(ctx, c.FormValue("email")); err != nil {
+		return err
+	}
+	return a.s.Render(c, "account/forgot", "account", a.i18n.T(fiberhttp.LocaleOf(c), "auth.forgot.title"), fiber.Map{"Sent": true})
+}
+
+type tokenData struct {
+	Purpose, Token, Action, Error string
+}
+
+func actionOf(purpose string) string {
+	if purpose == store.PurposeInvitation {
+		return "/invitation"
+	}
+	return "/password/reset"
+}
+
+func (a *Account) tokenPage(purpose string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return a.renderToken(c, tokenData{Purpose: purpose, Token: c.Params("token"), Action: actionOf(purpose)})
+	}
+}
+
+func (a *Account) renderToken(c *fiber.Ctx, d tokenData) error {
+	key := "auth.reset.title"
+	if d.Purpose == store.PurposeInvitation {
+		key = "auth.invite.title"
+	}
+	return a.s.Render(c, "account/token", "account", a.i18n.T(fiberhttp.LocaleOf(c), key), d)
+}
+
+func (a *Account) redeem(purpose string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		d := tokenData{Purpose: purpose, Token: c.FormValue("token"), Action: actionOf(purpose)}
+		if c.FormValue("password") != c.FormValue("confirm") {
+			d.Error = a.i18n.T(fiberhttp.LocaleOf(c), "auth.passwords_differ")
+			c.Status(fiber.StatusUnprocessableEntity)
+			return a.renderToken(c, d)
+		}
+		acc, err := a.p.DB.RedeemToken(c.UserContext(), d.Token, purpose, c.FormValue("password"))
+		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
+			d.Error = e.Message
+			for _, f := range e.Fields {
+				d.Error += ": " + f.Message
+			}
+			c.Status(fiber.StatusUnprocessableEntity)
+			return a.renderToken(c, d)
+		} else if err != nil {
+			return err
+		}
+		m, ok := firstActive(acc)
+		if !ok || acc.User.Status != tenancy.UserActive {
+			return apperr.New(apperr.Forbidden, "%s", a.i18n.T(fiberhttp.LocaleOf(c), "auth.login.no_org"))
+		}
+		return a.signIn(c, acc, m, "/")
+	}
+}

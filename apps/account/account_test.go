@@ -1,0 +1,223 @@
+package account_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/plateau-bpo/plateau/apps/account"
+	"github.com/plateau-bpo/plateau/apps/center"
+	"github.com/plateau-bpo/plateau/apps/portal"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+func mount(t *testing.T) func(p *platform.Platform) {
+	return func(p *platform.Platform) {
+		a, err := account.New(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Mount()
+		portal.Mount(p)
+		center.Mount(p)
+	}
+}
+
+func TestLoginShowsWhoIsSignedInAndLogoutEndsIt(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		b := e.Browser()
+		resp, _ := b.Get("/portal")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
+			t.Fatalf("anonymous /portal: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		b.Login(ml.Owner.Email, ml.Password)
+		resp, page := b.Get("/portal")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/portal after login: %d\n%s", resp.StatusCode, page)
+		}
+		for _, want := range []string{ml.Owner.Email, "Maison Lumiere", "Responsable", `lang="fr"`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("portal page lacks %q", want)
+			}
+		}
+		// A client owner may not enter the center front door.
+		if resp, _ := b.Get("/center"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("client owner on /center: %d, want 403", resp.StatusCode)
+		}
+		// Switching to English sticks for the session.
+		resp, _ = b.Post("/locale", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "locale": {"en"}, "next": {"/portal"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("switch locale: %d", resp.StatusCode)
+		}
+		_, page = b.Get("/portal")
+		if !strings.Contains(page, `lang="en"`) || !strings.Contains(page, "Owner") {
+			t.Errorf("after switching to English the page is not English")
+		}
+		resp, _ = b.Post("/logout", url.Values{"_csrf": {platformtest.CSRF(t, page)}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout: %d", resp.StatusCode)
+		}
+		if resp, _ := b.Get("/portal"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("after logout /portal answers %d, want a redirect to sign in", resp.StatusCode)
+		}
+	})
+}
+
+func TestWrongPasswordThenThrottlePerAccount(t *testing.T) {
+	e := platformtest.New(t, mount(t))
+	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+	b := e.Browser()
+	try := func(password string) (int, string) {
+		_, page := b.Get("/login")
+		resp, body := b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {ml.Owner.Email}, "password": {password}})
+		return resp.StatusCode, body
+	}
+	for i := range 5 {
+		status, body := try("wrong password")
+		if status != http.StatusUnauthorized || !strings.Contains(body, "E-mail ou mot de passe incorrect") && !strings.Contains(body, "Wrong email or password") {
+			t.Fatalf("attempt %d: %d\n%s", i+1, status, body)
+		}
+	}
+	// The sixth attempt is refused even with the right password, and says why.
+	status, body := try(ml.Password)
+	if status != http.StatusTooManyRequests || !strings.Contains(body, "account") && !strings.Contains(body, "compte") {
+		t.Fatalf("after 5 failures: %d\n%s", status, body)
+	}
+	// Another account from another address is not affected.
+	other := e.Member(ml.Org, "analyst@ml.test", "analyst", "another good password")
+	b2 := e.Browser()
+	_, page := b2.Get("/login")
+	req := url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {other.Email}, "password": {"another good password"}}
+	if resp, body := b2.Post("/login", req); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("other account blocked too: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+func TestThrottlePerAddress(t *testing.T) {
+	e := platformtest.New(t, mount(t))
+	b := e.Browser()
+	// 30 failures from one address over many accounts block the address.
+	for i := range 30 {
+		_, page := b.Get("/login")
+		resp, _ := b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {"nobody" + string(rune('a'+i%26)) + "@x.test"}, "password": {"whatever password"}})
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	_, page := b.Get("/login")
+	resp, body := b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {"someone@x.test"}, "password": {"whatever password"}})
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("after 30 failures from one address: %d %q\n%s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+}
+
+func TestFormsWithoutTheCSRFTokenAreRejected(t *testing.T) {
+	e := platformtest.New(t, mount(t))
+	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+	b := e.Browser()
+	b.Get("/login")
+	for name, token := range map[string]string{"missing": "", "forged": "not-the-token"} {
+		form := url.Values{"email": {ml.Owner.Email}, "password": {ml.Password}}
+		if token != "" {
+			form.Set("_csrf", token)
+		}
+		resp, body := b.Post("/login", form)
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "reload the page") {
+			t.Errorf("%s token: %d\n%s", name, resp.StatusCode, body)
+		}
+	}
+	// Signed in, a logout without the token does not sign out.
+	b.Login(ml.Owner.Email, ml.Password)
+	if resp, _ := b.Post("/logout", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("logout without token: %d", resp.StatusCode)
+	}
+	if resp, _ := b.Get("/portal"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("a rejected logout signed the user out: %d", resp.StatusCode)
+	}
+	// A token from another session is worth nothing.
+	other := e.Browser()
+	_, otherPage := other.Get("/login")
+	if resp, _ := b.Post("/logout", url.Values{"_csrf": {platformtest.CSRF(t, otherPage)}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("logout with another session's token: %d", resp.StatusCode)
+	}
+}
+
+func TestSessionIsRotatedAtLogin(t *testing.T) {
+	e := platformtest.New(t, mount(t))
+	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+	b := e.Browser()
+	resp, page := b.Get("/login")
+	var before string
+	for _, c := range resp.Cookies() {
+		if c.Name == fiberhttp.SessionCookie {
+			before = c.Value
+			if !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode {
+				t.Errorf("session cookie flags: %+v", c)
+			}
+		}
+	}
+	resp, _ = b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {ml.Owner.Email}, "password": {ml.Password}})
+	var after string
+	for _, c := range resp.Cookies() {
+		if c.Name == fiberhttp.SessionCookie {
+			after = c.Value
+		}
+	}
+	if before == "" || after == "" || before == after {
+		t.Fatalf("session id before %q after %q: want two different ids", before, after)
+	}
+}
+
+func TestPasswordResetAndInvitationByOneTimeToken(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		ctx := context.Background()
+		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		sys := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(ml.Org, "test"))
+		var invited tenancy.Member
+		var token string
+		if err := e.P.DB.InTenant(sys, func(tx *store.Tenant) error {
+			var err error
+			if invited, err = tx.CreateMember(sys, store.NewMemberInput{Email: "new@ml.test", Role: "manager"}); err != nil {
+				return err
+			}
+			token, err = tx.IssueToken(sys, invited.ID, store.PurposeInvitation, 3600e9)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		b := e.Browser()
+		_, page := b.Get("/invitation/" + token)
+		csrf := platformtest.CSRF(t, page)
+		resp, body := b.Post("/invitation", url.Values{"_csrf": {csrf}, "token": {token}, "password": {"a new good password"}, "confirm": {"a different one!!"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("mismatched confirmation: %d\n%s", resp.StatusCode, body)
+		}
+		resp, body = b.Post("/invitation", url.Values{"_csrf": {csrf}, "token": {token}, "password": {"a new good password"}, "confirm": {"a new good password"}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/portal" {
+			t.Fatalf("accept invitation: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		// The token works once.
+		b2 := e.Browser()
+		_, page = b2.Get("/invitation/" + token)
+		resp, _ = b2.Post("/invitation", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "token": {token}, "password": {"yet another password"}, "confirm": {"yet another password"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("second use of the token: %d", resp.StatusCode)
+		}
+		b2.Login("new@ml.test", "a new good password")
+
+		// The reset form says the same for a known and an unknown email.
+		_, page = b2.Get("/password/forgot")
+		_, known := b2.Post("/password/forgot", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {"new@ml.test"}})
+		_, unknown := b2.Post("/password/forgot", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {"ghost@ml.test"}})
+		if !strings.Contains(known, `data-testid="forgot-sent"`) || !strings.Contains(unknown, `data-testid="forgot-sent"`) {
+			t.Fatalf("reset request pages differ or fail:\n%s\n---\n%s", known, unknown)
+		}
+	})
+}
