@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/plateau-bpo/plateau/pkg/platform"
+)
+
+// globals are the options every command takes.
+type globals struct {
+	logFormat string
+	logLevel  string
+	json      bool
+
+	stdout, stderr io.Writer
+}
+
+// settings are one command's options. Each comes from its PLATEAU_*
+// variable, and a flag overrides it; each command has its own, since their
+// defaults differ (dev runs on memory://, serve on a Redis server).
+type settings struct {
+	*globals
+	databaseURL string
+	redisURL    string
+	httpAddr    string
+	baseURL     string
+	cookies     string
+	smtpURL     string
+	mailFrom    string
+}
+
+// option declares a flag whose default is its environment variable.
+func option(fs *pflag.FlagSet, p *string, name, env, def, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		def = v
+	}
+	fs.StringVar(p, name, def, usage+" (env "+env+")")
+}
+
+func (s *settings) databaseFlag(fs *pflag.FlagSet) {
+	option(fs, &s.databaseURL, "database-url", "PLATEAU_DATABASE_URL", "sqlite:./var/plateau.db",
+		"database: postgres://user:pass@host:5432/db or sqlite:PATH")
+}
+
+func (s *settings) redisFlag(fs *pflag.FlagSet, def string) {
+	option(fs, &s.redisURL, "redis-url", "PLATEAU_REDIS_URL", def,
+		"Redis: redis://host:6379/0, or memory:// for an in-process server (one machine only)")
+}
+
+func (s *settings) httpFlags(fs *pflag.FlagSet, addr string) {
+	option(fs, &s.httpAddr, "http-addr", "PLATEAU_HTTP_ADDR", addr, "address the HTTP server listens on")
+	option(fs, &s.baseURL, "base-url", "PLATEAU_BASE_URL", "", "public URL of the site, used in mailed links (default http://localhost:<port>)")
+	option(fs, &s.cookies, "secure-cookies", "PLATEAU_SECURE_COOKIES", "auto",
+		"mark cookies Secure: true, false, or auto (true for https base URLs and localhost)")
+}
+
+func (s *settings) mailFlags(fs *pflag.FlagSet) {
+	option(fs, &s.smtpURL, "smtp-url", "PLATEAU_SMTP_URL", "",
+		"SMTP server for invitation and reset mails: smtp://user:pass@host:587 or smtps://…; empty writes mails to the log")
+	option(fs, &s.mailFrom, "mail-from", "PLATEAU_MAIL_FROM", "Plateau <no-reply@plateau.local>", "sender of the platform's mails")
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "plateau",
+		Short: "Plateau: outbound phoning campaigns contracted to call centers, executed, kept legal and billed per call",
+		Long: `Plateau is one binary with several roles.
+
+  plateau dev        everything in one process on embedded defaults (SQLite, in-process Redis), with demo data
+  plateau serve      the HTTP front doors (portal, center, agent, console, API)
+  plateau worker     the job queue worker and the periodic scheduler
+  plateau migrate    apply, roll back or list schema migrations
+  plateau org|user|apikey   operator tools to provision tenants
+
+Every option can be given as a flag or as its PLATEAU_* environment variable;
+the flag wins.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	pf := root.PersistentFlags()
+	option(pf, &g.logFormat, "log-format", "PLATEAU_LOG_FORMAT", "json", "log format: json or text")
+	option(pf, &g.logLevel, "log-level", "PLATEAU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	pf.BoolVar(&g.json, "json", false, "print results as JSON objects, for scripts")
+	for _, command := range []func(*settings) *cobra.Command{devCommand, serveCommand, workerCommand,
+		migrateCommand, orgCommand, userCommand, apikeyCommand} {
+		root.AddCommand(command(&settings{globals: g}))
+	}
+	return root
+}
+
+func (s *globals) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", s.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch s.logFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(s.stderr, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(s.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use json or text", s.logFormat)
+}
+
+// platformConfig resolves the HTTP settings into the platform's config.
+func (s *settings) platformConfig() (platform.Config, error) {
+	base := s.baseURL
+	if base == "" {
+		port := s.httpAddr[strings.LastIndex(s.httpAddr, ":")+1:]
+		base = "http://localhost:" + port
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return platform.Config{}, fmt.Errorf("--base-url %q: give an absolute http(s) URL", base)
+	}
+	var secure bool
+	switch s.cookies {
+	case "true":
+		secure = true
+	case "false":
+		secure = false
+	case "auto":
+		// Browsers treat http://localhost as a secure context and keep Secure
+		// cookies there, so only a plain-http public host needs them off.
+		secure = u.Scheme == "https" || u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"
+	default:
+		return platform.Config{}, fmt.Errorf("--secure-cookies %q: use true, false or auto", s.cookies)
+	}
+	return platform.Config{DatabaseURL: s.databaseURL, RedisURL: s.redisURL, HTTPAddr: s.httpAddr,
+		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure}, nil
+}

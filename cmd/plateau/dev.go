@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plateau-bpo/plateau/pkg/demo"
+	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/pkg/store"
+)
+
+func devCommand(s *settings) *cobra.Command {
+	var noSeed bool
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run everything in one process on embedded defaults, with demo data",
+		Long: `Run the whole platform in one process: migrations, the HTTP front doors,
+the job worker and its scheduler, on a SQLite file and an in-process Redis
+unless told otherwise. Demo tenants are created once (--no-seed to skip).
+Mails (invitations, password resets) are written to the log.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if s.logFormat == "json" && !cmd.Flags().Changed("log-format") && !envSet("PLATEAU_LOG_FORMAT") {
+				s.logFormat = "text"
+			}
+			log, err := s.logger()
+			if err != nil {
+				return err
+			}
+			cfg, err := s.platformConfig()
+			if err != nil {
+				return err
+			}
+			if err := s.withOwnerDB(ctx, func(db *store.DB) error { return prepare(ctx, db, noSeed) }); err != nil {
+				return err
+			}
+			p, err := platform.Open(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer p.Close()
+			if err := mountFrontDoors(p); err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", cfg.HTTPAddr)
+			if err != nil {
+				return fmt.Errorf("listen on %s (another plateau running? try --http-addr 127.0.0.1:8081): %w", cfg.HTTPAddr, err)
+			}
+			s.printWelcome(cfg.BaseURL, p.DB.URL, p.Cfg.RedisURL)
+			return p.Server.Serve(ctx, ln)
+		},
+	}
+	f := cmd.Flags()
+	s.databaseFlag(f)
+	s.redisFlag(f, "memory://")
+	s.httpFlags(f, "127.0.0.1:8080")
+	s.mailFlags(f)
+	f.BoolVar(&noSeed, "no-seed", false, "do not create the demo tenants")
+	return cmd
+}
+
+// prepare migrates the database, adds new default permissions, and seeds
+// the demo tenants unless told not to.
+func prepare(ctx context.Context, db *store.DB, noSeed bool) error {
+	if _, err := db.MigrateUp(ctx); err != nil {
+		return err
+	}
+	if err := db.SyncDefaultPermissions(ctx); err != nil {
+		return err
+	}
+	if noSeed {
+		return nil
+	}
+	_, err := demo.Seed(ctx, db)
+	return err
+}
+
+func (s *settings) printWelcome(baseURL, database, redis string) {
+	w := tabwriter.NewWriter(s.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "\nPlateau is running at %s\n", baseURL)
+	fmt.Fprintf(w, "  database %s, redis %s\n\n", database, redis)
+	fmt.Fprintf(w, "Demo logins (password %q):\n", demo.Password)
+	for _, l := range demo.Logins() {
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", l.Email, l.Org, l.Role, l.Name)
+	}
+	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
+	_ = w.Flush()
+}

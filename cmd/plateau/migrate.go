@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plateau-bpo/plateau/pkg/store"
+)
+
+func migrateCommand(s *settings) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "migrate up|down|status",
+		Short: "Apply, roll back or list the schema migrations",
+		Long: `Apply, roll back or list the schema migrations embedded in the binary.
+
+On PostgreSQL, run migrations as the role that owns the tables (not the
+application role): they create the role plateau_app, which the application
+runs as so that row-level security applies to it.`,
+	}
+	s.databaseFlag(cmd.PersistentFlags())
+	cmd.AddCommand(
+		&cobra.Command{Use: "up", Short: "Apply every pending migration", Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return s.withOwnerDB(cmd.Context(), func(db *store.DB) error {
+					applied, err := db.MigrateUp(cmd.Context())
+					if err != nil {
+						return err
+					}
+					if err := db.SyncDefaultPermissions(cmd.Context()); err != nil {
+						return err
+					}
+					return s.print(map[string]any{"applied": applied}, fmt.Sprintf("applied %d migration(s)", len(applied)), names(applied)...)
+				})
+			}},
+		&cobra.Command{Use: "down", Short: "Roll back the last group of migrations", Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return s.withOwnerDB(cmd.Context(), func(db *store.DB) error {
+					rolled, err := db.MigrateDown(cmd.Context())
+					if err != nil {
+						return err
+					}
+					return s.print(map[string]any{"rolled_back": rolled}, fmt.Sprintf("rolled back %d migration(s)", len(rolled)), names(rolled)...)
+				})
+			}},
+		&cobra.Command{Use: "status", Short: "List migrations and whether each is applied", Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return s.withOwnerDB(cmd.Context(), func(db *store.DB) error {
+					status, err := db.MigrationStatus(cmd.Context())
+					if err != nil {
+						return err
+					}
+					rows := make([][]any, 0, len(status))
+					for _, m := range status {
+						rows = append(rows, []any{m.Name, m.Applied})
+					}
+					return s.print(status, "MIGRATION\tAPPLIED", rows...)
+				})
+			}},
+	)
+	return cmd
+}
+
+func names(list []string) [][]any {
+	rows := make([][]any, 0, len(list))
+	for _, n := range list {
+		rows = append(rows, []any{n})
+	}
+	return rows
+}
+
+func (s *settings) withOwnerDB(ctx context.Context, fn func(db *store.DB) error) error {
+	db, err := store.Open(ctx, s.databaseURL, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}

@@ -1,0 +1,111 @@
+// Package demo seeds the tenants `plateau dev` starts with: the platform's
+// admin, the client Maison Lumière and the centers Atlas Contact (Tanger)
+// and Teranga Relation Client (Dakar), each with its people. It goes through
+// the store's public operations, as an operator would, and is idempotent.
+package demo
+
+import (
+	"context"
+
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// Password is every demo person's password.
+const Password = "plateau-demo"
+
+// Login is one demo person.
+type Login struct {
+	Org   string
+	Role  tenancy.Role
+	Name  string
+	Email string
+}
+
+type person struct {
+	name, email string
+	role        tenancy.Role
+}
+
+type tenant struct {
+	in     tenancy.NewOrgInput
+	people []person
+}
+
+var tenants = []tenant{
+	{tenancy.NewOrgInput{Kind: tenancy.KindPlatform, Name: "Plateau", LegalName: "Plateau BPO SAS", Country: "FR", Timezone: "Europe/Paris"},
+		[]person{{"Camille Roux", "admin@plateau.test", tenancy.RolePlatformAdmin}}},
+	{tenancy.NewOrgInput{Kind: tenancy.KindClient, Name: "Maison Lumière", LegalName: "Maison Lumière SAS (Lyon)", Country: "FR", Timezone: "Europe/Paris"},
+		[]person{
+			{"Sophie Martin", "sophie.martin@maison-lumiere.test", tenancy.RoleOwner},
+			{"Julien Bernard", "julien.bernard@maison-lumiere.test", tenancy.RoleManager},
+			{"Claire Dubois", "claire.dubois@maison-lumiere.test", tenancy.RoleAnalyst},
+			{"Marc Petit", "marc.petit@maison-lumiere.test", tenancy.RoleBilling},
+		}},
+	{tenancy.NewOrgInput{Kind: tenancy.KindCenter, Name: "Atlas Contact", LegalName: "Atlas Contact SARL (Tanger)", Country: "MA", Timezone: "Africa/Casablanca"},
+		[]person{
+			{"Youssef Alami", "youssef.alami@atlas-contact.test", tenancy.RoleOwner},
+			{"Salma Benali", "salma.benali@atlas-contact.test", tenancy.RoleSupervisor},
+			{"Karim Idrissi", "karim.idrissi@atlas-contact.test", tenancy.RoleAgent},
+			{"Nadia Tazi", "nadia.tazi@atlas-contact.test", tenancy.RoleAgent},
+			{"Omar Chraibi", "omar.chraibi@atlas-contact.test", tenancy.RoleAgent},
+			{"Leila Fassi", "leila.fassi@atlas-contact.test", tenancy.RoleQA},
+		}},
+	{tenancy.NewOrgInput{Kind: tenancy.KindCenter, Name: "Teranga Relation Client", LegalName: "Teranga Relation Client SA (Dakar)", Country: "SN", Timezone: "Africa/Dakar"},
+		[]person{
+			{"Aminata Diop", "aminata.diop@teranga-rc.test", tenancy.RoleOwner},
+			{"Moussa Ndiaye", "moussa.ndiaye@teranga-rc.test", tenancy.RoleSupervisor},
+			{"Fatou Sarr", "fatou.sarr@teranga-rc.test", tenancy.RoleAgent},
+			{"Ibrahima Fall", "ibrahima.fall@teranga-rc.test", tenancy.RoleAgent},
+			{"Awa Diallo", "awa.diallo@teranga-rc.test", tenancy.RoleAgent},
+		}},
+}
+
+// Logins lists every demo person.
+func Logins() []Login {
+	var out []Login
+	for _, t := range tenants {
+		for _, p := range t.people {
+			out = append(out, Login{Org: t.in.Name, Role: p.role, Name: p.name, Email: p.email})
+		}
+	}
+	return out
+}
+
+// Seed creates the demo tenants that do not exist yet (an org is known by
+// its name) and reports whether it created anything.
+func Seed(ctx context.Context, db *store.DB) (bool, error) {
+	existing, err := db.ListOrgs(ctx, "")
+	if err != nil {
+		return false, err
+	}
+	have := map[string]bool{}
+	for _, o := range existing {
+		have[o.Name] = true
+	}
+	created := false
+	for _, t := range tenants {
+		if have[t.in.Name] {
+			continue
+		}
+		org, err := db.CreateOrg(ctx, t.in, "demo-seed")
+		if err != nil {
+			return created, err
+		}
+		sys := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(org, "demo-seed"))
+		err = db.InTenant(sys, func(tx *store.Tenant) error {
+			for _, p := range t.people {
+				if _, err := tx.CreateMember(sys, store.NewMemberInput{Email: p.email, Name: p.name,
+					Role: string(p.role), Password: Password}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return created, err
+		}
+		created = true
+	}
+	return created, nil
+}
