@@ -62,4 +62,3 @@ func mountFrontDoors(p *platform.Platform) error {
 	agent.Mount(p)
 	return nil
 }
-
