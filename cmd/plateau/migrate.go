@@ -20,20 +20,29 @@ application role): they create the role plateau_app, which the application
 runs as so that row-level security applies to it.`,
 	}
 	s.databaseFlag(cmd.PersistentFlags())
+	var appPassword string
+	up := &cobra.Command{Use: "up", Short: "Apply every pending migration and add new default permissions", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return s.withOwnerDB(cmd.Context(), func(db *store.DB) error {
+				applied, err := db.MigrateUp(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if err := db.SyncDefaultPermissions(cmd.Context()); err != nil {
+					return err
+				}
+				if appPassword != "" {
+					if err := db.AllowAppLogin(cmd.Context(), appPassword); err != nil {
+						return err
+					}
+				}
+				return s.print(map[string]any{"applied": applied}, fmt.Sprintf("applied %d migration(s)", len(applied)), names(applied)...)
+			})
+		}}
+	option(up.Flags(), &appPassword, "app-password", "PLATEAU_APP_PASSWORD", "",
+		"PostgreSQL: let the role plateau_app log in with this password, so serve and worker can connect as it")
 	cmd.AddCommand(
-		&cobra.Command{Use: "up", Short: "Apply every pending migration", Args: cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				return s.withOwnerDB(cmd.Context(), func(db *store.DB) error {
-					applied, err := db.MigrateUp(cmd.Context())
-					if err != nil {
-						return err
-					}
-					if err := db.SyncDefaultPermissions(cmd.Context()); err != nil {
-						return err
-					}
-					return s.print(map[string]any{"applied": applied}, fmt.Sprintf("applied %d migration(s)", len(applied)), names(applied)...)
-				})
-			}},
+		up,
 		&cobra.Command{Use: "down", Short: "Roll back the last group of migrations", Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				return s.withOwnerDB(cmd.Context(), func(db *store.DB) error {

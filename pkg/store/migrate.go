@@ -192,3 +192,19 @@ func names(ms migrate.MigrationSlice) []string {
 	}
 	return out
 }
+
+// AllowAppLogin lets the application role log in with a password, for
+// deployments where serve and worker connect as that role directly rather
+// than switching to it. PostgreSQL only.
+func (d *DB) AllowAppLogin(ctx context.Context, password string) error {
+	if d.Dialect != Postgres {
+		return fmt.Errorf("--app-password applies to PostgreSQL only")
+	}
+	// ALTER ROLE takes no bind parameters; the password is quoted by the server.
+	var quoted string
+	if err := d.Bun.NewRaw("SELECT quote_literal(?)", password).Scan(ctx, &quoted); err != nil {
+		return err
+	}
+	_, err := d.Bun.ExecContext(ctx, "ALTER ROLE "+AppRole+" LOGIN PASSWORD "+quoted)
+	return err
+}

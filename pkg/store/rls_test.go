@@ -67,3 +67,18 @@ func TestRowLevelSecurityFailsClosed(t *testing.T) {
 		}
 	}
 }
+
+func TestAllowAppLogin(t *testing.T) {
+	db := dbtest.Postgres(t, testenv.Need(t, testenv.Postgres))
+	ctx := context.Background()
+	if err := db.Owner.AllowAppLogin(ctx, "it's a 'quoted' secret"); err != nil {
+		t.Fatal(err)
+	}
+	var canLogin bool
+	if err := db.Owner.Bun.NewRaw("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'plateau_app'").Scan(ctx, &canLogin); err != nil || !canLogin {
+		t.Fatalf("plateau_app can log in: %v (%v)", canLogin, err)
+	}
+	if err := dbtest.SQLite(t).Owner.AllowAppLogin(ctx, "x"); err == nil {
+		t.Fatal("SQLite accepted an app password")
+	}
+}
