@@ -91,3 +91,15 @@ func (d *DB) PurgeDone(ctx context.Context, before time.Time) (int64, error) {
 	})
 	return n, err
 }
+
+// CountUnfinished counts outbox messages not done yet, across orgs, for the
+// platform console.
+func (d *DB) CountUnfinished(ctx context.Context) (int, error) {
+	var n int
+	err := d.InSystem(ctx, "outbox-count", func(tx bun.Tx) error {
+		count, err := tx.NewSelect().Model((*outboxRow)(nil)).Where("done_at IS NULL").Count(ctx)
+		n = int(count)
+		return err
+	})
+	return n, err
+}
