@@ -1,0 +1,128 @@
+// Package api is the REST API front door, /api/v1: the principal, its org,
+// its people, its API keys and its audit trail as JSON for client systems,
+// with cursor pagination, an Idempotency-Key on every POST, errors as
+// problem+json (written by fiberhttp's error handler) and an OpenAPI 3.1
+// document, openapi.json, that the tests hold every real response to.
+//
+// It composes the store and the fiber adapter. It must not import another
+// app, nor reach the database other than through store.DB.InTenant.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// Prefix is where the API is mounted; the OpenAPI document's paths are
+// relative to it.
+const Prefix = "/api/v1"
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// Deps are what the API reaches.
+type Deps struct {
+	DB *store.DB
+	// Log receives the failures that cannot reach the caller (an
+	// idempotency record that could not be saved); slog.Default() when nil.
+	Log *slog.Logger
+}
+
+// API is the /api/v1 front door.
+type API struct {
+	db  *store.DB
+	log *slog.Logger
+}
+
+// New builds the API.
+func New(d Deps) *API {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &API{db: d.DB, log: d.Log}
+}
+
+// Mount registers the routes under Prefix. Every POST goes through the
+// Idempotency-Key handling; openapi.json must describe every route here.
+func (a *API) Mount(s *fiberhttp.Server) {
+	r := s.Group(Prefix)
+	post := func(path string, perm tenancy.Permission, h fiber.Handler) {
+		r.Post(path, perm, a.idempotent, h)
+	}
+	r.Get("/openapi.json", tenancy.Public, serveOpenAPI)
+	r.Get("/me", tenancy.Authenticated, a.me)
+	r.Get("/org", tenancy.PermOrgRead, a.org)
+
+	r.Get("/users", tenancy.PermUsersRead, list(a.db, (*store.Tenant).Members, userOf))
+	post("/users", tenancy.PermUsersWrite, a.createUser)
+	r.Get("/users/:id", tenancy.PermUsersRead, a.user)
+	r.Patch("/users/:id", tenancy.PermUsersWrite, a.updateUser)
+	r.Delete("/users/:id", tenancy.PermUsersWrite, a.removeUser)
+
+	r.Get("/api-keys", tenancy.PermAPIKeysRead, list(a.db, (*store.Tenant).APIKeys, apiKeyOf))
+	post("/api-keys", tenancy.PermAPIKeysWrite, a.createAPIKey)
+	r.Delete("/api-keys/:id", tenancy.PermAPIKeysWrite, a.revokeAPIKey)
+
+	r.Get("/audit-events", tenancy.PermAuditRead, list(a.db, (*store.Tenant).AuditEvents, auditEventOf))
+}
+
+func serveOpenAPI(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(openAPIDocument)
+}
+
+// answer runs fn in a transaction limited to the principal's org and
+// answers its result as JSON with status.
+func answer[T any](c *fiber.Ctx, db *store.DB, status int, fn func(ctx context.Context, t *store.Tenant) (T, error)) error {
+	ctx := c.UserContext()
+	var out T
+	err := db.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		out, err = fn(ctx, t)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(status).JSON(out)
+}
+
+// idParam reads the :id of the path. An id that is not a UUID names no row,
+// so it is not found rather than invalid.
+func idParam(c *fiber.Ctx) (uuid.UUID, error) {
+	raw := c.Params("id")
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return uuid.Nil, apperr.New(apperr.NotFound, "there is nothing at this address: %q is not an id (ids are UUIDs)", raw)
+	}
+	return id, nil
+}
+
+func (a *API) me(c *fiber.Ctx) error {
+	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (meView, error) {
+		p := t.Principal
+		out := meView{Kind: p.Kind, ID: p.ID, Label: p.Label, OrgID: p.OrgID, Role: p.Role}
+		if p.Kind != tenancy.ActorUser {
+			return out, nil
+		}
+		m, err := t.Member(ctx, p.ID)
+		out.User = &personView{ID: m.ID, Email: m.Email, Name: m.Name, Locale: m.Locale}
+		return out, err
+	})
+}
+
+func (a *API) org(c *fiber.Ctx) error {
+	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (orgView, error) {
+		o, err := t.Org(ctx)
+		return orgOf(o), err
+	})
+}

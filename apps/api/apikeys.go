@@ -1,0 +1,37 @@
+package api
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// createAPIKey answers the new key with its secret, which is stored only as
+// a hash and never shown again.
+func (a *API) createAPIKey(c *fiber.Ctx) error {
+	return withBody(c, a.db, fiber.StatusCreated, func(ctx context.Context, t *store.Tenant, in store.NewAPIKeyInput) (newAPIKeyView, error) {
+		k, secret, err := t.CreateAPIKey(ctx, in)
+		return newAPIKeyView{apiKeyView: apiKeyOf(k), Key: secret}, err
+	})
+}
+
+// revokeAPIKey answers 200 with the revoked key (its revoked_at set); a key
+// already revoked is answered the same way, unchanged.
+func (a *API) revokeAPIKey(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (apiKeyView, error) {
+		k, err := t.RevokeAPIKey(ctx, id)
+		return apiKeyOf(k), err
+	})
+}
+
+func apiKeyOf(k tenancy.APIKey) apiKeyView {
+	return apiKeyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Role: k.Role, CreatedAt: k.CreatedAt,
+		LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt}
+}
