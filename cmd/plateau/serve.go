@@ -7,6 +7,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/apps/account"
 	"github.com/plateau-bpo/plateau/apps/agent"
+	"github.com/plateau-bpo/plateau/apps/api"
 	"github.com/plateau-bpo/plateau/apps/center"
 	"github.com/plateau-bpo/plateau/apps/portal"
 	"github.com/plateau-bpo/plateau/pkg/platform"
@@ -60,5 +61,6 @@ func mountFrontDoors(p *platform.Platform) error {
 	portal.Mount(p)
 	center.Mount(p)
 	agent.Mount(p)
+	api.New(api.Deps{DB: p.DB, Log: p.Log}).Mount(p.Server)
 	return nil
 }
