@@ -1,6 +1,10 @@
 package platform
 
 import (
+	"cmp"
+	"slices"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
@@ -32,6 +36,11 @@ func (p *Platform) Overview(c *fiber.Ctx, section string) error {
 		if err != nil {
 			return err
 		}
+		// Most powerful roles first, then by name: how a team is read.
+		roles := tenancy.RolesOf(principal.OrgKind)
+		slices.SortStableFunc(data.Team, func(a, b tenancy.Member) int {
+			return cmp.Or(cmp.Compare(slices.Index(roles, a.Role), slices.Index(roles, b.Role)), strings.Compare(a.Name, b.Name))
+		})
 	}
 	return p.Server.Render(c, section+"/home", section, p.I18n.T(fiberhttp.LocaleOf(c), section+".title"), data)
 }

@@ -132,12 +132,10 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 		Sessions: p.Sessions, Accounts: db, Keys: db, Authz: p.Authz, Registry: p.Registry,
 		Checks: map[string]fiberhttp.Check{"database": db.Ping, "redis": red.Ping},
 	})
-	static, err := fs.Sub(web.FS, "static")
-	if err != nil {
-		return nil, err
-	}
+	// The route path is not stripped from the request path, so /static/app.css
+	// is looked up as static/app.css in the embedded tree.
 	p.Server.Group("").Get("/static/*", tenancy.Public, filesystem.New(filesystem.Config{
-		Root: http.FS(static), MaxAge: 3600,
+		Root: http.FS(web.FS), MaxAge: 3600,
 	}))
 	p.Server.Group("").Get("/", tenancy.Public, p.home)
 	return p, nil
@@ -162,21 +160,11 @@ func newViews(catalog *i18n.Catalog) (*html.Engine, error) {
 		"t":     catalog.T,
 		"upper": strings.ToUpper,
 		"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-		"has":   func(list []string, v string) bool { return contains(list, v) },
 	})
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	return engine, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Close stops background work and disconnects.
