@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plateau-bpo/plateau/apps/worker"
 	"github.com/plateau-bpo/plateau/pkg/demo"
 	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -51,8 +53,24 @@ Mails (invitations, password resets) are written to the log.`,
 			if err != nil {
 				return fmt.Errorf("listen on %s (another plateau running? try --http-addr 127.0.0.1:8081): %w", cfg.HTTPAddr, err)
 			}
+			sender, err := s.mailSender(log)
+			if err != nil {
+				return err
+			}
 			s.printWelcome(cfg.BaseURL, p.DB.URL, p.Cfg.RedisURL)
-			return p.Server.Serve(ctx, ln)
+			// The worker and the server stop together: when either ends, so
+			// does the other.
+			ctx, stop := context.WithCancel(ctx)
+			defer stop()
+			errs := make(chan error, 2)
+			go func() {
+				errs <- runWorker(ctx, worker.Deps{DB: p.DB, Redis: p.Redis.Options, Mail: sender,
+					BaseURL: cfg.BaseURL, Log: log, Scheduler: true})
+			}()
+			go func() { errs <- p.Server.Serve(ctx, ln) }()
+			err = <-errs
+			stop()
+			return errors.Join(err, <-errs)
 		},
 	}
 	f := cmd.Flags()

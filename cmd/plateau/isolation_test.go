@@ -91,7 +91,7 @@ func TestTenantsProvisionedByTheCLIAreIsolated(t *testing.T) {
 	defer app.Close()
 	for _, table := range []string{"orgs", "users", "memberships", "api_keys", "audit_events", "role_permissions", "outbox"} {
 		var n int
-		if err := app.Bun.NewRaw("SELECT count(*) FROM " + table).Scan(context.Background(), &n); err != nil {
+		if err := app.Bun.NewRaw("SELECT count(*) FROM "+table).Scan(context.Background(), &n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/plateau-bpo/plateau/apps/agent"
 	"github.com/plateau-bpo/plateau/apps/api"
 	"github.com/plateau-bpo/plateau/apps/center"
+	"github.com/plateau-bpo/plateau/apps/console"
 	"github.com/plateau-bpo/plateau/apps/portal"
 	"github.com/plateau-bpo/plateau/pkg/platform"
 )
@@ -61,6 +62,7 @@ func mountFrontDoors(p *platform.Platform) error {
 	portal.Mount(p)
 	center.Mount(p)
 	agent.Mount(p)
+	console.New(p, p.Queue).Mount()
 	api.New(api.Deps{DB: p.DB, Log: p.Log}).Mount(p.Server)
 	return nil
 }

@@ -1,7 +1,83 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plateau-bpo/plateau/apps/worker"
+	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
+	"github.com/plateau-bpo/plateau/pkg/mail"
+	"github.com/plateau-bpo/plateau/pkg/redisstore"
+	"github.com/plateau-bpo/plateau/pkg/smtpmail"
+	"github.com/plateau-bpo/plateau/pkg/store"
+)
 
 func workerCommand(s *settings) *cobra.Command {
-	return &cobra.Command{Use: "worker", Short: "Run the job queue worker and the periodic scheduler"}
+	var scheduler bool
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run the job queue worker and the periodic scheduler",
+		Long: `Run the asynq worker: it sends the platform's mails, reconciles the outbox
+(re-enqueueing whatever a lost Redis or a killed worker left unfinished) and
+purges finished work. Run as many workers as you like, and the scheduler
+(--scheduler, on by default) in one of them.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log, err := s.logger()
+			if err != nil {
+				return err
+			}
+			cfg, err := s.platformConfig()
+			if err != nil {
+				return err
+			}
+			sender, err := s.mailSender(log)
+			if err != nil {
+				return err
+			}
+			db, err := store.Open(ctx, cfg.DatabaseURL, false)
+			if err != nil {
+				return fmt.Errorf("cannot run the worker: %w", err)
+			}
+			defer db.Close()
+			if err := db.CheckMigrated(ctx); err != nil {
+				return fmt.Errorf("cannot run the worker: %w", err)
+			}
+			red, err := redisstore.Open(ctx, cfg.RedisURL)
+			if err != nil {
+				return fmt.Errorf("cannot run the worker: %w", err)
+			}
+			defer red.Close()
+			queue := asynqjobs.NewQueue(red.Options, log)
+			defer queue.Close()
+			db.SetPublisher(queue)
+			return runWorker(ctx, worker.Deps{DB: db, Redis: red.Options, Mail: sender, BaseURL: cfg.BaseURL,
+				Log: log, Scheduler: scheduler})
+		},
+	}
+	f := cmd.Flags()
+	s.databaseFlag(f)
+	s.redisFlag(f, "redis://127.0.0.1:6379/0")
+	s.httpFlags(f, ":8080") // only --base-url matters here: links in mails
+	s.mailFlags(f)
+	f.BoolVar(&scheduler, "scheduler", true, "also enqueue the periodic tasks (run it in one worker per deployment)")
+	return cmd
+}
+
+func runWorker(ctx context.Context, deps worker.Deps) error {
+	w := worker.New(deps)
+	defer w.Close()
+	return w.Run(ctx)
+}
+
+// mailSender sends through SMTP when configured, else writes mails to the log.
+func (s *settings) mailSender(log *slog.Logger) (mail.Sender, error) {
+	if s.smtpURL == "" {
+		return mail.LogSender{Log: log}, nil
+	}
+	return smtpmail.New(smtpmail.Config{URL: s.smtpURL, From: s.mailFrom})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/i18n"
 	"github.com/plateau-bpo/plateau/pkg/rbac"
@@ -56,6 +57,7 @@ type Platform struct {
 	I18n     *i18n.Catalog
 	Registry *prometheus.Registry
 	Throttle LoginThrottle
+	Queue    *asynqjobs.Queue // where committed outbox messages go
 
 	cancel context.CancelFunc
 }
@@ -114,6 +116,8 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 			IP:      redisstore.NewThrottle(red, "login-ip", 30, 15*time.Minute),
 		},
 	}
+	p.Queue = asynqjobs.NewQueue(red.Options, log)
+	db.SetPublisher(p.Queue)
 	p.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// A policy change drops the org from this process's cache at once and
 	// from every other process's through Redis.
@@ -170,5 +174,5 @@ func newViews(catalog *i18n.Catalog) (*html.Engine, error) {
 // Close stops background work and disconnects.
 func (p *Platform) Close() error {
 	p.cancel()
-	return errors.Join(p.Redis.Close(), p.DB.Close())
+	return errors.Join(p.Queue.Close(), p.Redis.Close(), p.DB.Close())
 }

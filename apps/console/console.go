@@ -1,0 +1,52 @@
+// Package console is the platform operator's front door: its landing page
+// and the job queues' state. Later releases add tenant onboarding and
+// dispute handling.
+package console
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// Queues reports the job queues' state.
+type Queues interface {
+	Stats(ctx context.Context) ([]asynqjobs.QueueStat, error)
+}
+
+// Console is the operator's front door.
+type Console struct {
+	p      *platform.Platform
+	queues Queues
+}
+
+// New builds the front door.
+func New(p *platform.Platform, queues Queues) *Console { return &Console{p: p, queues: queues} }
+
+// Mount registers the routes.
+func (c *Console) Mount() {
+	c.p.Landing("console", tenancy.PermConsoleAccess)
+	c.p.Server.Group("/console").Get("/queues", tenancy.PermQueuesRead, c.queuesPage)
+}
+
+func (c *Console) queuesPage(ctx *fiber.Ctx) error {
+	stats, err := c.queues.Stats(ctx.UserContext())
+	if err != nil {
+		return err
+	}
+	unfinished, err := c.p.DB.CountUnfinished(ctx.UserContext())
+	if err != nil {
+		return err
+	}
+	title := c.p.I18n.T(fiberhttp.LocaleOf(ctx), "queues.title")
+	return c.p.Server.Render(ctx, "console/queues", "console", title,
+		struct {
+			Queues     []asynqjobs.QueueStat
+			Unfinished int
+		}{stats, unfinished})
+}
