@@ -135,16 +135,11 @@ func (f *fixture) member(t *testing.T, email, locale, password string) tenancy.M
 
 func (f *fixture) stat(t *testing.T, queue string) asynqjobs.QueueStat {
 	t.Helper()
-	stats, err := f.queue.Stats(context.Background())
+	s, err := f.queue.Stat(queue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range stats {
-		if s.Queue == queue {
-			return s
-		}
-	}
-	return asynqjobs.QueueStat{Queue: queue}
+	return s
 }
 
 // waitProcessed waits until n tasks of queue have run (the deadline only

@@ -81,19 +81,13 @@ func (f *fixture) run(t *testing.T) {
 	})
 }
 
-// stat returns the state of queue, zero when it does not exist.
 func (f *fixture) stat(t *testing.T, queue string) asynqjobs.QueueStat {
 	t.Helper()
-	stats, err := f.queue.Stats(context.Background())
+	s, err := f.queue.Stat(queue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range stats {
-		if s.Queue == queue {
-			return s
-		}
-	}
-	return asynqjobs.QueueStat{Queue: queue}
+	return s
 }
 
 // eventually waits for cond; the deadline only bounds a failing test.

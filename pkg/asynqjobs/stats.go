@@ -26,13 +26,33 @@ func (q *Queue) Stats(ctx context.Context) ([]QueueStat, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		info, err := q.inspector.GetQueueInfo(name)
+		s, err := q.stat(name)
 		if err != nil {
 			return nil, err
 		}
-		stats = append(stats, QueueStat{Queue: name, Pending: info.Pending, Active: info.Active,
-			Scheduled: info.Scheduled, Retry: info.Retry, Archived: info.Archived,
-			Processed: info.Processed, Failed: info.Failed, Paused: info.Paused})
+		stats = append(stats, s)
 	}
 	return stats, nil
+}
+
+// Stat reports one queue; a queue that does not exist yet is all zeros.
+func (q *Queue) Stat(name string) (QueueStat, error) {
+	names, err := q.inspector.Queues()
+	if err != nil {
+		return QueueStat{}, err
+	}
+	if !slices.Contains(names, name) {
+		return QueueStat{Queue: name}, nil
+	}
+	return q.stat(name)
+}
+
+func (q *Queue) stat(name string) (QueueStat, error) {
+	info, err := q.inspector.GetQueueInfo(name)
+	if err != nil {
+		return QueueStat{}, err
+	}
+	return QueueStat{Queue: name, Pending: info.Pending, Active: info.Active,
+		Scheduled: info.Scheduled, Retry: info.Retry, Archived: info.Archived,
+		Processed: info.Processed, Failed: info.Failed, Paused: info.Paused}, nil
 }
