@@ -221,3 +221,49 @@ func TestPasswordResetAndInvitationByOneTimeToken(t *testing.T) {
 		}
 	})
 }
+
+func TestAnExpiredSessionAsksToSignInAgain(t *testing.T) {
+	e := platformtest.New(t, mount(t))
+	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+	b := e.Browser()
+	b.Login(ml.Owner.Email, ml.Password)
+	_, page := b.Get("/portal")
+	csrf := platformtest.CSRF(t, page)
+	// Every session ends at once, as when its idle timeout passes.
+	if err := e.P.Redis.Client.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := b.Get("/portal")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=%2Fportal") {
+		t.Fatalf("expired session on /portal: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body := b.Post("/logout", url.Values{"_csrf": {csrf}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "expired") {
+		t.Fatalf("a form of the expired session: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+func TestADisabledUserIsSignedOutAtTheirNextRequest(t *testing.T) {
+	e := platformtest.New(t, mount(t))
+	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+	analyst := e.Member(ml.Org, "an@ml.test", "analyst", "long enough password")
+	b := e.Browser()
+	b.Login(analyst.Email, "long enough password")
+	owner := tenancy.WithPrincipal(context.Background(), tenancy.Principal{Kind: tenancy.ActorUser, ID: ml.Owner.ID,
+		OrgID: ml.Org.ID, OrgKind: ml.Org.Kind, Role: tenancy.RoleOwner})
+	disabled := string(tenancy.UserDisabled)
+	if err := e.P.DB.InTenant(owner, func(tx *store.Tenant) error {
+		_, err := tx.UpdateMember(owner, analyst.ID, store.MemberPatch{Status: &disabled})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := b.Get("/portal"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a disabled user still reaches /portal: %d", resp.StatusCode)
+	}
+	_, page := b.Get("/login")
+	resp, body := b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {analyst.Email}, "password": {"long enough password"}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "désactivé") && !strings.Contains(body, "disabled") {
+		t.Fatalf("a disabled user signing in: %d\n%s", resp.StatusCode, body)
+	}
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -16,12 +17,10 @@ import (
 // acting as each owner.
 func twoOrgs(t *testing.T, db *store.DB) (a, b context.Context, orgA, orgB tenancy.Org) {
 	t.Helper()
-	ctx := context.Background()
 	orgA = mustOrg(t, db, "Maison Lumière", tenancy.KindClient)
 	orgB = mustOrg(t, db, "Rival Retail", tenancy.KindClient)
 	a = ownerOf(t, db, orgA, "owner@a.example")
 	b = ownerOf(t, db, orgB, "owner@b.example")
-	_ = ctx
 	return a, b, orgA, orgB
 }
 
@@ -261,6 +260,59 @@ func TestPagination(t *testing.T) {
 		}
 		if len(seen) != 5 || pages != 3 {
 			t.Fatalf("saw %d keys in %d pages, want 5 in 3", len(seen), pages)
+		}
+	})
+}
+
+func TestOneTimeTokensAreIsolatedAndSingleUse(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		ctx := context.Background()
+		a, b, _, _ := twoOrgs(t, db.App)
+		var invited tenancy.Member
+		if err := db.App.InTenant(a, func(tx *store.Tenant) error {
+			var err error
+			invited, err = tx.CreateMember(a, store.NewMemberInput{Email: "new@a.example", Role: "analyst"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.App.InTenant(b, func(tx *store.Tenant) error {
+			_, err := tx.IssueToken(b, invited.ID, store.PurposePasswordReset, time.Hour)
+			return err
+		}); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("org B issuing a token for org A's user: %v, want not found", err)
+		}
+		issue := func(ttl time.Duration) string {
+			var token string
+			if err := db.App.InTenant(a, func(tx *store.Tenant) error {
+				var err error
+				token, err = tx.IssueToken(a, invited.ID, store.PurposeInvitation, ttl)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return token
+		}
+		expired := issue(-time.Minute)
+		if _, err := db.App.RedeemToken(ctx, expired, store.PurposeInvitation, "a good new password"); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("expired token: %v", err)
+		}
+		first, second := issue(time.Hour), issue(time.Hour)
+		if _, err := db.App.RedeemToken(ctx, first, store.PurposeInvitation, "a good new password"); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("a token replaced by a newer one still works: %v", err)
+		}
+		if _, err := db.App.RedeemToken(ctx, second, store.PurposePasswordReset, "a good new password"); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("an invitation redeemed as a password reset: %v", err)
+		}
+		if _, err := db.App.RedeemToken(ctx, second, store.PurposeInvitation, "short"); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("a weak password was accepted: %v", err)
+		}
+		acc, err := db.App.RedeemToken(ctx, second, store.PurposeInvitation, "a good new password")
+		if err != nil || acc.User.Status != tenancy.UserActive {
+			t.Fatalf("redeem: %+v %v", acc.User, err)
+		}
+		if _, err := db.App.RedeemToken(ctx, second, store.PurposeInvitation, "another good password"); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("a token redeemed twice: %v", err)
 		}
 	})
 }
