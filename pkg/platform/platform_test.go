@@ -3,6 +3,7 @@ package platform_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,11 +12,13 @@ import (
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/redisstore"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 func get(t *testing.T, p *platform.Platform, path, accept string) (*http.Response, string) {
@@ -112,5 +115,28 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	_, body := get(t, e.P, "/metrics", "")
 	if !strings.Contains(body, `plateau_http_requests_total{method="GET",route="/healthz",status="200"} 1`) {
 		t.Fatalf("metrics do not count the /healthz request:\n%s", body)
+	}
+}
+
+// TestInternalFailuresAreLoggedNotSent: a bug's details stay in the log; the
+// caller gets a request id to quote, and the server keeps serving after a
+// panic.
+func TestInternalFailuresAreLoggedNotSent(t *testing.T) {
+	e := platformtest.New(t, func(p *platform.Platform) {
+		r := p.Server.Group("/api/v1/test")
+		r.Get("/fail", tenancy.Public, func(*fiber.Ctx) error {
+			return errors.New("pq: password authentication failed for user secret_owner")
+		})
+		r.Get("/panic", tenancy.Public, func(*fiber.Ctx) error { panic("nil map in secret_module") })
+	})
+	for _, path := range []string{"/api/v1/test/fail", "/api/v1/test/panic"} {
+		resp, body := get(t, e.P, path, "")
+		if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body, "secret_") ||
+			!strings.Contains(body, `"request_id"`) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := get(t, e.P, "/healthz", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after a panic the server answers %d", resp.StatusCode)
 	}
 }
