@@ -1,0 +1,94 @@
+package compliance
+
+import (
+	"sync"
+	"time"
+
+	"github.com/rickar/cal/v2"
+	"github.com/rickar/cal/v2/aa"
+	"github.com/rickar/cal/v2/be"
+	"github.com/rickar/cal/v2/ca"
+	"github.com/rickar/cal/v2/ch"
+	"github.com/rickar/cal/v2/de"
+	"github.com/rickar/cal/v2/es"
+	"github.com/rickar/cal/v2/fr"
+	"github.com/rickar/cal/v2/gb"
+	"github.com/rickar/cal/v2/ie"
+	"github.com/rickar/cal/v2/it"
+	"github.com/rickar/cal/v2/nl"
+	"github.com/rickar/cal/v2/us"
+)
+
+// abolition is the day each French overseas department commemorates the
+// abolition of slavery, a public holiday there (loi n° 83-550).
+var abolition = map[string]*cal.Holiday{
+	"MQ": fixed("Abolition de l'esclavage (Martinique)", time.May, 22),
+	"GP": fixed("Abolition de l'esclavage (Guadeloupe)", time.May, 27),
+	"MF": fixed("Abolition de l'esclavage (Saint-Martin)", time.May, 28),
+	"GF": fixed("Abolition de l'esclavage (Guyane)", time.June, 10),
+	"RE": fixed("Abolition de l'esclavage (La Réunion)", time.December, 20),
+	"YT": fixed("Abolition de l'esclavage (Mayotte)", time.April, 27),
+}
+
+func fixed(name string, m time.Month, d int) *cal.Holiday {
+	return &cal.Holiday{Name: name, Type: cal.ObservancePublic, Month: m, Day: d, Func: cal.CalcDayOfMonth}
+}
+
+// holidaysOf lists the public holidays of a callee region. France adds
+// Alsace-Moselle's Good Friday and St Stephen's Day for every French callee:
+// a mobile number does not say where its owner lives, so the stricter side.
+func holidaysOf(region string) []*cal.Holiday {
+	switch region {
+	case "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF":
+		list := append([]*cal.Holiday{}, fr.Holidays...)
+		list = append(list, aa.GoodFriday, aa.ChristmasDay2)
+		if h, ok := abolition[region]; ok {
+			list = append(list, h)
+		}
+		return list
+	case "GB":
+		return gb.Holidays
+	case "US":
+		return us.Holidays
+	case "BE":
+		return be.Holidays
+	case "CA":
+		return ca.Holidays
+	case "CH":
+		return ch.Holidays
+	case "DE":
+		return de.Holidays
+	case "ES":
+		return es.Holidays
+	case "IE":
+		return ie.Holidays
+	case "IT":
+		return it.Holidays
+	case "NL":
+		return nl.Holidays
+	}
+	return nil
+}
+
+var (
+	calendarsMu sync.Mutex
+	calendars   = map[string]*cal.Calendar{}
+)
+
+// IsHoliday reports whether the local date of t is a public holiday of the
+// callee's region, and its name.
+func IsHoliday(region string, local time.Time) (bool, string) {
+	calendarsMu.Lock()
+	c, ok := calendars[region]
+	if !ok {
+		c = &cal.Calendar{}
+		c.AddHoliday(holidaysOf(region)...)
+		calendars[region] = c
+	}
+	actual, observed, h := c.IsHoliday(local)
+	calendarsMu.Unlock()
+	if !(actual || observed) || h == nil {
+		return false, ""
+	}
+	return true, h.Name
+}

@@ -1,0 +1,144 @@
+// Package compliance decides whether a number may be dialled now, and if
+// not, why and when. Decide is a pure function: the callee, the campaign,
+// the client's history with the callee across every center, consent,
+// suppression hits and national lists go in, a Decision comes out. No I/O:
+// the stores feed it. The rules are data (rulesets.go), keyed by callee
+// country × audience × campaign kind, versioned, each with its legal source.
+//
+// It imports the standard library, pkg/phone and the holiday calendars of
+// github.com/rickar/cal; no adapter.
+package compliance
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/plateau-bpo/plateau/pkg/phone"
+)
+
+// Audience is who is called: consumers or professionals.
+type Audience string
+
+const (
+	B2C Audience = "b2c"
+	B2B Audience = "b2b"
+)
+
+// Kind is what a campaign calls for.
+type Kind string
+
+const (
+	Prospecting        Kind = "prospecting"
+	AppointmentSetting Kind = "appointment_setting"
+	DebtCollection     Kind = "debt_collection"
+	Fundraising        Kind = "fundraising"
+	CustomerCare       Kind = "customer_care"
+	Survey             Kind = "survey"
+)
+
+// Kinds lists every campaign kind.
+var Kinds = []Kind{Prospecting, AppointmentSetting, DebtCollection, Fundraising, CustomerCare, Survey}
+
+// ParseAudience checks an audience name.
+func ParseAudience(s string) (Audience, error) {
+	switch a := Audience(s); a {
+	case B2C, B2B:
+		return a, nil
+	}
+	return "", fmt.Errorf("audience must be b2c or b2b (got %q)", s)
+}
+
+// ParseKind checks a campaign kind name.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("kind must be one of prospecting, appointment_setting, debt_collection, fundraising, customer_care, survey (got %q)", s)
+}
+
+// Outcome of a past attempt, as far as the rules care.
+const (
+	ResultAnswered  = "answered"
+	ResultAbandoned = "abandoned" // answered by the callee, no agent came
+)
+
+// Attempt is one past dial of the callee for this client, by any center.
+type Attempt struct {
+	At     time.Time `json:"at"`
+	Result string    `json:"result"`
+}
+
+// Consent is a callee's consent to be called by the client.
+type Consent struct {
+	CapturedAt  time.Time  `json:"captured_at"`
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+	Kinds       []Kind     `json:"kinds,omitempty"` // empty: every kind
+}
+
+// Covers reports whether the consent allows a call of kind at t.
+func (c Consent) Covers(kind Kind, t time.Time) bool {
+	if c.CapturedAt.After(t) || (c.WithdrawnAt != nil && !c.WithdrawnAt.After(t)) {
+		return false
+	}
+	if len(c.Kinds) == 0 {
+		return true
+	}
+	for _, k := range c.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// ListKind says whose suppression list a hit is on.
+type ListKind string
+
+const (
+	ClientList   ListKind = "client"   // the client's own opt-outs ("do not call me")
+	PlatformList ListKind = "platform" // numbers no client may call through Plateau
+)
+
+// NationalCheck is what a national do-not-call list says of the callee:
+// whether the number is on it, and how fresh the copy consulted is.
+type NationalCheck struct {
+	Listed  bool      `json:"listed"`
+	FreshAt time.Time `json:"fresh_at"` // the date of the copy
+}
+
+// Input is everything a decision depends on.
+type Input struct {
+	Number             phone.Number             // the callee, parsed
+	LeadZone           string                   // the lead's explicit IANA zone, which wins over the number's
+	Audience           Audience                 // of the campaign
+	Kind               Kind                     // of the campaign
+	Sector             string                   // the client's sector, for banned sectors
+	ContractInProgress bool                     // the call is about a contract in progress with the callee
+	Attempts           []Attempt                // with this client, across every center
+	Refusals           []time.Time              // times the callee refused this client's offer
+	Consents           []Consent                // the callee's consent records for this client
+	Suppressions       []ListKind               // the client and platform lists the number is on
+	National           map[string]NationalCheck // by list code ("US-DNC"); absent: the list is not loaded
+	CallerID           string                   // the number presented to the callee, E.164
+}
+
+// Text is a sentence in each language of the platform.
+type Text struct {
+	FR string `json:"fr"`
+	EN string `json:"en"`
+}
+
+// Decision is the engine's answer.
+type Decision struct {
+	Allowed       bool       `json:"allowed"`
+	Reason        Reason     `json:"reason"`
+	Explanation   Text       `json:"explanation"`
+	Rule          string     `json:"rule"`
+	Source        string     `json:"source"`
+	RuleSet       string     `json:"rule_set"` // ID@version of the rule set applied
+	NextAllowedAt *time.Time `json:"next_allowed_at"`
+	CalleeRegion  string     `json:"callee_region"`
+	CalleeZones   []string   `json:"callee_zones"`
+}

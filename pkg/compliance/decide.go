@@ -1,0 +1,333 @@
+package compliance
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// horizon is how far ahead the engine looks for the next allowed time.
+const horizon = 400 * day
+
+// Decide says whether the callee of in may be called at now, why not, and
+// when it may be. It is pure: the same input and time give the same answer.
+func Decide(in Input, now time.Time) Decision {
+	rs := Lookup(in.Number.E164, in.Number.Region, in.Audience, in.Kind, now)
+	d := Decision{RuleSet: rs.Name(), CalleeRegion: in.Number.Region}
+	locs, err := in.Number.Locations(in.LeadZone)
+	if err != nil {
+		return d.block(NoZone, Rule{Name: "The callee's time zone", Source: srcDefault}, nil, explainNoZone(in.Number.E164))
+	}
+	for _, l := range locs {
+		d.CalleeZones = append(d.CalleeZones, l.String())
+	}
+	if b := lasting(rs, in, now); b != nil {
+		var next *time.Time
+		if boundary := nextVersion(in, now); !boundary.IsZero() {
+			next = nextAllowed(in, locs, boundary)
+		}
+		return d.block(b.reason, b.rule, next, b.why)
+	}
+	c := checker{rs: rs, in: in, locs: locs}
+	first := c.failing(now)
+	if first == nil {
+		d.Allowed, d.Reason = true, Allowed
+		d.Explanation = explainAllowed(rs)
+		return d
+	}
+	next := nextAllowed(in, locs, now)
+	if next == nil {
+		return d.block(NoWindowSoon, first.rule, nil, explainNoWindow(rs, first))
+	}
+	return d.block(first.reason, first.rule, next, first.explain(*next, c.zoneName()))
+}
+
+func (d Decision) block(r Reason, rule Rule, next *time.Time, why Text) Decision {
+	d.Allowed, d.Reason, d.Rule, d.Source, d.NextAllowedAt, d.Explanation = false, r, rule.Name, rule.Source, next, why
+	return d
+}
+
+// nextAllowed is the earliest time at or after t when no rule blocks, or nil
+// when there is none within the horizon. Each failing rule pushes t to the
+// earliest time it alone allows, and a new version of the rule set coming
+// into force is a time to look again; t only moves forward.
+func nextAllowed(in Input, locs []*time.Location, t time.Time) *time.Time {
+	limit := t.Add(horizon)
+	for t.Before(limit) {
+		rs := Lookup(in.Number.E164, in.Number.Region, in.Audience, in.Kind, t)
+		boundary := nextVersion(in, t)
+		next := time.Time{}
+		if lasting(rs, in, t) == nil {
+			f := checker{rs: rs, in: in, locs: locs}.failing(t)
+			if f == nil {
+				return &t
+			}
+			if f.until.After(t) {
+				next = f.until
+			}
+		}
+		if !boundary.IsZero() && (next.IsZero() || boundary.Before(next)) {
+			next = boundary
+		}
+		if next.IsZero() {
+			return nil
+		}
+		t = next
+	}
+	return nil
+}
+
+// nextVersion is when the next rule set version for this callee comes into
+// force after t, or zero.
+func nextVersion(in Input, t time.Time) time.Time {
+	var first time.Time
+	for _, r := range RuleSets {
+		if r.InForce.After(t) && r.covers(in.Audience, in.Kind) && (r.Country == countryOf(in.Number.Region) || r.Country == "*") &&
+			matchPrefix(r.Prefixes, in.Number.E164) >= 0 && (first.IsZero() || r.InForce.Before(first)) {
+			first = r.InForce
+		}
+	}
+	return first
+}
+
+// lastingBlock is a rule that waiting alone does not satisfy.
+type lastingBlock struct {
+	reason Reason
+	rule   Rule
+	why    Text
+}
+
+// lasting checks the blocks that no amount of waiting lifts under one rule
+// set: only new input (consent, a fresh list) or a new rule set does.
+func lasting(rs *RuleSet, in Input, now time.Time) *lastingBlock {
+	block := func(r Reason, rule Rule, why Text) *lastingBlock { return &lastingBlock{r, rule, why} }
+	if slices.Contains(in.Suppressions, ClientList) {
+		return block(SuppressedClient, clientListRule, explainSuppressed(ClientList))
+	}
+	if slices.Contains(in.Suppressions, PlatformList) {
+		return block(SuppressedPlatform, platformListRule, explainSuppressed(PlatformList))
+	}
+	if sector := strings.ToLower(strings.TrimSpace(in.Sector)); sector != "" && slices.Contains(rs.BannedSectors, sector) {
+		return block(BannedSector, Rule{Name: "Banned sector: " + sector, Source: rs.BannedSource}, explainBanned(sector))
+	}
+	for _, l := range rs.National {
+		check, loaded := in.National[l.Code]
+		rule := Rule{Name: l.Name, Source: l.Source}
+		switch {
+		case !loaded:
+			return block(ListMissing, rule, explainListMissing(l))
+		case now.Sub(check.FreshAt) > l.MaxAge:
+			return block(ListStale, rule, explainListStale(l, check.FreshAt))
+		case check.Listed:
+			return block(NationalList, rule, explainListed(l))
+		}
+	}
+	if rs.Consent != nil && !(rs.ContractExempts && in.ContractInProgress) && !consented(in.Consents, in.Kind, now) {
+		return block(NoConsent, *rs.Consent, explainNoConsent(in.Consents, now))
+	}
+	if rs.CallerID != nil {
+		id := strings.TrimSpace(in.CallerID)
+		if id == "" {
+			return block(CallerIDMissing, rs.CallerID.Rule, explainCallerIDMissing())
+		}
+		if matchPrefix(rs.CallerID.Prefixes, id) < 0 {
+			return block(CallerIDNotAllow, rs.CallerID.Rule, explainCallerID(id))
+		}
+	}
+	return nil
+}
+
+// consented reports whether the latest consent record at now covers kind:
+// a later withdrawal beats an earlier consent, and a later consent an
+// earlier withdrawal.
+func consented(records []Consent, kind Kind, now time.Time) bool {
+	var latest *Consent
+	for i := range records {
+		r := &records[i]
+		if r.CapturedAt.After(now) {
+			continue
+		}
+		if latest == nil || r.CapturedAt.After(latest.CapturedAt) {
+			latest = r
+		}
+	}
+	return latest != nil && latest.Covers(kind, now)
+}
+
+// checker evaluates the blocks that time lifts.
+type checker struct {
+	rs   *RuleSet
+	in   Input
+	locs []*time.Location
+}
+
+// failure is one time-bound rule failing at a time, with the earliest time
+// that rule alone would allow.
+type failure struct {
+	reason  Reason
+	rule    Rule
+	until   time.Time // the earliest time this rule allows; zero: none within the horizon
+	explain func(next time.Time, zone string) Text
+}
+
+func (c checker) zoneName() string { return c.locs[0].String() }
+
+// failing returns the first rule that blocks a call at t, or nil.
+func (c checker) failing(t time.Time) *failure {
+	if f := c.hours(t); f != nil {
+		return f
+	}
+	if f := c.caps(t); f != nil {
+		return f
+	}
+	return c.cooldowns(t)
+}
+
+func (c checker) hours(t time.Time) *failure {
+	h := c.rs.Hours
+	rule := Rule{Name: h.Name, Source: h.Source}
+	for _, loc := range c.locs {
+		local := t.In(loc)
+		if holiday, name := c.holiday(local); holiday {
+			return &failure{reason: Holiday, rule: rule, until: c.opening(t, loc),
+				explain: func(next time.Time, zone string) Text { return explainHoliday(name, next, zone) }}
+		}
+		spans := h.Days[local.Weekday()]
+		if len(spans) == 0 {
+			return &failure{reason: DayNotAllowed, rule: rule, until: c.opening(t, loc),
+				explain: func(next time.Time, zone string) Text { return explainDay(local.Weekday(), next, zone) }}
+		}
+		minute := local.Hour()*60 + local.Minute()
+		if !slices.ContainsFunc(spans, func(s Span) bool { return minute >= s.From && minute < s.To }) {
+			return &failure{reason: OutsideHours, rule: rule, until: c.opening(t, loc),
+				explain: func(next time.Time, zone string) Text { return explainHours(h, next, zone) }}
+		}
+	}
+	return nil
+}
+
+func (c checker) holiday(local time.Time) (bool, string) {
+	if !c.rs.Hours.Holidays {
+		return false, ""
+	}
+	return IsHoliday(c.in.Number.Region, local)
+}
+
+// opening is the first instant at or after t that the hours allow in loc,
+// or zero when there is none within the horizon.
+func (c checker) opening(t time.Time, loc *time.Location) time.Time {
+	local := t.In(loc)
+	y, m, d := local.Date()
+	for i := 0; i < int(horizon/day); i++ {
+		midnight := time.Date(y, m, d+i, 0, 0, 0, 0, loc)
+		if holiday, _ := c.holiday(midnight); holiday {
+			continue
+		}
+		for _, s := range c.rs.Hours.Days[midnight.Weekday()] {
+			from := time.Date(y, m, d+i, s.From/60, s.From%60, 0, 0, loc)
+			to := time.Date(y, m, d+i, s.To/60, s.To%60, 0, 0, loc)
+			if t.Before(to) {
+				if t.Before(from) {
+					return from
+				}
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+func (c checker) caps(t time.Time) *failure {
+	for _, cp := range c.rs.Caps {
+		rule := Rule{Name: cp.Name, Source: cp.Source}
+		var counted []time.Time
+		for _, a := range c.in.Attempts {
+			if c.counts(cp, a.At, t) {
+				counted = append(counted, a.At)
+			}
+		}
+		if len(counted) < cp.Max {
+			continue
+		}
+		slices.SortFunc(counted, func(a, b time.Time) int { return a.Compare(b) })
+		var until time.Time
+		if cp.PerDay {
+			until = c.nextMidnight(t)
+		} else {
+			// The window must drop len-Max+1 attempts: the time the newest
+			// of those ages out.
+			until = counted[len(counted)-cp.Max].Add(cp.Window)
+		}
+		n := len(counted)
+		return &failure{reason: AttemptCap, rule: rule, until: until,
+			explain: func(next time.Time, zone string) Text { return explainCap(cp, n, next, zone) }}
+	}
+	return nil
+}
+
+// counts reports whether an attempt at a counts against cap at t.
+func (c checker) counts(cp Cap, a, t time.Time) bool {
+	if a.After(t) {
+		return false
+	}
+	if cp.PerDay {
+		for _, loc := range c.locs {
+			ya, ma, da := a.In(loc).Date()
+			yt, mt, dt := t.In(loc).Date()
+			if ya == yt && ma == mt && da == dt {
+				return true
+			}
+		}
+		return false
+	}
+	return t.Sub(a) < cp.Window
+}
+
+// nextMidnight is the first local midnight after t at which the day has
+// changed in every candidate zone.
+func (c checker) nextMidnight(t time.Time) time.Time {
+	var latest time.Time
+	for _, loc := range c.locs {
+		y, m, d := t.In(loc).Date()
+		if mid := time.Date(y, m, d+1, 0, 0, 0, 0, loc); mid.After(latest) {
+			latest = mid
+		}
+	}
+	return latest
+}
+
+func (c checker) cooldowns(t time.Time) *failure {
+	if cd := c.rs.Refusal; cd != nil {
+		if last, ok := latestBefore(c.in.Refusals, t); ok && t.Sub(last) < cd.For {
+			return cooldown(RefusalCooldown, *cd, last)
+		}
+	}
+	if cd := c.rs.Abandon; cd != nil {
+		var abandoned []time.Time
+		for _, a := range c.in.Attempts {
+			if a.Result == ResultAbandoned {
+				abandoned = append(abandoned, a.At)
+			}
+		}
+		if last, ok := latestBefore(abandoned, t); ok && t.Sub(last) < cd.For {
+			return cooldown(AbandonCooldown, *cd, last)
+		}
+	}
+	return nil
+}
+
+func cooldown(r Reason, cd Cooldown, since time.Time) *failure {
+	return &failure{reason: r, rule: Rule{Name: cd.Name, Source: cd.Source}, until: since.Add(cd.For),
+		explain: func(next time.Time, zone string) Text { return explainCooldown(r, since, next, zone) }}
+}
+
+func latestBefore(times []time.Time, t time.Time) (time.Time, bool) {
+	var latest time.Time
+	found := false
+	for _, x := range times {
+		if !x.After(t) && (!found || x.After(latest)) {
+			latest, found = x, true
+		}
+	}
+	return latest, found
+}

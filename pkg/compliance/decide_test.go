@@ -1,0 +1,296 @@
+package compliance_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/phone"
+)
+
+// at reads a local time in a zone: at("Europe/Paris", "2026-09-15 11:00").
+func at(zone, local string) time.Time {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		panic(err)
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04", local, loc)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func paris(local string) time.Time { return at("Europe/Paris", local) }
+
+func number(t *testing.T, raw string) phone.Number {
+	t.Helper()
+	n, err := phone.Parse(raw, "FR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// frConsumer is a French consumer who consented to the client's prospecting
+// calls, called with a caller ID from the NPV ranges.
+func frConsumer(t *testing.T) compliance.Input {
+	return compliance.Input{
+		Number: number(t, "06 12 34 56 78"), Audience: compliance.B2C, Kind: compliance.Prospecting,
+		Consents: []compliance.Consent{{CapturedAt: paris("2026-01-10 09:00")}},
+		CallerID: "+33162000001",
+		National: map[string]compliance.NationalCheck{"FR-BLOCTEL": {FreshAt: paris("2026-07-01 00:00")}},
+	}
+}
+
+type dated struct {
+	name   string
+	now    time.Time
+	in     func(*compliance.Input)
+	reason compliance.Reason
+	next   time.Time // zero: none expected
+}
+
+func run(t *testing.T, base func(*testing.T) compliance.Input, cases []dated) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := base(t)
+			if c.in != nil {
+				c.in(&in)
+			}
+			d := compliance.Decide(in, c.now)
+			if d.Reason != c.reason || d.Allowed != (c.reason == compliance.Allowed) {
+				t.Fatalf("at %s: %s (%s), want %s\n%s", c.now, d.Reason, d.RuleSet, c.reason, d.Explanation.EN)
+			}
+			switch {
+			case c.next.IsZero() && d.NextAllowedAt != nil:
+				t.Fatalf("next allowed at %s, want none", d.NextAllowedAt)
+			case !c.next.IsZero() && (d.NextAllowedAt == nil || !d.NextAllowedAt.Equal(c.next)):
+				t.Fatalf("next allowed at %v, want %s\n%s", d.NextAllowedAt, c.next, d.Explanation.EN)
+			}
+			if d.Explanation.FR == "" || d.Explanation.EN == "" || d.RuleSet == "" || (!d.Allowed && d.Source == "") {
+				t.Fatalf("incomplete decision: %+v", d)
+			}
+		})
+	}
+}
+
+func TestFranceB2CProspecting(t *testing.T) {
+	attempts := func(ts ...time.Time) func(*compliance.Input) {
+		return func(in *compliance.Input) {
+			for _, a := range ts {
+				in.Attempts = append(in.Attempts, compliance.Attempt{At: a, Result: "no_answer"})
+			}
+		}
+	}
+	refused := func(r time.Time) func(*compliance.Input) {
+		return func(in *compliance.Input) { in.Refusals = []time.Time{r} }
+	}
+	run(t, frConsumer, []dated{
+		{"Tuesday morning", paris("2026-09-15 11:00"), nil, compliance.Allowed, time.Time{}},
+		{"lunch break", paris("2026-09-15 13:30"), nil, compliance.OutsideHours, paris("2026-09-15 14:00")},
+		{"19:59", paris("2026-09-15 19:59"), nil, compliance.Allowed, time.Time{}},
+		{"20:00", paris("2026-09-15 20:00"), nil, compliance.OutsideHours, paris("2026-09-16 10:00")},
+		{"09:59", paris("2026-09-15 09:59"), nil, compliance.OutsideHours, paris("2026-09-15 10:00")},
+		{"Saturday", paris("2026-09-19 11:00"), nil, compliance.DayNotAllowed, paris("2026-09-21 10:00")},
+		{"14 July (old rule set, Bloctel)", paris("2026-07-14 11:00"), nil, compliance.Holiday, paris("2026-07-15 10:00")},
+		{"25 December, then the weekend", paris("2026-12-25 11:00"), nil, compliance.Holiday, paris("2026-12-28 10:00")},
+		{"1 November on a Sunday, 11 November on a Wednesday", paris("2026-11-11 15:00"), nil, compliance.Holiday, paris("2026-11-12 10:00")},
+		// Paris leaves summer time on Sunday 25 October 2026: Monday 10:00 is 09:00 UTC.
+		{"Friday night before autumn DST change", paris("2026-10-23 20:30"), nil, compliance.OutsideHours,
+			time.Date(2026, 10, 26, 9, 0, 0, 0, time.UTC)},
+		// Paris enters summer time on Sunday 28 March 2027, between Good Friday
+		// (a holiday in Alsace-Moselle, so for every French callee) and Easter
+		// Monday: Tuesday 10:00 is 08:00 UTC.
+		{"Thursday night before Easter and the spring DST change", paris("2027-03-25 21:00"), nil, compliance.OutsideHours,
+			time.Date(2027, 3, 30, 8, 0, 0, 0, time.UTC)},
+		{"fourth attempt in 30 days", paris("2026-09-15 11:00"),
+			attempts(paris("2026-08-20 11:00"), paris("2026-09-01 11:00"), paris("2026-09-10 11:00")), compliance.Allowed, time.Time{}},
+		{"fifth attempt in 30 days", paris("2026-09-15 11:00"),
+			attempts(paris("2026-08-20 11:00"), paris("2026-09-01 11:00"), paris("2026-09-10 11:00"), paris("2026-09-14 16:00")),
+			compliance.AttemptCap, paris("2026-09-21 10:00")}, // 20 Aug + 30 days = Saturday 19 Sept 11:00 → Monday 10:00
+		{"fifth attempt ages out within hours", paris("2026-09-15 11:00"),
+			attempts(paris("2026-08-16 15:00"), paris("2026-09-01 11:00"), paris("2026-09-10 11:00"), paris("2026-09-14 16:00")),
+			compliance.AttemptCap, paris("2026-09-15 15:00")},
+		{"day 59 after a refusal", paris("2026-09-15 11:00"), refused(paris("2026-07-18 11:00")),
+			compliance.RefusalCooldown, paris("2026-09-16 11:00")},
+		{"day 61 after a refusal", paris("2026-09-15 11:00"), refused(paris("2026-07-16 11:00")), compliance.Allowed, time.Time{}},
+		{"no consent", paris("2026-09-15 11:00"), func(in *compliance.Input) { in.Consents = nil }, compliance.NoConsent, time.Time{}},
+		{"consent withdrawn", paris("2026-09-15 11:00"), func(in *compliance.Input) {
+			w := paris("2026-09-01 10:00")
+			in.Consents[0].WithdrawnAt = &w
+		}, compliance.NoConsent, time.Time{}},
+		{"consent given again after a withdrawal", paris("2026-09-15 11:00"), func(in *compliance.Input) {
+			w := paris("2026-09-01 10:00")
+			in.Consents = []compliance.Consent{{CapturedAt: paris("2026-01-10 09:00"), WithdrawnAt: &w},
+				{CapturedAt: paris("2026-09-05 10:00")}}
+		}, compliance.Allowed, time.Time{}},
+		{"consent for another kind", paris("2026-09-15 11:00"), func(in *compliance.Input) {
+			in.Consents[0].Kinds = []compliance.Kind{compliance.Survey}
+		}, compliance.NoConsent, time.Time{}},
+		{"contract in progress without consent", paris("2026-09-15 11:00"), func(in *compliance.Input) {
+			in.Consents, in.ContractInProgress = nil, true
+		}, compliance.Allowed, time.Time{}},
+		{"before the consent law, without consent but Bloctel-clean", paris("2026-07-15 11:00"), func(in *compliance.Input) {
+			in.Consents = nil
+		}, compliance.Allowed, time.Time{}},
+		// Bloctel ends with the consent law: a consented callee on Bloctel may
+		// be called from its first allowed hour.
+		{"before the consent law, on Bloctel, consented", paris("2026-07-15 11:00"), func(in *compliance.Input) {
+			in.National["FR-BLOCTEL"] = compliance.NationalCheck{Listed: true, FreshAt: paris("2026-07-01 00:00")}
+		}, compliance.NationalList, paris("2026-08-11 10:00")},
+		{"before the consent law, on Bloctel, no consent", paris("2026-07-15 11:00"), func(in *compliance.Input) {
+			in.National["FR-BLOCTEL"] = compliance.NationalCheck{Listed: true, FreshAt: paris("2026-07-01 00:00")}
+			in.Consents = nil
+		}, compliance.NationalList, time.Time{}},
+		{"before the consent law, Bloctel copy 31 days old", paris("2026-08-01 11:00"), nil, compliance.ListStale, paris("2026-08-11 10:00")},
+		{"banned sector", paris("2026-09-15 11:00"), func(in *compliance.Input) { in.Sector = "housing_adaptation" },
+			compliance.BannedSector, time.Time{}},
+		{"hidden caller ID", paris("2026-09-15 11:00"), func(in *compliance.Input) { in.CallerID = "" },
+			compliance.CallerIDMissing, time.Time{}},
+		{"caller ID outside the NPV ranges", paris("2026-09-15 11:00"), func(in *compliance.Input) { in.CallerID = "+33612345678" },
+			compliance.CallerIDNotAllow, time.Time{}},
+		{"on the client's opt-out list", paris("2026-09-15 11:00"), func(in *compliance.Input) {
+			in.Suppressions = []compliance.ListKind{compliance.ClientList}
+		}, compliance.SuppressedClient, time.Time{}},
+		{"the lead's own zone wins", paris("2026-09-15 11:00"), func(in *compliance.Input) { in.LeadZone = "America/Montreal" },
+			compliance.OutsideHours, at("America/Montreal", "2026-09-15 10:00")},
+	})
+}
+
+func TestFranceOtherAudiencesAndKinds(t *testing.T) {
+	b2b := func(t *testing.T) compliance.Input {
+		return compliance.Input{Number: number(t, "01 42 68 53 00"), Audience: compliance.B2B, Kind: compliance.AppointmentSetting}
+	}
+	run(t, b2b, []dated{
+		{"B2B at 09:00", paris("2026-09-15 09:00"), nil, compliance.Allowed, time.Time{}},
+		{"B2B at 08:59", paris("2026-09-15 08:59"), nil, compliance.OutsideHours, paris("2026-09-15 09:00")},
+		{"B2B at 18:00", paris("2026-09-15 18:00"), nil, compliance.OutsideHours, paris("2026-09-16 09:00")},
+		{"B2B over lunch", paris("2026-09-15 13:30"), nil, compliance.Allowed, time.Time{}},
+	})
+	collection := func(t *testing.T) compliance.Input {
+		return compliance.Input{Number: number(t, "06 12 34 56 78"), Audience: compliance.B2C, Kind: compliance.DebtCollection}
+	}
+	three := func(in *compliance.Input) {
+		for _, h := range []string{"08:05", "10:00", "12:00"} {
+			in.Attempts = append(in.Attempts, compliance.Attempt{At: paris("2026-09-19 " + h)})
+		}
+	}
+	run(t, collection, []dated{
+		{"collection on Saturday at 08:00", paris("2026-09-19 08:00"), nil, compliance.Allowed, time.Time{}},
+		{"collection on Sunday", paris("2026-09-20 11:00"), nil, compliance.DayNotAllowed, paris("2026-09-21 08:00")},
+		{"collection, fourth attempt of the day", paris("2026-09-19 15:00"), three, compliance.AttemptCap, paris("2026-09-21 08:00")},
+	})
+	martinique := func(t *testing.T) compliance.Input {
+		in := frConsumer(t)
+		in.Number = number(t, "0696 12 34 56")
+		return in
+	}
+	run(t, martinique, []dated{
+		{"Martinique: 22 May, a Saturday and a holiday there", at("America/Martinique", "2027-05-22 11:00"),
+			nil, compliance.Holiday, at("America/Martinique", "2027-05-24 10:00")},
+		{"Martinique: abolition day on a Friday, then Whit Monday", at("America/Martinique", "2026-05-22 11:00"), func(in *compliance.Input) {
+			in.National["FR-BLOCTEL"] = compliance.NationalCheck{FreshAt: at("America/Martinique", "2026-05-01 00:00")}
+		}, compliance.Holiday, at("America/Martinique", "2026-05-26 10:00")},
+		{"Guadeloupe: 22 May is an ordinary day there", at("America/Guadeloupe", "2026-05-22 11:00"), func(in *compliance.Input) {
+			in.Number = number(t, "0690 12 34 56")
+			in.National["FR-BLOCTEL"] = compliance.NationalCheck{FreshAt: at("America/Martinique", "2026-05-01 00:00")}
+		}, compliance.Allowed, time.Time{}},
+		{"Martinique: its own zone", at("America/Martinique", "2026-09-15 09:30"), nil, compliance.OutsideHours,
+			at("America/Martinique", "2026-09-15 10:00")},
+	})
+}
+
+func TestUnitedStates(t *testing.T) {
+	us := func(raw string) func(*testing.T) compliance.Input {
+		return func(t *testing.T) compliance.Input {
+			n, err := phone.Parse(raw, "US")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return compliance.Input{Number: n, Audience: compliance.B2C, Kind: compliance.Prospecting,
+				National: map[string]compliance.NationalCheck{"US-DNC": {FreshAt: at("UTC", "2026-09-01 00:00")}}}
+		}
+	}
+	la := func(local string) time.Time { return at("America/Los_Angeles", local) }
+	run(t, us("(310) 555-1234"), []dated{
+		// Called from Tanger at 16:00 Casablanca time = 08:00 Pacific.
+		{"Los Angeles at 08:00 Pacific, from Tanger", at("Africa/Casablanca", "2026-09-15 16:00"), nil, compliance.Allowed, time.Time{}},
+		{"Los Angeles at 07:59 Pacific", la("2026-09-15 07:59"), nil, compliance.OutsideHours, la("2026-09-15 08:00")},
+		{"Los Angeles at 20:30 Pacific", la("2026-09-15 20:30"), nil, compliance.Allowed, time.Time{}},
+		{"Los Angeles on Sunday", la("2026-09-20 10:00"), nil, compliance.Allowed, time.Time{}},
+		{"on the DNC registry", la("2026-09-15 10:00"), func(in *compliance.Input) {
+			in.National["US-DNC"] = compliance.NationalCheck{Listed: true, FreshAt: at("UTC", "2026-09-01 00:00")}
+		}, compliance.NationalList, time.Time{}},
+		{"DNC copy 32 days old", la("2026-10-03 10:00"), nil, compliance.ListStale, time.Time{}},
+		{"DNC not loaded", la("2026-09-15 10:00"), func(in *compliance.Input) { in.National = nil }, compliance.ListMissing, time.Time{}},
+		{"customer care ignores the DNC registry", la("2026-09-15 10:00"), func(in *compliance.Input) {
+			in.Kind, in.National = compliance.CustomerCare, nil
+		}, compliance.Allowed, time.Time{}},
+	})
+	miami := func(local string) time.Time { return at("America/New_York", local) }
+	run(t, us("(305) 555-0123"), []dated{
+		{"Miami at 20:30", miami("2026-09-15 20:30"), nil, compliance.OutsideHours, miami("2026-09-16 08:00")},
+		{"Miami, fourth call in 24 hours", miami("2026-09-15 15:00"), func(in *compliance.Input) {
+			for _, h := range []string{"2026-09-14 16:00", "2026-09-15 09:00", "2026-09-15 12:00"} {
+				in.Attempts = append(in.Attempts, compliance.Attempt{At: miami(h)})
+			}
+		}, compliance.AttemptCap, miami("2026-09-15 16:00")},
+	})
+}
+
+func TestUnitedKingdomAndDefault(t *testing.T) {
+	uk := func(t *testing.T) compliance.Input {
+		n, err := phone.Parse("+44 20 7946 0018", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return compliance.Input{Number: n, Audience: compliance.B2C, Kind: compliance.CustomerCare}
+	}
+	london := func(local string) time.Time { return at("Europe/London", local) }
+	run(t, uk, []dated{
+		{"UK weekday", london("2026-09-15 10:00"), nil, compliance.Allowed, time.Time{}},
+		{"71 hours after an abandoned call", london("2026-09-15 10:00"), func(in *compliance.Input) {
+			in.Attempts = []compliance.Attempt{{At: london("2026-09-12 11:00"), Result: compliance.ResultAbandoned}}
+		}, compliance.AbandonCooldown, london("2026-09-15 11:00")},
+		{"73 hours after an abandoned call", london("2026-09-15 12:00"), func(in *compliance.Input) {
+			in.Attempts = []compliance.Attempt{{At: london("2026-09-12 11:00"), Result: compliance.ResultAbandoned}}
+		}, compliance.Allowed, time.Time{}},
+		{"UK marketing needs a fresh TPS copy", london("2026-09-15 10:00"), func(in *compliance.Input) {
+			in.Kind = compliance.Prospecting
+		}, compliance.ListMissing, time.Time{}},
+		{"Boxing Day", london("2026-12-28 10:00"), nil, compliance.Holiday, london("2026-12-29 09:00")},
+	})
+	morocco := func(t *testing.T) compliance.Input {
+		n, err := phone.Parse("+212 6 12 34 56 78", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return compliance.Input{Number: n, Audience: compliance.B2C, Kind: compliance.CustomerCare}
+	}
+	run(t, morocco, []dated{
+		// Casablanca is UTC+0 during Ramadan 2026 (15 Feb – 21 Mar), UTC+1 otherwise.
+		{"Casablanca in Ramadan: 08:30 UTC is 08:30 local", time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC), nil,
+			compliance.OutsideHours, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)},
+		{"Casablanca after Ramadan: 08:30 UTC is 09:30 local", time.Date(2026, 3, 23, 8, 30, 0, 0, time.UTC), nil,
+			compliance.Allowed, time.Time{}},
+	})
+}
+
+func TestRuleSetVersions(t *testing.T) {
+	n := number(t, "06 12 34 56 78")
+	before := compliance.Lookup(n.E164, n.Region, compliance.B2C, compliance.Prospecting, paris("2026-08-10 23:59"))
+	after := compliance.Lookup(n.E164, n.Region, compliance.B2C, compliance.Prospecting, paris("2026-08-11 00:00"))
+	if before.Name() != "FR-B2C-PROSPECTING@2023-03-01" || after.Name() != "FR-B2C-PROSPECTING@2026-08-11" {
+		t.Fatalf("versions: %s then %s", before.Name(), after.Name())
+	}
+	sn, _ := phone.Parse("+221771234567", "")
+	if rs := compliance.Lookup(sn.E164, sn.Region, compliance.B2B, compliance.Survey, paris("2026-09-15 10:00")); rs.ID != "DEFAULT" {
+		t.Fatalf("Senegal: %s", rs.Name())
+	}
+	fl, _ := phone.Parse("+13055550123", "")
+	if rs := compliance.Lookup(fl.E164, fl.Region, compliance.B2C, compliance.Prospecting, paris("2026-09-15 10:00")); rs.ID != "US-FL-TELEMARKETING" {
+		t.Fatalf("Florida: %s", rs.Name())
+	}
+}

@@ -1,0 +1,151 @@
+package compliance
+
+import (
+	"fmt"
+	"time"
+)
+
+// The explanations a client, a supervisor or support staff reads: what
+// rule, and when the call can be made. Times are the callee's local time.
+
+var frenchDays = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+var frenchMonths = [...]string{"", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+	"septembre", "octobre", "novembre", "décembre"}
+
+func whenFR(t time.Time, zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err == nil {
+		t = t.In(loc)
+	}
+	return fmt.Sprintf("%s %d %s %d à %s (%s)", frenchDays[t.Weekday()], t.Day(), frenchMonths[t.Month()], t.Year(), t.Format("15:04"), zone)
+}
+
+func whenEN(t time.Time, zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err == nil {
+		t = t.In(loc)
+	}
+	return fmt.Sprintf("%s at %s (%s)", t.Format("Monday 2 January 2006"), t.Format("15:04"), zone)
+}
+
+func withNext(fr, en string, next time.Time, zone string) Text {
+	return Text{
+		FR: fr + " Prochain appel possible : " + whenFR(next, zone) + ".",
+		EN: en + " Next possible call: " + whenEN(next, zone) + ".",
+	}
+}
+
+func explainAllowed(rs *RuleSet) Text {
+	return Text{FR: "Appel autorisé maintenant (règles " + rs.Name() + ").", EN: "The call is allowed now (rules " + rs.Name() + ")."}
+}
+
+func explainNoZone(e164 string) Text {
+	return Text{
+		FR: "Le fuseau horaire de " + e164 + " est inconnu : indiquez celui du contact.",
+		EN: "The time zone of " + e164 + " is unknown: give the lead's time zone.",
+	}
+}
+
+func explainNoWindow(rs *RuleSet, f *failure) Text {
+	return Text{
+		FR: "Aucun créneau autorisé dans les 400 prochains jours (" + f.rule.Name + ", règles " + rs.Name() + ").",
+		EN: "No allowed time in the next 400 days (" + f.rule.Name + ", rules " + rs.Name() + ").",
+	}
+}
+
+func explainSuppressed(list ListKind) Text {
+	if list == ClientList {
+		return Text{
+			FR: "Le contact a demandé à ne plus être appelé par ce client (liste d'opposition du client).",
+			EN: "The callee asked this client not to call again (the client's opt-out list).",
+		}
+	}
+	return Text{
+		FR: "Le numéro figure sur la liste d'opposition de la plateforme.",
+		EN: "The number is on the platform's do-not-call list.",
+	}
+}
+
+func explainBanned(sector string) Text {
+	return Text{
+		FR: "Le démarchage téléphonique des particuliers est interdit dans ce secteur (" + sector + ").",
+		EN: "Telephone prospecting of consumers is banned in this sector (" + sector + ").",
+	}
+}
+
+func explainListMissing(l ListRule) Text {
+	return Text{
+		FR: "La liste nationale " + l.Code + " n'est pas chargée : aucun appel qu'elle régit n'est possible.",
+		EN: "The national list " + l.Code + " is not loaded: no call it governs can be made.",
+	}
+}
+
+func explainListStale(l ListRule, fresh time.Time) Text {
+	days := int(l.MaxAge / day)
+	return Text{
+		FR: fmt.Sprintf("La copie de la liste %s date du %s, plus de %d jours : chargez une copie récente.", l.Code, fresh.Format("02/01/2006"), days),
+		EN: fmt.Sprintf("The copy of the %s list dates from %s, more than %d days ago: upload a recent copy.", l.Code, fresh.Format("2006-01-02"), days),
+	}
+}
+
+func explainListed(l ListRule) Text {
+	return Text{
+		FR: "Le numéro est inscrit sur la liste d'opposition nationale " + l.Code + ".",
+		EN: "The number is on the national do-not-call list " + l.Code + ".",
+	}
+}
+
+func explainNoConsent(records []Consent, now time.Time) Text {
+	for _, r := range records {
+		if r.WithdrawnAt != nil && !r.WithdrawnAt.After(now) {
+			return Text{
+				FR: "Le contact a retiré son consentement à être démarché par ce client.",
+				EN: "The callee withdrew their consent to prospecting calls from this client.",
+			}
+		}
+	}
+	return Text{
+		FR: "Aucun consentement préalable enregistré de ce contact pour ce client et ce type d'appel.",
+		EN: "No prior consent of this callee is recorded for this client and this kind of call.",
+	}
+}
+
+func explainCallerIDMissing() Text {
+	return Text{
+		FR: "Aucun numéro présenté : un appel de démarchage doit présenter un numéro identifiable.",
+		EN: "No caller ID: a prospecting call must present an identifiable number.",
+	}
+}
+
+func explainCallerID(id string) Text {
+	return Text{
+		FR: "Le numéro présenté " + id + " n'est pas dans les tranches dédiées au démarchage (NPV).",
+		EN: "The caller ID " + id + " is not in the number ranges reserved for prospecting (NPV).",
+	}
+}
+
+func explainHoliday(name string, next time.Time, zone string) Text {
+	return withNext("Jour férié chez le contact ("+name+").", "Public holiday where the callee is ("+name+").", next, zone)
+}
+
+func explainDay(wd time.Weekday, next time.Time, zone string) Text {
+	return withNext("Pas d'appel le "+frenchDays[wd]+".", "No calls on "+wd.String()+".", next, zone)
+}
+
+func explainHours(h Hours, next time.Time, zone string) Text {
+	return withNext("Hors des horaires autorisés ("+h.Name+").", "Outside the allowed hours ("+h.Name+").", next, zone)
+}
+
+func explainCap(cp Cap, n int, next time.Time, zone string) Text {
+	return withNext(fmt.Sprintf("Plafond de tentatives atteint (%d, %s).", n, cp.Name),
+		fmt.Sprintf("Attempt cap reached (%d, %s).", n, cp.Name), next, zone)
+}
+
+func explainCooldown(r Reason, since, next time.Time, zone string) Text {
+	if r == RefusalCooldown {
+		return withNext("Le contact a refusé le "+since.Format("02/01/2006")+" : délai de carence en cours.",
+			"The callee refused on "+since.Format("2006-01-02")+": cooling-off period.", next, zone)
+	}
+	return withNext("Appel abandonné le "+since.Format("02/01/2006 15:04")+" UTC : pas de rappel pendant 72 heures.",
+		"Abandoned call on "+since.Format("2006-01-02 15:04")+" UTC: no redial for 72 hours.", next, zone)
+}

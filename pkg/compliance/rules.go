@@ -1,0 +1,124 @@
+package compliance
+
+import "time"
+
+// Reason is why a call is allowed or blocked.
+type Reason string
+
+const (
+	Allowed Reason = "allowed"
+
+	// Blocks that last until something changes (consent given, list
+	// refreshed…): they carry no next allowed time.
+	NoConsent         Reason = "no_consent"
+	SuppressedClient  Reason = "suppressed_client"
+	SuppressedPlatform Reason = "suppressed_platform"
+	NationalList      Reason = "national_list"
+	ListStale         Reason = "national_list_stale"
+	ListMissing       Reason = "national_list_missing"
+	BannedSector      Reason = "banned_sector"
+	CallerIDMissing   Reason = "caller_id_missing"
+	CallerIDNotAllow  Reason = "caller_id_not_allowed"
+	NoZone            Reason = "unknown_time_zone"
+
+	// Blocks that pass with time: they carry the next allowed time.
+	DayNotAllowed   Reason = "day_not_allowed"
+	Holiday         Reason = "holiday"
+	OutsideHours    Reason = "outside_hours"
+	AttemptCap      Reason = "attempt_cap"
+	RefusalCooldown Reason = "refusal_cooldown"
+	AbandonCooldown Reason = "abandon_cooldown"
+	NoWindowSoon    Reason = "no_window_soon"
+)
+
+// Span is a period of a day, in minutes after local midnight, end excluded.
+type Span struct{ From, To int }
+
+// At builds a span from hours and minutes: At(10, 0, 13, 0) is 10:00–13:00.
+func At(fromH, fromM, toH, toM int) Span { return Span{fromH*60 + fromM, toH*60 + toM} }
+
+// Hours is when calls may ring, in the callee's local time.
+type Hours struct {
+	Name     string
+	Source   string
+	Days     map[time.Weekday][]Span // a weekday absent is not allowed
+	Holidays bool                    // no calls on the callee region's public holidays
+}
+
+// Cap limits attempts per callee and client.
+type Cap struct {
+	Name   string
+	Source string
+	Max    int
+	Window time.Duration // rolling window; 0 with PerDay
+	PerDay bool          // per calendar day in the callee's time
+}
+
+// Cooldown keeps a callee from being called for a while after an event.
+type Cooldown struct {
+	Name   string
+	Source string
+	For    time.Duration
+}
+
+// ListRule makes a national list govern the calls of a rule set: a listed
+// number is blocked, and so is every call when the copy is older than MaxAge
+// or not loaded at all.
+type ListRule struct {
+	Code   string // "US-DNC", "UK-TPS", "UK-CTPS", "FR-BLOCTEL"
+	Name   string
+	Source string
+	MaxAge time.Duration
+}
+
+// Rule is a requirement that is met or not, with its source.
+type Rule struct {
+	Name   string
+	Source string
+}
+
+// CallerIDRule restricts the numbers that may be presented.
+type CallerIDRule struct {
+	Rule
+	Prefixes []string // E.164 prefixes allowed; empty: any valid number
+}
+
+// RuleSet is the law (or the platform's conservative default) for one
+// callee country × audience × kinds, from a date.
+type RuleSet struct {
+	ID        string
+	Version   string    // the date it is in force from, as written
+	InForce   time.Time // from
+	Country   string    // ISO country whose callees it governs ("*" for the default)
+	Prefixes  []string  // E.164 prefixes it narrows to (Florida's area codes); empty: the whole country
+	Audiences []Audience
+	Kinds     []Kind
+	Note      string // where a value is a platform default rather than the law
+
+	Hours           Hours
+	Consent         *Rule // consent required (a contract in progress is the exception)
+	Caps            []Cap
+	Refusal         *Cooldown
+	Abandon         *Cooldown
+	National        []ListRule
+	BannedSectors   []string
+	BannedSource    string
+	CallerID        *CallerIDRule
+	ContractExempts bool // a contract in progress waives the consent rule
+}
+
+// Name is ID@Version, recorded on every decision.
+func (r *RuleSet) Name() string { return r.ID + "@" + r.Version }
+
+func (r *RuleSet) covers(a Audience, k Kind) bool {
+	return contains(r.Audiences, a) && contains(r.Kinds, k)
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
