@@ -10,16 +10,16 @@ const (
 
 	// Blocks that last until something changes (consent given, list
 	// refreshed…): they carry no next allowed time.
-	NoConsent         Reason = "no_consent"
-	SuppressedClient  Reason = "suppressed_client"
+	NoConsent          Reason = "no_consent"
+	SuppressedClient   Reason = "suppressed_client"
 	SuppressedPlatform Reason = "suppressed_platform"
-	NationalList      Reason = "national_list"
-	ListStale         Reason = "national_list_stale"
-	ListMissing       Reason = "national_list_missing"
-	BannedSector      Reason = "banned_sector"
-	CallerIDMissing   Reason = "caller_id_missing"
-	CallerIDNotAllow  Reason = "caller_id_not_allowed"
-	NoZone            Reason = "unknown_time_zone"
+	NationalList       Reason = "national_list"
+	ListStale          Reason = "national_list_stale"
+	ListMissing        Reason = "national_list_missing"
+	BannedSector       Reason = "banned_sector"
+	CallerIDMissing    Reason = "caller_id_missing"
+	CallerIDNotAllow   Reason = "caller_id_not_allowed"
+	NoZone             Reason = "unknown_time_zone"
 
 	// Blocks that pass with time: they carry the next allowed time.
 	DayNotAllowed   Reason = "day_not_allowed"

@@ -124,8 +124,8 @@ var RuleSets = []*RuleSet{
 	{
 		ID: "US-FL-TELEMARKETING", Version: "2024-01-01", InForce: date(2024, time.January, 1),
 		Country: "US", Prefixes: floridaAreaCodes, Audiences: []Audience{B2C}, Kinds: telemarketing,
-		Note: "Applied by area code: a Florida number is treated as a Florida resident.",
-		Hours: Hours{Name: "Florida: 08:00–20:00 callee local time", Source: srcFlorida, Days: days(everyDay, At(8, 0, 20, 0))},
+		Note:     "Applied by area code: a Florida number is treated as a Florida resident.",
+		Hours:    Hours{Name: "Florida: 08:00–20:00 callee local time", Source: srcFlorida, Days: days(everyDay, At(8, 0, 20, 0))},
 		Caps:     []Cap{{Name: "Florida: at most 3 calls per 24 hours on the same subject", Source: srcFlorida, Max: 3, Window: day}},
 		National: []ListRule{{Code: "US-DNC", Name: "US: National Do Not Call Registry, copy at most 31 days old", Source: srcTSR, MaxAge: 31 * day}},
 	},
