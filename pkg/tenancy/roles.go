@@ -76,6 +76,13 @@ const (
 	PermAgentAccess   Permission = "agent:access"
 	PermConsoleAccess Permission = "console:access"
 	PermQueuesRead    Permission = "queues:read"
+
+	PermComplianceRead    Permission = "compliance:read"  // decisions, evidence, consents, suppression lists
+	PermComplianceWrite   Permission = "compliance:write" // record consents, manage the org's suppression list
+	PermCenterProfileRead Permission = "center_profile:read"
+	PermCenterProfileEdit Permission = "center_profile:write"
+	PermCenterProfileOK   Permission = "center_profile:verify" // the platform verifies centers' profiles
+	PermNationalLists     Permission = "national_lists:write"  // upload national do-not-call lists
 )
 
 // Object and Action split a permission for the RBAC enforcer.
@@ -88,26 +95,27 @@ func (p Permission) Action() string { _, a, _ := strings.Cut(string(p), ":"); re
 func DefaultPermissions(kind OrgKind) map[Role][]Permission {
 	switch kind {
 	case KindClient:
-		reader := []Permission{PermOrgRead, PermPortalAccess}
 		return map[Role][]Permission{
 			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
-				PermAPIKeysWrite, PermAuditRead, PermPortalAccess},
-			RoleManager: {PermOrgRead, PermUsersRead, PermAPIKeysRead, PermAuditRead, PermPortalAccess},
-			RoleAnalyst: reader,
-			RoleBilling: reader,
+				PermAPIKeysWrite, PermAuditRead, PermPortalAccess, PermComplianceRead, PermComplianceWrite},
+			RoleManager: {PermOrgRead, PermUsersRead, PermAPIKeysRead, PermAuditRead, PermPortalAccess,
+				PermComplianceRead, PermComplianceWrite},
+			RoleAnalyst: {PermOrgRead, PermPortalAccess, PermComplianceRead},
+			RoleBilling: {PermOrgRead, PermPortalAccess},
 		}
 	case KindCenter:
 		return map[Role][]Permission{
 			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
-				PermAPIKeysWrite, PermAuditRead, PermCenterAccess, PermAgentAccess},
-			RoleSupervisor: {PermOrgRead, PermUsersRead, PermAuditRead, PermCenterAccess, PermAgentAccess},
+				PermAPIKeysWrite, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead, PermCenterProfileEdit},
+			RoleSupervisor: {PermOrgRead, PermUsersRead, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead},
 			RoleQA:         {PermOrgRead, PermCenterAccess},
 			RoleAgent:      {PermOrgRead, PermAgentAccess},
 		}
 	case KindPlatform:
 		return map[Role][]Permission{
 			RolePlatformAdmin: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
-				PermAPIKeysWrite, PermAuditRead, PermConsoleAccess, PermQueuesRead},
+				PermAPIKeysWrite, PermAuditRead, PermConsoleAccess, PermQueuesRead, PermComplianceRead,
+				PermComplianceWrite, PermCenterProfileOK, PermNationalLists},
 		}
 	}
 	return nil

@@ -1,0 +1,80 @@
+package compliance
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// CenterProfile is a call center's data-protection file: where it is, the
+// standard contractual clauses it signed, its national authority's
+// reference, and the documents behind them. Center admins keep it; the
+// platform admin verifies it.
+type CenterProfile struct {
+	OrgID              uuid.UUID  `json:"org_id"`
+	Country            string     `json:"country"`
+	SCCSignedAt        *time.Time `json:"scc_signed_at"`
+	SCCModule          string     `json:"scc_module"` // "2" (controller to processor) or "3" (processor to processor)
+	TIAOnFile          bool       `json:"tia_on_file"`
+	Authority          string     `json:"authority"` // CNDP (Morocco), CDP (Senegal)…
+	AuthorityRef       string     `json:"authority_ref"`
+	AuthorityExpiresAt *time.Time `json:"authority_expires_at"`
+	Documents          []string   `json:"documents"` // references of the uploaded documents
+	VerifiedAt         *time.Time `json:"verified_at"`
+	VerifiedBy         string     `json:"verified_by"`
+	UpdatedAt          time.Time  `json:"updated_at"`
+}
+
+// euAdequate lists the EU and EEA countries and those with an EU adequacy
+// decision: personal data may flow there without further safeguards. The
+// United States' adequacy covers only certified companies, so it is left
+// out (the stricter side).
+var euAdequate = strings.Fields(`AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE
+	IS LI NO AD AR CA FO GG IL IM JP JE NZ KR CH GB UY`)
+
+// nationalAuthorities are the countries whose own data-protection law
+// requires the center's declaration or authorization, and the authority.
+var nationalAuthorities = map[string]string{
+	"MA": "CNDP", // law 09-08
+	"SN": "CDP",  // law 2008-12
+	"CI": "ARTCI",
+	"MG": "CMIL",
+}
+
+// MayProcessEUData tells whether a center may receive EU personal data at
+// now, and if not, every reason why, so the center can fix them all at once.
+func MayProcessEUData(p CenterProfile, now time.Time) error {
+	if slices.Contains(euAdequate, p.Country) {
+		return nil
+	}
+	var missing []string
+	if p.SCCSignedAt == nil {
+		missing = append(missing, "signed standard contractual clauses (Decision (EU) 2021/914)")
+	} else if p.SCCModule != "2" && p.SCCModule != "3" {
+		missing = append(missing, "the SCC module (2 or 3)")
+	}
+	if !p.TIAOnFile {
+		missing = append(missing, "a transfer impact assessment on file")
+	}
+	if authority, ok := nationalAuthorities[p.Country]; ok {
+		switch {
+		case p.AuthorityRef == "":
+			missing = append(missing, fmt.Sprintf("the %s reference (declaration or authorization)", authority))
+		case p.AuthorityExpiresAt != nil && !p.AuthorityExpiresAt.After(now):
+			missing = append(missing, fmt.Sprintf("a %s authorization that has not expired (expired %s)", authority, p.AuthorityExpiresAt.Format("2006-01-02")))
+		}
+	}
+	if p.VerifiedAt == nil || p.VerifiedAt.Before(p.UpdatedAt) {
+		missing = append(missing, "the platform's verification of the profile as it stands")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("the center (%s) may not receive EU personal data yet: missing %s", p.Country, strings.Join(missing, "; "))
+	}
+	return nil
+}
+
+// AuthorityOf names the national authority of a country, if it has one.
+func AuthorityOf(country string) string { return nationalAuthorities[country] }

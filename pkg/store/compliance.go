@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+)
+
+type consentRow struct {
+	bun.BaseModel `bun:"table:consents"`
+
+	ID          uuid.UUID  `bun:"id,pk"`
+	OrgID       uuid.UUID  `bun:"org_id"`
+	Phone       string     `bun:"phone"`
+	Source      string     `bun:"source"`
+	CapturedAt  time.Time  `bun:"captured_at"`
+	ProofRef    string     `bun:"proof_ref"`
+	Kinds       string     `bun:"kinds"`
+	WithdrawnAt *time.Time `bun:"withdrawn_at"`
+	CreatedAt   time.Time  `bun:"created_at"`
+}
+
+func (r consentRow) record() compliance.ConsentRecord {
+	rec := compliance.ConsentRecord{ID: r.ID, Phone: r.Phone, Source: r.Source, CapturedAt: r.CapturedAt,
+		ProofRef: r.ProofRef, WithdrawnAt: r.WithdrawnAt, CreatedAt: r.CreatedAt, Kinds: []compliance.Kind{}}
+	for _, k := range strings.Split(r.Kinds, ",") {
+		if k != "" {
+			rec.Kinds = append(rec.Kinds, compliance.Kind(k))
+		}
+	}
+	return rec
+}
+
+// RecordConsents records a batch of consents of callees to the principal's
+// org, all or nothing: one invalid item refuses the batch, with every
+// problem named by its path (items[i].field).
+func (t *Tenant) RecordConsents(ctx context.Context, region string, items []compliance.NewConsent) ([]compliance.ConsentRecord, error) {
+	var f apperr.Fields
+	rows := make([]consentRow, 0, len(items))
+	at := now()
+	for i, item := range items {
+		prefix := ""
+		if len(items) > 1 {
+			prefix = "items[" + strconv.Itoa(i) + "]."
+		}
+		rec, errs := item.Validate(prefix, region, at)
+		f = append(f, errs...)
+		kinds := make([]string, 0, len(rec.Kinds))
+		for _, k := range rec.Kinds {
+			kinds = append(kinds, string(k))
+		}
+		rows = append(rows, consentRow{ID: newID(), OrgID: t.OrgID(), Phone: rec.Phone, Source: rec.Source,
+			CapturedAt: rec.CapturedAt, ProofRef: rec.ProofRef, Kinds: strings.Join(kinds, ","),
+			WithdrawnAt: rec.WithdrawnAt, CreatedAt: at})
+	}
+	if err := f.Err("the consents are not valid; none was recorded"); err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, apperr.New(apperr.Invalid, "no consent to record")
+	}
+	if _, err := t.Tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := t.Audit(ctx, "consent.record", "consent", rows[0].ID.String(), map[string]any{"count": len(rows)}); err != nil {
+		return nil, err
+	}
+	out := make([]compliance.ConsentRecord, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.record())
+	}
+	return out, nil
+}
+
+// Consents lists the org's consent records, newest first, for one number
+// when phone is not empty.
+func (t *Tenant) Consents(ctx context.Context, phone string, page Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
+	var rows []consentRow
+	q := t.Tx.NewSelect().Model(&rows).Where("org_id = ?", t.OrgID())
+	if phone != "" {
+		q = q.Where("phone = ?", phone)
+	}
+	if err := page.apply(q).Scan(ctx); err != nil {
+		return nil, nil, err
+	}
+	rows, next := cut(rows, page, func(r consentRow) uuid.UUID { return r.ID })
+	out := make([]compliance.ConsentRecord, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.record())
+	}
+	return out, next, nil
+}
+
+// WithdrawConsent records that a callee withdrew consent at `at`: every
+// record of the number not yet withdrawn is withdrawn, and every center
+// sees it at its next decision. It returns how many records changed.
+func (t *Tenant) WithdrawConsent(ctx context.Context, phone string, at time.Time) (int, error) {
+	res, err := t.Tx.NewUpdate().Model((*consentRow)(nil)).Set("withdrawn_at = ?", at.UTC()).
+		Where("org_id = ? AND phone = ? AND withdrawn_at IS NULL", t.OrgID(), phone).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return 0, apperr.New(apperr.NotFound, "no consent of %s is on record to withdraw", phone)
+	}
+	return int(n), t.Audit(ctx, "consent.withdraw", "phone", phone, map[string]any{"records": n, "at": at})
+}
+
+type suppressionRow struct {
+	bun.BaseModel `bun:"table:suppression_entries"`
+
+	ID        uuid.UUID `bun:"id,pk"`
+	OrgID     uuid.UUID `bun:"org_id"`
+	List      string    `bun:"list"`
+	Phone     string    `bun:"phone"`
+	Reason    string    `bun:"reason"`
+	Source    string    `bun:"source"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+func (r suppressionRow) entry() compliance.SuppressionEntry {
+	return compliance.SuppressionEntry{ID: r.ID, List: compliance.ListKind(r.List), Phone: r.Phone, Reason: r.Reason,
+		Source: r.Source, CreatedAt: r.CreatedAt}
+}
+
+// listOf is the list an org keeps: the platform's, or the client's own.
+func (t *Tenant) listOf() compliance.ListKind {
+	if t.Principal.OrgKind == "platform" {
+		return compliance.PlatformList
+	}
+	return compliance.ClientList
+}
+
+// AddSuppressions puts numbers on the org's list, all or nothing. A number
+// already there stays as it was. It returns how many were new.
+func (t *Tenant) AddSuppressions(ctx context.Context, region string, items []compliance.NewSuppression) (int, error) {
+	var f apperr.Fields
+	rows := make([]suppressionRow, 0, len(items))
+	at := now()
+	for i, item := range items {
+		prefix := ""
+		if len(items) > 1 {
+			prefix = "items[" + strconv.Itoa(i) + "]."
+		}
+		e, errs := item.Validate(prefix, region)
+		f = append(f, errs...)
+		rows = append(rows, suppressionRow{ID: newID(), OrgID: t.OrgID(), List: string(t.listOf()), Phone: e.Phone,
+			Reason: e.Reason, Source: e.Source, CreatedAt: at})
+	}
+	if err := f.Err("the numbers are not valid; none was added"); err != nil {
+		return 0, err
+	}
+	if len(rows) == 0 {
+		return 0, apperr.New(apperr.Invalid, "no number to add")
+	}
+	res, err := t.Tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), t.Audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": len(rows), "new": n})
+}
+
+// Suppressions lists the org's list, newest first.
+func (t *Tenant) Suppressions(ctx context.Context, page Page) ([]compliance.SuppressionEntry, *uuid.UUID, error) {
+	var rows []suppressionRow
+	if err := page.apply(t.Tx.NewSelect().Model(&rows).Where("org_id = ?", t.OrgID())).Scan(ctx); err != nil {
+		return nil, nil, err
+	}
+	rows, next := cut(rows, page, func(r suppressionRow) uuid.UUID { return r.ID })
+	out := make([]compliance.SuppressionEntry, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.entry())
+	}
+	return out, next, nil
+}
+
+// RemoveSuppression takes a number off the org's list.
+func (t *Tenant) RemoveSuppression(ctx context.Context, id uuid.UUID) error {
+	res, err := t.Tx.NewDelete().Model((*suppressionRow)(nil)).Where("id = ? AND org_id = ?", id, t.OrgID()).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("suppression entry", id)
+	}
+	return t.Audit(ctx, "suppression.remove", "suppression_entry", id.String(), nil)
+}
+
+// Screening is what the stores know of a callee for the principal's org:
+// its consents to this client and the lists it is on.
+type Screening struct {
+	Consents     []compliance.Consent
+	Suppressions []compliance.ListKind
+}
+
+// Screen gathers the stored facts the engine needs about phone. The
+// platform's list is shared by every org: it is read across orgs, and only
+// whether the number is on it comes back.
+func (t *Tenant) Screen(ctx context.Context, phone string) (Screening, error) {
+	var s Screening
+	var consents []consentRow
+	if err := t.Tx.NewSelect().Model(&consents).Where("org_id = ? AND phone = ?", t.OrgID(), phone).Scan(ctx); err != nil {
+		return s, err
+	}
+	for _, c := range consents {
+		s.Consents = append(s.Consents, c.record().Consent())
+	}
+	var lists []string
+	err := t.asSystem(ctx, func() error {
+		return t.Tx.NewSelect().Model((*suppressionRow)(nil)).Column("list").
+			Where("phone = ? AND ((org_id = ? AND list = 'client') OR list = 'platform')", phone, t.OrgID()).
+			Scan(ctx, &lists)
+	})
+	for _, l := range lists {
+		s.Suppressions = append(s.Suppressions, compliance.ListKind(l))
+	}
+	return s, err
+}
