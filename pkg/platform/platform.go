@@ -28,6 +28,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/i18n"
 	"github.com/plateau-bpo/plateau/pkg/rbac"
 	"github.com/plateau-bpo/plateau/pkg/redisstore"
+	"github.com/plateau-bpo/plateau/pkg/screening"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 	"github.com/plateau-bpo/plateau/web"
@@ -58,6 +59,7 @@ type Platform struct {
 	Registry *prometheus.Registry
 	Throttle LoginThrottle
 	Queue    *asynqjobs.Queue // where committed outbox messages go
+	Screener *screening.Screener
 
 	cancel context.CancelFunc
 }
@@ -128,6 +130,11 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 		}
 	})
 	red.FollowPolicyChanges(ctx, log, p.Authz.Invalidate)
+	p.Screener = screening.New(db)
+	if err := p.Screener.Reload(ctx); err != nil {
+		return nil, fmt.Errorf("load the national do-not-call lists: %w", err)
+	}
+	go p.reloadLists(ctx)
 
 	p.Server = fiberhttp.New(fiberhttp.Config{
 		Addr: cfg.HTTPAddr, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
@@ -143,6 +150,22 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 	}))
 	p.Server.Group("").Get("/", tenancy.Public, p.home)
 	return p, nil
+}
+
+// reloadLists picks up national lists uploaded through another process.
+func (p *Platform) reloadLists(ctx context.Context) {
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := p.Screener.Reload(ctx); err != nil && ctx.Err() == nil {
+				p.Log.Warn("reload national lists", "err", err)
+			}
+		}
+	}
 }
 
 // home sends a visitor to sign in and a signed-in person to their front door.
