@@ -6,7 +6,9 @@ package demo
 
 import (
 	"context"
+	"time"
 
+	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -30,18 +32,19 @@ type person struct {
 type tenant struct {
 	in     tenancy.NewOrgInput
 	people []person
+	extra  func(ctx context.Context, t *store.Tenant) error // the tenant's compliance records
 }
 
 var tenants = []tenant{
 	{tenancy.NewOrgInput{Kind: tenancy.KindPlatform, Name: "Plateau", LegalName: "Plateau BPO SAS", Country: "FR", Timezone: "Europe/Paris"},
-		[]person{{"Camille Roux", "admin@plateau.test", tenancy.RolePlatformAdmin}}},
+		[]person{{"Camille Roux", "admin@plateau.test", tenancy.RolePlatformAdmin}}, nil},
 	{tenancy.NewOrgInput{Kind: tenancy.KindClient, Name: "Maison Lumière", LegalName: "Maison Lumière SAS (Lyon)", Country: "FR", Timezone: "Europe/Paris"},
 		[]person{
 			{"Sophie Martin", "sophie.martin@maison-lumiere.test", tenancy.RoleOwner},
 			{"Julien Bernard", "julien.bernard@maison-lumiere.test", tenancy.RoleManager},
 			{"Claire Dubois", "claire.dubois@maison-lumiere.test", tenancy.RoleAnalyst},
 			{"Marc Petit", "marc.petit@maison-lumiere.test", tenancy.RoleBilling},
-		}},
+		}, maisonLumiereRecords},
 	{tenancy.NewOrgInput{Kind: tenancy.KindCenter, Name: "Atlas Contact", LegalName: "Atlas Contact SARL (Tanger)", Country: "MA", Timezone: "Africa/Casablanca"},
 		[]person{
 			{"Youssef Alami", "youssef.alami@atlas-contact.test", tenancy.RoleOwner},
@@ -50,7 +53,7 @@ var tenants = []tenant{
 			{"Nadia Tazi", "nadia.tazi@atlas-contact.test", tenancy.RoleAgent},
 			{"Omar Chraibi", "omar.chraibi@atlas-contact.test", tenancy.RoleAgent},
 			{"Leila Fassi", "leila.fassi@atlas-contact.test", tenancy.RoleQA},
-		}},
+		}, atlasProfile},
 	{tenancy.NewOrgInput{Kind: tenancy.KindCenter, Name: "Teranga Relation Client", LegalName: "Teranga Relation Client SA (Dakar)", Country: "SN", Timezone: "Africa/Dakar"},
 		[]person{
 			{"Aminata Diop", "aminata.diop@teranga-rc.test", tenancy.RoleOwner},
@@ -58,7 +61,7 @@ var tenants = []tenant{
 			{"Fatou Sarr", "fatou.sarr@teranga-rc.test", tenancy.RoleAgent},
 			{"Ibrahima Fall", "ibrahima.fall@teranga-rc.test", tenancy.RoleAgent},
 			{"Awa Diallo", "awa.diallo@teranga-rc.test", tenancy.RoleAgent},
-		}},
+		}, nil},
 }
 
 // Logins lists every demo person.
@@ -100,6 +103,9 @@ func Seed(ctx context.Context, db *store.DB) (bool, error) {
 					return err
 				}
 			}
+			if t.extra != nil {
+				return t.extra(sys, tx)
+			}
 			return nil
 		})
 		if err != nil {
@@ -108,4 +114,31 @@ func Seed(ctx context.Context, db *store.DB) (bool, error) {
 		created = true
 	}
 	return created, nil
+}
+
+// maisonLumiereRecords: consents captured at checkout and one opt-out, so
+// the portal's compliance pages have something to show.
+func maisonLumiereRecords(ctx context.Context, t *store.Tenant) error {
+	captured := time.Date(2026, 6, 2, 14, 30, 0, 0, time.UTC)
+	if _, err := t.RecordConsents(ctx, "FR", []compliance.NewConsent{
+		{Phone: "06 12 34 56 78", Source: "checkout maison-lumiere.fr", CapturedAt: &captured, ProofRef: "order-10482"},
+		{Phone: "06 98 76 54 32", Source: "newsletter form", CapturedAt: &captured, ProofRef: "form-7731",
+			Kinds: []string{string(compliance.CustomerCare)}},
+	}); err != nil {
+		return err
+	}
+	_, err := t.AddSuppressions(ctx, "FR", []compliance.NewSuppression{
+		{Phone: "06 11 22 33 44", Reason: "asked not to be called again", Source: "call 2026-06-10"}})
+	return err
+}
+
+// atlasProfile: Atlas Contact's data-protection file, complete but not yet
+// verified by the platform.
+func atlasProfile(ctx context.Context, t *store.Tenant) error {
+	signed := time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC)
+	expires := time.Date(2027, 11, 3, 0, 0, 0, 0, time.UTC)
+	_, err := t.SaveCenterProfile(ctx, compliance.CenterProfile{SCCSignedAt: &signed, SCCModule: "2", TIAOnFile: true,
+		AuthorityRef: "D-GC-248/2025", AuthorityExpiresAt: &expires,
+		Documents: []string{"SCC module 2 signed 2025-11-03.pdf", "CNDP authorization D-GC-248-2025.pdf", "TIA Atlas 2025.pdf"}})
+	return err
 }
