@@ -18,6 +18,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/i18n"
 	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/pkg/redisstore"
 	"github.com/plateau-bpo/plateau/pkg/secret"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -85,19 +86,14 @@ func (a *Account) login(c *fiber.Ctx) error {
 		return a.renderLogin(c, d)
 	}
 	th := a.p.Throttle
-	if blocked, wait, err := th.IP.Blocked(ctx, c.IP()); err != nil {
-		return err
-	} else if blocked {
-		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())))
-		return fail(fiber.StatusTooManyRequests, "auth.login.throttled_ip", minutes(wait))
+	// Every attempt is counted before the password is checked, so parallel
+	// guesses cannot pass the limit; a success gives its slots back.
+	if err := a.take(c, th.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
+		return a.throttledLogin(c, d, err)
 	}
-	if blocked, wait, err := th.Account.Blocked(ctx, email); err != nil {
-		return err
-	} else if blocked {
-		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())))
-		return fail(fiber.StatusTooManyRequests, "auth.login.throttled_account", minutes(wait))
+	if err := a.take(c, th.Account, email, "auth.login.throttled_account"); err != nil {
+		return a.throttledLogin(c, d, err)
 	}
-
 	acc, err := a.p.DB.AccountByEmail(ctx, email)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
@@ -112,9 +108,6 @@ func (a *Account) login(c *fiber.Ctx) error {
 		return pwErr // a stored hash we cannot read is a bug, not a wrong password
 	}
 	if !known || pwErr != nil {
-		if err := errors.Join(th.IP.Fail(ctx, c.IP()), th.Account.Fail(ctx, email)); err != nil {
-			return err
-		}
 		return fail(fiber.StatusUnauthorized, "auth.login.bad")
 	}
 	if acc.User.Status == tenancy.UserDisabled {
@@ -124,10 +117,34 @@ func (a *Account) login(c *fiber.Ctx) error {
 	if !ok {
 		return fail(fiber.StatusForbidden, "auth.login.no_org")
 	}
-	if err := th.Account.Reset(ctx, email); err != nil {
+	if err := errors.Join(th.Account.Reset(ctx, email), th.IP.Give(ctx, c.IP())); err != nil {
 		return err
 	}
 	return a.signIn(c, acc, m, d.Next)
+}
+
+// take counts an attempt against a throttle and answers a TooMany error,
+// in the page's language, when the key is over its limit.
+func (a *Account) take(c *fiber.Ctx, th *redisstore.Throttle, key, message string) error {
+	blocked, wait, err := th.Take(c.UserContext(), key)
+	if err != nil || !blocked {
+		return err
+	}
+	e := apperr.New(apperr.TooMany, "%s", a.i18n.T(fiberhttp.LocaleOf(c), message, minutes(wait)))
+	e.RetryAfter = int(math.Ceil(wait.Seconds()))
+	return e
+}
+
+// throttledLogin shows a throttle's refusal on the sign-in page itself.
+func (a *Account) throttledLogin(c *fiber.Ctx, d loginData, err error) error {
+	e := apperr.As(err)
+	if e == nil || e.Kind != apperr.TooMany {
+		return err
+	}
+	c.Set(fiber.HeaderRetryAfter, fmt.Sprint(e.RetryAfter))
+	c.Status(fiber.StatusTooManyRequests)
+	d.Error = e.Message
+	return a.renderLogin(c, d)
 }
 
 func (a *Account) signIn(c *fiber.Ctx, acc tenancy.Account, m tenancy.Membership, next string) error {
@@ -199,14 +216,7 @@ func (a *Account) forgotPage(c *fiber.Ctx) error {
 // the form cannot be used to flood someone's mailbox.
 func (a *Account) forgot(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if blocked, wait, err := a.p.Throttle.IP.Blocked(ctx, c.IP()); err != nil {
-		return err
-	} else if blocked {
-		e := apperr.New(apperr.TooMany, "%s", a.i18n.T(fiberhttp.LocaleOf(c), "auth.login.throttled_ip", minutes(wait)))
-		e.RetryAfter = int(wait.Seconds())
-		return e
-	}
-	if err := a.p.Throttle.IP.Fail(ctx, c.IP()); err != nil {
+	if err := a.take(c, a.p.Throttle.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
 		return err
 	}
 	if err := a.p.DB.RequestPasswordReset(ctx, c.FormValue("email")); err != nil {
@@ -248,7 +258,15 @@ func (a *Account) redeem(purpose string) fiber.Handler {
 			c.Status(fiber.StatusUnprocessableEntity)
 			return a.renderToken(c, d)
 		}
+		// Redeeming hashes a password: attempts count against the address, so
+		// made-up tokens cannot make the server hash without end.
+		if err := a.take(c, a.p.Throttle.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
+			return err
+		}
 		acc, err := a.p.DB.RedeemToken(c.UserContext(), d.Token, purpose, c.FormValue("password"))
+		if err == nil {
+			err = a.p.Throttle.IP.Give(c.UserContext(), c.IP())
+		}
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 			d.Error = e.Message
 			for _, f := range e.Fields {

@@ -11,6 +11,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -39,14 +40,14 @@ func (c *Console) queuesPage(ctx *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	unfinished, err := c.p.DB.CountUnfinished(ctx.UserContext())
+	outbox, err := c.p.DB.CountOutbox(ctx.UserContext())
 	if err != nil {
 		return err
 	}
 	title := c.p.I18n.T(fiberhttp.LocaleOf(ctx), "queues.title")
 	return c.p.Server.Render(ctx, "console/queues", "console", title,
 		struct {
-			Queues     []asynqjobs.QueueStat
-			Unfinished int
-		}{stats, unfinished})
+			Queues []asynqjobs.QueueStat
+			Outbox store.OutboxCounts
+		}{stats, outbox})
 }

@@ -170,8 +170,26 @@ func (w *Worker) reconcile(ctx context.Context) error {
 	if err != nil || len(msgs) == 0 {
 		return err
 	}
-	w.deps.Log.InfoContext(ctx, "outbox: publishing unfinished messages again", "count", len(msgs))
-	return w.queue.Publish(msgs...)
+	var again []outbox.Message
+	for _, m := range msgs {
+		archived, err := w.queue.Archived(m)
+		if err != nil {
+			return err
+		}
+		if !archived {
+			again = append(again, m)
+			continue
+		}
+		w.deps.Log.WarnContext(ctx, "outbox: task failed for good; marked failed", "type", m.TaskType, "org_id", m.OrgID, "outbox_id", m.ID)
+		if err := w.deps.DB.MarkFailed(ctx, m.ID); err != nil {
+			return err
+		}
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	w.deps.Log.InfoContext(ctx, "outbox: publishing unfinished messages again", "count", len(again))
+	return w.queue.Publish(again...)
 }
 
 // purge deletes finished work past its retention.

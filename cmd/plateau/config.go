@@ -35,6 +35,8 @@ type settings struct {
 	cookies     string
 	smtpURL     string
 	mailFrom    string
+	mailToLog   bool
+	proxies     string
 }
 
 // option declares a flag whose default is its environment variable.
@@ -57,15 +59,18 @@ func (s *settings) redisFlag(fs *pflag.FlagSet, def string) {
 
 func (s *settings) httpFlags(fs *pflag.FlagSet, addr string) {
 	option(fs, &s.httpAddr, "http-addr", "PLATEAU_HTTP_ADDR", addr, "address the HTTP server listens on")
-	option(fs, &s.baseURL, "base-url", "PLATEAU_BASE_URL", "", "public URL of the site, used in mailed links (default http://localhost:<port>)")
+	option(fs, &s.baseURL, "base-url", "PLATEAU_BASE_URL", "", "public URL of the site, used in mailed links (required, except for dev: http://localhost:<port>)")
+	option(fs, &s.proxies, "trusted-proxies", "PLATEAU_TRUSTED_PROXIES", "",
+		"comma-separated addresses or CIDRs of the load balancers in front: the client address is then read from X-Forwarded-For")
 	option(fs, &s.cookies, "secure-cookies", "PLATEAU_SECURE_COOKIES", "auto",
 		"mark cookies Secure: true, false, or auto (true for https base URLs and localhost)")
 }
 
 func (s *settings) mailFlags(fs *pflag.FlagSet) {
 	option(fs, &s.smtpURL, "smtp-url", "PLATEAU_SMTP_URL", "",
-		"SMTP server for invitation and reset mails: smtp://user:pass@host:587 or smtps://…; empty writes mails to the log")
+		"SMTP server for invitation and reset mails: smtp://user:pass@host:587 (STARTTLS required off loopback unless ?starttls=optional) or smtps://…")
 	option(fs, &s.mailFrom, "mail-from", "PLATEAU_MAIL_FROM", "Plateau <no-reply@plateau.local>", "sender of the platform's mails")
+	fs.BoolVar(&s.mailToLog, "mail-to-log", false, "write mails, one-time links included, to the log instead of sending them (dev always does)")
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -115,8 +120,13 @@ func (s *globals) logger() (*slog.Logger, error) {
 }
 
 // platformConfig resolves the HTTP settings into the platform's config.
-func (s *settings) platformConfig() (platform.Config, error) {
+// Only dev may leave the base URL out: elsewhere mailed links would point
+// at localhost.
+func (s *settings) platformConfig(dev bool) (platform.Config, error) {
 	base := s.baseURL
+	if base == "" && !dev {
+		return platform.Config{}, fmt.Errorf("--base-url (PLATEAU_BASE_URL) is required: the public URL of the site, for links in mails")
+	}
 	if base == "" {
 		port := s.httpAddr[strings.LastIndex(s.httpAddr, ":")+1:]
 		base = "http://localhost:" + port
@@ -138,6 +148,12 @@ func (s *settings) platformConfig() (platform.Config, error) {
 	default:
 		return platform.Config{}, fmt.Errorf("--secure-cookies %q: use true, false or auto", s.cookies)
 	}
+	var proxies []string
+	for _, p := range strings.Split(s.proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			proxies = append(proxies, p)
+		}
+	}
 	return platform.Config{DatabaseURL: s.databaseURL, RedisURL: s.redisURL, HTTPAddr: s.httpAddr,
-		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure}, nil
+		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure, TrustedProxies: proxies}, nil
 }

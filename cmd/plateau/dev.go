@@ -34,7 +34,8 @@ Mails (invitations, password resets) are written to the log.`,
 			if err != nil {
 				return err
 			}
-			cfg, err := s.platformConfig()
+			cfg, err := s.platformConfig(true)
+			s.mailToLog = s.mailToLog || s.smtpURL == ""
 			if err != nil {
 				return err
 			}
@@ -57,7 +58,11 @@ Mails (invitations, password resets) are written to the log.`,
 			if err != nil {
 				return err
 			}
-			s.printWelcome(cfg.BaseURL, p.DB.URL, p.Cfg.RedisURL)
+			redis := "in-process (memory://)"
+			if !p.Redis.Embedded() {
+				redis = p.Redis.Options.Addr
+			}
+			s.printWelcome(cfg.BaseURL, p.DB.URL, redis)
 			// The worker and the server stop together: when either ends, so
 			// does the other.
 			ctx, stop := context.WithCancel(ctx)

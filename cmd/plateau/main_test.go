@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
-	"github.com/plateau-bpo/plateau/pkg/testenv"
 )
 
 // plateau runs one command line and returns its exit code and output.
@@ -34,67 +33,61 @@ func mustJSON(t *testing.T, v any, args ...string) {
 // TestProvisioningByScript is what an operator's script does: create an org,
 // a user and an API key, reading the ids from --json output.
 func TestProvisioningByScript(t *testing.T) {
-	urls := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "p.db")}
-	if pg := testenv.URL(t, testenv.Postgres); pg != "" {
-		urls["pg"] = dbtest.Postgres(t, pg).URL
-	}
-	for name, dbURL := range urls {
-		t.Run(name, func(t *testing.T) {
-			db := "--database-url=" + dbURL
-			if code, _, errOut := plateau(t, "migrate", "up", db); code != 0 {
-				t.Fatalf("migrate up: %s", errOut)
-			}
-			var org struct {
-				ID   string `json:"id"`
-				Kind string `json:"kind"`
-			}
-			mustJSON(t, &org, "org", "create", db, "--kind", "client", "--name", "Maison Lumière", "--country", "FR", "--timezone", "Europe/Paris")
-			if org.ID == "" || org.Kind != "client" {
-				t.Fatalf("org: %+v", org)
-			}
-			var user struct{ ID, Email, Role, Status string }
-			mustJSON(t, &user, "user", "create", db, "--org", org.ID, "--email", "Sophie@ML.test", "--role", "owner", "--password", "long enough password")
-			if user.ID == "" || user.Email != "sophie@ml.test" || user.Role != "owner" || user.Status != "active" {
-				t.Fatalf("user: %+v", user)
-			}
-			var key struct {
-				ID     string `json:"id"`
-				Key    string `json:"key"`
-				Prefix string `json:"prefix"`
-			}
-			mustJSON(t, &key, "apikey", "create", db, "--org", org.ID, "--role", "manager")
-			if key.ID == "" || !strings.HasPrefix(key.Key, key.Prefix) || !strings.HasPrefix(key.Key, "plt_live_") {
-				t.Fatalf("key: %+v", key)
-			}
-			var keys []map[string]any
-			mustJSON(t, &keys, "apikey", "list", db, "--org", org.ID)
-			if len(keys) != 1 || keys[0]["key"] != nil || keys[0]["hash"] != nil {
-				t.Fatalf("listed keys show a secret or are wrong: %+v", keys)
-			}
-			var revoked struct {
-				RevokedAt *string `json:"revoked_at"`
-			}
-			mustJSON(t, &revoked, "apikey", "revoke", db, "--org", org.ID, "--id", key.ID)
-			if revoked.RevokedAt == nil {
-				t.Fatal("revoked key has no revoked_at")
-			}
+	dbtest.Each(t, func(t *testing.T, fresh dbtest.DB) {
+		db := "--database-url=" + fresh.URL
+		if code, _, errOut := plateau(t, "migrate", "up", db); code != 0 {
+			t.Fatalf("migrate up: %s", errOut)
+		}
+		var org struct {
+			ID   string `json:"id"`
+			Kind string `json:"kind"`
+		}
+		mustJSON(t, &org, "org", "create", db, "--kind", "client", "--name", "Maison Lumière", "--country", "FR", "--timezone", "Europe/Paris")
+		if org.ID == "" || org.Kind != "client" {
+			t.Fatalf("org: %+v", org)
+		}
+		var user struct{ ID, Email, Role, Status string }
+		mustJSON(t, &user, "user", "create", db, "--org", org.ID, "--email", "Sophie@ML.test", "--role", "owner", "--password", "long enough password")
+		if user.ID == "" || user.Email != "sophie@ml.test" || user.Role != "owner" || user.Status != "active" {
+			t.Fatalf("user: %+v", user)
+		}
+		var key struct {
+			ID     string `json:"id"`
+			Key    string `json:"key"`
+			Prefix string `json:"prefix"`
+		}
+		mustJSON(t, &key, "apikey", "create", db, "--org", org.ID, "--role", "manager")
+		if key.ID == "" || !strings.HasPrefix(key.Key, key.Prefix) || !strings.HasPrefix(key.Key, "plt_live_") {
+			t.Fatalf("key: %+v", key)
+		}
+		var keys []map[string]any
+		mustJSON(t, &keys, "apikey", "list", db, "--org", org.ID)
+		if len(keys) != 1 || keys[0]["key"] != nil || keys[0]["hash"] != nil {
+			t.Fatalf("listed keys show a secret or are wrong: %+v", keys)
+		}
+		var revoked struct {
+			RevokedAt *string `json:"revoked_at"`
+		}
+		mustJSON(t, &revoked, "apikey", "revoke", db, "--org", org.ID, "--id", key.ID)
+		if revoked.RevokedAt == nil {
+			t.Fatal("revoked key has no revoked_at")
+		}
 
-			// Bad input says what to fix and creates nothing.
-			code, _, errOut := plateau(t, "user", "create", db, "--org", org.ID, "--email", "not-an-email", "--role", "pilot")
-			if code == 0 || !strings.Contains(errOut, "--email") || !strings.Contains(errOut, "--role") {
-				t.Fatalf("bad user: exit %d\n%s", code, errOut)
-			}
-			code, _, errOut = plateau(t, "user", "create", db, "--org", org.ID, "--email", "sophie@ml.test", "--role", "analyst")
-			if code == 0 || !strings.Contains(errOut, "already exists") {
-				t.Fatalf("duplicate email: exit %d\n%s", code, errOut)
-			}
-			var users []map[string]any
-			mustJSON(t, &users, "user", "list", db, "--org", org.ID)
-			if len(users) != 1 {
-				t.Fatalf("after refused creations the org has %d users, want 1", len(users))
-			}
-		})
-	}
+		// Bad input says what to fix and creates nothing.
+		code, _, errOut := plateau(t, "user", "create", db, "--org", org.ID, "--email", "not-an-email", "--role", "pilot")
+		if code == 0 || !strings.Contains(errOut, "--email") || !strings.Contains(errOut, "--role") {
+			t.Fatalf("bad user: exit %d\n%s", code, errOut)
+		}
+		code, _, errOut = plateau(t, "user", "create", db, "--org", org.ID, "--email", "sophie@ml.test", "--role", "analyst")
+		if code == 0 || !strings.Contains(errOut, "already exists") {
+			t.Fatalf("duplicate email: exit %d\n%s", code, errOut)
+		}
+		var users []map[string]any
+		mustJSON(t, &users, "user", "list", db, "--org", org.ID)
+		if len(users) != 1 {
+			t.Fatalf("after refused creations the org has %d users, want 1", len(users))
+		}
+	})
 }
 
 func TestServeRefusesAnUnreachableOrUnmigratedDatabase(t *testing.T) {

@@ -29,7 +29,7 @@ plateau_app, which owns no table, so row-level security applies.`,
 			if err != nil {
 				return err
 			}
-			cfg, err := s.platformConfig()
+			cfg, err := s.platformConfig(false)
 			if err != nil {
 				return err
 			}
@@ -63,6 +63,6 @@ func mountFrontDoors(p *platform.Platform) error {
 	center.Mount(p)
 	agent.Mount(p)
 	console.New(p, p.Queue).Mount()
-	api.New(api.Deps{DB: p.DB, Log: p.Log}).Mount(p.Server)
+	api.New(api.Deps{DB: p.DB, Log: p.Log, Screener: p.Screener}).Mount(p.Server)
 	return nil
 }

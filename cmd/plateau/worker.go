@@ -31,7 +31,7 @@ purges finished work. Run as many workers as you like, and the scheduler
 			if err != nil {
 				return err
 			}
-			cfg, err := s.platformConfig()
+			cfg, err := s.platformConfig(false)
 			if err != nil {
 				return err
 			}
@@ -74,10 +74,15 @@ func runWorker(ctx context.Context, deps worker.Deps) error {
 	return w.Run(ctx)
 }
 
-// mailSender sends through SMTP when configured, else writes mails to the log.
+// mailSender sends through SMTP, or writes mails to the log when told to
+// (dev always is): never silently, since the mails carry sign-in links.
 func (s *settings) mailSender(log *slog.Logger) (mail.Sender, error) {
-	if s.smtpURL == "" {
+	switch {
+	case s.smtpURL != "":
+		return smtpmail.New(smtpmail.Config{URL: s.smtpURL, From: s.mailFrom})
+	case s.mailToLog:
+		log.Warn("mails are written to the log, one-time sign-in links included: set --smtp-url in production")
 		return mail.LogSender{Log: log}, nil
 	}
-	return smtpmail.New(smtpmail.Config{URL: s.smtpURL, From: s.mailFrom})
+	return nil, fmt.Errorf("--smtp-url (PLATEAU_SMTP_URL) is required to send invitations and password resets; --mail-to-log writes them to the log instead (not for production)")
 }

@@ -59,6 +59,27 @@ func (q *Queue) Publish(msgs ...outbox.Message) error {
 	return errors.Join(errs...)
 }
 
+// Archived reports whether the task of an outbox message ran out of
+// retries and sits in its queue's archive: publishing it again would be a
+// no-op, so the reconciler marks the message failed instead.
+func (q *Queue) Archived(m outbox.Message) (bool, error) {
+	queue := QueueDefault
+	for _, o := range options(m.TaskType) {
+		if o.Type() == asynq.QueueOpt {
+			queue = o.Value().(string)
+		}
+	}
+	info, err := q.inspector.GetTaskInfo(queue, m.ID.String())
+	if err != nil {
+		// Not found (never published, or done and deleted) is not archived.
+		if strings.Contains(err.Error(), "not found") || strings.Contains(err.Error(), "NOT_FOUND") {
+			return false, nil
+		}
+		return false, err
+	}
+	return info.State == asynq.TaskStateArchived, nil
+}
+
 // Close disconnects from Redis.
 func (q *Queue) Close() error { return errors.Join(q.client.Close(), q.inspector.Close()) }
 

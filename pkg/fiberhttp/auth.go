@@ -83,6 +83,11 @@ func (s *Server) loadViewer(c *fiber.Ctx, sess *session.Session) error {
 		// Removed from the org, disabled, or the org suspended since signing in.
 		return s.dropSession(c, sess)
 	}
+	if time.Since(sess.CreatedAt) > MaxSessionAge ||
+		(acc.User.SessionsSince != nil && sess.CreatedAt.Before(*acc.User.SessionsSince)) {
+		// Too old to trust, or opened before the password last changed.
+		return s.dropSession(c, sess)
+	}
 	s.setPrincipal(c, acc.Principal(m, c.IP()))
 	c.Locals(localViewer, &Viewer{Account: acc, Membership: m})
 	return nil
@@ -131,7 +136,7 @@ func (s *Server) SignIn(c *fiber.Ctx, acc tenancy.Account, m tenancy.Membership)
 	if err != nil {
 		return err
 	}
-	sess.UserID, sess.OrgID = acc.User.ID, m.Org.ID
+	sess.UserID, sess.OrgID, sess.CreatedAt = acc.User.ID, m.Org.ID, time.Now().UTC()
 	if err := s.deps.Sessions.Rotate(c.UserContext(), sess); err != nil {
 		return err
 	}
@@ -167,6 +172,10 @@ func (s *Server) setCookie(c *fiber.Ctx, sess *session.Session) {
 	})
 }
 
+// MaxSessionAge bounds a session whatever its use: a person signs in again
+// after a week.
+const MaxSessionAge = 7 * 24 * time.Hour
+
 // CSRFField is the form field, and CSRFHeader the header, that carry the
 // session's CSRF token on every change made with a session cookie.
 const (
@@ -194,17 +203,17 @@ func IsAPI(c *fiber.Ctx) bool {
 	return strings.HasPrefix(c.Path(), "/api/")
 }
 
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+// SafeRedirectTarget returns next if it is a path on this site, else "/".
+// It refuses what a browser could read as another site: a scheme or host,
+// a leading "//" or "/\", and control characters, which browsers drop
+// ("/\t/evil.example" becomes "//evil.example").
+func SafeRedirectTarget(next string) string {
+	if next == "" || next[0] != '/' || strings.ContainsAny(next, "\\") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
-	return url.QueryEscape(next)
-}
-
-// SafeRedirectTarget returns next if it is a path on this site, else "/".
-func SafeRedirectTarget(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next

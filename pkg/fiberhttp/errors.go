@@ -77,7 +77,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	reqID, _ := c.Locals("requestid").(string)
 	message := e.Message
 	if status >= 500 {
-		s.log.Error("request failed", "request_id", reqID, "method", c.Method(), "path", c.Path(), "err", err)
+		s.log.Error("request failed", "request_id", reqID, "method", c.Method(), "path", loggedPath(c), "err", err)
 		if e.Kind == apperr.Internal {
 			message = "something went wrong on our side; the request id helps support find out what"
 		}
@@ -97,18 +97,27 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			RequestID: reqID,
 		}, "application/problem+json")
 	}
-	c.Status(status)
 	if s.cfg.Views != nil {
-		renderErr := c.Render("error", fiber.Map{
-			"Status": status, "Title": titleOf(e.Kind), "Message": message, "Fields": e.Fields,
-			"RequestID": reqID, "Locale": LocaleOf(c),
-		}, "layouts/bare")
+		page := Page{Title: titleOf(e.Kind), Locale: LocaleOf(c), Path: c.Path(), RequestID: reqID,
+			Data: ErrorPage{Status: status, Kind: string(e.Kind), Message: message, Fields: e.Fields}}
+		if sess, err := s.Session(c); err == nil {
+			page.CSRF = sess.CSRF
+		}
+		renderErr := c.Status(status).Render("error", page, "layouts/bare")
 		if renderErr == nil {
 			return nil
 		}
 		s.log.Error("rendering the error page failed", "err", renderErr)
 	}
-	return c.SendString(message)
+	return c.Status(status).SendString(message)
+}
+
+// ErrorPage is what the error template shows.
+type ErrorPage struct {
+	Status  int
+	Kind    string // the apperr kind, which names the translated title
+	Message string
+	Fields  []apperr.FieldError
 }
 
 func acceptsHTML(c *fiber.Ctx) bool {

@@ -3,6 +3,7 @@ package fiberhttp
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,7 +47,7 @@ func (s *Server) logRequests(m *metrics) fiber.Handler {
 		route := c.Route().Path
 		m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
-		attrs := []any{"request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(),
+		attrs := []any{"request_id", c.Locals("requestid"), "method", c.Method(), "path", loggedPath(c),
 			"route", route, "status", status, "duration_ms", elapsed.Milliseconds(), "ip", c.IP()}
 		if p, ok := PrincipalOf(c); ok {
 			attrs = append(attrs, "org_id", p.OrgID, "actor", p.Label)
@@ -57,7 +58,17 @@ func (s *Server) logRequests(m *metrics) fiber.Handler {
 }
 
 func (s *Server) logPanic(c *fiber.Ctx, e any) {
-	s.log.Error("panic", "request_id", c.Locals("requestid"), "path", c.Path(), "panic", fmt.Sprint(e))
+	s.log.Error("panic", "request_id", c.Locals("requestid"), "path", loggedPath(c), "panic", fmt.Sprint(e))
+}
+
+// loggedPath is the path as logs may keep it: a route with parameters is
+// logged as its pattern, since parameters can be secrets (the one-time
+// token of /password/reset/:token).
+func loggedPath(c *fiber.Ctx) string {
+	if route := c.Route().Path; strings.ContainsAny(route, ":*") {
+		return route
+	}
+	return c.Path()
 }
 
 // contentSecurityPolicy allows only this site's own scripts, styles and

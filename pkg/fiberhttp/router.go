@@ -1,6 +1,7 @@
 package fiberhttp
 
 import (
+	"net/url"
 	"sort"
 
 	"github.com/gofiber/fiber/v2"
@@ -103,9 +104,12 @@ func (s *Server) require(perm tenancy.Permission) fiber.Handler {
 		p, ok := PrincipalOf(c)
 		if !ok {
 			if !IsAPI(c) && c.Method() == fiber.MethodGet {
-				return c.Redirect("/login?next="+safeNext(c.OriginalURL()), fiber.StatusSeeOther)
+				return c.Redirect("/login?next="+url.QueryEscape(SafeRedirectTarget(c.OriginalURL())), fiber.StatusSeeOther)
 			}
 			return apperr.New(apperr.Unauthorized, "sign in, or send an API key as Authorization: Bearer plt_live_…")
+		}
+		if p.Kind == tenancy.ActorAPIKey && !IsAPI(c) {
+			return apperr.New(apperr.Unauthorized, "API keys work under /api/v1; pages are for people who sign in")
 		}
 		allowed, err := s.deps.Authz.Allowed(c.UserContext(), p, perm)
 		if err != nil {

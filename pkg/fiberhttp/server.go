@@ -54,6 +54,9 @@ type Config struct {
 	BodyLimit     int // bytes
 	Views         fiber.Views
 	Logger        *slog.Logger
+	// TrustedProxies are the load balancers in front: the client's address
+	// is read from their X-Forwarded-For, and only theirs. Empty: the peer.
+	TrustedProxies []string
 }
 
 // Deps are what the server's middleware reaches.
@@ -97,7 +100,12 @@ func New(cfg Config, deps Deps) *Server {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		ProxyHeader:           "",
+		// Behind a load balancer every peer is the balancer: without this, the
+		// login throttle and the audit trail would see one address for all.
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		EnableIPValidation:      true, // the first valid address of the header, not the raw list
 	})
 	metrics := newMetrics(deps.Registry)
 	s.App.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID, Generator: func() string { return uuid.Must(uuid.NewV7()).String() }}))
@@ -115,6 +123,13 @@ func New(cfg Config, deps Deps) *Server {
 		ops.Get("/metrics", tenancy.Public, adaptor.HTTPHandler(promhttp.HandlerFor(deps.Registry, promhttp.HandlerOpts{})))
 	}
 	return s
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {

@@ -37,13 +37,14 @@ import (
 // Config is every setting the platform reads; cmd/plateau fills it from
 // PLATEAU_* variables and flags.
 type Config struct {
-	DatabaseURL   string
-	RedisURL      string
-	HTTPAddr      string
-	BaseURL       string
-	SecureCookies bool
-	SessionIdle   time.Duration
-	BodyLimit     int
+	DatabaseURL    string
+	RedisURL       string
+	HTTPAddr       string
+	BaseURL        string
+	SecureCookies  bool
+	SessionIdle    time.Duration
+	BodyLimit      int
+	TrustedProxies []string // load balancers whose X-Forwarded-For is believed
 }
 
 // Platform is the composed platform.
@@ -138,7 +139,7 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 
 	p.Server = fiberhttp.New(fiberhttp.Config{
 		Addr: cfg.HTTPAddr, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies,
-		BodyLimit: cfg.BodyLimit, Views: views, Logger: log,
+		BodyLimit: cfg.BodyLimit, Views: views, Logger: log, TrustedProxies: cfg.TrustedProxies,
 	}, fiberhttp.Deps{
 		Sessions: p.Sessions, Accounts: db, Keys: db, Authz: p.Authz, Registry: p.Registry,
 		Checks: map[string]fiberhttp.Check{"database": db.Ping, "redis": red.Ping},

@@ -139,4 +139,9 @@ func TestInternalFailuresAreLoggedNotSent(t *testing.T) {
 	if resp, _ := get(t, e.P, "/healthz", ""); resp.StatusCode != http.StatusOK {
 		t.Fatalf("after a panic the server answers %d", resp.StatusCode)
 	}
+	for _, detail := range []string{"secret_owner", "secret_module"} {
+		if !strings.Contains(e.Logs(), detail) {
+			t.Errorf("the log lacks %q:\n%s", detail, e.Logs())
+		}
+	}
 }

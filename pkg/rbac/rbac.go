@@ -51,6 +51,9 @@ type Authorizer struct {
 
 	mu   sync.Mutex
 	orgs map[uuid.UUID]*cached
+	// generation counts each org's invalidations: a load that started before
+	// one must not be cached after it.
+	generation map[uuid.UUID]uint64
 }
 
 type cached struct {
@@ -61,7 +64,7 @@ type cached struct {
 // New makes an authorizer. maxAge bounds how long an org's policies are
 // trusted without reloading, in case an invalidation message was missed.
 func New(src Source, maxAge time.Duration) *Authorizer {
-	return &Authorizer{src: src, maxAge: maxAge, orgs: map[uuid.UUID]*cached{}}
+	return &Authorizer{src: src, maxAge: maxAge, orgs: map[uuid.UUID]*cached{}, generation: map[uuid.UUID]uint64{}}
 }
 
 // Allowed reports whether p holds perm in its org.
@@ -100,12 +103,14 @@ func (a *Authorizer) Permissions(ctx context.Context, p tenancy.Principal) ([]te
 func (a *Authorizer) Invalidate(orgID uuid.UUID) {
 	a.mu.Lock()
 	delete(a.orgs, orgID)
+	a.generation[orgID]++
 	a.mu.Unlock()
 }
 
 func (a *Authorizer) enforcer(ctx context.Context, orgID uuid.UUID) (*casbin.SyncedCachedEnforcer, error) {
 	a.mu.Lock()
 	c, ok := a.orgs[orgID]
+	gen := a.generation[orgID]
 	a.mu.Unlock()
 	if ok && time.Since(c.loadedAt) < a.maxAge {
 		return c.enforcer, nil
@@ -119,7 +124,9 @@ func (a *Authorizer) enforcer(ctx context.Context, orgID uuid.UUID) (*casbin.Syn
 		return nil, fmt.Errorf("load policies of org %s: %w", orgID, err)
 	}
 	a.mu.Lock()
-	a.orgs[orgID] = &cached{enforcer: e, loadedAt: time.Now()}
+	if a.generation[orgID] == gen {
+		a.orgs[orgID] = &cached{enforcer: e, loadedAt: time.Now()}
+	}
 	a.mu.Unlock()
 	return e, nil
 }

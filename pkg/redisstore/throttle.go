@@ -2,14 +2,13 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
-// Throttle counts failures per key in a fixed window: after Limit failures
-// the key is blocked until the window ends.
+// Throttle limits attempts per key in a fixed window. An attempt is counted
+// before it is made (Take), so parallel attempts cannot slip past the limit
+// between a check and a count; an attempt that turns out fine gives its
+// slot back (Give) or clears the key (Reset).
 type Throttle struct {
 	r      *Redis
 	name   string
@@ -24,32 +23,30 @@ func NewThrottle(r *Redis, name string, limit int64, window time.Duration) *Thro
 
 func (t *Throttle) key(k string) string { return "plateau:throttle:" + t.name + ":" + k }
 
-// Blocked reports whether k has used up its failures, and for how long it
-// stays blocked.
-func (t *Throttle) Blocked(ctx context.Context, k string) (bool, time.Duration, error) {
-	n, err := t.r.Client.Get(ctx, t.key(k)).Int64()
-	if errors.Is(err, redis.Nil) {
-		return false, 0, nil
-	} else if err != nil {
-		return false, 0, err
-	}
-	if n < t.Limit {
-		return false, 0, nil
-	}
-	ttl, err := t.r.Client.TTL(ctx, t.key(k)).Result()
-	return true, ttl, err
-}
-
-// Fail counts one failure for k; the window starts at the first.
-func (t *Throttle) Fail(ctx context.Context, k string) error {
+// Take counts one attempt for k, atomically, and reports whether it is over
+// the limit and, if so, how long until the window ends. The window starts
+// at the first attempt.
+func (t *Throttle) Take(ctx context.Context, k string) (blocked bool, wait time.Duration, err error) {
 	pipe := t.r.Client.TxPipeline()
 	pipe.SetNX(ctx, t.key(k), 0, t.Window)
-	pipe.Incr(ctx, t.key(k))
-	_, err := pipe.Exec(ctx)
-	return err
+	count := pipe.Incr(ctx, t.key(k))
+	ttl := pipe.PTTL(ctx, t.key(k))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false, 0, err
+	}
+	if count.Val() <= t.Limit {
+		return false, 0, nil
+	}
+	return true, max(ttl.Val(), time.Second), nil
 }
 
-// Reset forgets k's failures (after a successful sign-in).
+// Give returns the slot of an attempt that succeeded, so that only failures
+// count (many agents of one call center share one address).
+func (t *Throttle) Give(ctx context.Context, k string) error {
+	return t.r.Client.Decr(ctx, t.key(k)).Err()
+}
+
+// Reset forgets k's attempts (after a successful sign-in).
 func (t *Throttle) Reset(ctx context.Context, k string) error {
 	return t.r.Client.Del(ctx, t.key(k)).Err()
 }

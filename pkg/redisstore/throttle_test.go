@@ -2,6 +2,8 @@ package redisstore_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,25 +16,55 @@ func TestThrottleBlocksAfterLimitAndResets(t *testing.T) {
 	ctx := context.Background()
 	th := redisstore.NewThrottle(redistest.Open(t), "login", 3, time.Minute)
 	for i := range 3 {
-		if blocked, _, err := th.Blocked(ctx, "a@x"); err != nil || blocked {
-			t.Fatalf("after %d failures: blocked=%v err=%v", i, blocked, err)
-		}
-		if err := th.Fail(ctx, "a@x"); err != nil {
-			t.Fatal(err)
+		if blocked, _, err := th.Take(ctx, "a@x"); err != nil || blocked {
+			t.Fatalf("attempt %d: blocked=%v err=%v", i+1, blocked, err)
 		}
 	}
-	blocked, wait, err := th.Blocked(ctx, "a@x")
+	blocked, wait, err := th.Take(ctx, "a@x")
 	if err != nil || !blocked || wait <= 0 || wait > time.Minute {
-		t.Fatalf("after 3 failures: blocked=%v wait=%v err=%v", blocked, wait, err)
+		t.Fatalf("fourth attempt: blocked=%v wait=%v err=%v", blocked, wait, err)
 	}
-	if blocked, _, _ := th.Blocked(ctx, "b@x"); blocked {
+	if blocked, _, _ := th.Take(ctx, "b@x"); blocked {
 		t.Fatal("another key is blocked too")
 	}
 	if err := th.Reset(ctx, "a@x"); err != nil {
 		t.Fatal(err)
 	}
-	if blocked, _, _ := th.Blocked(ctx, "a@x"); blocked {
+	if blocked, _, _ := th.Take(ctx, "a@x"); blocked {
 		t.Fatal("still blocked after reset")
+	}
+}
+
+// TestThrottleHoldsUnderParallelAttempts: 40 attempts at once on a limit
+// of 5 let exactly 5 through.
+func TestThrottleHoldsUnderParallelAttempts(t *testing.T) {
+	ctx := context.Background()
+	th := redisstore.NewThrottle(redistest.Open(t), "login", 5, time.Minute)
+	var passed atomic.Int64
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Go(func() {
+			if blocked, _, err := th.Take(ctx, "a@x"); err == nil && !blocked {
+				passed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if passed.Load() != 5 {
+		t.Fatalf("%d parallel attempts passed a limit of 5", passed.Load())
+	}
+}
+
+func TestGiveReturnsTheSlotOfASuccess(t *testing.T) {
+	ctx := context.Background()
+	th := redisstore.NewThrottle(redistest.Open(t), "ip", 2, time.Minute)
+	for range 10 {
+		if blocked, _, _ := th.Take(ctx, "10.0.0.1"); blocked {
+			t.Fatal("successful attempts that gave their slot back were throttled")
+		}
+		if err := th.Give(ctx, "10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

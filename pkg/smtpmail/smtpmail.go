@@ -40,9 +40,15 @@ type Sender struct {
 	addr     string
 	host     string
 	implicit bool // smtps: TLS before the greeting
-	auth     smtp.Auth
-	from     *netmail.Address
-	tls      *tls.Config
+	// plainOK lets mail go without TLS when the server offers no STARTTLS:
+	// by default only to a loopback relay; ?starttls=required refuses it
+	// everywhere and ?starttls=optional allows it everywhere.
+	// Mails carry one-time sign-in links: they must not cross a network in
+	// clear because a server (or someone in between) dropped STARTTLS.
+	plainOK bool
+	auth    smtp.Auth
+	from    *netmail.Address
+	tls     *tls.Config
 }
 
 // New checks cfg and returns a Sender; it does not connect.
@@ -56,6 +62,16 @@ func New(cfg Config) (*Sender, error) {
 		return nil, fmt.Errorf("mail sender %q: give an address such as \"Plateau <no-reply@example.com>\": %w", cfg.From, err)
 	}
 	s := &Sender{host: u.Hostname(), implicit: u.Scheme == "smtps", from: from, tls: &tls.Config{}}
+	switch opt := u.Query().Get("starttls"); opt {
+	case "":
+		ip := net.ParseIP(s.host)
+		s.plainOK = s.host == "localhost" || (ip != nil && ip.IsLoopback())
+	case "required":
+	case "optional":
+		s.plainOK = true
+	default:
+		return nil, fmt.Errorf("SMTP URL %q: starttls must be required or optional (got %q)", redact(cfg.URL), opt)
+	}
 	port := u.Port()
 	switch {
 	case port != "":
@@ -121,9 +137,13 @@ func (s *Sender) deliver(conn net.Conn, to string, body []byte) error {
 		return err
 	}
 	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok && !s.implicit {
-		if err := c.StartTLS(s.tls); err != nil {
-			return fmt.Errorf("STARTTLS: %w", err)
+	if !s.implicit {
+		if ok, _ := c.Extension("STARTTLS"); ok {
+			if err := c.StartTLS(s.tls); err != nil {
+				return fmt.Errorf("STARTTLS: %w", err)
+			}
+		} else if !s.plainOK {
+			return fmt.Errorf("%s offers no STARTTLS: refusing to send mail in clear (use smtps://, or add ?starttls=optional to the URL if the network is trusted)", s.addr)
 		}
 	}
 	if s.auth != nil {

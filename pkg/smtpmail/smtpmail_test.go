@@ -30,6 +30,7 @@ import (
 // bob/s3cret and keeps what it receives.
 type server struct {
 	addr  string
+	smtp  *smtp.Server
 	roots *x509.CertPool
 
 	mu    sync.Mutex
@@ -65,10 +66,14 @@ func startServer(t *testing.T, implicit bool) *server {
 		t.Fatal(err)
 	}
 	srv.addr = ln.Addr().String()
+	srv.smtp = s
 	go func() { _ = s.Serve(ln) }()
 	t.Cleanup(func() { _ = s.Close() })
 	return srv
 }
+
+// noStartTLS makes the server stop offering STARTTLS.
+func (s *server) noStartTLS() { s.smtp.TLSConfig = nil }
 
 func (s *server) received() []received {
 	s.mu.Lock()
@@ -227,6 +232,21 @@ func TestSendFailsWithoutDelivering(t *testing.T) {
 	}
 	if n := len(srv.received()); n != 0 {
 		t.Fatalf("server received %d mails, want none", n)
+	}
+}
+
+// TestNoMailInClearWhenTLSIsRequired: a server that offers no STARTTLS
+// gets nothing when the URL requires it (the default off loopback).
+func TestNoMailInClearWhenTLSIsRequired(t *testing.T) {
+	srv := startServer(t, false)
+	srv.noStartTLS()
+	m := mail.PasswordReset("a@x.test", "en", "https://plateau.test/password/reset/tok")
+	err := newSender(t, "smtp://"+srv.addr+"?starttls=required", srv.roots).Send(context.Background(), m)
+	if err == nil || !strings.Contains(err.Error(), "offers no STARTTLS") {
+		t.Fatalf("err = %v, want a refusal to send in clear", err)
+	}
+	if n := len(srv.received()); n != 0 {
+		t.Fatalf("server received %d mails in clear", n)
 	}
 }
 

@@ -94,13 +94,11 @@ func (d *DB) RedeemToken(ctx context.Context, token, purpose, password string) (
 	if msg := secret.CheckPasswordPolicy(password); msg != "" {
 		return tenancy.Account{}, apperr.InvalidFields("the password is not valid", apperr.FieldError{Path: "password", Message: msg})
 	}
-	hash, err := secret.HashPassword(password)
-	if err != nil {
-		return tenancy.Account{}, err
-	}
 	invalid := apperr.New(apperr.Invalid, "this link is invalid, expired or already used; ask for a new one")
 	var row tokenRow
-	err = d.InSystem(ctx, "token-redeem", func(tx bun.Tx) error {
+	err := d.InSystem(ctx, "token-redeem", func(tx bun.Tx) error {
+		// The token is looked up before the password is hashed: a made-up
+		// token costs a query, not an argon2 hash.
 		err := tx.NewSelect().Model(&row).Where("hash = ? AND purpose = ?", secret.HashToken(token), purpose).Scan(ctx)
 		if isNoRows(err) {
 			return invalid
@@ -111,6 +109,17 @@ func (d *DB) RedeemToken(ctx context.Context, token, purpose, password string) (
 		if row.UsedAt != nil || at.After(row.ExpiresAt) {
 			return invalid
 		}
+		var user userRow
+		if err := tx.NewSelect().Model(&user).Where("id = ?", row.UserID).Scan(ctx); err != nil {
+			return err
+		}
+		if user.Status == string(tenancy.UserDisabled) {
+			return apperr.New(apperr.Forbidden, "this account is disabled; ask an owner of your organization")
+		}
+		hash, err := secret.HashPassword(password)
+		if err != nil {
+			return err
+		}
 		res, err := tx.NewUpdate().Model((*tokenRow)(nil)).Set("used_at = ?", at).
 			Where("id = ? AND used_at IS NULL", row.ID).Exec(ctx)
 		if err != nil {
@@ -119,9 +128,10 @@ func (d *DB) RedeemToken(ctx context.Context, token, purpose, password string) (
 		if n, _ := res.RowsAffected(); n != 1 {
 			return invalid
 		}
+		// A new password ends every session opened before it.
 		if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", hash).
 			Set("status = CASE WHEN status = 'invited' THEN 'active' ELSE status END").
-			Set("updated_at = ?", at).Where("id = ?", row.UserID).Exec(ctx); err != nil {
+			Set("updated_at = ?", at).Set("sessions_since = ?", at).Where("id = ?", row.UserID).Exec(ctx); err != nil {
 			return err
 		}
 		org, err := orgByIDTx(ctx, tx, row.OrgID)

@@ -20,6 +20,7 @@ type outboxRow struct {
 	CreatedAt  time.Time  `bun:"created_at"`
 	EnqueuedAt *time.Time `bun:"enqueued_at"`
 	DoneAt     *time.Time `bun:"done_at"`
+	FailedAt   *time.Time `bun:"failed_at"`
 }
 
 func insertOutbox(ctx context.Context, tx bun.IDB, m outbox.Message) error {
@@ -69,7 +70,7 @@ func (t *Tenant) MarkDone(ctx context.Context, id uuid.UUID) (bool, error) {
 func (d *DB) Unfinished(ctx context.Context, olderThan time.Time, limit int) ([]outbox.Message, error) {
 	var rows []outboxRow
 	err := d.InSystem(ctx, "outbox-reconcile", func(tx bun.Tx) error {
-		return tx.NewSelect().Model(&rows).Where("done_at IS NULL AND created_at < ?", olderThan).
+		return tx.NewSelect().Model(&rows).Where("done_at IS NULL AND failed_at IS NULL AND created_at < ?", olderThan).
 			OrderExpr("created_at").Limit(int64(limit)).Scan(ctx)
 	})
 	out := make([]outbox.Message, 0, len(rows))
@@ -92,14 +93,30 @@ func (d *DB) PurgeDone(ctx context.Context, before time.Time) (int64, error) {
 	return n, err
 }
 
-// CountUnfinished counts outbox messages not done yet, across orgs, for the
-// platform console.
-func (d *DB) CountUnfinished(ctx context.Context) (int, error) {
-	var n int
-	err := d.InSystem(ctx, "outbox-count", func(tx bun.Tx) error {
-		count, err := tx.NewSelect().Model((*outboxRow)(nil)).Where("done_at IS NULL").Count(ctx)
-		n = int(count)
+// MarkFailed records that the task of an outbox message failed for good:
+// the reconciler stops publishing it and the console counts it.
+func (d *DB) MarkFailed(ctx context.Context, id uuid.UUID) error {
+	return d.InSystem(ctx, "outbox-failed", func(tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("failed_at = ?", now()).
+			Where("id = ? AND done_at IS NULL AND failed_at IS NULL", id).Exec(ctx)
 		return err
 	})
-	return n, err
+}
+
+// OutboxCounts is the state of the outbox, for the platform console.
+type OutboxCounts struct {
+	Unfinished int // waiting for or running their task
+	Failed     int // their task failed for good
+}
+
+// CountOutbox counts outbox messages not done, across orgs.
+func (d *DB) CountOutbox(ctx context.Context) (OutboxCounts, error) {
+	var c OutboxCounts
+	err := d.InSystem(ctx, "outbox-count", func(tx bun.Tx) error {
+		return tx.NewSelect().Model((*outboxRow)(nil)).
+			ColumnExpr("count(*) FILTER (WHERE failed_at IS NULL) AS unfinished").
+			ColumnExpr("count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed").
+			Where("done_at IS NULL").Scan(ctx, &c.Unfinished, &c.Failed)
+	})
+	return c, err
 }

@@ -74,6 +74,12 @@ func TestAllowAppLogin(t *testing.T) {
 	if err := db.Owner.AllowAppLogin(ctx, "it's a 'quoted' secret"); err != nil {
 		t.Fatal(err)
 	}
+	// The role is shared by the server's databases: leave it as migrations make it.
+	t.Cleanup(func() {
+		if _, err := db.Owner.Bun.ExecContext(ctx, "ALTER ROLE plateau_app NOLOGIN PASSWORD NULL"); err != nil {
+			t.Errorf("reset plateau_app: %v", err)
+		}
+	})
 	var canLogin bool
 	if err := db.Owner.Bun.NewRaw("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'plateau_app'").Scan(ctx, &canLogin); err != nil || !canLogin {
 		t.Fatalf("plateau_app can log in: %v (%v)", canLogin, err)

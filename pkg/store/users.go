@@ -17,19 +17,20 @@ import (
 type userRow struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID           uuid.UUID `bun:"id,pk"`
-	Email        string    `bun:"email"`
-	Name         string    `bun:"name"`
-	Locale       string    `bun:"locale"`
-	Status       string    `bun:"status"`
-	PasswordHash string    `bun:"password_hash"`
-	CreatedAt    time.Time `bun:"created_at"`
-	UpdatedAt    time.Time `bun:"updated_at"`
+	ID            uuid.UUID  `bun:"id,pk"`
+	Email         string     `bun:"email"`
+	Name          string     `bun:"name"`
+	Locale        string     `bun:"locale"`
+	Status        string     `bun:"status"`
+	PasswordHash  string     `bun:"password_hash"`
+	SessionsSince *time.Time `bun:"sessions_since"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
 }
 
 func (r userRow) user() tenancy.User {
 	return tenancy.User{ID: r.ID, Email: r.Email, Name: r.Name, Locale: r.Locale,
-		Status: tenancy.UserStatus(r.Status), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt}
+		Status: tenancy.UserStatus(r.Status), PasswordHash: r.PasswordHash, SessionsSince: r.SessionsSince, CreatedAt: r.CreatedAt}
 }
 
 type membershipRow struct {
@@ -90,6 +91,8 @@ func (t *Tenant) CreateMember(ctx context.Context, in NewMemberInput) (tenancy.M
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
 		name = email
+	} else if len([]rune(name)) > 200 {
+		f.Add("name", "must be at most 200 characters (got %d)", len([]rune(name)))
 	}
 	role := t.validateRole("role", in.Role, &f)
 	if !tenancy.ValidLocale(in.Locale) {
@@ -214,8 +217,11 @@ func (t *Tenant) UpdateMember(ctx context.Context, id uuid.UUID, patch MemberPat
 			f.Add("status", "must be active or disabled (got %q)", *patch.Status)
 		}
 	}
-	if id == t.Principal.ID && (patch.Role != nil || patch.Status != nil) {
-		f.Add("role", "you cannot change your own role or status; ask another owner")
+	if id == t.Principal.ID && patch.Role != nil {
+		f.Add("role", "you cannot change your own role; ask another owner")
+	}
+	if id == t.Principal.ID && patch.Status != nil {
+		f.Add("status", "you cannot change your own status; ask another owner")
 	}
 	if err := f.Err("the change is not valid"); err != nil {
 		return m, err

@@ -193,7 +193,9 @@ type User struct {
 	Locale       string     `json:"locale,omitempty"` // "fr", "en", or empty for the org's default
 	Status       UserStatus `json:"status"`
 	PasswordHash string     `json:"-"`
-	CreatedAt    time.Time  `json:"created_at"`
+	// SessionsSince ends the sessions opened before it (a password change).
+	SessionsSince *time.Time `json:"-"`
+	CreatedAt     time.Time  `json:"created_at"`
 }
 
 // Member is a user as seen from one org: the user and their role there.

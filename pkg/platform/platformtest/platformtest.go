@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/plateau-bpo/plateau/pkg/platform"
@@ -26,10 +27,30 @@ import (
 
 // Env is a running platform for one test.
 type Env struct {
-	T        *testing.T
-	P        *platform.Platform
-	DB       dbtest.DB
-	RedisURL string
+	T    *testing.T
+	P    *platform.Platform
+	DB   dbtest.DB
+	logs *logBuffer
+}
+
+// Logs returns what the platform logged so far (JSON lines).
+func (e *Env) Logs() string { return e.logs.String() }
+
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Each runs body against a platform on SQLite, then on PostgreSQL when
@@ -50,10 +71,8 @@ func New(t *testing.T, mount func(*platform.Platform)) *Env {
 func newEnv(t *testing.T, db dbtest.DB, mount func(*platform.Platform)) *Env {
 	t.Helper()
 	r := redistest.Open(t)
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	logs := &logBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
 	p, err := platform.Assemble(context.Background(), platform.Config{BaseURL: "http://plateau.test", SecureCookies: true}, log, db.App, r)
 	if err != nil {
 		t.Fatal(err)
@@ -62,14 +81,7 @@ func newEnv(t *testing.T, db dbtest.DB, mount func(*platform.Platform)) *Env {
 	if mount != nil {
 		mount(p)
 	}
-	return &Env{T: t, P: p, DB: db}
-}
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(b)))
-	return len(b), nil
+	return &Env{T: t, P: p, DB: db, logs: logs}
 }
 
 // Tenant is a provisioned org with an owner.

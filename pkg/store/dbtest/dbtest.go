@@ -25,13 +25,13 @@ type DB struct {
 	URL   string
 }
 
-// Each runs body once per available dialect, as subtests named sqlite and pg.
+// Each runs body once per dialect, as subtests named sqlite and pg; the pg
+// subtest skips, saying why, when PostgreSQL is not configured (and fails
+// when it is required).
 func Each(t *testing.T, body func(t *testing.T, db DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { body(t, SQLite(t)) })
-	if pgURL := testenv.URL(t, testenv.Postgres); pgURL != "" {
-		t.Run("pg", func(t *testing.T) { body(t, Postgres(t, pgURL)) })
-	}
+	t.Run("pg", func(t *testing.T) { body(t, Postgres(t, testenv.Need(t, testenv.Postgres))) })
 }
 
 // SQLite returns a migrated database in a temporary folder.
