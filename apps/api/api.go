@@ -1,11 +1,14 @@
 // Package api is the REST API front door, /api/v1: the principal, its org,
-// its people, its API keys and its audit trail as JSON for client systems,
+// its people, its API keys, its audit trail, and the compliance engine
+// (decisions, consents, suppression lists, evidence, a center's
+// data-protection profile) as JSON for client systems,
 // with cursor pagination, an Idempotency-Key on every POST, errors as
 // problem+json (written by fiberhttp's error handler) and an OpenAPI 3.1
 // document, openapi.json, that the tests hold every real response to.
 //
-// It composes the store and the fiber adapter. It must not import another
-// app, nor reach the database other than through store.DB.InTenant.
+// It composes the store, the screener and the fiber adapter. It must not
+// import another app, nor reach the database other than through
+// store.DB.InTenant (the screener's decisions go through it too).
 package api
 
 import (
@@ -18,6 +21,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/screening"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -35,12 +39,18 @@ type Deps struct {
 	// Log receives the failures that cannot reach the caller (an
 	// idempotency record that could not be saved); slog.Default() when nil.
 	Log *slog.Logger
+	// Screener answers compliance decisions with the national lists it
+	// holds; the platform's one (p.Screener). When nil, the API makes its
+	// own with no national list loaded: calls a national list governs are
+	// then refused (national_list_missing), never let through.
+	Screener *screening.Screener
 }
 
 // API is the /api/v1 front door.
 type API struct {
-	db  *store.DB
-	log *slog.Logger
+	db       *store.DB
+	log      *slog.Logger
+	screener *screening.Screener
 }
 
 // New builds the API.
@@ -48,7 +58,10 @@ func New(d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &API{db: d.DB, log: d.Log}
+	if d.Screener == nil {
+		d.Screener = screening.New(d.DB)
+	}
+	return &API{db: d.DB, log: d.Log, screener: d.Screener}
 }
 
 // Mount registers the routes under Prefix. Every POST goes through the
@@ -73,6 +86,23 @@ func (a *API) Mount(s *fiberhttp.Server) {
 	r.Delete("/api-keys/:id", tenancy.PermAPIKeysWrite, a.revokeAPIKey)
 
 	r.Get("/audit-events", tenancy.PermAuditRead, list(a.db, (*store.Tenant).AuditEvents, auditEventOf))
+
+	post("/compliance/decisions", tenancy.PermComplianceRead, a.decide)
+	r.Get("/compliance/evidence", tenancy.PermComplianceRead, a.evidence)
+	r.Get("/compliance/blocks", tenancy.PermComplianceRead, a.blocks)
+
+	r.Get("/consents", tenancy.PermComplianceRead, a.consents)
+	post("/consents", tenancy.PermComplianceWrite, a.recordConsents)
+	post("/consents/withdraw", tenancy.PermComplianceWrite, a.withdrawConsent)
+
+	r.Get("/suppressions", tenancy.PermComplianceRead, list(a.db, (*store.Tenant).Suppressions, suppressionOf))
+	post("/suppressions", tenancy.PermComplianceWrite, a.addSuppressions)
+	r.Delete("/suppressions/:id", tenancy.PermComplianceWrite, a.removeSuppression)
+
+	// The router has no PUT: the profile is edited with a PATCH, fields
+	// left out staying as they are.
+	r.Get("/center-profile", tenancy.PermCenterProfileRead, a.centerProfile)
+	r.Patch("/center-profile", tenancy.PermCenterProfileEdit, a.editCenterProfile)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

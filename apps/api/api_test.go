@@ -22,7 +22,7 @@ import (
 // mount adds the API, and the sign-in pages the session tests go through.
 func mount(t *testing.T) func(p *platform.Platform) {
 	return func(p *platform.Platform) {
-		api.New(api.Deps{DB: p.DB, Log: p.Log}).Mount(p.Server)
+		api.New(api.Deps{DB: p.DB, Log: p.Log, Screener: p.Screener}).Mount(p.Server)
 		a, err := account.New(p)
 		if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/plateau-bpo/plateau/apps/api"
@@ -370,6 +371,41 @@ func TestRealResponsesMatchOpenAPI(t *testing.T) {
 		send(200, "DELETE", apiKeys+"/"+analyst.ID, ml.Key, nil) // revoking again answers the same
 		send(404, "DELETE", apiKeys+"/"+ml.Owner.ID.String(), ml.Key, nil)
 		send(401, "GET", "/api/v1/me", analyst.Key, nil) // revoked
+
+		// The compliance engine, its records and a center's profile.
+		decisions, consentsPath, suppressionsPath := "/api/v1/compliance/decisions", "/api/v1/consents", "/api/v1/suppressions"
+		send(200, "POST", decisions, ml.Key, question(calleeNational, tuesday11), api.HeaderIdempotencyKey, "question-1")
+		send(200, "POST", decisions, ml.Key, question(calleeNational, tuesday11), api.HeaderIdempotencyKey, "question-1") // replayed
+		// In the lunch break: a decision with a next_allowed_at.
+		send(200, "POST", decisions, ml.Key, question(callee, "2026-09-15T13:15:00+02:00"))
+		send(422, "POST", decisions, ml.Key, question(callee, "2026-09-15T11:00:00"))
+		send(201, "POST", consentsPath, ml.Key, map[string]any{"country": "FR", "items": []map[string]any{
+			{"phone": calleeNational, "source": "web form", "captured_at": "2026-09-01T10:00:00+02:00", "kinds": []string{"prospecting"}},
+			{"phone": "+33698765401", "source": "checkout", "captured_at": "2026-09-01T10:00:00Z", "withdrawn_at": "2026-09-02T10:00:00Z"}}})
+		send(422, "POST", consentsPath, ml.Key, map[string]any{"items": []map[string]any{{"phone": "06 12"}}})
+		send(200, "GET", consentsPath+"?phone=0612345678&limit=1", ml.Key, nil)
+		send(422, "GET", consentsPath+"?phone=nobody", ml.Key, nil)
+		send(200, "POST", consentsPath+"/withdraw", ml.Key, map[string]any{"phone": callee, "at": "2026-09-10T09:00:00+02:00"})
+		send(404, "POST", consentsPath+"/withdraw", ml.Key, map[string]any{"phone": callee})
+		send(200, "POST", suppressionsPath, ml.Key, map[string]any{"items": []map[string]string{{"phone": callee, "reason": "asked on the phone", "source": "call"}}})
+		send(422, "POST", suppressionsPath, ml.Key, map[string]any{"items": []map[string]string{}})
+		var optOuts suppressions
+		decodeInto(t, send(200, "GET", suppressionsPath, ml.Key, nil), &optOuts)
+		send(204, "DELETE", suppressionsPath+"/"+optOuts.Data[0].ID, ml.Key, nil)
+		send(404, "DELETE", suppressionsPath+"/"+optOuts.Data[0].ID, ml.Key, nil)
+		campaign := uuid.Must(uuid.NewV7())
+		dial(t, e, ml, callee, &campaign, nil)
+		dial(t, e, ml, "+33698765401", nil, nil)
+		send(200, "GET", "/api/v1/compliance/evidence", ml.Key, nil)
+		send(200, "GET", "/api/v1/compliance/evidence?phone=06+12+34+56+78&country=FR", ml.Key, nil)
+		send(422, "GET", "/api/v1/compliance/evidence?lead_id=42", ml.Key, nil)
+		send(200, "GET", "/api/v1/compliance/blocks", ml.Key, nil)
+		send(403, "GET", "/api/v1/center-profile", ml.Key, nil)
+		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
+		send(200, "GET", "/api/v1/center-profile", atlas.Key, nil)
+		send(200, "PATCH", "/api/v1/center-profile", atlas.Key, map[string]any{"scc_signed_at": "2026-01-05T00:00:00Z", "scc_module": "3",
+			"tia_on_file": true, "authority_ref": "A-GC-123/2025", "authority_expires_at": "2028-01-05T00:00:00Z", "documents": []string{"scc.pdf"}})
+		send(422, "PATCH", "/api/v1/center-profile", atlas.Key, map[string]any{"scc_module": "9"})
 
 		// Every operation was seen succeeding, and the error statuses the
 		// contract promises were seen at least once each.

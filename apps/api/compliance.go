@@ -1,0 +1,231 @@
+package api
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/phone"
+	"github.com/plateau-bpo/plateau/pkg/screening"
+	"github.com/plateau-bpo/plateau/pkg/store"
+)
+
+// The compliance engine for client systems: the decision for a number, the
+// evidence of decisions that mattered, and the count of blocked calls.
+//
+// Times in bodies are decoded as strings and read here, so that a time
+// without its zone ("2026-09-15T11:00:00": whose 11:00?) is refused with the
+// path of its field rather than as an unreadable body.
+
+// exampleTime shows the form every time of the API takes.
+const exampleTime = "2026-09-15T11:00:00+02:00"
+
+// instantOf reads an RFC 3339 time carrying its zone, adding a problem at
+// path when it cannot.
+func instantOf(f *apperr.Fields, path, raw string) time.Time {
+	raw = strings.TrimSpace(raw)
+	t, err := time.Parse(time.RFC3339, raw)
+	if err == nil {
+		return t
+	}
+	if _, local := time.Parse("2006-01-02T15:04:05", raw); local == nil {
+		f.Add(path, "has no time zone: add the offset or Z, such as %s (got %q)", exampleTime, raw)
+	} else {
+		f.Add(path, "must be an RFC 3339 time with its zone, such as %s (got %q)", exampleTime, raw)
+	}
+	return time.Time{}
+}
+
+// optionalInstant reads a time that may be left out (nil).
+func optionalInstant(f *apperr.Fields, path string, raw *string) *time.Time {
+	if raw == nil {
+		return nil
+	}
+	t := instantOf(f, path, *raw)
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// merge adds the problems of more whose path f does not already name: the
+// first problem found with a field is the one worth reading.
+func merge(f apperr.Fields, more []apperr.FieldError) apperr.Fields {
+	for _, e := range more {
+		if !containsPath(f, e.Path) {
+			f = append(f, e)
+		}
+	}
+	return f
+}
+
+func containsPath(f apperr.Fields, path string) bool {
+	for _, e := range f {
+		if e.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+// decisionInput is DecisionRequest: screening.Request as a client sends it.
+type decisionInput struct {
+	Number             string         `json:"number"`
+	Country            string         `json:"country"`
+	Audience           string         `json:"audience"`
+	Kind               string         `json:"kind"`
+	At                 *string        `json:"at"`
+	LeadTimezone       string         `json:"lead_timezone"`
+	Sector             string         `json:"sector"`
+	CallerID           string         `json:"caller_id"`
+	ContractInProgress bool           `json:"contract_in_progress"`
+	Attempts           []attemptInput `json:"attempts"`
+	Refusals           []string       `json:"refusals"`
+}
+
+type attemptInput struct {
+	At     string `json:"at"`
+	Result string `json:"result"`
+}
+
+// attemptResult is the form of an attempt's result: the engine reads
+// "abandoned" (and counts every attempt); a free-form word would let a
+// misspelt "abandonned" slip past the cooling-off after an abandoned call
+// unnoticed, so at least the form is held.
+var attemptResult = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
+
+// request turns the body into the screener's request, naming each time or
+// attempt at fault; the screener checks the rest.
+func (in decisionInput) request() (screening.Request, apperr.Fields) {
+	var f apperr.Fields
+	r := screening.Request{Number: in.Number, Country: in.Country, Audience: in.Audience, Kind: in.Kind,
+		LeadZone: in.LeadTimezone, Sector: in.Sector, CallerID: in.CallerID, ContractInProgress: in.ContractInProgress,
+		At: optionalInstant(&f, "at", in.At), Purpose: store.PurposeAPI}
+	for i, a := range in.Attempts {
+		path := "attempts[" + strconv.Itoa(i) + "]."
+		at := instantOf(&f, path+"at", a.At)
+		if !attemptResult.MatchString(a.Result) {
+			f.Add(path+"result", "must be a lower-case word such as answered, abandoned or no_answer (got %q)", a.Result)
+		}
+		r.Attempts = append(r.Attempts, compliance.Attempt{At: at, Result: a.Result})
+	}
+	for i, raw := range in.Refusals {
+		r.Refusals = append(r.Refusals, instantOf(&f, "refusals["+strconv.Itoa(i)+"]", raw))
+	}
+	return r, f
+}
+
+// decide answers the engine's decision for the principal's org: its
+// consents and opt-outs, and the platform's list, count. Asking records no
+// evidence: only a dial or a callback refused is a decision that mattered.
+func (a *API) decide(c *fiber.Ctx) error {
+	var in decisionInput
+	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	req, f := in.request()
+	d, err := a.screener.Decide(c.UserContext(), req)
+	if len(f) > 0 {
+		// The screener checked the other fields: report them all at once.
+		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
+			f = merge(e.Fields, f)
+		}
+		return f.Err("the question is not valid")
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(decisionOf(d))
+}
+
+// evidence lists the org's recorded decisions, for one number (?phone=, in
+// international format or the national format of ?country=, by default the
+// org's country) and/or one lead (?lead_id=).
+func (a *API) evidence(c *fiber.Ctx) error {
+	page, err := pageOf(c)
+	if err != nil {
+		return err
+	}
+	var leadID *uuid.UUID
+	if raw := c.Query("lead_id"); raw != "" {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			return apperr.InvalidFields("the query parameters are not valid",
+				apperr.FieldError{Path: "lead_id", Message: "must be a lead id (a UUID), got " + strconv.Quote(raw)})
+		}
+		leadID = &id
+	}
+	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (listView[evidenceView], error) {
+		number, err := phoneQuery(ctx, c, t)
+		if err != nil {
+			return listView[evidenceView]{}, err
+		}
+		rows, next, err := t.EvidenceFor(ctx, number, leadID, page)
+		return pageView(rows, next, evidenceOf), err
+	})
+}
+
+// blocks counts the org's blocked calls per campaign and rule.
+func (a *API) blocks(c *fiber.Ctx) error {
+	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (blockCountsView, error) {
+		counts, err := t.BlockCounts(ctx)
+		out := blockCountsView{Data: make([]blockCountView, 0, len(counts))}
+		for _, b := range counts {
+			out.Data = append(out.Data, blockCountView(b))
+		}
+		return out, err
+	})
+}
+
+// regionOf is the country national-format numbers are read in: the one
+// given, or the org's.
+func regionOf(ctx context.Context, t *store.Tenant, given, path string) (string, error) {
+	given = strings.ToUpper(strings.TrimSpace(given))
+	if given == "" {
+		org, err := t.Org(ctx)
+		return org.Country, err
+	}
+	if len(given) != 2 || strings.ContainsFunc(given, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+		return "", apperr.InvalidFields("the country is not valid",
+			apperr.FieldError{Path: path, Message: "must be an ISO country code such as FR, US or GB (got " + strconv.Quote(given) + ")"})
+	}
+	return given, nil
+}
+
+// phoneQuery reads ?phone= (and ?country=) into E.164; "" when absent.
+func phoneQuery(ctx context.Context, c *fiber.Ctx, t *store.Tenant) (string, error) {
+	raw := c.Query("phone")
+	if raw == "" {
+		return "", nil
+	}
+	region, err := regionOf(ctx, t, c.Query("country"), "country")
+	if err != nil {
+		return "", err
+	}
+	n, err := phone.Parse(raw, region)
+	if err != nil {
+		return "", apperr.InvalidFields("the query parameters are not valid", apperr.FieldError{Path: "phone", Message: err.Error()})
+	}
+	return n.E164, nil
+}
+
+// pageView is one page of a store list shown through view.
+func pageView[S, T any](items []S, next *uuid.UUID, view func(S) T) listView[T] {
+	out := listView[T]{Data: make([]T, 0, len(items))}
+	for _, it := range items {
+		out.Data = append(out.Data, view(it))
+	}
+	if next != nil {
+		cursor := encodeCursor(*next)
+		out.NextCursor = &cursor
+	}
+	return out
+}
