@@ -98,7 +98,7 @@ the flag wins.`,
 	option(pf, &g.logLevel, "log-level", "PLATEAU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&g.json, "json", false, "print results as JSON objects, for scripts")
 	for _, command := range []func(*settings) *cobra.Command{devCommand, serveCommand, workerCommand,
-		migrateCommand, orgCommand, userCommand, apikeyCommand} {
+		migrateCommand, orgCommand, userCommand, apikeyCommand, complianceCommand} {
 		root.AddCommand(command(&settings{globals: g}))
 	}
 	return root
