@@ -85,6 +85,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
   plateau worker     the job queue worker and the periodic scheduler
   plateau migrate    apply, roll back or list schema migrations
   plateau org|user|apikey   operator tools to provision tenants
+  plateau compliance decide  why a number may or may not be called, and when
 
 Every option can be given as a flag or as its PLATEAU_* environment variable;
 the flag wins.`,

@@ -91,12 +91,12 @@ func TestProvisioningByScript(t *testing.T) {
 }
 
 func TestServeRefusesAnUnreachableOrUnmigratedDatabase(t *testing.T) {
-	code, _, errOut := plateau(t, "serve", "--database-url", "postgres://postgres@127.0.0.1:1/none?connect_timeout=2", "--redis-url", "memory://")
+	code, _, errOut := plateau(t, "serve", "--base-url", "https://plateau.test", "--database-url", "postgres://postgres@127.0.0.1:1/none?connect_timeout=2", "--redis-url", "memory://")
 	if code == 0 || !strings.Contains(errOut, "unreachable") {
 		t.Fatalf("unreachable database: exit %d\n%s", code, errOut)
 	}
 	fresh := "sqlite:" + filepath.Join(t.TempDir(), "fresh.db")
-	code, _, errOut = plateau(t, "serve", "--database-url", fresh, "--redis-url", "memory://")
+	code, _, errOut = plateau(t, "serve", "--base-url", "https://plateau.test", "--database-url", fresh, "--redis-url", "memory://")
 	if code == 0 || !strings.Contains(errOut, "plateau migrate up") {
 		t.Fatalf("unmigrated database: exit %d\n%s", code, errOut)
 	}
@@ -115,5 +115,17 @@ func TestEveryCommandExplainsItself(t *testing.T) {
 		if !strings.Contains(out, env) {
 			t.Errorf("serve --help does not mention %s", env)
 		}
+	}
+}
+
+func TestServeAndWorkerNeedTheirProductionSettings(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "p.db")
+	code, _, errOut := plateau(t, "serve", "--database-url", db, "--redis-url", "memory://")
+	if code == 0 || !strings.Contains(errOut, "--base-url") {
+		t.Fatalf("serve without a base URL: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = plateau(t, "worker", "--base-url", "https://plateau.test", "--database-url", db, "--redis-url", "memory://")
+	if code == 0 || !strings.Contains(errOut, "--smtp-url") {
+		t.Fatalf("worker without SMTP: exit %d\n%s", code, errOut)
 	}
 }
