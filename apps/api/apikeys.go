@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,6 +15,10 @@ import (
 func (a *API) createAPIKey(c *fiber.Ctx) error {
 	return withBody(c, a.db, fiber.StatusCreated, func(ctx context.Context, t *store.Tenant, in store.NewAPIKeyInput) (newAPIKeyView, error) {
 		k, secret, err := t.CreateAPIKey(ctx, in)
+		if err == nil {
+			answersSecretOnce(c, fmt.Sprintf("the first request with this Idempotency-Key created the API key %s (%s); "+
+				"its secret is shown only once: if it was lost, revoke that key and create another", k.ID, k.Prefix))
+		}
 		return newAPIKeyView{apiKeyView: apiKeyOf(k), Key: secret}, err
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -20,7 +21,15 @@ const (
 	HeaderIdempotencyKey = "Idempotency-Key"
 	HeaderReplayed       = "Idempotent-Replayed"
 	maxIdempotencyKey    = 255
+
+	// localSecret marks an answer that holds a secret shown once: it is not
+	// recorded; a replay gets a conflict saying what the first request did.
+	localSecret = "api.secret-answer"
 )
+
+// answersSecretOnce marks the answer of c as holding a secret: the
+// idempotency record keeps replay, a caller-safe conflict, instead.
+func answersSecretOnce(c *fiber.Ctx, replay string) { c.Locals(localSecret, replay) }
 
 // idempotent lets a client retry a POST safely. The first request with a key
 // claims it and its answer (any status below 500) is recorded; the same
@@ -74,14 +83,32 @@ func (a *API) idempotent(c *fiber.Ctx) error {
 	}
 	stored := store.StoredResponse{StatusCode: resp.StatusCode(), ContentType: string(resp.Header.ContentType()),
 		Body: bytes.Clone(resp.Body())}
-	err := a.db.InTenant(ctx, func(t *store.Tenant) error { return t.CompleteIdempotencyKey(ctx, key, stored) })
-	recorded = true
+	if replay, ok := c.Locals(localSecret).(string); ok {
+		var err error
+		if stored, err = secretReplay(c, replay); err != nil {
+			return err
+		}
+	}
+	return a.record(ctx, &recorded, req, p.OrgID.String(), stored)
+}
+
+// secretReplay is the conflict a retry of a secret-bearing request gets.
+func secretReplay(c *fiber.Ctx, detail string) (store.StoredResponse, error) {
+	body, err := json.Marshal(fiberhttp.Problem{Type: "https://plateau.example/problems/conflict", Title: "Conflict",
+		Status: fiber.StatusConflict, Detail: detail, Instance: c.OriginalURL()})
+	return store.StoredResponse{StatusCode: fiber.StatusConflict, ContentType: "application/problem+json", Body: body}, err
+}
+
+// record stores the answer of a claimed key.
+func (a *API) record(ctx context.Context, recorded *bool, req store.IdempotentRequest, orgID string, stored store.StoredResponse) error {
+	err := a.db.InTenant(ctx, func(t *store.Tenant) error { return t.CompleteIdempotencyKey(ctx, req.Key, stored) })
+	*recorded = true
 	if err != nil {
 		// The change is done: answering an error would invite a retry that
 		// does it twice. The key stays claimed, so a retry is refused as
 		// "still being processed" until the key expires.
 		a.log.Error("idempotency: the response could not be recorded; the key stays claimed",
-			"key", key, "method", req.Method, "path", req.Path, "org_id", p.OrgID, "err", err)
+			"key", req.Key, "method", req.Method, "path", req.Path, "org_id", orgID, "err", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -196,6 +197,39 @@ func TestIdempotencyKeyNotRecordedStaysInProgress(t *testing.T) {
 		}
 		if after := len(ids(t, e, "/api/v1/api-keys", ml.Key)); after != before+1 {
 			t.Errorf("%d keys after a request and its retry, want %d", after, before+1)
+		}
+	})
+}
+
+// TestAnAPIKeySecretIsNeverRecorded: the key's secret is in the first
+// answer only; the idempotency record keeps a conflict naming the key, so
+// no secret rests in the database and a retry never shows it again.
+func TestAnAPIKeySecretIsNeverRecorded(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		body := map[string]string{"name": "shop sync", "role": "manager"}
+		first := post(t, e, "/api/v1/api-keys", ml.Key, "new-key", body)
+		var created struct{ Key string }
+		if err := json.Unmarshal([]byte(first.body), &created); err != nil || first.status != http.StatusCreated ||
+			!strings.HasPrefix(created.Key, "plt_live_") {
+			t.Fatalf("first request: %+v", first)
+		}
+		again := post(t, e, "/api/v1/api-keys", ml.Key, "new-key", body)
+		if again.status != http.StatusConflict || again.replayed != "true" || strings.Contains(again.body, created.Key) ||
+			!strings.Contains(again.body, "revoke that key") {
+			t.Fatalf("retry: %+v", again)
+		}
+		var stored []string
+		if err := e.DB.Owner.Bun.NewRaw("SELECT response_body FROM idempotency_keys").Scan(context.Background(), &stored); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range stored {
+			if strings.Contains(b, created.Key) {
+				t.Fatalf("a recorded answer holds a key secret: %s", b)
+			}
+		}
+		if len(stored) != 1 {
+			t.Fatalf("%d idempotency records, want 1", len(stored))
 		}
 	})
 }
