@@ -338,7 +338,7 @@ func TestRealResponsesMatchOpenAPI(t *testing.T) {
 
 		var analyst apiKey
 		decodeInto(t, send(201, "POST", apiKeys, ml.Key, map[string]string{"role": "analyst"}, api.HeaderIdempotencyKey, "analyst-key"), &analyst)
-		send(201, "POST", apiKeys, ml.Key, map[string]string{"role": "analyst"}, api.HeaderIdempotencyKey, "analyst-key") // replayed
+		send(409, "POST", apiKeys, ml.Key, map[string]string{"role": "analyst"}, api.HeaderIdempotencyKey, "analyst-key") // replayed: the secret is not shown again
 		send(409, "POST", apiKeys, ml.Key, map[string]string{"role": "manager"}, api.HeaderIdempotencyKey, "analyst-key")
 		send(422, "POST", apiKeys, ml.Key, map[string]string{"role": "boss"})
 		send(200, "GET", apiKeys+"?limit=1", ml.Key, nil)
