@@ -1,6 +1,7 @@
-// Package console is the platform operator's front door: its landing page
-// and the job queues' state. Later releases add tenant onboarding and
-// dispute handling.
+// Package console is the platform operator's front door: its landing page,
+// the job queues' state, the verification of the centers' data-protection
+// profiles and the upload of the national do-not-call lists. Later releases
+// add tenant onboarding and dispute handling.
 package console
 
 import (
@@ -32,7 +33,16 @@ func New(p *platform.Platform, queues Queues) *Console { return &Console{p: p, q
 // Mount registers the routes.
 func (c *Console) Mount() {
 	c.p.Landing("console", tenancy.PermConsoleAccess)
-	c.p.Server.Group("/console").Get("/queues", tenancy.PermQueuesRead, c.queuesPage)
+	r := c.p.Server.Group("/console")
+	r.Get("/queues", tenancy.PermQueuesRead, c.queuesPage)
+	r.Get("/data-protection", tenancy.PermCenterProfileOK, c.profilesPage)
+	r.Post("/data-protection/:org/verify", tenancy.PermCenterProfileOK, c.verifyProfile)
+	r.Get("/national-lists", tenancy.PermNationalLists, c.listsPage)
+	r.Post("/national-lists", tenancy.PermNationalLists, c.uploadList)
+}
+
+func (c *Console) t(ctx *fiber.Ctx, key string, args ...any) string {
+	return c.p.I18n.T(fiberhttp.LocaleOf(ctx), key, args...)
 }
 
 func (c *Console) queuesPage(ctx *fiber.Ctx) error {

@@ -1,0 +1,210 @@
+package center
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// Status is what a page says of a center's data-protection profile, in the
+// page's language: may it receive EU personal data now, and if not, what
+// is missing; and whether the platform verified the profile as it stands.
+type Status struct {
+	Filled       bool // the center saved its profile at least once
+	MayReceive   bool
+	Headline     string
+	Missing      []string
+	Verified     bool
+	Verification string // verified when and by whom, or not (again)
+	Authority    string // the country's national authority (CNDP, CDP…), "" when none
+}
+
+// StatusOf reads compliance.MayProcessEUData for a page. tr translates a
+// catalog key into the page's language.
+func StatusOf(p compliance.CenterProfile, now time.Time, tr func(key string, args ...any) string) Status {
+	s := Status{Filled: !p.UpdatedAt.IsZero(), Authority: compliance.AuthorityOf(p.Country)}
+	s.Verified = p.VerifiedAt != nil && !p.VerifiedAt.Before(p.UpdatedAt)
+	switch {
+	case !s.Filled:
+		s.Verification = tr("dp.not_filled")
+	case s.Verified:
+		s.Verification = tr("dp.verified", p.VerifiedAt.UTC().Format("2006-01-02 15:04 UTC"), p.VerifiedBy)
+	default:
+		s.Verification = tr("dp.not_verified")
+	}
+	err := compliance.MayProcessEUData(p, now)
+	if err == nil {
+		s.MayReceive, s.Headline = true, tr("dp.may_receive")
+		return s
+	}
+	s.Headline = tr("dp.may_not_receive")
+	for _, item := range missingItems(err) {
+		s.Missing = append(s.Missing, translateMissing(item, tr))
+	}
+	return s
+}
+
+// missingItems splits MayProcessEUData's answer ("… missing a; b; c") into
+// its items.
+func missingItems(err error) []string {
+	_, list, ok := strings.Cut(err.Error(), ": missing ")
+	if !ok {
+		return []string{err.Error()}
+	}
+	return strings.Split(list, "; ")
+}
+
+var (
+	missingRef     = regexp.MustCompile(`^the (\S+) reference`)
+	missingExpired = regexp.MustCompile(`^a (\S+) authorization that has not expired \(expired (\S+)\)`)
+)
+
+// translateMissing words an item of MayProcessEUData in the page's
+// language; an item it does not know is shown as the engine wrote it.
+func translateMissing(item string, tr func(key string, args ...any) string) string {
+	switch {
+	case strings.HasPrefix(item, "signed standard contractual clauses"):
+		return tr("dp.missing.scc")
+	case strings.HasPrefix(item, "the SCC module"):
+		return tr("dp.missing.module")
+	case strings.HasPrefix(item, "a transfer impact assessment"):
+		return tr("dp.missing.tia")
+	case strings.HasPrefix(item, "the platform's verification"):
+		return tr("dp.missing.verification")
+	}
+	if m := missingExpired.FindStringSubmatch(item); m != nil {
+		return tr("dp.missing.authority_expired", m[1], m[2])
+	}
+	if m := missingRef.FindStringSubmatch(item); m != nil {
+		return tr("dp.missing.authority_ref", m[1])
+	}
+	return item
+}
+
+// profileForm is the profile as the form shows and sends it.
+type profileForm struct {
+	SCCSignedAt        string
+	SCCModule          string
+	TIAOnFile          bool
+	AuthorityRef       string
+	AuthorityExpiresAt string
+	Documents          string
+}
+
+type profileData struct {
+	CanEdit   bool
+	Country   string
+	Authority string // shown name: CNDP, CDP… or the generic words
+	Form      profileForm
+	Status    Status
+	Errors    []apperr.FieldError
+	UpdatedAt string
+}
+
+func formOf(p compliance.CenterProfile) profileForm {
+	f := profileForm{SCCModule: p.SCCModule, TIAOnFile: p.TIAOnFile, AuthorityRef: p.AuthorityRef,
+		Documents: strings.Join(p.Documents, "\n")}
+	if p.SCCSignedAt != nil {
+		f.SCCSignedAt = p.SCCSignedAt.Format(time.DateOnly)
+	}
+	if p.AuthorityExpiresAt != nil {
+		f.AuthorityExpiresAt = p.AuthorityExpiresAt.Format(time.DateOnly)
+	}
+	return f
+}
+
+func (ce *Center) profilePage(c *fiber.Ctx) error {
+	var p compliance.CenterProfile
+	ctx := c.UserContext()
+	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		p, err = t.CenterProfile(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return ce.renderProfile(c, p, formOf(p), nil)
+}
+
+func (ce *Center) renderProfile(c *fiber.Ctx, p compliance.CenterProfile, form profileForm, errs []apperr.FieldError) error {
+	principal, _ := fiberhttp.PrincipalOf(c)
+	canEdit, err := ce.p.Authz.Allowed(c.UserContext(), principal, tenancy.PermCenterProfileEdit)
+	if err != nil {
+		return err
+	}
+	d := profileData{CanEdit: canEdit, Country: p.Country, Form: form, Errors: errs,
+		Status: StatusOf(p, time.Now(), func(key string, args ...any) string { return ce.t(c, key, args...) })}
+	d.Authority = d.Status.Authority
+	if d.Authority == "" {
+		d.Authority = ce.t(c, "dp.authority_generic")
+	}
+	if d.Status.Filled {
+		d.UpdatedAt = p.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return ce.p.Server.Render(c, "center/data_protection", "center", ce.t(c, "dp.title"), d)
+}
+
+func (ce *Center) saveProfile(c *fiber.Ctx) error {
+	form := profileForm{SCCSignedAt: strings.TrimSpace(c.FormValue("scc_signed_at")), SCCModule: c.FormValue("scc_module"),
+		TIAOnFile: c.FormValue("tia_on_file") != "", AuthorityRef: strings.TrimSpace(c.FormValue("authority_ref")),
+		AuthorityExpiresAt: strings.TrimSpace(c.FormValue("authority_expires_at")), Documents: c.FormValue("documents")}
+	in := compliance.CenterProfile{SCCModule: form.SCCModule, TIAOnFile: form.TIAOnFile, AuthorityRef: form.AuthorityRef,
+		Documents: []string{}}
+	var errs []apperr.FieldError
+	date := func(field, s string) *time.Time {
+		if s == "" {
+			return nil
+		}
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			errs = append(errs, apperr.FieldError{Path: field, Message: "must be a date, such as 2026-09-15"})
+			return nil
+		}
+		return &t
+	}
+	in.SCCSignedAt = date("scc_signed_at", form.SCCSignedAt)
+	in.AuthorityExpiresAt = date("authority_expires_at", form.AuthorityExpiresAt)
+	for _, line := range strings.Split(form.Documents, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			in.Documents = append(in.Documents, line)
+		}
+	}
+	// The profile on file, to show its status again when the form is refused.
+	var saved compliance.CenterProfile
+	ctx := c.UserContext()
+	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if saved, err = t.CenterProfile(ctx); err != nil || errs != nil {
+			return err
+		}
+		_, err = t.SaveCenterProfile(ctx, in)
+		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
+			errs = e.Fields
+			if len(errs) == 0 {
+				errs = []apperr.FieldError{{Message: e.Message}}
+			}
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if errs != nil {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return ce.renderProfile(c, saved, form, errs)
+	}
+	if err := ce.p.Server.Flash(c, ce.t(c, "dp.saved")); err != nil {
+		return err
+	}
+	return c.Redirect("/center/data-protection", fiber.StatusSeeOther)
+}

@@ -1,0 +1,189 @@
+package portal
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/phone"
+	"github.com/plateau-bpo/plateau/pkg/screening"
+	"github.com/plateau-bpo/plateau/pkg/store"
+)
+
+// decisionForm is the question as typed, kept to fill the form again.
+type decisionForm struct {
+	Number, Country, Audience, Kind, At, CallerID string
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type decisionView struct {
+	Allowed     bool
+	Reason      string
+	ReasonLabel string
+	Explanation string
+	Rule        string
+	Source      string
+	RuleSet     string
+	Next        string // in the callee's zone
+	Zone        string
+	Region      string
+	E164        string
+}
+
+type evidenceView struct {
+	DecidedAt   string
+	Purpose     string
+	Campaign    string
+	Allowed     bool
+	Reason      string
+	ReasonLabel string
+	RuleSet     string
+	Explanation string
+}
+
+type blockView struct {
+	Campaign    string
+	Reason      string
+	ReasonLabel string
+	Rule        string
+	Count       int
+}
+
+type complianceData struct {
+	Form      decisionForm
+	Audiences []option
+	Kinds     []option
+	Zone      string // the org's zone: the one of the time typed
+	Errors    []apperr.FieldError
+	Decision  *decisionView
+	Evidence  []evidenceView
+	Blocks    []blockView
+}
+
+func (pt *Portal) compliancePage(c *fiber.Ctx) error {
+	org, _, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	form := decisionForm{Country: org.Country, Audience: string(compliance.B2C), Kind: string(compliance.Prospecting)}
+	return pt.renderCompliance(c, form, nil, nil)
+}
+
+func (pt *Portal) decide(c *fiber.Ctx) error {
+	org, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	form := decisionForm{Number: strings.TrimSpace(c.FormValue("number")), Country: strings.ToUpper(strings.TrimSpace(c.FormValue("country"))),
+		Audience: c.FormValue("audience"), Kind: c.FormValue("kind"), At: strings.TrimSpace(c.FormValue("at")),
+		CallerID: strings.TrimSpace(c.FormValue("caller_id"))}
+	if form.Country == "" {
+		form.Country = org.Country
+	}
+	req := screening.Request{Number: form.Number, Country: form.Country, Audience: form.Audience, Kind: form.Kind, CallerID: form.CallerID}
+	if form.At != "" {
+		at, ok := parseLocal(form.At, loc)
+		if !ok {
+			c.Status(fiber.StatusUnprocessableEntity)
+			return pt.renderCompliance(c, form, []apperr.FieldError{{Path: "at", Message: "must be a date and a time, such as 2026-09-15T10:00"}}, nil)
+		}
+		req.At = &at
+	}
+	d, err := pt.p.Screener.Decide(c.UserContext(), req)
+	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
+		c.Status(fiber.StatusUnprocessableEntity)
+		fields := e.Fields
+		if len(fields) == 0 {
+			fields = []apperr.FieldError{{Message: e.Message}}
+		}
+		return pt.renderCompliance(c, form, fields, nil)
+	} else if err != nil {
+		return err
+	}
+	view := &decisionView{Allowed: d.Allowed, Reason: string(d.Reason), ReasonLabel: pt.t(c, "reason."+string(d.Reason)),
+		Explanation: textIn(fiberhttp.LocaleOf(c), d.Explanation), Rule: d.Rule, Source: d.Source, RuleSet: d.RuleSet,
+		Region: d.CalleeRegion}
+	if n, err := phone.Parse(form.Number, form.Country); err == nil {
+		view.E164 = n.E164
+	}
+	if len(d.CalleeZones) > 0 {
+		view.Zone = d.CalleeZones[0]
+	}
+	if d.NextAllowedAt != nil {
+		zone := time.UTC
+		if l, err := time.LoadLocation(view.Zone); err == nil {
+			zone = l
+		}
+		view.Next = when(*d.NextAllowedAt, zone)
+	}
+	return pt.renderCompliance(c, form, nil, view)
+}
+
+// renderCompliance shows the question form, the answer when there is one
+// with the evidence recorded for the number, and the blocked decisions per
+// campaign and rule.
+func (pt *Portal) renderCompliance(c *fiber.Ctx, form decisionForm, errs []apperr.FieldError, d *decisionView) error {
+	org, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	locale := fiberhttp.LocaleOf(c)
+	data := complianceData{Form: form, Zone: org.Timezone, Errors: errs, Decision: d}
+	for _, a := range []compliance.Audience{compliance.B2C, compliance.B2B} {
+		data.Audiences = append(data.Audiences, option{Value: string(a), Label: pt.t(c, "audience."+string(a)), Selected: string(a) == form.Audience})
+	}
+	for _, k := range compliance.Kinds {
+		data.Kinds = append(data.Kinds, option{Value: string(k), Label: pt.t(c, "campaign_kind."+string(k)), Selected: string(k) == form.Kind})
+	}
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		blocks, err := t.BlockCounts(ctx)
+		if err != nil {
+			return err
+		}
+		for _, b := range blocks {
+			data.Blocks = append(data.Blocks, blockView{Campaign: campaignOf(b.CampaignID), Reason: b.Reason,
+				ReasonLabel: pt.t(c, "reason."+b.Reason), Rule: b.Rule, Count: b.Count})
+		}
+		if d == nil || d.E164 == "" {
+			return nil
+		}
+		evidence, _, err := t.EvidenceFor(ctx, d.E164, nil, store.Page{Limit: store.MaxLimit})
+		for _, e := range evidence {
+			data.Evidence = append(data.Evidence, evidenceView{DecidedAt: when(e.DecidedAt, loc), Purpose: pt.t(c, "purpose."+e.Purpose),
+				Campaign: campaignOf(e.CampaignID), Allowed: e.Decision.Allowed, Reason: string(e.Decision.Reason),
+				ReasonLabel: pt.t(c, "reason."+string(e.Decision.Reason)), RuleSet: e.Decision.RuleSet,
+				Explanation: textIn(locale, e.Decision.Explanation)})
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return pt.render(c, "compliance", "compliance.title", data)
+}
+
+// campaignOf shows a campaign by its id; campaigns get names with the
+// release that brings them.
+func campaignOf(id *uuid.UUID) string {
+	if id == nil {
+		return "—"
+	}
+	return id.String()
+}
+
+func textIn(locale string, t compliance.Text) string {
+	if locale == "fr" && t.FR != "" {
+		return t.FR
+	}
+	return t.EN
+}

@@ -1,0 +1,367 @@
+package portal
+
+import (
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/phone"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// consentColumns are the columns of a consent upload and export, in order.
+var consentColumns = []string{"phone", "source", "captured_at", "proof_ref", "kinds"}
+
+// consentExtra are the columns an export adds: an upload of an export
+// takes withdrawn_at and ignores recorded_at.
+var consentExtra = []string{"withdrawn_at", "recorded_at"}
+
+// chunk bounds the rows of one insert; the chunks of an upload share one
+// transaction, so the upload stays all or nothing.
+const chunk = 1000
+
+type consentForm struct {
+	Phone, Source, CapturedAt, ProofRef string
+}
+
+type consentView struct {
+	Phone       string
+	Source      string
+	CapturedAt  string
+	ProofRef    string
+	Kinds       string
+	Withdrawn   bool
+	WithdrawnAt string
+}
+
+type consentsData struct {
+	CanWrite     bool
+	Filter       string
+	FilterError  string
+	Records      []consentView
+	NextQuery    string
+	ExportQuery  string
+	Zone         string
+	Form         consentForm
+	Kinds        []option
+	Errors       []apperr.FieldError // of the single consent form
+	Upload       *uploadReport       // a refused upload
+	WithdrawErr  string
+	WithdrawForm string
+}
+
+func (pt *Portal) consentsPage(c *fiber.Ctx) error {
+	return pt.renderConsents(c, &consentsData{})
+}
+
+// renderConsents fills in the list (filtered by the phone in the query) and
+// the options, around what the handler already put in d.
+func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
+	org, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	if d.CanWrite, err = pt.can(c, tenancy.PermComplianceWrite); err != nil {
+		return err
+	}
+	d.Zone = org.Timezone
+	checked := formValues(c, "kinds")
+	for _, k := range compliance.Kinds {
+		d.Kinds = append(d.Kinds, option{Value: string(k), Label: pt.t(c, "campaign_kind."+string(k)), Selected: slices.Contains(checked, string(k))})
+	}
+	d.Filter = strings.TrimSpace(c.Query("phone"))
+	filter := ""
+	if d.Filter != "" {
+		n, err := phone.Parse(d.Filter, org.Country)
+		if err != nil {
+			d.FilterError = err.Error()
+		} else {
+			filter = n.E164
+			d.ExportQuery = url.Values{"phone": {filter}}.Encode()
+		}
+	}
+	page := store.Page{}
+	if after, err := uuid.Parse(c.Query("after")); err == nil {
+		page.After = after
+	}
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		records, next, err := t.Consents(ctx, filter, page)
+		for _, r := range records {
+			d.Records = append(d.Records, pt.consentView(c, r, loc))
+		}
+		if next != nil {
+			q := url.Values{"after": {next.String()}}
+			if filter != "" {
+				q.Set("phone", filter)
+			}
+			d.NextQuery = q.Encode()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return pt.render(c, "consents", "consents.title", d)
+}
+
+func (pt *Portal) consentView(c *fiber.Ctx, r compliance.ConsentRecord, loc *time.Location) consentView {
+	v := consentView{Phone: r.Phone, Source: r.Source, CapturedAt: when(r.CapturedAt, loc), ProofRef: r.ProofRef,
+		Kinds: pt.t(c, "consents.every_kind")}
+	if len(r.Kinds) > 0 {
+		names := make([]string, 0, len(r.Kinds))
+		for _, k := range r.Kinds {
+			names = append(names, pt.t(c, "campaign_kind."+string(k)))
+		}
+		v.Kinds = strings.Join(names, ", ")
+	}
+	if r.WithdrawnAt != nil {
+		v.Withdrawn, v.WithdrawnAt = true, when(*r.WithdrawnAt, loc)
+	}
+	return v
+}
+
+// formValues returns every value of a repeated field (checkboxes), from a
+// urlencoded or a multipart form.
+func formValues(c *fiber.Ctx, key string) []string {
+	if form, err := c.MultipartForm(); err == nil {
+		return form.Value[key]
+	}
+	var out []string
+	for _, v := range c.Request().PostArgs().PeekMulti(key) {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+func (pt *Portal) recordConsent(c *fiber.Ctx) error {
+	org, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	form := consentForm{Phone: c.FormValue("phone"), Source: c.FormValue("source"), CapturedAt: strings.TrimSpace(c.FormValue("captured_at")),
+		ProofRef: c.FormValue("proof_ref")}
+	in := compliance.NewConsent{Phone: form.Phone, Source: form.Source, ProofRef: form.ProofRef, Kinds: formValues(c, "kinds")}
+	var errs []apperr.FieldError
+	if form.CapturedAt != "" {
+		if at, ok := parseLocal(form.CapturedAt, loc); ok {
+			in.CapturedAt = &at
+		} else {
+			errs = append(errs, apperr.FieldError{Path: "captured_at", Message: "must be a date and a time, such as 2026-09-15T10:00"})
+		}
+	}
+	if errs == nil {
+		ctx := c.UserContext()
+		err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+			_, err := t.RecordConsents(ctx, org.Country, []compliance.NewConsent{in})
+			return err
+		})
+		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
+			errs = e.Fields
+		} else if err != nil {
+			return err
+		}
+	}
+	if errs != nil {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return pt.renderConsents(c, &consentsData{Form: form, Errors: errs})
+	}
+	if err := pt.p.Server.Flash(c, pt.t(c, "consents.recorded", 1)); err != nil {
+		return err
+	}
+	return c.Redirect("/portal/consents", fiber.StatusSeeOther)
+}
+
+// uploadConsents records every consent of a CSV file, or none: a file with
+// any bad line is refused with each bad line, its field and what is wrong.
+func (pt *Portal) uploadConsents(c *fiber.Ctx) error {
+	org, _, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	name, data, err := uploaded(c)
+	rep := &uploadReport{File: name}
+	if err != nil {
+		rep.add(0, "file", "%v", err)
+		return pt.refuseConsents(c, rep)
+	}
+	rows := readTable(data, consentColumns, consentExtra, true, rep)
+	if rep.Bad == 0 && len(rows) == 0 {
+		rep.add(0, "", "the file holds no consent")
+	}
+	now := time.Now()
+	items := make([]compliance.NewConsent, 0, len(rows))
+	for _, r := range rows {
+		f := r.Fields
+		in := compliance.NewConsent{Phone: f["phone"], Source: f["source"], ProofRef: f["proof_ref"]}
+		badTime := false
+		if s := f["captured_at"]; s != "" {
+			if at, err := time.Parse(time.RFC3339, s); err == nil {
+				in.CapturedAt = &at
+			} else {
+				badTime = true
+				rep.add(r.Line, "captured_at", "%q is not an RFC 3339 time with its zone, such as 2026-09-15T10:00:00+02:00", s)
+			}
+		}
+		if s := f["withdrawn_at"]; s != "" {
+			if at, err := time.Parse(time.RFC3339, s); err == nil {
+				in.WithdrawnAt = &at
+			} else {
+				rep.add(r.Line, "withdrawn_at", "%q is not an RFC 3339 time with its zone, such as 2026-09-15T10:00:00+02:00", s)
+			}
+		}
+		in.Kinds = strings.FieldsFunc(f["kinds"], func(r rune) bool { return r == ',' || r == '|' || r == ' ' })
+		if _, errs := in.Validate("", org.Country, now); len(errs) > 0 {
+			for _, e := range errs {
+				if !(badTime && e.Path == "captured_at") {
+					rep.add(r.Line, e.Path, "%s", e.Message)
+				}
+			}
+		}
+		items = append(items, in)
+	}
+	if rep.Bad > 0 {
+		return pt.refuseConsents(c, rep)
+	}
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		for from := 0; from < len(items); from += chunk {
+			to := min(from+chunk, len(items))
+			if _, err := t.RecordConsents(ctx, org.Country, items[from:to]); err != nil {
+				return atLines(err, rows[from:to], rep)
+			}
+		}
+		return nil
+	})
+	if rep.Bad > 0 {
+		return pt.refuseConsents(c, rep)
+	} else if err != nil {
+		return err
+	}
+	if err := pt.p.Server.Flash(c, pt.t(c, "consents.recorded", len(items))); err != nil {
+		return err
+	}
+	return c.Redirect("/portal/consents", fiber.StatusSeeOther)
+}
+
+var itemPath = regexp.MustCompile(`^items\[(\d+)\]\.(.+)$`)
+
+// atLines puts the field errors of a refused batch on the lines of the file
+// they came from; other errors pass through.
+func atLines(err error, rows []row, rep *uploadReport) error {
+	e := apperr.As(err)
+	if e == nil || e.Kind != apperr.Invalid {
+		return err
+	}
+	for _, f := range e.Fields {
+		line, field := 0, f.Path
+		if m := itemPath.FindStringSubmatch(f.Path); m != nil {
+			if i, _ := strconv.Atoi(m[1]); i < len(rows) {
+				line, field = rows[i].Line, m[2]
+			}
+		} else if len(rows) == 1 {
+			line = rows[0].Line
+		}
+		rep.add(line, field, "%s", f.Message)
+	}
+	if len(e.Fields) == 0 {
+		rep.add(0, "", "%s", e.Message)
+	}
+	return err
+}
+
+func (pt *Portal) refuseConsents(c *fiber.Ctx, rep *uploadReport) error {
+	c.Status(fiber.StatusUnprocessableEntity)
+	return pt.renderConsents(c, &consentsData{Upload: rep})
+}
+
+func (pt *Portal) withdrawConsent(c *fiber.Ctx) error {
+	org, _, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	raw := c.FormValue("phone")
+	n, err := phone.Parse(raw, org.Country)
+	if err != nil {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return pt.renderConsents(c, &consentsData{WithdrawErr: err.Error(), WithdrawForm: raw})
+	}
+	var count int
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		count, err = t.WithdrawConsent(ctx, n.E164, time.Now())
+		return err
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		c.Status(fiber.StatusNotFound)
+		return pt.renderConsents(c, &consentsData{WithdrawErr: pt.t(c, "consents.nothing_to_withdraw", n.E164), WithdrawForm: raw})
+	} else if err != nil {
+		return err
+	}
+	if err := pt.p.Server.Flash(c, pt.t(c, "consents.withdrawn", n.E164, count)); err != nil {
+		return err
+	}
+	return c.Redirect("/portal/consents", fiber.StatusSeeOther)
+}
+
+// exportConsents sends every consent record (of one number when filtered)
+// in the upload's columns, and when each was withdrawn and recorded.
+func (pt *Portal) exportConsents(c *fiber.Ctx) error {
+	org, _, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	filter := ""
+	if raw := strings.TrimSpace(c.Query("phone")); raw != "" {
+		n, err := phone.Parse(raw, org.Country)
+		if err != nil {
+			return apperr.InvalidFields("the filter is not a phone number", apperr.FieldError{Path: "phone", Message: err.Error()})
+		}
+		filter = n.E164
+	}
+	var all []compliance.ConsentRecord
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		page := store.Page{Limit: store.MaxLimit}
+		for {
+			records, next, err := t.Consents(ctx, filter, page)
+			if err != nil {
+				return err
+			}
+			all = append(all, records...)
+			if next == nil {
+				return nil
+			}
+			page.After = *next
+		}
+	})
+	if err != nil {
+		return err
+	}
+	w := csvWriter(c, "consents-"+time.Now().UTC().Format("2006-01-02")+".csv")
+	_ = w.Write(append(slices.Clone(consentColumns), consentExtra...))
+	for _, r := range all {
+		kinds := make([]string, 0, len(r.Kinds))
+		for _, k := range r.Kinds {
+			kinds = append(kinds, string(k))
+		}
+		withdrawn := ""
+		if r.WithdrawnAt != nil {
+			withdrawn = r.WithdrawnAt.UTC().Format(time.RFC3339)
+		}
+		_ = w.Write([]string{r.Phone, protect(r.Source), r.CapturedAt.UTC().Format(time.RFC3339), protect(r.ProofRef),
+			strings.Join(kinds, ","), withdrawn, r.CreatedAt.UTC().Format(time.RFC3339)})
+	}
+	w.Flush()
+	return w.Error()
+}

@@ -1,0 +1,213 @@
+package portal
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// badLine is one line of an upload that cannot be taken, and why; an
+// upload with any is refused whole.
+type badLine struct {
+	Line    int
+	Field   string
+	Message string
+}
+
+// maxBadLines bounds the lines a refusal lists; the count says how many in all.
+const maxBadLines = 1000
+
+type uploadReport struct {
+	File  string
+	Rows  int
+	Bad   int
+	Lines []badLine
+}
+
+func (r *uploadReport) add(line int, field, format string, args ...any) {
+	r.Bad++
+	if len(r.Lines) < maxBadLines {
+		r.Lines = append(r.Lines, badLine{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+}
+
+// row is one data line of an uploaded table, by column name.
+type row struct {
+	Line   int
+	Fields map[string]string
+}
+
+// readTable reads an uploaded CSV file: UTF-8 with or without a BOM, cells
+// separated by ";" or "," (whichever the first line uses; ";" when both, as
+// French spreadsheets write it). A first line naming the columns maps them
+// by name, in any order (extra names columns a header may add, such as an
+// export's); without one, columns are taken in the order given. Columns
+// not named are refused when strict, ignored otherwise.
+// Problems go into rep, every one of them, so a person fixes a file once.
+func readTable(data []byte, columns, extra []string, strict bool, rep *uploadReport) []row {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if !utf8.Valid(data) {
+		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
+		rep.add(line, "", "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
+		return nil
+	}
+	first, _, _ := strings.Cut(string(data), "\n")
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = ';'
+	if !strings.Contains(first, ";") && strings.Contains(first, ",") {
+		r.Comma = ','
+	}
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+
+	var (
+		out    []row
+		index  []string // column name of each cell
+		header = true
+	)
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			rep.add(perr.StartLine, "", "%v", perr.Err)
+			continue
+		} else if err != nil {
+			rep.add(0, "", "%v", err)
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if header {
+			header = false
+			if names := headerOf(rec, append(slices.Clone(columns), extra...)); names != nil {
+				for i, n := range names {
+					if n == "" && strict {
+						rep.add(line, strings.TrimSpace(rec[i]), "unknown column; the columns are %s", strings.Join(append(slices.Clone(columns), extra...), ", "))
+					}
+				}
+				index = names
+				continue
+			}
+			index = columns
+		}
+		if blank(rec) {
+			continue
+		}
+		fields := map[string]string{}
+		for i, cell := range rec {
+			if i >= len(index) {
+				if strings.TrimSpace(cell) != "" && strict {
+					rep.add(line, "", "more cells than the %d columns %s", len(columns), strings.Join(columns, ", "))
+				}
+				break
+			}
+			if index[i] != "" {
+				fields[index[i]] = unprotect(strings.TrimSpace(cell))
+			}
+		}
+		out = append(out, row{Line: line, Fields: fields})
+	}
+	rep.Rows = len(out)
+	return out
+}
+
+// headerOf maps a first line to column names when it names the columns
+// (it has a "phone" cell), or returns nil when it is data.
+func headerOf(rec []string, columns []string) []string {
+	names := make([]string, len(rec))
+	found := false
+	for i, cell := range rec {
+		name := strings.ToLower(strings.TrimSpace(cell))
+		name = strings.ReplaceAll(name, " ", "_")
+		if phoneAliases[name] {
+			name = "phone"
+		}
+		if slices.Contains(columns, name) {
+			names[i] = name
+			found = found || name == "phone"
+		}
+	}
+	if !found {
+		return nil
+	}
+	return names
+}
+
+// phoneAliases are the headers spreadsheets give a phone column.
+var phoneAliases = map[string]bool{"telephone": true, "téléphone": true, "tel": true, "tél": true, "number": true,
+	"numero": true, "numéro": true, "phone_number": true, "mobile": true, "e164": true}
+
+func blank(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// protect keeps a spreadsheet from reading a text cell as a formula
+// (CSV injection): a cell starting with = + - @ or a control character gets
+// a leading apostrophe, which unprotect drops when the file comes back.
+func protect(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func unprotect(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
+	}
+	return s
+}
+
+// uploaded reads the file of a form's "file" field, or says what is wrong.
+func uploaded(c *fiber.Ctx) (name string, data []byte, err error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return "", nil, errors.New("choose a file to upload")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return fh.Filename, nil, err
+	}
+	defer f.Close()
+	data, err = io.ReadAll(f)
+	return fh.Filename, data, err
+}
+
+// csvWriter writes an export: ";"-separated (what spreadsheets in France
+// open directly, and what the uploads read back), UTF-8 with a BOM so that
+// spreadsheets read accents right.
+func csvWriter(c *fiber.Ctx, filename string) *csv.Writer {
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	_, _ = c.WriteString("\ufeff")
+	w := csv.NewWriter(c)
+	w.Comma = ';'
+	w.UseCRLF = true
+	return w
+}
