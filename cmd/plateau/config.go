@@ -86,6 +86,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
   plateau migrate    apply, roll back or list schema migrations
   plateau org|user|apikey   operator tools to provision tenants
   plateau compliance decide  why a number may or may not be called, and when
+  plateau lists upload       load a national do-not-call list of any size
+  plateau bench suppression  measure the suppression set at scale
 
 Every option can be given as a flag or as its PLATEAU_* environment variable;
 the flag wins.`,
@@ -99,7 +101,7 @@ the flag wins.`,
 	option(pf, &g.logLevel, "log-level", "PLATEAU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&g.json, "json", false, "print results as JSON objects, for scripts")
 	for _, command := range []func(*settings) *cobra.Command{devCommand, serveCommand, workerCommand,
-		migrateCommand, orgCommand, userCommand, apikeyCommand, complianceCommand} {
+		migrateCommand, orgCommand, userCommand, apikeyCommand, listsCommand, benchCommand, complianceCommand} {
 		root.AddCommand(command(&settings{globals: g}))
 	}
 	return root
