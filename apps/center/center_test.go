@@ -120,13 +120,13 @@ func TestStatusTranslatesWhatIsMissing(t *testing.T) {
 	signed := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	p := compliance.CenterProfile{Country: "MA", SCCSignedAt: &signed, SCCModule: "4", AuthorityRef: "X", AuthorityExpiresAt: &expired,
 		UpdatedAt: signed}
-	s := center.StatusOf(p, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), tr)
+	s := platform.DataProtectionStatus(p, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), tr)
 	want := []string{"le module des CCT (2 ou 3)", "une analyse d'impact des transferts au dossier",
 		"une autorisation CNDP en cours de validité (expirée le 2026-01-01)", "la vérification du dossier actuel par la plateforme"}
 	if s.MayReceive || strings.Join(s.Missing, "|") != strings.Join(want, "|") {
 		t.Errorf("missing: %q, want %q", s.Missing, want)
 	}
-	if s := center.StatusOf(compliance.CenterProfile{Country: "FR"}, time.Now(), tr); !s.MayReceive {
+	if s := platform.DataProtectionStatus(compliance.CenterProfile{Country: "FR"}, time.Now(), tr); !s.MayReceive {
 		t.Errorf("a center in France may receive EU data: %+v", s)
 	}
 }

@@ -1,7 +1,6 @@
 package center
 
 import (
-	"regexp"
 	"strings"
 	"time"
 
@@ -10,84 +9,10 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
-
-// Status is what a page says of a center's data-protection profile, in the
-// page's language: may it receive EU personal data now, and if not, what
-// is missing; and whether the platform verified the profile as it stands.
-type Status struct {
-	Filled       bool // the center saved its profile at least once
-	MayReceive   bool
-	Headline     string
-	Missing      []string
-	Verified     bool
-	Verification string // verified when and by whom, or not (again)
-	Authority    string // the country's national authority (CNDP, CDP…), "" when none
-}
-
-// StatusOf reads compliance.MayProcessEUData for a page. tr translates a
-// catalog key into the page's language.
-func StatusOf(p compliance.CenterProfile, now time.Time, tr func(key string, args ...any) string) Status {
-	s := Status{Filled: !p.UpdatedAt.IsZero(), Authority: compliance.AuthorityOf(p.Country)}
-	s.Verified = p.VerifiedAt != nil && !p.VerifiedAt.Before(p.UpdatedAt)
-	switch {
-	case !s.Filled:
-		s.Verification = tr("dp.not_filled")
-	case s.Verified:
-		s.Verification = tr("dp.verified", p.VerifiedAt.UTC().Format("2006-01-02 15:04 UTC"), p.VerifiedBy)
-	default:
-		s.Verification = tr("dp.not_verified")
-	}
-	err := compliance.MayProcessEUData(p, now)
-	if err == nil {
-		s.MayReceive, s.Headline = true, tr("dp.may_receive")
-		return s
-	}
-	s.Headline = tr("dp.may_not_receive")
-	for _, item := range missingItems(err) {
-		s.Missing = append(s.Missing, translateMissing(item, tr))
-	}
-	return s
-}
-
-// missingItems splits MayProcessEUData's answer ("… missing a; b; c") into
-// its items.
-func missingItems(err error) []string {
-	_, list, ok := strings.Cut(err.Error(), ": missing ")
-	if !ok {
-		return []string{err.Error()}
-	}
-	return strings.Split(list, "; ")
-}
-
-var (
-	missingRef     = regexp.MustCompile(`^the (\S+) reference`)
-	missingExpired = regexp.MustCompile(`^a (\S+) authorization that has not expired \(expired (\S+)\)`)
-)
-
-// translateMissing words an item of MayProcessEUData in the page's
-// language; an item it does not know is shown as the engine wrote it.
-func translateMissing(item string, tr func(key string, args ...any) string) string {
-	switch {
-	case strings.HasPrefix(item, "signed standard contractual clauses"):
-		return tr("dp.missing.scc")
-	case strings.HasPrefix(item, "the SCC module"):
-		return tr("dp.missing.module")
-	case strings.HasPrefix(item, "a transfer impact assessment"):
-		return tr("dp.missing.tia")
-	case strings.HasPrefix(item, "the platform's verification"):
-		return tr("dp.missing.verification")
-	}
-	if m := missingExpired.FindStringSubmatch(item); m != nil {
-		return tr("dp.missing.authority_expired", m[1], m[2])
-	}
-	if m := missingRef.FindStringSubmatch(item); m != nil {
-		return tr("dp.missing.authority_ref", m[1])
-	}
-	return item
-}
 
 // profileForm is the profile as the form shows and sends it.
 type profileForm struct {
@@ -104,7 +29,7 @@ type profileData struct {
 	Country   string
 	Authority string // shown name: CNDP, CDP… or the generic words
 	Form      profileForm
-	Status    Status
+	Status    platform.DataProtection
 	Errors    []apperr.FieldError
 	UpdatedAt string
 }
@@ -142,7 +67,7 @@ func (ce *Center) renderProfile(c *fiber.Ctx, p compliance.CenterProfile, form p
 		return err
 	}
 	d := profileData{CanEdit: canEdit, Country: p.Country, Form: form, Errors: errs,
-		Status: StatusOf(p, time.Now(), func(key string, args ...any) string { return ce.t(c, key, args...) })}
+		Status: platform.DataProtectionStatus(p, time.Now(), func(key string, args ...any) string { return ce.t(c, key, args...) })}
 	d.Authority = d.Status.Authority
 	if d.Authority == "" {
 		d.Authority = ce.t(c, "dp.authority_generic")

@@ -7,10 +7,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/apps/center"
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -27,7 +27,7 @@ type profileRow struct {
 	TIAOnFile    bool
 	Documents    []string
 	UpdatedAt    string
-	Status       center.Status
+	Status       platform.DataProtection
 }
 
 // profilesPage lists every center, with its profile when it filled one, its
@@ -56,7 +56,7 @@ func (c *Console) profilesPage(ctx *fiber.Ctx) error {
 		}
 		r := profileRow{OrgID: org.ID.String(), Name: org.Name, Country: org.Country, Authority: compliance.AuthorityOf(org.Country),
 			AuthorityRef: p.AuthorityRef, SCCModule: p.SCCModule, TIAOnFile: p.TIAOnFile, Documents: p.Documents,
-			Status: center.StatusOf(p, now, tr)}
+			Status: platform.DataProtectionStatus(p, now, tr)}
 		if p.AuthorityExpiresAt != nil {
 			r.AuthorityExp = p.AuthorityExpiresAt.Format(time.DateOnly)
 		}

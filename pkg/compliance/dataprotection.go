@@ -44,36 +44,74 @@ var nationalAuthorities = map[string]string{
 	"MG": "CMIL",
 }
 
-// MayProcessEUData tells whether a center may receive EU personal data at
-// now, and if not, every reason why, so the center can fix them all at once.
-func MayProcessEUData(p CenterProfile, now time.Time) error {
+// Gap is one thing a center lacks before it may receive EU personal data.
+// Code names it for translation; Args fill its message.
+type Gap struct {
+	Code string   `json:"code"` // scc, module, tia, authority_ref, authority_expired, verification
+	Args []string `json:"args,omitempty"`
+}
+
+var gapText = map[string]string{
+	"scc":               "signed standard contractual clauses (Decision (EU) 2021/914)",
+	"module":            "the SCC module (2 or 3)",
+	"tia":               "a transfer impact assessment on file",
+	"authority_ref":     "the %s reference (declaration or authorization)",
+	"authority_expired": "a %s authorization that has not expired (expired %s)",
+	"verification":      "the platform's verification of the profile as it stands",
+}
+
+// String words a gap in English.
+func (g Gap) String() string {
+	args := make([]any, len(g.Args))
+	for i, a := range g.Args {
+		args[i] = a
+	}
+	return fmt.Sprintf(gapText[g.Code], args...)
+}
+
+// EUDataGaps lists everything a center lacks, at now, before it may
+// receive EU personal data; none for a center in the EU or an adequate
+// country with a verified profile.
+func EUDataGaps(p CenterProfile, now time.Time) []Gap {
 	if slices.Contains(euAdequate, p.Country) {
 		return nil
 	}
-	var missing []string
+	var gaps []Gap
 	if p.SCCSignedAt == nil {
-		missing = append(missing, "signed standard contractual clauses (Decision (EU) 2021/914)")
+		gaps = append(gaps, Gap{Code: "scc"})
 	} else if p.SCCModule != "2" && p.SCCModule != "3" {
-		missing = append(missing, "the SCC module (2 or 3)")
+		gaps = append(gaps, Gap{Code: "module"})
 	}
 	if !p.TIAOnFile {
-		missing = append(missing, "a transfer impact assessment on file")
+		gaps = append(gaps, Gap{Code: "tia"})
 	}
 	if authority, ok := nationalAuthorities[p.Country]; ok {
 		switch {
 		case p.AuthorityRef == "":
-			missing = append(missing, fmt.Sprintf("the %s reference (declaration or authorization)", authority))
+			gaps = append(gaps, Gap{Code: "authority_ref", Args: []string{authority}})
 		case p.AuthorityExpiresAt != nil && !p.AuthorityExpiresAt.After(now):
-			missing = append(missing, fmt.Sprintf("a %s authorization that has not expired (expired %s)", authority, p.AuthorityExpiresAt.Format("2006-01-02")))
+			gaps = append(gaps, Gap{Code: "authority_expired", Args: []string{authority, p.AuthorityExpiresAt.Format("2006-01-02")}})
 		}
 	}
 	if p.VerifiedAt == nil || p.VerifiedAt.Before(p.UpdatedAt) {
-		missing = append(missing, "the platform's verification of the profile as it stands")
+		gaps = append(gaps, Gap{Code: "verification"})
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("the center (%s) may not receive EU personal data yet: missing %s", p.Country, strings.Join(missing, "; "))
+	return gaps
+}
+
+// MayProcessEUData tells whether a center may receive EU personal data at
+// now, and if not, every reason why, so the center can fix them all at once.
+// Contract activation calls it.
+func MayProcessEUData(p CenterProfile, now time.Time) error {
+	gaps := EUDataGaps(p, now)
+	if len(gaps) == 0 {
+		return nil
 	}
-	return nil
+	words := make([]string, len(gaps))
+	for i, g := range gaps {
+		words[i] = g.String()
+	}
+	return fmt.Errorf("the center (%s) may not receive EU personal data yet: missing %s", p.Country, strings.Join(words, "; "))
 }
 
 // AuthorityOf names the national authority of a country, if it has one.
