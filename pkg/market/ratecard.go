@@ -1,0 +1,113 @@
+// Package market owns the marketplace between clients and centers: a
+// center's rate card and offer for a published campaign, the estimate of
+// what the campaign would cost under each rate card, and the contract that
+// freezes an accepted offer's rate card. Money is integer micro-units of a
+// currency (1 EUR = 1 000 000), never floats.
+//
+// It imports the standard library and domain packages only.
+package market
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+)
+
+// Micro is one millionth of a currency unit.
+const Micro = 1_000_000
+
+// Currencies the platform bills in.
+var Currencies = []string{"EUR", "USD", "GBP", "MAD", "XOF", "CHF", "CAD"}
+
+// KnownCurrency reports whether the platform bills in c.
+func KnownCurrency(c string) bool { return slices.Contains(Currencies, c) }
+
+// Outcomes a rate card may price.
+var Outcomes = []string{"sale", "appointment", "promise_to_pay", "donation", "qualified_lead", "survey_completed", "callback_done"}
+
+// RateCard is how a center prices a campaign. Every amount is in micro-units
+// of Currency; a zero amount is a component not charged.
+type RateCard struct {
+	Currency         string           `json:"currency"`
+	PerConnectedCall int64            `json:"per_connected_call"`
+	PerMinute        int64            `json:"per_minute"`
+	Increment        int              `json:"increment_seconds"` // billed in steps of this many seconds after the minimum
+	Minimum          int              `json:"minimum_seconds"`   // the first billed period ("30/6": 30 s, then 6 s steps)
+	PerOutcome       map[string]int64 `json:"per_outcome"`
+	PerAttempt       int64            `json:"per_attempt"`
+	SeatMonthly      int64            `json:"seat_monthly"`
+}
+
+// maxAmount bounds one price: ten thousand units.
+const maxAmount = 10_000 * Micro
+
+// Validate checks a rate card; path prefixes its fields ("rate_card.").
+func (r RateCard) Validate(path string) apperr.Fields {
+	var f apperr.Fields
+	if !KnownCurrency(r.Currency) {
+		f.Add(path+"currency", "must be one of %s (got %q)", strings.Join(Currencies, ", "), r.Currency)
+	}
+	amount := func(field string, v int64) {
+		switch {
+		case v < 0:
+			f.Add(path+field, "cannot be negative (got %d)", v)
+		case v > maxAmount:
+			f.Add(path+field, "is over %d units", maxAmount/Micro)
+		}
+	}
+	amount("per_connected_call", r.PerConnectedCall)
+	amount("per_minute", r.PerMinute)
+	amount("per_attempt", r.PerAttempt)
+	amount("seat_monthly", r.SeatMonthly)
+	if r.PerMinute > 0 && (r.Increment < 1 || r.Increment > 60) {
+		f.Add(path+"increment_seconds", "must be 1 to 60 seconds when minutes are billed (got %d)", r.Increment)
+	}
+	if r.Minimum < 0 || r.Minimum > 600 {
+		f.Add(path+"minimum_seconds", "must be 0 to 600 seconds (got %d)", r.Minimum)
+	}
+	for outcome, v := range r.PerOutcome {
+		if !slices.Contains(Outcomes, outcome) {
+			f.Add(path+"per_outcome."+outcome, "is not an outcome: use %s", strings.Join(Outcomes, ", "))
+			continue
+		}
+		amount("per_outcome."+outcome, v)
+	}
+	if r.PerConnectedCall == 0 && r.PerMinute == 0 && r.PerAttempt == 0 && r.SeatMonthly == 0 && len(r.PerOutcome) == 0 {
+		f.Add(path+"per_minute", "a rate card must price at least one component")
+	}
+	return f
+}
+
+// BillableSeconds applies the minimum and the increment to a talk time:
+// with 30/6, a 10 s call bills 30 s and a 31 s call 36 s.
+func (r RateCard) BillableSeconds(talk int) int {
+	if talk <= 0 {
+		return 0
+	}
+	if talk <= r.Minimum {
+		return r.Minimum
+	}
+	if r.Increment <= 1 {
+		return talk
+	}
+	over := talk - r.Minimum
+	steps := (over + r.Increment - 1) / r.Increment
+	return r.Minimum + steps*r.Increment
+}
+
+// MinutesPrice is the price of billable seconds at PerMinute, rounded half
+// to even to the micro-unit.
+func (r RateCard) MinutesPrice(billable int) int64 {
+	return divRound(int64(billable)*r.PerMinute, 60)
+}
+
+// divRound divides rounding half to even.
+func divRound(n, d int64) int64 {
+	q, rem := n/d, n%d
+	switch {
+	case 2*rem > d, 2*rem == d && q%2 == 1:
+		q++
+	}
+	return q
+}
