@@ -1,0 +1,142 @@
+package market
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+)
+
+// OfferStatus is where a center's offer stands.
+type OfferStatus string
+
+const (
+	OfferSubmitted OfferStatus = "submitted"
+	OfferWithdrawn OfferStatus = "withdrawn" // by the center, before acceptance
+	OfferAccepted  OfferStatus = "accepted"  // a contract holds its rate card
+	OfferDeclined  OfferStatus = "declined"  // by the client, or the campaign closed
+)
+
+// Offer is a center's answer to a published campaign.
+type Offer struct {
+	ID         uuid.UUID   `json:"id"`
+	CampaignID uuid.UUID   `json:"campaign_id"`
+	CenterID   uuid.UUID   `json:"center_id"`
+	RateCard   RateCard    `json:"rate_card"`
+	Seats      int         `json:"seats"`
+	Hours      string      `json:"hours"` // the center's calling hours, as it describes them ("lun–ven 9h–20h")
+	Languages  []string    `json:"languages"`
+	StartsOn   time.Time   `json:"starts_on"`
+	Message    string      `json:"message"`
+	Status     OfferStatus `json:"status"`
+	CreatedAt  time.Time   `json:"created_at"`
+}
+
+// OfferInput is what a center sends.
+type OfferInput struct {
+	RateCard  RateCard   `json:"rate_card"`
+	Seats     int        `json:"seats"`
+	Hours     string     `json:"hours"`
+	Languages []string   `json:"languages"`
+	StartsOn  *time.Time `json:"starts_on"`
+	Message   string     `json:"message"`
+}
+
+// Validate checks an offer against the campaign's languages and returns
+// it, every problem named by its field.
+func (in OfferInput) Validate(campaignLanguages []string, now time.Time) (Offer, error) {
+	f := in.RateCard.Validate("rate_card.")
+	o := Offer{RateCard: in.RateCard, Seats: in.Seats, Hours: strings.TrimSpace(in.Hours),
+		Message: strings.TrimSpace(in.Message), Status: OfferSubmitted}
+	if in.Seats < 1 || in.Seats > 2000 {
+		f.Add("seats", "must be between 1 and 2 000 (got %d)", in.Seats)
+	}
+	if utf8.RuneCountInString(o.Hours) > 200 {
+		f.Add("hours", "must be at most 200 characters")
+	}
+	if utf8.RuneCountInString(o.Message) > 5000 {
+		f.Add("message", "must be at most 5 000 characters")
+	}
+	if len(in.Languages) == 0 {
+		f.Add("languages", "name the languages the center calls in")
+	}
+	for i, l := range in.Languages {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if !slices.Contains(campaignLanguages, l) {
+			f.Add("languages["+strconv.Itoa(i)+"]", "the campaign calls in %s, not %q", strings.Join(campaignLanguages, ", "), in.Languages[i])
+			continue
+		}
+		o.Languages = append(o.Languages, l)
+	}
+	switch {
+	case in.StartsOn == nil:
+		f.Add("starts_on", "is required: the day the center can start")
+	case in.StartsOn.Before(now.AddDate(0, 0, -1)):
+		f.Add("starts_on", "is in the past (%s)", in.StartsOn.Format("2006-01-02"))
+	default:
+		o.StartsOn = in.StartsOn.UTC()
+	}
+	return o, f.Err("the offer is not valid")
+}
+
+// ContractStatus is where a contract stands.
+type ContractStatus string
+
+const (
+	ContractPending ContractStatus = "pending" // accepted by the client; the center has to confirm
+	ContractActive  ContractStatus = "active"  // the center sees the campaign, its script and leads
+	ContractEnded   ContractStatus = "ended"
+)
+
+// Contract is an accepted offer: the only bridge between a client and a
+// center. It holds a copy of the offer's rate card, which no later edit of
+// the offer changes.
+type Contract struct {
+	ID          uuid.UUID      `json:"id"`
+	CampaignID  uuid.UUID      `json:"campaign_id"`
+	ClientID    uuid.UUID      `json:"client_id"`
+	CenterID    uuid.UUID      `json:"center_id"`
+	OfferID     uuid.UUID      `json:"offer_id"`
+	RateCard    RateCard       `json:"rate_card"`
+	Seats       int            `json:"seats"`
+	Status      ContractStatus `json:"status"`
+	AcceptedAt  time.Time      `json:"accepted_at"`
+	ConfirmedAt *time.Time     `json:"confirmed_at"`
+}
+
+// Snapshot copies a rate card so that the contract's copy shares nothing
+// with the offer's (its outcome prices are a map).
+func (r RateCard) Snapshot() RateCard {
+	c := r
+	c.PerOutcome = make(map[string]int64, len(r.PerOutcome))
+	for k, v := range r.PerOutcome {
+		c.PerOutcome[k] = v
+	}
+	return c
+}
+
+// euCountries hold EU personal data: their callees' numbers and names.
+var euCountries = strings.Fields("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE " +
+	"GP MQ GF RE YT MF")
+
+// HoldsEUPersonalData reports whether a campaign calling callees of country
+// holds EU personal data (GDPR applies to their numbers and names).
+func HoldsEUPersonalData(country string) bool { return slices.Contains(euCountries, country) }
+
+// MayActivate checks that a contract may become active: a campaign holding
+// EU personal data needs a center whose data-protection profile allows it.
+func MayActivate(campaignCountry string, center compliance.CenterProfile, now time.Time) error {
+	if !HoldsEUPersonalData(campaignCountry) {
+		return nil
+	}
+	if err := compliance.MayProcessEUData(center, now); err != nil {
+		return apperr.Wrap(err, apperr.Conflict, "%s", err.Error())
+	}
+	return nil
+}
