@@ -71,3 +71,44 @@ func TestRolesAreEnforcedPerOrgAndReloadOnChange(t *testing.T) {
 		}
 	})
 }
+
+func TestSyncGrantsNewDefaultsButNotRemovedOnes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		ctx := context.Background()
+		auth := rbac.New(db.App, time.Hour)
+		db.App.OnPolicyChange(auth.Invalidate)
+		org, _ := db.App.CreateOrg(ctx, tenancy.NewOrgInput{Kind: tenancy.KindClient, Name: "A", Country: "FR"}, "test")
+		sys := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(org, "test"))
+		taken := tenancy.Grant{Role: tenancy.RoleManager, Permission: tenancy.PermAuditRead}
+		if err := db.App.InTenant(sys, func(tx *store.Tenant) error { return tx.RemoveGrant(sys, taken) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Owner.SyncDefaultPermissions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		manager := tenancy.Principal{Kind: tenancy.ActorAPIKey, OrgID: org.ID, Role: tenancy.RoleManager}
+		auth.Invalidate(org.ID)
+		if ok, _ := auth.Allowed(ctx, manager, tenancy.PermAuditRead); ok {
+			t.Fatal("a grant the org took away came back at the next sync")
+		}
+		// A default the org was never offered (as when a release adds one) is
+		// granted at the next sync.
+		for _, table := range []string{"role_permissions", "role_permission_defaults"} {
+			if _, err := db.Owner.Bun.ExecContext(ctx, "DELETE FROM "+table+
+				" WHERE org_id = ? AND role = 'manager' AND object = 'compliance' AND action = 'write'", org.ID.String()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		auth.Invalidate(org.ID)
+		if ok, _ := auth.Allowed(ctx, manager, tenancy.PermComplianceWrite); ok {
+			t.Fatal("setup: the manager still holds compliance:write")
+		}
+		if err := db.Owner.SyncDefaultPermissions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		auth.Invalidate(org.ID)
+		if ok, _ := auth.Allowed(ctx, manager, tenancy.PermComplianceWrite); !ok {
+			t.Fatal("a new default was not granted by the sync")
+		}
+	})
+}

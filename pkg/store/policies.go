@@ -18,22 +18,53 @@ type rolePermissionRow struct {
 	Action string    `bun:"action,pk"`
 }
 
+type offeredDefaultRow struct {
+	bun.BaseModel `bun:"table:role_permission_defaults"`
+
+	OrgID  uuid.UUID `bun:"org_id,pk"`
+	Role   string    `bun:"role,pk"`
+	Object string    `bun:"object,pk"`
+	Action string    `bun:"action,pk"`
+}
+
+// insertDefaultPermissions grants an org the default permissions of its
+// kind it was never offered, and records them as offered: a default the
+// org later took away is not granted again.
 func insertDefaultPermissions(ctx context.Context, tx bun.IDB, orgID uuid.UUID, kind tenancy.OrgKind) error {
-	var rows []rolePermissionRow
+	var offered []offeredDefaultRow
+	if err := tx.NewSelect().Model(&offered).Where("org_id = ?", orgID).Scan(ctx); err != nil {
+		return err
+	}
+	seen := map[offeredDefaultRow]bool{}
+	for _, o := range offered {
+		o.BaseModel = bun.BaseModel{}
+		seen[o] = true
+	}
+	var fresh []offeredDefaultRow
+	var grants []rolePermissionRow
 	for role, perms := range tenancy.DefaultPermissions(kind) {
 		for _, p := range perms {
-			rows = append(rows, rolePermissionRow{OrgID: orgID, Role: string(role), Object: p.Object(), Action: p.Action()})
+			o := offeredDefaultRow{OrgID: orgID, Role: string(role), Object: p.Object(), Action: p.Action()}
+			if seen[o] {
+				continue
+			}
+			fresh = append(fresh, o)
+			grants = append(grants, rolePermissionRow{OrgID: orgID, Role: o.Role, Object: o.Object, Action: o.Action})
 		}
 	}
-	if len(rows) == 0 {
+	if len(fresh) == 0 {
 		return nil
 	}
-	_, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx)
+	if _, err := tx.NewInsert().Model(&fresh).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := tx.NewInsert().Model(&grants).On("CONFLICT DO NOTHING").Exec(ctx)
 	return err
 }
 
 // SyncDefaultPermissions adds to every org the default permissions its kind
-// has gained since it was created. It never removes a grant.
+// has gained since the org was last synced. It never removes a grant, and
+// never gives back one an org took away.
 func (d *DB) SyncDefaultPermissions(ctx context.Context) error {
 	orgs, err := d.ListOrgs(ctx, "")
 	if err != nil {
