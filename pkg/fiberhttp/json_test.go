@@ -72,3 +72,18 @@ func TestDecodeJSONSaysWhatIsWrong(t *testing.T) {
 		t.Fatalf("a good body was refused: %v", e)
 	}
 }
+
+func TestDecodeJSONIsExact(t *testing.T) {
+	for name, c := range map[string]struct{ payload, field, message string }{
+		"names match case":   {`{"EMAIL": "a@b.c"}`, "EMAIL", "not a known field"},
+		"no duplicate names": {`{"email": "a@b.c", "email": "x@y.z"}`, "email", "more than once"},
+		"nested paths":       {`{"Tags": ["a", 3]}`, "Tags[1]", "must be a string, not a number"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := decode(t, "application/json", c.payload)
+			if e == nil || len(e.Fields) != 1 || e.Fields[0].Path != c.field || !strings.Contains(e.Fields[0].Message, c.message) {
+				t.Fatalf("got %+v, want %s: %s", e, c.field, c.message)
+			}
+		})
+	}
+}
