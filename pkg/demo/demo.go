@@ -8,7 +8,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -113,7 +115,92 @@ func Seed(ctx context.Context, db *store.DB) (bool, error) {
 		}
 		created = true
 	}
-	return created, nil
+	if !created {
+		return false, nil
+	}
+	return true, seedMarketplace(ctx, db)
+}
+
+// seedMarketplace publishes Maison Lumière's two campaigns, has both
+// centers answer the first, and makes Atlas Contact's offer an active
+// contract (its data-protection file verified by the platform).
+func seedMarketplace(ctx context.Context, db *store.DB) error {
+	orgs, err := db.ListOrgs(ctx, "")
+	if err != nil {
+		return err
+	}
+	as := map[string]context.Context{}
+	byName := map[string]tenancy.Org{}
+	for _, o := range orgs {
+		byName[o.Name] = o
+		p := tenancy.SystemPrincipal(o, "demo-seed")
+		as[o.Name] = tenancy.WithPrincipal(ctx, p)
+	}
+	client, atlas, teranga := as["Maison Lumière"], as["Atlas Contact"], as["Teranga Relation Client"]
+	if client == nil || atlas == nil || teranga == nil {
+		return nil // a partial seed (some demo orgs existed already): no marketplace
+	}
+	in := func(ctx context.Context, fn func(t *store.Tenant) error) error { return db.InTenant(ctx, fn) }
+	start := time.Now().UTC().AddDate(0, 0, 7).Truncate(24 * time.Hour)
+	var carts, meetings campaign.Campaign
+	err = in(client, func(t *store.Tenant) error {
+		var err error
+		carts, err = t.CreateCampaign(client, campaign.Input{Name: "Relance paniers abandonnés", Kind: "customer_care",
+			Audience: "b2c", Country: "FR", Languages: []string{"fr"}, StartsOn: &start, TargetOutcome: "sale",
+			Volume: 4000, BudgetCap: 6_000 * market.Micro, DialingMode: "progressive"})
+		if err != nil {
+			return err
+		}
+		meetings, err = t.CreateCampaign(client, campaign.Input{Name: "Rendez-vous architectes et décorateurs", Kind: "appointment_setting",
+			Audience: "b2b", Country: "FR", Languages: []string{"fr"}, StartsOn: &start, TargetOutcome: "appointment",
+			Volume: 800, BudgetCap: 3_000 * market.Micro, DialingMode: "preview"})
+		if err != nil {
+			return err
+		}
+		for _, c := range []campaign.Campaign{carts, meetings} {
+			if _, err := t.Move(client, c.ID, campaign.Publish); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	offer := func(ctx context.Context, perMinute int64, sale int64, seats int, message string) (market.Offer, error) {
+		var o market.Offer
+		err := in(ctx, func(t *store.Tenant) error {
+			var err error
+			o, err = t.SubmitOffer(ctx, carts.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerMinute: perMinute,
+				Minimum: 30, Increment: 6, PerOutcome: map[string]int64{"sale": sale}}, Seats: seats, Languages: []string{"fr"},
+				StartsOn: &start, Hours: "lun–ven 9h–20h, sam 9h–13h", Message: message})
+			return err
+		})
+		return o, err
+	}
+	atlasOffer, err := offer(atlas, 420_000, 9*market.Micro, 12, "Équipe francophone dédiée au e-commerce, superviseur bilingue.")
+	if err != nil {
+		return err
+	}
+	if _, err := offer(teranga, 380_000, 11*market.Micro, 8, "Plateau à Dakar, agents formés à la relance client."); err != nil {
+		return err
+	}
+	var contract market.Contract
+	if err := in(client, func(t *store.Tenant) error {
+		var err error
+		contract, err = t.AcceptOffer(client, atlasOffer.ID)
+		return err
+	}); err != nil {
+		return err
+	}
+	admin := tenancy.SystemPrincipal(byName["Plateau"], "demo-seed")
+	if _, err := db.VerifyCenterProfile(ctx, byName["Atlas Contact"].ID, admin); err != nil {
+		return err
+	}
+	return in(atlas, func(t *store.Tenant) error {
+		_, err := t.ConfirmContract(atlas, contract.ID, time.Now())
+		return err
+	})
 }
 
 // maisonLumiereRecords: consents captured at checkout and one opt-out, so
