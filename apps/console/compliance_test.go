@@ -128,6 +128,16 @@ func decide(t *testing.T, b *platformtest.Browser, number, country string) strin
 	return m[1]
 }
 
+// uploadList sends the national-list form of the console page, fetched
+// first as a person would.
+func uploadList(t *testing.T, b *platformtest.Browser, code, freshAt, fileName, content string) (*http.Response, string) {
+	t.Helper()
+	if resp, page := b.Get("/console/national-lists"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /console/national-lists: %d\n%s", resp.StatusCode, page)
+	}
+	return b.PostFile("/console/national-lists", url.Values{"code": {code}, "fresh_at": {freshAt}}, "file", fileName, []byte(content))
+}
+
 func TestNationalListUploadGovernsDecisions(t *testing.T) {
 	platformtest.Each(t, mountAll(t), func(t *testing.T, e *platformtest.Env) {
 		admin := e.Org(tenancy.KindPlatform, "Plateau", "FR")
@@ -138,16 +148,16 @@ func TestNationalListUploadGovernsDecisions(t *testing.T) {
 			t.Fatalf("before any upload: %s, want national_list_missing", reason)
 		}
 
-		u := signedInUploader(t, e, admin.Owner.Email, admin.Password)
-		resp, page := u.send(httptestGet("/console/national-lists"))
+		u := e.Browser()
+		u.Login(admin.Owner.Email, admin.Password)
+		resp, page := u.Get("/console/national-lists")
 		if resp.StatusCode != http.StatusOK || !strings.Contains(text(page), "4 MiB") {
 			t.Fatalf("the page does not state the size limit: %d\n%s", resp.StatusCode, page)
 		}
 
 		// One bad line: refused with its report, nothing stored.
 		today := time.Now().UTC().Format(time.DateOnly)
-		resp, page = u.upload("/console/national-lists", "/console/national-lists", map[string]string{"code": "US-DNC", "fresh_at": today},
-			"dnc-310.txt", "# area code 310\n3105551234\n310-555-0199\n0105551234\n")
+		resp, page = uploadList(t, u, "US-DNC", today, "dnc-310.txt", "# area code 310\n3105551234\n310-555-0199\n0105551234\n")
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("a file with a bad line: %d\n%s", resp.StatusCode, page)
 		}
@@ -158,12 +168,11 @@ func TestNationalListUploadGovernsDecisions(t *testing.T) {
 			t.Errorf("a refused file was stored: %v %v", copies, err)
 		}
 
-		resp, page = u.upload("/console/national-lists", "/console/national-lists", map[string]string{"code": "US-DNC", "fresh_at": today},
-			"dnc-310.txt", "# area code 310\n3105551234\n310-555-0199\n(310) 555-1234\n")
+		resp, page = uploadList(t, u, "US-DNC", today, "dnc-310.txt", "# area code 310\n3105551234\n310-555-0199\n(310) 555-1234\n")
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("upload: %d\n%s", resp.StatusCode, page)
 		}
-		_, page = u.send(httptestGet("/console/national-lists"))
+		_, page = u.Get("/console/national-lists")
 		row := regexp.MustCompile(`(?s)<tr data-testid="list-US-DNC">.*?</tr>`).FindString(page)
 		for _, want := range []string{today, `<td class="num">2</td>`, "dnc-310.txt"} {
 			if !strings.Contains(row, want) {
@@ -186,12 +195,11 @@ func TestNationalListUploadGovernsDecisions(t *testing.T) {
 
 		// A copy older than 31 days is stale, and blocks every US call.
 		old := time.Now().UTC().AddDate(0, 0, -40).Format(time.DateOnly)
-		resp, page = u.upload("/console/national-lists", "/console/national-lists", map[string]string{"code": "US-DNC", "fresh_at": old},
-			"dnc-old.txt", "3105551234\n")
+		resp, page = uploadList(t, u, "US-DNC", old, "dnc-old.txt", "3105551234\n")
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("upload an old copy: %d\n%s", resp.StatusCode, page)
 		}
-		_, page = u.send(httptestGet("/console/national-lists"))
+		_, page = u.Get("/console/national-lists")
 		if !strings.Contains(page, `data-testid="stale"`) || !strings.Contains(text(page), "plus de 31 jours") {
 			t.Errorf("a 40-day-old copy is not shown stale\n%s", page)
 		}
@@ -200,7 +208,7 @@ func TestNationalListUploadGovernsDecisions(t *testing.T) {
 		}
 
 		// The form's own fields.
-		resp, page = u.upload("/console/national-lists", "/console/national-lists", map[string]string{"code": "XX-NONE", "fresh_at": "2099-01-01"}, "", "")
+		resp, page = uploadList(t, u, "XX-NONE", "2099-01-01", "", "")
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("a bad form: %d", resp.StatusCode)
 		}

@@ -63,6 +63,15 @@ func post(t *testing.T, b *platformtest.Browser, path, action string, form url.V
 	return b.Post(action, form)
 }
 
+// upload sends a file with the upload form of the page at path.
+func upload(t *testing.T, b *platformtest.Browser, path, action, fileName, content string) (*http.Response, string) {
+	t.Helper()
+	if resp, page := b.Get(path); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d\n%s", path, resp.StatusCode, page)
+	}
+	return b.PostFile(action, nil, "file", fileName, []byte(content))
+}
+
 func wantStatus(t *testing.T, what string, resp *http.Response, body string, want int) {
 	t.Helper()
 	if resp.StatusCode != want {
@@ -135,13 +144,13 @@ func TestConsentRecordedThroughTheFormIsListedAndCanBeWithdrawn(t *testing.T) {
 func TestBulkConsentsAreAllOrNothingWithEveryBadLineShown(t *testing.T) {
 	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
-		u := signedInUploader(t, e, ml.Owner.Email, ml.Password)
+		u := signIn(e, ml.Owner.Email, ml.Password)
 
 		bad := "\ufeffphone;source;captured_at;proof_ref;kinds\r\n" +
 			"06 12 34 56 78;checkout;2026-06-02T14:30:00+02:00;order-1;prospecting,survey\r\n" +
 			"06 98 76 54 32;checkout;2026-06-02 14:30;order-2;\r\n" +
 			"06 11 22 33 44;checkout;2026-06-02T14:30:00Z;order-3;telemarketing\r\n"
-		resp, page := u.upload("/portal/consents", "/portal/consents/upload", nil, "consents.csv", bad)
+		resp, page := upload(t, u, "/portal/consents", "/portal/consents/upload", "consents.csv", bad)
 		wantStatus(t, "upload a file with bad lines", resp, page, http.StatusUnprocessableEntity)
 		rows := regexp.MustCompile(`(?s)<tr data-testid="bad-line"><td>(\d+)</td><td>(?:<code>([a-z_\[\]0-9]+)</code>)?</td>`).FindAllStringSubmatch(page, -1)
 		got := []string{}
@@ -154,16 +163,16 @@ func TestBulkConsentsAreAllOrNothingWithEveryBadLineShown(t *testing.T) {
 		if !strings.Contains(text(page), "consents.csv") || !strings.Contains(text(page), "2026-06-02 14:30") {
 			t.Errorf("the report does not name the file or quote the bad value")
 		}
-		if _, page := u.send(httptestGet("/portal/consents")); !strings.Contains(page, `data-testid="no-consents"`) {
+		if _, page := u.Get("/portal/consents"); !strings.Contains(page, `data-testid="no-consents"`) {
 			t.Errorf("a refused file recorded consents")
 		}
 
 		// Commas, no BOM, no header, a kinds cell quoted: all recorded.
 		good := "06 12 34 56 78,checkout,2026-06-02T14:30:00+02:00,order-1,\"prospecting,survey\"\n" +
 			"+33698765432,newsletter,2026-06-03T09:00:00Z,,\n"
-		resp, page = u.upload("/portal/consents", "/portal/consents/upload", nil, "consents.csv", good)
+		resp, page = upload(t, u, "/portal/consents", "/portal/consents/upload", "consents.csv", good)
 		wantStatus(t, "upload a good file", resp, page, http.StatusSeeOther)
-		_, page = u.send(httptestGet("/portal/consents"))
+		_, page = u.Get("/portal/consents")
 		for _, want := range []string{"+33612345678", "+33698765432", "Prospection, Enquête", "Tous les types", "2 consentement(s) enregistré(s)."} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("after the upload the list lacks %q", want)
@@ -272,11 +281,11 @@ func TestExportsAreCSVFilesThatUploadBack(t *testing.T) {
 
 	// The export uploads back as it is (into another client's registry).
 	other := e.Org(tenancy.KindClient, "Atelier Nord", "FR")
-	u := signedInUploader(t, e, other.Owner.Email, other.Password)
-	if resp, page := u.upload("/portal/consents", "/portal/consents/upload", nil, "export.csv", body); resp.StatusCode != http.StatusSeeOther {
+	u := signIn(e, other.Owner.Email, other.Password)
+	if resp, page := upload(t, u, "/portal/consents", "/portal/consents/upload", "export.csv", body); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload the export: %d\n%s", resp.StatusCode, page)
 	}
-	if _, page := u.send(httptestGet("/portal/consents")); !strings.Contains(text(page), `=HYPERLINK("x")`) {
+	if _, page := u.Get("/portal/consents"); !strings.Contains(text(page), `=HYPERLINK("x")`) {
 		t.Errorf("the protected source did not come back as it was\n%s", page)
 	}
 
@@ -293,19 +302,19 @@ func TestExportsAreCSVFilesThatUploadBack(t *testing.T) {
 func TestBulkSuppressionsAreAllOrNothing(t *testing.T) {
 	e := platformtest.New(t, mount(t))
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
-	u := signedInUploader(t, e, ml.Owner.Email, ml.Password)
-	resp, page := u.upload("/portal/suppressions", "/portal/suppressions/upload", nil, "stop.txt", "06 11 22 33 44\n0612\n+33 6 98 76 54 32\n")
+	u := signIn(e, ml.Owner.Email, ml.Password)
+	resp, page := upload(t, u, "/portal/suppressions", "/portal/suppressions/upload", "stop.txt", "06 11 22 33 44\n0612\n+33 6 98 76 54 32\n")
 	wantStatus(t, "a list with a bad line", resp, page, http.StatusUnprocessableEntity)
 	if !regexp.MustCompile(`<tr data-testid="bad-line"><td>2</td><td><code>phone</code></td>`).MatchString(page) {
 		t.Errorf("line 2 is not reported\n%s", page)
 	}
-	if _, page := u.send(httptestGet("/portal/suppressions")); !strings.Contains(page, `data-testid="no-suppressions"`) {
+	if _, page := u.Get("/portal/suppressions"); !strings.Contains(page, `data-testid="no-suppressions"`) {
 		t.Errorf("a refused file added numbers")
 	}
-	resp, page = u.upload("/portal/suppressions", "/portal/suppressions/upload", nil, "stop.csv",
+	resp, page = upload(t, u, "/portal/suppressions", "/portal/suppressions/upload", "stop.csv",
 		"Téléphone;reason;crm_id\n06 11 22 33 44;stop;881\n+33 6 98 76 54 32;;882\n")
 	wantStatus(t, "a CSV file with a phone column", resp, page, http.StatusSeeOther)
-	_, page = u.send(httptestGet("/portal/suppressions"))
+	_, page = u.Get("/portal/suppressions")
 	for _, want := range []string{"+33611223344", "+33698765432", "stop.csv", "2 numéros dans le fichier, 2 nouveaux sur la liste."} {
 		if !strings.Contains(text(page), want) {
 			t.Errorf("the list lacks %q", want)
@@ -336,8 +345,8 @@ func TestAnalystReadsButCannotChange(t *testing.T) {
 		resp, body := b.Post(action, url.Values{"_csrf": {csrf}, "phone": {"06 12 34 56 78"}, "source": {"x"}, "captured_at": {"2026-06-02T14:30"}})
 		wantStatus(t, "analyst posting to "+action, resp, body, http.StatusForbidden)
 	}
-	u := signedInUploader(t, e, "analyst@ml.test", "analyst password")
-	if resp, body := u.upload("/portal/consents", "/portal/consents/upload", nil, "c.csv", "06 12 34 56 78;x;2026-06-02T14:30:00Z;;\n"); resp.StatusCode != http.StatusForbidden {
+	u := signIn(e, "analyst@ml.test", "analyst password")
+	if resp, body := upload(t, u, "/portal/consents", "/portal/consents/upload", "c.csv", "06 12 34 56 78;x;2026-06-02T14:30:00Z;;\n"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("analyst uploading consents: %d\n%s", resp.StatusCode, body)
 	}
 	if resp, _ := b.Get("/portal/consents/export"); resp.StatusCode != http.StatusOK {

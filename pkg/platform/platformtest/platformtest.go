@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/redisstore/redistest"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -189,6 +191,7 @@ func ReadJSON(t testing.TB, resp *http.Response, v any) []byte {
 type Browser struct {
 	e       *Env
 	cookies map[string]*http.Cookie
+	csrf    string // the CSRF token of the last page that carried one
 }
 
 // Browser returns a client with an empty cookie jar.
@@ -203,6 +206,43 @@ func (b *Browser) Get(path string) (*http.Response, string) {
 func (b *Browser) Post(path string, form url.Values) (*http.Response, string) {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.send(req)
+}
+
+// PostFile submits a multipart form (a file upload) as the last page fetched
+// would: with that page's CSRF token, unless fields carry one, then fields,
+// then content as the file fileName of the field fileField. An empty
+// fileName sends the form without a file.
+func (b *Browser) PostFile(path string, fields url.Values, fileField, fileName string, content []byte) (*http.Response, string) {
+	b.e.T.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	if !fields.Has(fiberhttp.CSRFField) && b.csrf != "" {
+		if err := w.WriteField(fiberhttp.CSRFField, b.csrf); err != nil {
+			b.e.T.Fatal(err)
+		}
+	}
+	for k, vs := range fields {
+		for _, v := range vs {
+			if err := w.WriteField(k, v); err != nil {
+				b.e.T.Fatal(err)
+			}
+		}
+	}
+	if fileName != "" {
+		f, err := w.CreateFormFile(fileField, fileName)
+		if err != nil {
+			b.e.T.Fatal(err)
+		}
+		if _, err := f.Write(content); err != nil {
+			b.e.T.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.e.T.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
 	return b.send(req)
 }
 
@@ -222,6 +262,9 @@ func (b *Browser) send(req *http.Request) (*http.Response, string) {
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if m := csrfInput.FindSubmatch(raw); m != nil {
+		b.csrf = string(m[1])
+	}
 	return resp, string(raw)
 }
 
