@@ -7,18 +7,12 @@ package account_test
 // with `-artifacts -outputdir DIR` to keep them.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image/png"
-	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -27,19 +21,13 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/demo"
 	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
-	"github.com/plateau-bpo/plateau/pkg/testenv"
 )
 
-const (
-	owner = "sophie.martin@maison-lumiere.test"
-	// browserTimeout bounds a hung browser so the test fails instead of
-	// stalling; it is never a measure of speed.
-	browserTimeout = 2 * time.Minute
-)
+const owner = "sophie.martin@maison-lumiere.test"
 
 // Viewports as a person has them.
 var (
-	laptop = viewport{"laptop", 1366, 768, false}
+	laptop = viewport{"laptop", platformtest.LaptopWidth, platformtest.LaptopHeight, false}
 	phone  = viewport{"phone", 390, 844, true}
 )
 
@@ -117,15 +105,14 @@ func TestBrowserPagesFitAPhoneScreen(t *testing.T) {
 
 func TestBrowserPagesLoadUnderTheCSPWithoutConsoleErrors(t *testing.T) {
 	b := newBrowser(t)
-	console := chromedp.Console(b.ctx) // subscribed now, read at the end
+	console := platformtest.WatchConsole(b.ctx) // subscribed now, read at the end
 	wantCSP(t, b.open("/login"))
 	wantCSP(t, b.signIn(owner, demo.Password))
 	wantCSP(t, b.click(`.who button[name="locale"][value="en"]`))
 
 	// The policy is in force, not only sent: an inline script is refused,
 	// and the refusal reaches the console, where the loop below must see it.
-	mark := func(s string) { evaluate[chromedp.Void](b, fmt.Sprintf("console.info(%q)", s)) }
-	mark("plateau-test: inline script next")
+	console.Mark(t, "plateau-test: inline script next")
 	ran := evaluate[bool](b, `(() => {
 		const s = document.createElement('script');
 		s.textContent = 'window.inlineRan = true';
@@ -135,28 +122,22 @@ func TestBrowserPagesLoadUnderTheCSPWithoutConsoleErrors(t *testing.T) {
 	if ran {
 		t.Errorf("an inline script ran: the Content-Security-Policy is not enforced")
 	}
-	mark("plateau-test: end")
 
 	injected, refused := false, false
-	for m, err := range console {
-		if err != nil {
-			t.Fatalf("reading the console: %v", err)
-		}
+	for _, m := range console.Read(t) {
 		switch {
-		case m.Text == "plateau-test: end":
-			if !refused {
-				t.Errorf("the refused inline script left no CSP violation in the console")
-			}
-			return
 		case m.Text == "plateau-test: inline script next":
 			injected = true
-		case injected && isCSPViolation(m):
+		case injected && platformtest.IsCSPViolation(m):
 			refused = true
-		case m.Type == chromedp.ConsoleError || m.IsException() || isCSPViolation(m):
+		case platformtest.IsConsoleProblem(m):
 			t.Errorf("console %s at %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text)
 		default:
 			t.Logf("console %s: %s", m.Type, m.Text)
 		}
+	}
+	if !refused {
+		t.Errorf("the refused inline script left no CSP violation in the console")
 	}
 }
 
@@ -166,7 +147,7 @@ func TestBrowserScreenshotsOfThePortal(t *testing.T) {
 	for _, v := range []viewport{laptop, phone} {
 		b.resize(v)
 		b.open("/portal")
-		b.screenshot("portal-" + v.name)
+		platformtest.Screenshot(t, b.ctx, "portal-"+v.name)
 	}
 }
 
@@ -181,59 +162,13 @@ type browser struct {
 // and opens a tab of a fresh Chromium (laptop-sized, asking for English).
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	bin := testenv.Need(t, testenv.Chromium)
-	base := serve(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox, // containers give Chromium no user namespaces
-		chromedp.DisableGPU,
-		// With no network, anything Chromium fetches for itself stalls it.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("accept-lang", "en-US"), // whatever the machine's locale
-		chromedp.WindowSize(int(laptop.width), int(laptop.height)),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc) // waits for Chromium to exit
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelTab)
-	// Start the browser on a context with no deadline: the first run binds the
-	// browser's life to its context.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, browserTimeout)
-	t.Cleanup(cancel)
-	return &browser{t: t, ctx: ctx, base: base}
-}
-
-// serve starts the platform on a real listener and returns its address,
-// on localhost: a secure context for Chromium, so it keeps the Secure
-// session cookie over plain HTTP.
-func serve(t *testing.T) string {
-	t.Helper()
-	e := platformtest.New(t, func(p *platform.Platform) {
+	ctx, base := platformtest.BrowseDemo(t, func(p *platform.Platform) {
 		mount(t)(p)
 		agent.Mount(p)
 	})
-	if _, err := demo.Seed(context.Background(), e.P.DB); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.P.Server.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	ctx, cancel := context.WithTimeout(ctx, platformtest.BrowserTimeout)
+	t.Cleanup(cancel)
+	return &browser{t: t, ctx: ctx, base: base}
 }
 
 // incognito opens a tab with a cookie jar of its own, for another person.
@@ -374,23 +309,6 @@ func (b *browser) wantNoHorizontalOverflow() {
 	}
 }
 
-// screenshot saves a full-page PNG to the test's artifact directory.
-func (b *browser) screenshot(name string) {
-	b.t.Helper()
-	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if _, err := png.DecodeConfig(bytes.NewReader(shot)); err != nil {
-		b.t.Fatalf("screenshot %s is not a PNG: %v", name, err)
-	}
-	path := filepath.Join(b.t.ArtifactDir(), name+".png")
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
-	b.t.Logf("screenshot %s", path)
-}
-
 func evaluate[T any](b *browser, js string) T {
 	b.t.Helper()
 	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
@@ -401,10 +319,6 @@ func evaluate[T any](b *browser, js string) T {
 }
 
 func testID(id string) string { return `[data-testid="` + id + `"]` }
-
-func isCSPViolation(m chromedp.ConsoleMessage) bool {
-	return m.Source == "security" || strings.Contains(m.Text, "Content Security Policy")
-}
 
 // wantCSP checks that a page came with the platform's Content-Security-Policy.
 func wantCSP(t *testing.T, resp *network.Response) {
