@@ -1,10 +1,9 @@
 package portal
 
 import (
+	"context"
 	"net/url"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,10 +23,6 @@ var consentColumns = []string{"phone", "source", "captured_at", "proof_ref", "ki
 // consentExtra are the columns an export adds: an upload of an export
 // takes withdrawn_at and ignores recorded_at.
 var consentExtra = []string{"withdrawn_at", "recorded_at"}
-
-// chunk bounds the rows of one insert; the chunks of an upload share one
-// transaction, so the upload stays all or nothing.
-const chunk = 1000
 
 type consentForm struct {
 	Phone, Source, CapturedAt, ProofRef string
@@ -188,16 +183,7 @@ func (pt *Portal) uploadConsents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := uploaded(c)
-	rep := &uploadReport{File: name}
-	if err != nil {
-		rep.add(0, "file", "%v", err)
-		return pt.refuseConsents(c, rep)
-	}
-	rows := readTable(data, consentColumns, consentExtra, true, rep)
-	if rep.Bad == 0 && len(rows) == 0 {
-		rep.add(0, "", "the file holds no consent")
-	}
+	_, rows, rep := readUpload(c, consentColumns, consentExtra, true, "the file holds no consent")
 	now := time.Now()
 	items := make([]compliance.NewConsent, 0, len(rows))
 	for _, r := range rows {
@@ -232,15 +218,9 @@ func (pt *Portal) uploadConsents(c *fiber.Ctx) error {
 	if rep.Bad > 0 {
 		return pt.refuseConsents(c, rep)
 	}
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		for from := 0; from < len(items); from += chunk {
-			to := min(from+chunk, len(items))
-			if _, err := t.RecordConsents(ctx, org.Country, items[from:to]); err != nil {
-				return atLines(err, rows[from:to], rep)
-			}
-		}
-		return nil
+	_, err = storeInChunks(c.UserContext(), pt.p.DB, items, rows, rep, func(ctx context.Context, t *store.Tenant, batch []compliance.NewConsent) (int, error) {
+		records, err := t.RecordConsents(ctx, org.Country, batch)
+		return len(records), err
 	})
 	if rep.Bad > 0 {
 		return pt.refuseConsents(c, rep)
@@ -251,32 +231,6 @@ func (pt *Portal) uploadConsents(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/portal/consents", fiber.StatusSeeOther)
-}
-
-var itemPath = regexp.MustCompile(`^items\[(\d+)\]\.(.+)$`)
-
-// atLines puts the field errors of a refused batch on the lines of the file
-// they came from; other errors pass through.
-func atLines(err error, rows []row, rep *uploadReport) error {
-	e := apperr.As(err)
-	if e == nil || e.Kind != apperr.Invalid {
-		return err
-	}
-	for _, f := range e.Fields {
-		line, field := 0, f.Path
-		if m := itemPath.FindStringSubmatch(f.Path); m != nil {
-			if i, _ := strconv.Atoi(m[1]); i < len(rows) {
-				line, field = rows[i].Line, m[2]
-			}
-		} else if len(rows) == 1 {
-			line = rows[0].Line
-		}
-		rep.add(line, field, "%s", f.Message)
-	}
-	if len(e.Fields) == 0 {
-		rep.add(0, "", "%s", e.Message)
-	}
-	return err
 }
 
 func (pt *Portal) refuseConsents(c *fiber.Ctx, rep *uploadReport) error {
@@ -329,21 +283,8 @@ func (pt *Portal) exportConsents(c *fiber.Ctx) error {
 		}
 		filter = n.E164
 	}
-	var all []compliance.ConsentRecord
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		page := store.Page{Limit: store.MaxLimit}
-		for {
-			records, next, err := t.Consents(ctx, filter, page)
-			if err != nil {
-				return err
-			}
-			all = append(all, records...)
-			if next == nil {
-				return nil
-			}
-			page.After = *next
-		}
+	all, err := everyPage(c.UserContext(), pt.p.DB, func(ctx context.Context, t *store.Tenant, page store.Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
+		return t.Consents(ctx, filter, page)
 	})
 	if err != nil {
 		return err

@@ -2,15 +2,22 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
 // badLine is one line of an upload that cannot be taken, and why; an
@@ -183,6 +190,72 @@ func unprotect(s string) string {
 	return s
 }
 
+// readUpload reads the table of the uploaded file; rep holds every problem
+// of the file, and empty when it holds no row.
+func readUpload(c *fiber.Ctx, columns, extra []string, strict bool, empty string) (name string, rows []row, rep *uploadReport) {
+	name, data, err := uploaded(c)
+	rep = &uploadReport{File: name}
+	if err != nil {
+		rep.add(0, "file", "%v", err)
+		return name, nil, rep
+	}
+	rows = readTable(data, columns, extra, strict, rep)
+	if rep.Bad == 0 && len(rows) == 0 {
+		rep.add(0, "", "%s", empty)
+	}
+	return name, rows, rep
+}
+
+// chunk bounds the rows of one insert; the chunks of an upload share one
+// transaction, so the upload stays all or nothing.
+const chunk = 1000
+
+// storeInChunks stores the items of an upload (items[i] read from rows[i])
+// chunk by chunk in one transaction, and returns what put adds up to. The
+// field errors of a refused chunk go into rep, on the lines they came from.
+func storeInChunks[T any](ctx context.Context, db *store.DB, items []T, rows []row, rep *uploadReport,
+	put func(ctx context.Context, t *store.Tenant, batch []T) (int, error)) (int, error) {
+	total := 0
+	err := db.InTenant(ctx, func(t *store.Tenant) error {
+		for from := 0; from < len(items); from += chunk {
+			to := min(from+chunk, len(items))
+			n, err := put(ctx, t, items[from:to])
+			if err != nil {
+				return atLines(err, rows[from:to], rep)
+			}
+			total += n
+		}
+		return nil
+	})
+	return total, err
+}
+
+var itemPath = regexp.MustCompile(`^items\[(\d+)\]\.(.+)$`)
+
+// atLines puts the field errors of a refused batch on the lines of the file
+// they came from; other errors pass through.
+func atLines(err error, rows []row, rep *uploadReport) error {
+	e := apperr.As(err)
+	if e == nil || e.Kind != apperr.Invalid {
+		return err
+	}
+	for _, f := range e.Fields {
+		line, field := 0, f.Path
+		if m := itemPath.FindStringSubmatch(f.Path); m != nil {
+			if i, _ := strconv.Atoi(m[1]); i < len(rows) {
+				line, field = rows[i].Line, m[2]
+			}
+		} else if len(rows) == 1 {
+			line = rows[0].Line
+		}
+		rep.add(line, field, "%s", f.Message)
+	}
+	if len(e.Fields) == 0 {
+		rep.add(0, "", "%s", e.Message)
+	}
+	return err
+}
+
 // uploaded reads the file of a form's "file" field, or says what is wrong.
 func uploaded(c *fiber.Ctx) (name string, data []byte, err error) {
 	fh, err := c.FormFile("file")
@@ -196,6 +269,26 @@ func uploaded(c *fiber.Ctx) (name string, data []byte, err error) {
 	defer f.Close()
 	data, err = io.ReadAll(f)
 	return fh.Filename, data, err
+}
+
+// everyPage reads a whole list, page after page, for an export.
+func everyPage[T any](ctx context.Context, db *store.DB, list func(ctx context.Context, t *store.Tenant, page store.Page) ([]T, *uuid.UUID, error)) ([]T, error) {
+	var all []T
+	err := db.InTenant(ctx, func(t *store.Tenant) error {
+		page := store.Page{Limit: store.MaxLimit}
+		for {
+			items, next, err := list(ctx, t, page)
+			if err != nil {
+				return err
+			}
+			all = append(all, items...)
+			if next == nil {
+				return nil
+			}
+			page.After = *next
+		}
+	})
+	return all, err
 }
 
 // csvWriter writes an export: ";"-separated (what spreadsheets in France

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"time"
@@ -110,16 +111,7 @@ func (pt *Portal) uploadSuppressions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := uploaded(c)
-	rep := &uploadReport{File: name}
-	if err != nil {
-		rep.add(0, "file", "%v", err)
-		return pt.refuseSuppressions(c, rep)
-	}
-	rows := readTable(data, suppressionColumns, []string{"created_at"}, false, rep)
-	if rep.Bad == 0 && len(rows) == 0 {
-		rep.add(0, "", "the file holds no number")
-	}
+	name, rows, rep := readUpload(c, suppressionColumns, []string{"created_at"}, false, "the file holds no number")
 	items := make([]compliance.NewSuppression, 0, len(rows))
 	for _, r := range rows {
 		in := compliance.NewSuppression{Phone: r.Fields["phone"], Reason: r.Fields["reason"], Source: r.Fields["source"]}
@@ -136,18 +128,8 @@ func (pt *Portal) uploadSuppressions(c *fiber.Ctx) error {
 	if rep.Bad > 0 {
 		return pt.refuseSuppressions(c, rep)
 	}
-	added := 0
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		for from := 0; from < len(items); from += chunk {
-			to := min(from+chunk, len(items))
-			n, err := t.AddSuppressions(ctx, org.Country, items[from:to])
-			if err != nil {
-				return atLines(err, rows[from:to], rep)
-			}
-			added += n
-		}
-		return nil
+	added, err := storeInChunks(c.UserContext(), pt.p.DB, items, rows, rep, func(ctx context.Context, t *store.Tenant, batch []compliance.NewSuppression) (int, error) {
+		return t.AddSuppressions(ctx, org.Country, batch)
 	})
 	if rep.Bad > 0 {
 		return pt.refuseSuppressions(c, rep)
@@ -181,21 +163,8 @@ func (pt *Portal) removeSuppression(c *fiber.Ctx) error {
 }
 
 func (pt *Portal) exportSuppressions(c *fiber.Ctx) error {
-	var all []compliance.SuppressionEntry
-	ctx := c.UserContext()
-	err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		page := store.Page{Limit: store.MaxLimit}
-		for {
-			entries, next, err := t.Suppressions(ctx, page)
-			if err != nil {
-				return err
-			}
-			all = append(all, entries...)
-			if next == nil {
-				return nil
-			}
-			page.After = *next
-		}
+	all, err := everyPage(c.UserContext(), pt.p.DB, func(ctx context.Context, t *store.Tenant, page store.Page) ([]compliance.SuppressionEntry, *uuid.UUID, error) {
+		return t.Suppressions(ctx, page)
 	})
 	if err != nil {
 		return err
