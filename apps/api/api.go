@@ -1,8 +1,8 @@
 // Package api is the REST API front door, /api/v1: the principal, its org,
-// its people, its API keys, its audit trail, and the compliance engine
+// its people, its API keys, its audit trail, the compliance engine
 // (decisions, consents, suppression lists, evidence, a center's
-// data-protection profile) as JSON for client systems,
-// with cursor pagination, an Idempotency-Key on every POST, errors as
+// data-protection profile) and the marketplace (campaigns, offers,
+// contracts) as JSON for client systems, with cursor pagination, an Idempotency-Key on every POST, errors as
 // problem+json (written by fiberhttp's error handler) and an OpenAPI 3.1
 // document, openapi.json, that the tests hold every real response to.
 //
@@ -103,6 +103,21 @@ func (a *API) Mount(s *fiberhttp.Server) {
 	// left out staying as they are.
 	r.Get("/center-profile", tenancy.PermCenterProfileRead, a.centerProfile)
 	r.Patch("/center-profile", tenancy.PermCenterProfileEdit, a.editCenterProfile)
+
+	// The marketplace. /campaigns/requests comes before /campaigns/:id,
+	// which would take "requests" for an id. Moves open to whoever reads
+	// campaigns: the campaign's state machine says who may make each one.
+	r.Get("/campaigns", tenancy.PermCampaignsRead, list(a.db, (*store.Tenant).Campaigns, campaignOf))
+	r.Get("/campaigns/requests", tenancy.PermCampaignsRead, list(a.db, (*store.Tenant).OpenRequests, campaignOf))
+	post("/campaigns", tenancy.PermCampaignsWrite, a.createCampaign)
+	r.Get("/campaigns/:id", tenancy.PermCampaignsRead, a.campaign)
+	r.Patch("/campaigns/:id", tenancy.PermCampaignsWrite, a.updateCampaign)
+	post("/campaigns/:id/transitions", tenancy.PermCampaignsRead, a.moveCampaign)
+	r.Get("/campaigns/:id/offers", tenancy.PermCampaignsRead, a.offers)
+	post("/campaigns/:id/offers", tenancy.PermOffersWrite, a.submitOffer)
+	post("/offers/:id/accept", tenancy.PermContractsWrite, a.acceptOffer)
+	r.Get("/contracts", tenancy.PermCampaignsRead, a.contracts)
+	post("/contracts/:id/confirm", tenancy.PermContractsWrite, a.confirmContract)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -34,6 +35,8 @@ type twoTenants struct {
 	// Two call centers, for the center's profile: A's has filled its own.
 	centerA, centerB platformtest.Tenant
 	centerARef       string
+	// The marketplace: A's campaigns, the centers' offers, A's contract.
+	market marketFixture
 }
 
 func newTwoTenants(t *testing.T, e *platformtest.Env) *twoTenants {
@@ -68,6 +71,8 @@ func newTwoTenants(t *testing.T, e *platformtest.Env) *twoTenants {
 	w.centerARef = "A-GC-123/2025"
 	must[centerProfile](t, e, http.MethodPatch, "/api/v1/center-profile", w.centerA.Key,
 		map[string]any{"authority_ref": w.centerARef, "documents": []string{"atlas-scc.pdf"}}, http.StatusOK)
+
+	w.market = newMarketFixture(t, w)
 
 	w.aIDs = append(w.aIDs, ids(t, e, "/api/v1/audit-events", w.a.Key)...)
 	if len(w.aIDs) < 11 {
@@ -169,7 +174,7 @@ func (w *twoTenants) notFoundForB(t *testing.T, method, collection, id string, b
 func (w *twoTenants) cases() map[string]func(t *testing.T) {
 	e, a, b := w.e, w.a, w.b
 	users, keys, member := "/api/v1/users/", "/api/v1/api-keys/", w.aMember.ID.String()
-	return map[string]func(t *testing.T){
+	cases := map[string]func(t *testing.T){
 		"GET /api/v1/openapi.json": func(t *testing.T) {
 			status, raw := call(t, e, http.MethodGet, "/api/v1/openapi.json", b.Key, nil)
 			if status != http.StatusOK {
@@ -373,6 +378,8 @@ func (w *twoTenants) cases() map[string]func(t *testing.T) {
 			}
 		},
 	}
+	maps.Copy(cases, w.marketCases())
+	return cases
 }
 
 func TestTwoTenantsOnEveryRoute(t *testing.T) {

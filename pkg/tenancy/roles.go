@@ -83,6 +83,13 @@ const (
 	PermCenterProfileEdit Permission = "center_profile:write"
 	PermCenterProfileOK   Permission = "center_profile:verify" // the platform verifies centers' profiles
 	PermNationalLists     Permission = "national_lists:write"  // upload national do-not-call lists
+
+	// The marketplace. Who may make each move of a campaign's life is the
+	// campaign package's state machine; these only open the routes.
+	PermCampaignsRead  Permission = "campaigns:read"  // campaigns, open requests, offers and contracts the org may see
+	PermCampaignsWrite Permission = "campaigns:write" // a client creates and edits its campaigns
+	PermOffersWrite    Permission = "offers:write"    // a center answers open requests
+	PermContractsWrite Permission = "contracts:write" // a client accepts offers, a center owner confirms contracts
 )
 
 // Object and Action split a permission for the RBAC enforcer.
@@ -97,25 +104,28 @@ func DefaultPermissions(kind OrgKind) map[Role][]Permission {
 	case KindClient:
 		return map[Role][]Permission{
 			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
-				PermAPIKeysWrite, PermAuditRead, PermPortalAccess, PermComplianceRead, PermComplianceWrite},
+				PermAPIKeysWrite, PermAuditRead, PermPortalAccess, PermComplianceRead, PermComplianceWrite,
+				PermCampaignsRead, PermCampaignsWrite, PermContractsWrite},
 			RoleManager: {PermOrgRead, PermUsersRead, PermAPIKeysRead, PermAuditRead, PermPortalAccess,
-				PermComplianceRead, PermComplianceWrite},
-			RoleAnalyst: {PermOrgRead, PermPortalAccess, PermComplianceRead},
-			RoleBilling: {PermOrgRead, PermPortalAccess},
+				PermComplianceRead, PermComplianceWrite, PermCampaignsRead, PermCampaignsWrite, PermContractsWrite},
+			RoleAnalyst: {PermOrgRead, PermPortalAccess, PermComplianceRead, PermCampaignsRead},
+			RoleBilling: {PermOrgRead, PermPortalAccess, PermCampaignsRead},
 		}
 	case KindCenter:
 		return map[Role][]Permission{
 			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
-				PermAPIKeysWrite, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead, PermCenterProfileEdit},
-			RoleSupervisor: {PermOrgRead, PermUsersRead, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead},
-			RoleQA:         {PermOrgRead, PermCenterAccess},
-			RoleAgent:      {PermOrgRead, PermAgentAccess},
+				PermAPIKeysWrite, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead, PermCenterProfileEdit,
+				PermCampaignsRead, PermOffersWrite, PermContractsWrite},
+			RoleSupervisor: {PermOrgRead, PermUsersRead, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead,
+				PermCampaignsRead, PermOffersWrite},
+			RoleQA:    {PermOrgRead, PermCenterAccess, PermCampaignsRead},
+			RoleAgent: {PermOrgRead, PermAgentAccess, PermCampaignsRead},
 		}
 	case KindPlatform:
 		return map[Role][]Permission{
 			RolePlatformAdmin: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
 				PermAPIKeysWrite, PermAuditRead, PermConsoleAccess, PermQueuesRead, PermComplianceRead,
-				PermComplianceWrite, PermCenterProfileOK, PermNationalLists},
+				PermComplianceWrite, PermCenterProfileOK, PermNationalLists, PermCampaignsRead},
 		}
 	}
 	return nil
