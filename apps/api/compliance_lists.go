@@ -25,15 +25,17 @@ const MaxBatch = 10_000
 // reads the same path whatever the size of its batch.
 func itemPath(i int) string { return "items[" + strconv.Itoa(i) + "]." }
 
-func checkBatchSize(n int) error {
+// batchRegion checks the size of a batch of n items and returns the
+// country its national-format numbers are read in (country, or the org's).
+func batchRegion(ctx context.Context, t *store.Tenant, n int, country string) (string, error) {
 	switch {
 	case n == 0:
-		return apperr.InvalidFields("the batch is empty", apperr.FieldError{Path: "items", Message: "must hold at least one item"})
+		return "", apperr.InvalidFields("the batch is empty", apperr.FieldError{Path: "items", Message: "must hold at least one item"})
 	case n > MaxBatch:
-		return apperr.InvalidFields("the batch is too large", apperr.FieldError{Path: "items",
+		return "", apperr.InvalidFields("the batch is too large", apperr.FieldError{Path: "items",
 			Message: "must hold at most " + strconv.Itoa(MaxBatch) + " items (got " + strconv.Itoa(n) + "); send the rest in another batch"})
 	}
-	return nil
+	return regionOf(ctx, t, country, "country")
 }
 
 // consentInput is NewConsent as a client sends it.
@@ -56,10 +58,7 @@ type consentBatch struct {
 func (a *API) recordConsents(c *fiber.Ctx) error {
 	return withBody(c, a.db, fiber.StatusCreated, func(ctx context.Context, t *store.Tenant, in consentBatch) (consentsRecordedView, error) {
 		var out consentsRecordedView
-		if err := checkBatchSize(len(in.Items)); err != nil {
-			return out, err
-		}
-		region, err := regionOf(ctx, t, in.Country, "country")
+		region, err := batchRegion(ctx, t, len(in.Items), in.Country)
 		if err != nil {
 			return out, err
 		}
@@ -156,10 +155,7 @@ type suppressionBatch struct {
 func (a *API) addSuppressions(c *fiber.Ctx) error {
 	return withBody(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant, in suppressionBatch) (suppressionsAddedView, error) {
 		var out suppressionsAddedView
-		if err := checkBatchSize(len(in.Items)); err != nil {
-			return out, err
-		}
-		region, err := regionOf(ctx, t, in.Country, "country")
+		region, err := batchRegion(ctx, t, len(in.Items), in.Country)
 		if err != nil {
 			return out, err
 		}
