@@ -92,12 +92,20 @@ type Input struct {
 // languages the platform's centers work in.
 var languages = []string{"fr", "en", "ar", "es", "de", "it", "pt", "nl", "wo"}
 
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
 // Validate checks the input and returns the campaign it describes, with
 // every problem named by its field.
 func (in Input) Validate() (Campaign, error) {
 	var f apperr.Fields
 	c := Campaign{Name: strings.TrimSpace(in.Name), Country: strings.ToUpper(strings.TrimSpace(in.Country)),
-		StartsOn: in.StartsOn, EndsOn: in.EndsOn, TargetOutcome: in.TargetOutcome, Volume: in.Volume,
+		StartsOn: utc(in.StartsOn), EndsOn: utc(in.EndsOn), TargetOutcome: in.TargetOutcome, Volume: in.Volume,
 		BudgetCap: in.BudgetCap, Currency: strings.ToUpper(strings.TrimSpace(in.Currency)),
 		RetentionDays: in.RetentionDays, Status: Draft}
 	switch n := utf8.RuneCountInString(c.Name); {

@@ -157,11 +157,15 @@ func (t *Tenant) UpdateCampaign(ctx context.Context, id uuid.UUID, in campaign.I
 // Move applies an event to a campaign as the principal: the domain says
 // whether the state and the principal's side and role allow it.
 func (t *Tenant) Move(ctx context.Context, id uuid.UUID, event campaign.Event) (campaign.Campaign, error) {
+	if event == campaign.Contract {
+		return campaign.Campaign{}, apperr.InvalidFields("a campaign is contracted by confirming a contract",
+			apperr.FieldError{Path: "event", Message: "contract is not a move to ask for: confirm the contract instead"})
+	}
 	c, err := t.Campaign(ctx, id)
 	if err != nil {
 		return c, err
 	}
-	if t.Principal.OrgKind == tenancy.KindCenter && c.Status == campaign.Open && event != campaign.Contract {
+	if t.Principal.OrgKind == tenancy.KindCenter && c.Status == campaign.Open {
 		// An open request is visible to every center, but only its client
 		// and contracted centers act on the campaign.
 		return c, notFound("campaign", id)

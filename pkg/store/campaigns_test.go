@@ -172,3 +172,23 @@ func TestMarketplaceSharesACampaignOnlyThroughItsContract(t *testing.T) {
 		}
 	})
 }
+
+func TestACampaignIsContractedOnlyByConfirmingAContract(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		center, _ := actingAs(t, d, tenancy.KindCenter, "Atlas Contact", "MA")
+		x := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "X", Kind: "survey", Audience: "b2b", Country: "CH", Languages: []string{"fr"}})
+		})
+		mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.Move(client, x.ID, campaign.Publish) })
+		for _, ctx := range []context.Context{client, center} {
+			if _, err := do(t, d, ctx, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.Move(ctx, x.ID, campaign.Contract) }); !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("asking for the contract move: %v", err)
+			}
+		}
+		if c := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.Campaign(client, x.ID) }); c.Status != campaign.Open {
+			t.Fatalf("the campaign moved to %s", c.Status)
+		}
+	})
+}
