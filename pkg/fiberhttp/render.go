@@ -18,7 +18,13 @@ type Page struct {
 	Flash     string
 	RequestID any
 	Data      any
+	can       func(tenancy.Permission) bool // nil for visitors
 }
+
+// Can reports whether the viewer holds perm, so that a page shows only the
+// links and forms its viewer may use; the routes enforce permissions either
+// way. It is false for visitors, and when the permissions cannot be read.
+func (p Page) Can(perm tenancy.Permission) bool { return p.can != nil && p.can(perm) }
 
 // Render renders a page of an audience in the main layout (or the bare one
 // for visitors), with the common page data.
@@ -31,6 +37,7 @@ func (s *Server) Render(c *fiber.Ctx, name, section, title string, data any) err
 		Path: c.Path(), RequestID: c.Locals("requestid"), Data: data}
 	if p.Viewer != nil {
 		p.Role = p.Viewer.Membership.Role
+		p.can = s.permissions(c)
 	}
 	if sess.Flash != "" {
 		p.Flash = sess.Flash
@@ -45,6 +52,25 @@ func (s *Server) Render(c *fiber.Ctx, name, section, title string, data any) err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Render(name, p, layout)
+}
+
+// permissions answers a page's questions about the request's principal
+// through the Authorizer.
+func (s *Server) permissions(c *fiber.Ctx) func(tenancy.Permission) bool {
+	principal, ok := PrincipalOf(c)
+	if !ok || s.deps.Authz == nil {
+		return nil
+	}
+	ctx := c.UserContext()
+	return func(perm tenancy.Permission) bool {
+		allowed, err := s.deps.Authz.Allowed(ctx, principal, perm)
+		if err != nil {
+			// Fail closed: the page hides what it cannot check.
+			s.log.Warn("reading a permission for a page failed", "permission", perm, "err", err)
+			return false
+		}
+		return allowed
+	}
 }
 
 // Flash leaves a message for the next page this browser renders.
