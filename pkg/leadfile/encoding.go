@@ -1,0 +1,157 @@
+package leadfile
+
+import (
+	"bytes"
+	"encoding/binary"
+	"unicode/utf8"
+)
+
+// Encoding is the character encoding a file was read in. Rows are always
+// given in UTF-8.
+type Encoding string
+
+const (
+	UTF8        Encoding = "utf-8"        // also plain ASCII
+	Windows1252 Encoding = "windows-1252" // French Excel's "CSV (séparateur : point-virgule)"
+)
+
+// cp1252 maps the bytes 0x80–0x9F of Windows-1252 to their code points;
+// 0xA0–0xFF are Latin-1, that is U+00A0–U+00FF. The five bytes Windows-1252
+// leaves undefined are read as the C1 control of the same value, as the
+// WHATWG Encoding Standard does, so that no byte is ever lost.
+var cp1252 = [32]rune{
+	'\u20ac', '\u0081', '\u201a', '\u0192', '\u201e', '\u2026', '\u2020', '\u2021',
+	'\u02c6', '\u2030', '\u0160', '\u2039', '\u0152', '\u008d', '\u017d', '\u008f',
+	'\u0090', '\u2018', '\u2019', '\u201c', '\u201d', '\u2022', '\u2013', '\u2014',
+	'\u02dc', '\u2122', '\u0161', '\u203a', '\u0153', '\u009d', '\u017e', '\u0178',
+}
+
+func cp1252Rune(b byte) rune {
+	if b >= 0x80 && b < 0xa0 {
+		return cp1252[b-0x80]
+	}
+	return rune(b)
+}
+
+// appendCP1252 appends src, read as Windows-1252, to dst in UTF-8.
+func appendCP1252(dst, src []byte) []byte {
+	for len(src) > 0 {
+		i := asciiPrefix(src)
+		dst = append(dst, src[:i]...)
+		if i == len(src) {
+			break
+		}
+		dst = utf8.AppendRune(dst, cp1252Rune(src[i]))
+		src = src[i+1:]
+	}
+	return dst
+}
+
+// appendLenientUTF8 appends src to dst, keeping valid UTF-8 as it is and
+// reading each byte that is not part of a valid sequence as Windows-1252:
+// a UTF-8 file with a few lines pasted from an older export keeps its
+// accents instead of getting replacement characters.
+func appendLenientUTF8(dst, src []byte) []byte {
+	for len(src) > 0 {
+		r, size := utf8.DecodeRune(src)
+		if r == utf8.RuneError && size <= 1 {
+			dst = utf8.AppendRune(dst, cp1252Rune(src[0]))
+			src = src[1:]
+			continue
+		}
+		dst = append(dst, src[:size]...)
+		src = src[size:]
+	}
+	return dst
+}
+
+// asciiPrefix returns the length of the ASCII bytes b starts with,
+// looking at 8 bytes at a time.
+func asciiPrefix(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
+}
+
+func isASCII(b []byte) bool { return asciiPrefix(b) == len(b) }
+
+// guessEncoding says whether sample, a prefix of the file that may end in
+// the middle of a character, reads as UTF-8 or as Windows-1252. ok is false
+// when the sample is plain ASCII and says nothing.
+//
+// Windows-1252 text is almost never valid UTF-8: an accented letter is one
+// byte of 0xC0 or above, which UTF-8 would need followed by continuation
+// bytes (0x80–0xBF), and French text does not put "é" before "€" or "©".
+// So a sample is UTF-8 when it is valid UTF-8, and also when its valid
+// multi-byte characters outnumber its invalid bytes: a UTF-8 export with a
+// few lines pasted from an older Windows-1252 one, which the Reader then
+// reads byte by byte (see appendLenientUTF8).
+func guessEncoding(sample []byte, complete bool) (enc Encoding, ok bool) {
+	if isASCII(sample) {
+		return UTF8, false
+	}
+	if !complete {
+		sample = trimPartialRune(sample)
+	}
+	if utf8.Valid(sample) {
+		return UTF8, true
+	}
+	valid, invalid := 0, 0
+	for len(sample) > 0 {
+		if sample[0] < utf8.RuneSelf {
+			sample = sample[1:]
+			continue
+		}
+		r, size := utf8.DecodeRune(sample)
+		if r == utf8.RuneError && size <= 1 {
+			invalid++
+		} else {
+			valid++
+		}
+		sample = sample[size:]
+	}
+	if valid > invalid {
+		return UTF8, true
+	}
+	return Windows1252, true
+}
+
+// trimPartialRune drops an incomplete UTF-8 sequence at the end of b.
+func trimPartialRune(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return b[:i]
+			}
+			break
+		}
+	}
+	return b
+}
+
+// notCSV names what a file is when its first bytes say it cannot be a CSV
+// export, or returns "".
+func notCSV(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "an Excel workbook (.xlsx) or another zip archive, not a CSV file: in Excel, use File › Save As › CSV"
+	case bytes.HasPrefix(head, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}):
+		return "an Excel 97–2003 workbook (.xls), not a CSV file: in Excel, use File › Save As › CSV"
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return "UTF-16 text (Excel's \"Unicode text\"), which is not supported: in Excel, use File › Save As › CSV UTF-8"
+	case bytes.HasPrefix(head, []byte("%PDF")):
+		return "a PDF document, not a CSV file"
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return "a gzip archive, not a CSV file"
+	case bytes.IndexByte(head, 0) >= 0:
+		return "a binary file, not a CSV file"
+	}
+	return ""
+}

@@ -1,0 +1,162 @@
+package leadfile_test
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+)
+
+// cp1252 encodes s in Windows-1252, as French Excel saves a CSV file.
+func cp1252(s string) []byte {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x80 || r >= 0xa0 && r < 0x100:
+			b = append(b, byte(r))
+		case r == '€':
+			b = append(b, 0x80)
+		case r == '…':
+			b = append(b, 0x85)
+		case r == 'Œ':
+			b = append(b, 0x8c)
+		case r == '’':
+			b = append(b, 0x92)
+		case r == '–':
+			b = append(b, 0x96)
+		case r == 'œ':
+			b = append(b, 0x9c)
+		default:
+			panic(fmt.Sprintf("%q: not in this test's Windows-1252 table", r))
+		}
+	}
+	return b
+}
+
+// leadGen writes the rows of a lead file the way a French client's Excel
+// exports it: a header with accents, addresses with ';' and line breaks in
+// quotes, numbers written every which way, mostly valid metropolitan
+// mobiles and landlines, 2% overseas, 2% invalid, 4% duplicates.
+type leadGen struct {
+	r      *rand.Rand
+	recent []string // numbers to duplicate
+	n      int
+}
+
+func newLeadGen(seed uint64) *leadGen { return &leadGen{r: rand.New(rand.NewPCG(seed, 1))} }
+
+const genHeader = "Civilité;Nom;Prénom;Société;Adresse;Code postal;Ville;Téléphone;E-mail;Date de naissance;Commentaire\r\n"
+
+var (
+	genFirsts    = []string{"Jérôme", "Hélène", "François", "Gaëlle", "Loïc", "Émilie", "Cédric", "Bérénice", "Noël", "Chloé", "Zoé", "Anaïs"}
+	genLasts     = []string{"Lefèvre", "Müller", "Garçon", "D'Aubigné", "Bréchet", "Pérez", "Côté", "Ménard", "Lemaître", "Dupré", "Œuvrard"}
+	genCompanies = []string{"", "", "Boulangerie Pâtissière", "Société Générale d’Équipement", "Crème & Cie", "Mécanique Gérard"}
+	genCities    = []string{"Besançon", "Orléans", "Saint-Étienne", "Nîmes", "Évry-Courcouronnes", "Angoulême", "Fort-de-France"}
+	// metropolitan ranges; the overseas and unassigned ones (0262, 040,
+	// 0590, 0594, 0596, 0639, 069, 070–072) are made apart
+	genRanges = []string{"60", "61", "62", "64", "65", "66", "67", "68", "73", "74", "75", "76", "77", "78",
+		"1", "20", "21", "22", "23", "24", "25", "3", "41", "42", "43", "44", "45", "46", "47", "48", "49", "50", "51", "52", "53", "54", "55"}
+)
+
+func (g *leadGen) phone() string {
+	r := g.r
+	switch k := r.IntN(100); {
+	case k < 4 && len(g.recent) > 0: // a duplicate, maybe written differently
+		tel := g.recent[r.IntN(len(g.recent))]
+		if r.IntN(2) == 0 {
+			tel = strings.ReplaceAll(tel, " ", "")
+		}
+		return tel
+	case k < 6: // wrong length, text, empty, Excel's scientific notation
+		return []string{"06 12 34 56 7", "01 23 45 67 89 0", "inconnu", "", "6,12346E+08", "NC"}[r.IntN(6)]
+	}
+	var tel string
+	if r.IntN(100) < 2 { // overseas departments
+		nsn := fmt.Sprintf("%s%06d", []string{"690", "696", "694", "692", "262", "596", "590"}[r.IntN(7)], r.IntN(1_000_000))
+		if r.IntN(4) == 0 {
+			tel = nsn // Excel took it for a number
+		} else {
+			tel = "0" + nsn[:3] + " " + nsn[3:5] + " " + nsn[5:7] + " " + nsn[7:]
+		}
+	} else {
+		nsn := genRanges[r.IntN(len(genRanges))]
+		nsn += fmt.Sprintf("%08d", r.IntN(100_000_000))[:9-len(nsn)]
+		switch r.IntN(6) {
+		case 0:
+			tel = "0" + nsn
+		case 1:
+			tel = "+33 " + nsn[:1] + " " + nsn[1:3] + " " + nsn[3:5] + " " + nsn[5:7] + " " + nsn[7:]
+		case 2:
+			tel = nsn // Excel took it for a number
+		default:
+			tel = "0" + nsn[:1] + " " + nsn[1:3] + " " + nsn[3:5] + " " + nsn[5:7] + " " + nsn[7:]
+		}
+	}
+	if len(g.recent) < 10_000 {
+		g.recent = append(g.recent, tel)
+	} else {
+		g.recent[r.IntN(len(g.recent))] = tel
+	}
+	return tel
+}
+
+// row appends the next row to b.
+func (g *leadGen) row(b *strings.Builder) {
+	r := g.r
+	g.n++
+	address := fmt.Sprintf("%d rue de l’Église", 1+r.IntN(200))
+	switch r.IntN(20) {
+	case 0:
+		address = fmt.Sprintf("\"%d, chemin des Prés; bâtiment B\"", 1+r.IntN(99))
+	case 1:
+		address = fmt.Sprintf("\"Résidence « Les Pins »\r\n%d allée des Hêtres\"", 1+r.IntN(99))
+	case 2:
+		address = `"Lieu-dit ""La Ferme"""`
+	}
+	comment := ""
+	if r.IntN(10) == 0 {
+		comment = "Rappeler après 18h – intéressé"
+	}
+	fmt.Fprintf(b, "%s;%s;%s;%s;%s;%05d;%s;%s;contact%d@exemple.fr;%02d/%02d/%d;%s\r\n",
+		[]string{"M.", "Mme", "Mlle"}[r.IntN(3)], genLasts[r.IntN(len(genLasts))], genFirsts[r.IntN(len(genFirsts))],
+		genCompanies[r.IntN(len(genCompanies))], address, 1000+r.IntN(95000), genCities[r.IntN(len(genCities))], g.phone(),
+		g.n, 1+r.IntN(28), 1+r.IntN(12), 1940+r.IntN(60), comment)
+}
+
+// frenchFile returns a whole file of rows rows, in Windows-1252.
+func frenchFile(rows int, seed uint64) []byte {
+	g := newLeadGen(seed)
+	var b strings.Builder
+	b.WriteString(genHeader)
+	for range rows {
+		g.row(&b)
+	}
+	return cp1252(b.String())
+}
+
+// frenchStream is frenchFile written as it is read, never whole in memory.
+type frenchStream struct {
+	g    *leadGen
+	left int
+	buf  []byte
+}
+
+func newFrenchStream(rows int, seed uint64) *frenchStream {
+	return &frenchStream{g: newLeadGen(seed), left: rows, buf: cp1252(genHeader)}
+}
+
+func (s *frenchStream) Read(p []byte) (int, error) {
+	for len(s.buf) == 0 {
+		if s.left == 0 {
+			return 0, io.EOF
+		}
+		var b strings.Builder
+		for ; s.left > 0 && b.Len() < 64<<10; s.left-- {
+			s.g.row(&b)
+		}
+		s.buf = cp1252(b.String())
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[n:]
+	return n, nil
+}

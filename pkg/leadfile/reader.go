@@ -1,0 +1,497 @@
+// Package leadfile reads the lead files clients upload — CSV as French
+// Excel exports it: Windows-1252 or UTF-8 with or without a byte-order
+// mark, ';' or ',' or tab separated, quoted values with line breaks, CRLF —
+// as a stream of rows with their line numbers, their fields mapped from the
+// headers (French and English, detected or set by the client), their phone
+// number in E.164 and their problems. A bad row never stops the file: it is
+// reported, and reading goes on. Memory does not grow with the file, save
+// for 12 to 24 bytes per distinct number to find duplicates.
+//
+// It owns the file format only: checking consent and suppression, storing
+// leads and running the import job belong to others. It imports the
+// standard library and the domain packages phone, numberset and apperr, and
+// nothing that talks to a database, a queue or the network.
+package leadfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+)
+
+// Errors that make a whole file unreadable, wrapped in an *apperr.Error of
+// kind Invalid whose message says what to do.
+var (
+	ErrEmpty         = errors.New("leadfile: empty file")
+	ErrNotCSV        = errors.New("leadfile: not a CSV file")
+	ErrNoPhoneColumn = errors.New("leadfile: no phone column")
+)
+
+// Options tell a Reader what it cannot find in the file.
+type Options struct {
+	// Region is the default region of phone numbers written without a
+	// country code: the campaign's country (ISO 3166-1 alpha-2, "FR").
+	Region string
+	// Mapping, when it has columns, overrides the detected mapping: the
+	// client's saved mapping, or the one they just edited.
+	Mapping Mapping
+}
+
+// ProblemCode classifies a row's problem, for the import summary.
+type ProblemCode string
+
+const (
+	ProblemMalformed    ProblemCode = "malformed"     // quoting is broken; the row could not be read
+	ProblemFieldCount   ProblemCode = "field_count"   // not as many values as the header has columns
+	ProblemMissingPhone ProblemCode = "missing_phone" // the phone cell is empty
+	ProblemInvalidPhone ProblemCode = "invalid_phone" // the phone cell is not a valid number
+	ProblemDuplicate    ProblemCode = "duplicate"     // the number is on an earlier row of the file
+)
+
+// Problem is one thing wrong with a row, as the error report shows it.
+type Problem struct {
+	Line    int         `json:"line"`
+	Column  string      `json:"column,omitempty"` // the header of the cell, "" for the whole row
+	Value   string      `json:"value,omitempty"`
+	Code    ProblemCode `json:"code"`
+	Message string      `json:"message"`
+}
+
+// Lead is what a row says about the callee, each value trimmed of spaces
+// (and of the ="…" some exports wrap numbers in).
+type Lead struct {
+	Phone             string            `json:"phone"` // as written
+	FirstName         string            `json:"first_name,omitempty"`
+	LastName          string            `json:"last_name,omitempty"`
+	Company           string            `json:"company,omitempty"`
+	Email             string            `json:"email,omitempty"`
+	PostalCode        string            `json:"postal_code,omitempty"`
+	City              string            `json:"city,omitempty"`
+	Country           string            `json:"country,omitempty"`
+	Timezone          string            `json:"timezone,omitempty"`
+	ConsentSource     string            `json:"consent_source,omitempty"`
+	ConsentCapturedAt string            `json:"consent_captured_at,omitempty"` // as written in the file
+	ConsentProof      string            `json:"consent_proof,omitempty"`
+	Custom            map[string]string `json:"custom,omitempty"` // by Column.Name; empty cells left out
+}
+
+// Row is one data row of a file.
+type Row struct {
+	// Line is the line of the file the row starts on, counting the header
+	// and the line breaks inside quoted values; the header is line 1.
+	Line int
+	// Values are the cells as decoded, in file order; nil when the row
+	// could not be read (ProblemMalformed).
+	Values []string
+	Lead   Lead
+	// Phone is the number in E.164 when it is valid, the zero Phone
+	// otherwise.
+	Phone Phone
+	// DuplicateOf is the line of the first row with the same number, 0
+	// when this row is the first.
+	DuplicateOf int
+	Problems    []Problem
+}
+
+// OK reports whether the row is a lead to import.
+func (r Row) OK() bool { return len(r.Problems) == 0 }
+
+// Summary counts the rows read so far.
+type Summary struct {
+	Rows       int                 `json:"rows"`       // data rows, blank lines left out
+	Valid      int                 `json:"valid"`      // rows without problems
+	Duplicates int                 `json:"duplicates"` // rows whose number is on an earlier valid row
+	Invalid    int                 `json:"invalid"`    // rows with another problem
+	ByProblem  map[ProblemCode]int `json:"by_problem"`
+}
+
+// Reader reads a lead file row by row. It is not safe for concurrent use.
+type Reader struct {
+	sc       *scanner
+	enc      Encoding
+	decided  bool // the encoding is known; until then the file was ASCII
+	header   []string
+	mapping  Mapping
+	fields   []Field  // by column index
+	names    []string // custom field name, by column index
+	phoneCol int
+	region   string
+	seen     *seen
+	tmp      []byte
+	summary  Summary
+	err      error
+}
+
+// NewReader reads the head of a file: it strips a byte-order mark, finds
+// the encoding, the line ends and the separator, reads the header and
+// builds the mapping. A file that is empty, is not CSV, has a single column
+// or no phone column is refused with an *apperr.Error of kind Invalid
+// wrapping ErrEmpty, ErrNotCSV or ErrNoPhoneColumn.
+func NewReader(src io.Reader, opts Options) (*Reader, error) {
+	sc := newScanner(src)
+	sc.fillAtLeast(readChunk) // a read error surfaces where it stops reading
+	r := &Reader{sc: sc, enc: UTF8, region: opts.Region, seen: newSeen(),
+		summary: Summary{ByProblem: map[ProblemCode]int{}}}
+	head := sc.buf[:sc.end]
+	if what := notCSV(head); what != "" {
+		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "this file is %s", what)
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		sc.pos, sc.keep = 3, 3
+		r.decided = true
+	} else {
+		r.enc, r.decided = guessEncoding(head, sc.eof)
+	}
+	head = head[sc.pos:]
+	if len(bytes.TrimLeft(head, " \t\r\n")) == 0 {
+		if sc.err != nil {
+			return nil, fmt.Errorf("leadfile: reading the file: %w", sc.err)
+		}
+		return nil, apperr.Wrap(ErrEmpty, apperr.Invalid, "the file is empty")
+	}
+	if i := bytes.IndexAny(head, "\r\n"); i >= 0 && head[i] == '\r' && (i+1 < len(head) && head[i+1] != '\n' || i+1 == len(head) && sc.eof) {
+		sc.cr = true
+	}
+	if d, ok := sepLine(head); ok {
+		sc.delim = d
+		if _, err := sc.readLine(); err != nil {
+			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the file has a \"sep=\" line and nothing else")
+		}
+	} else {
+		d, problem := sniffDelimiter(head, sc.eof || sc.err != nil)
+		if problem != "" {
+			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "this file is not a CSV file: %s", problem)
+		}
+		sc.delim = d
+	}
+
+	line, problem, err := sc.next()
+	switch {
+	case err == io.EOF:
+		return nil, apperr.Wrap(ErrEmpty, apperr.Invalid, "the file is empty")
+	case err != nil:
+		return nil, fmt.Errorf("leadfile: reading the header: %w", err)
+	case problem != "":
+		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the header (line %d) cannot be read: %s", line, problem)
+	}
+	r.header = r.values()
+	for i, h := range r.header {
+		r.header[i] = strings.TrimSpace(h)
+	}
+	if len(r.header) < 2 {
+		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the header (line %d) has a single column: a lead file needs a phone column and others, separated by ; or ,", line)
+	}
+
+	r.mapping = DetectMapping(r.header)
+	if len(opts.Mapping.Columns) > 0 {
+		if r.mapping, err = r.mapping.apply(opts.Mapping); err != nil {
+			return nil, err
+		}
+	}
+	r.fields = make([]Field, len(r.header))
+	r.names = make([]string, len(r.header))
+	r.phoneCol = -1
+	for _, c := range r.mapping.Columns {
+		r.fields[c.Index], r.names[c.Index] = c.Field, c.Name
+		if c.Field == FieldPhone {
+			r.phoneCol = c.Index
+		}
+	}
+	if r.phoneCol < 0 {
+		return nil, r.noPhoneColumn(line)
+	}
+	return r, nil
+}
+
+func (r *Reader) noPhoneColumn(line int) error {
+	for _, h := range r.header {
+		if _, err := NormalizePhone(h, r.region); err == nil {
+			return apperr.Wrap(ErrNoPhoneColumn, apperr.Invalid,
+				"the first line holds a phone number (%s), not column names: add a header line such as Nom;Prénom;Téléphone", h)
+		}
+	}
+	quoted := make([]string, len(r.header))
+	for i, h := range r.header {
+		quoted[i] = fmt.Sprintf("%q", h)
+	}
+	return apperr.Wrap(ErrNoPhoneColumn, apperr.Invalid,
+		"no column holds the phone number: the headers (line %d) are %s; name it \"Téléphone\" or \"Phone\", or choose it in the column mapping",
+		line, strings.Join(quoted, ", "))
+}
+
+// sepLine reads Excel's "sep=;" first line, which names the separator.
+func sepLine(head []byte) (byte, bool) {
+	if len(head) < 5 || !bytes.EqualFold(head[:4], []byte("sep=")) {
+		return 0, false
+	}
+	d := head[4]
+	if len(head) > 5 && head[5] != '\r' && head[5] != '\n' {
+		return 0, false
+	}
+	if d == '"' || d == '\r' || d == '\n' || d >= utf8.RuneSelf || d >= '0' && d <= '9' || d|0x20 >= 'a' && d|0x20 <= 'z' {
+		return 0, false
+	}
+	return d, true
+}
+
+// sniffDelimiter finds the separator of the first non-blank line of head:
+// whichever of ';', tab and ',' it has most of outside quotes, ';' on a
+// tie, as French Excel writes it.
+func sniffDelimiter(head []byte, complete bool) (delim byte, problem string) {
+	head = bytes.TrimLeft(head, "\r\n")
+	var semi, tab, comma int
+	quoted, ended := false, false
+scan:
+	for _, c := range head {
+		if c == '"' {
+			quoted = !quoted
+			continue
+		}
+		if quoted {
+			continue
+		}
+		switch {
+		case c == ';':
+			semi++
+		case c == ',':
+			comma++
+		case c == '\t':
+			tab++
+		case c == '\n' || c == '\r':
+			ended = true
+			break scan
+		case c < 0x20 || c == 0x7f:
+			return 0, fmt.Sprintf("its first line holds the control character %#02x", c)
+		}
+	}
+	if !ended && !complete {
+		return 0, fmt.Sprintf("its first line is longer than %d KiB", len(head)>>10)
+	}
+	switch {
+	case semi == 0 && comma == 0 && tab == 0:
+		return 0, "its first line (the header) has a single column: a lead file needs a phone column and others, separated by ; or ,"
+	case semi >= tab && semi >= comma:
+		return ';', ""
+	case tab >= comma:
+		return '\t', ""
+	}
+	return ',', ""
+}
+
+// Header returns the header's cells, trimmed.
+func (r *Reader) Header() []string { return r.header }
+
+// Mapping returns the mapping in use: the detected one, with Options.Mapping
+// laid over it. Save it to read the client's next file the same way.
+func (r *Reader) Mapping() Mapping { return r.mapping }
+
+// Delimiter returns the separator of the file's values.
+func (r *Reader) Delimiter() rune { return rune(r.sc.delim) }
+
+// Encoding returns the encoding the file is read in; UTF8 while the file
+// has been plain ASCII so far.
+func (r *Reader) Encoding() Encoding { return r.enc }
+
+// Summary counts the rows read so far: after the last row, the file's.
+func (r *Reader) Summary() Summary { return r.summary }
+
+// Rows iterates over the data rows. A row with problems is yielded like any
+// other (see Row.Problems); the error is non-nil only when the file cannot
+// be read further (a read error), once, at the end.
+func (r *Reader) Rows() iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		for {
+			row, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			if !yield(row, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Next returns the next data row, or io.EOF after the last one, or the
+// read error that stopped the file.
+func (r *Reader) Next() (Row, error) {
+	for r.err == nil {
+		line, problem, err := r.sc.next()
+		if err != nil {
+			r.err = err
+			if err != io.EOF {
+				r.err = fmt.Errorf("leadfile: reading the file after line %d: %w", r.sc.line, err)
+			}
+			break
+		}
+		row := Row{Line: line}
+		if problem != "" {
+			r.report(&row, Problem{Line: line, Code: ProblemMalformed, Message: problem})
+			return row, nil
+		}
+		if isBlank(r.sc.rec) {
+			continue // Excel writes ";;;;" for rows it once formatted
+		}
+		row.Values = r.values()
+		r.read(&row)
+		return row, nil
+	}
+	return Row{}, r.err
+}
+
+// cell trims a value, and unwraps ="0612345678", which exports write to
+// keep spreadsheets from reading a number and dropping its leading 0.
+func cell(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 3 && v[0] == '=' && v[1] == '"' && v[len(v)-1] == '"' {
+		v = strings.TrimSpace(v[2 : len(v)-1])
+	}
+	return v
+}
+
+func isBlank(rec []byte) bool {
+	for _, c := range rec {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// values decodes the scanned record into one string, which the values
+// share.
+func (r *Reader) values() []string {
+	rec, ends := r.sc.rec, r.sc.ends
+	if !r.decided && !isASCII(rec) {
+		// The first non-ASCII bytes of the file: judge the encoding from
+		// everything buffered from this record on.
+		r.enc, _ = guessEncoding(r.sc.buf[r.sc.keep:r.sc.end], r.sc.eof)
+		r.decided = true
+	}
+	var s string
+	switch {
+	case r.enc == UTF8 && utf8.Valid(rec), r.enc == Windows1252 && isASCII(rec):
+		s = string(rec)
+	default:
+		appendText := appendCP1252
+		if r.enc == UTF8 {
+			appendText = appendLenientUTF8
+		}
+		r.tmp = r.tmp[:0]
+		prev := 0
+		for i, end := range ends {
+			r.tmp = appendText(r.tmp, rec[prev:end])
+			prev, ends[i] = end, len(r.tmp)
+		}
+		s = string(r.tmp)
+	}
+	values := make([]string, len(ends))
+	prev := 0
+	for i, end := range ends {
+		values[i] = s[prev:end]
+		prev = end
+	}
+	return values
+}
+
+// read maps the values of row, normalizes its phone and checks it is not a
+// duplicate.
+func (r *Reader) read(row *Row) {
+	if n := len(row.Values); n != len(r.header) {
+		extra := n > len(r.header)
+		for _, v := range row.Values[min(n, len(r.header)):] {
+			extra = extra && strings.TrimSpace(v) == ""
+		}
+		if !extra { // trailing empty cells are harmless
+			r.report(row, Problem{Line: row.Line, Code: ProblemFieldCount,
+				Message: fmt.Sprintf("%d values where the header has %d columns (a value holding %q must be in quotes)", n, len(r.header), r.sc.delim)})
+			return
+		}
+	}
+	lead := &row.Lead
+	for i, f := range r.fields {
+		v := cell(row.Values[i])
+		switch f {
+		case FieldIgnore:
+		case FieldCustom:
+			if v != "" {
+				if lead.Custom == nil {
+					lead.Custom = make(map[string]string, 4)
+				}
+				lead.Custom[r.names[i]] = v
+			}
+		default:
+			*lead.field(f) = v
+		}
+	}
+	p, err := NormalizePhone(lead.Phone, r.region)
+	if err != nil {
+		code := ProblemInvalidPhone
+		if lead.Phone == "" {
+			code = ProblemMissingPhone
+		}
+		r.report(row, Problem{Line: row.Line, Column: r.header[r.phoneCol], Value: lead.Phone, Code: code, Message: err.Error()})
+		return
+	}
+	row.Phone = p
+	if first, dup := r.seen.add(p.Key, row.Line); dup {
+		row.DuplicateOf = first
+		r.report(row, Problem{Line: row.Line, Column: r.header[r.phoneCol], Value: lead.Phone, Code: ProblemDuplicate,
+			Message: fmt.Sprintf("same number as line %d (%s)", first, p.E164)})
+		return
+	}
+	r.report(row)
+}
+
+// report records the row's problems, if any, and counts it.
+func (r *Reader) report(row *Row, problems ...Problem) {
+	row.Problems = problems
+	r.summary.Rows++
+	switch {
+	case len(problems) == 0:
+		r.summary.Valid++
+	case problems[0].Code == ProblemDuplicate:
+		r.summary.Duplicates++
+	default:
+		r.summary.Invalid++
+	}
+	for _, p := range problems {
+		r.summary.ByProblem[p.Code]++
+	}
+}
+
+func (l *Lead) field(f Field) *string {
+	switch f {
+	case FieldPhone:
+		return &l.Phone
+	case FieldFirstName:
+		return &l.FirstName
+	case FieldLastName:
+		return &l.LastName
+	case FieldCompany:
+		return &l.Company
+	case FieldEmail:
+		return &l.Email
+	case FieldPostalCode:
+		return &l.PostalCode
+	case FieldCity:
+		return &l.City
+	case FieldCountry:
+		return &l.Country
+	case FieldTimezone:
+		return &l.Timezone
+	case FieldConsentSource:
+		return &l.ConsentSource
+	case FieldConsentCapturedAt:
+		return &l.ConsentCapturedAt
+	case FieldConsentProof:
+		return &l.ConsentProof
+	}
+	panic("leadfile: no lead field for " + string(f))
+}
