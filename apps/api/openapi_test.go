@@ -410,6 +410,7 @@ func TestRealResponsesMatchOpenAPI(t *testing.T) {
 			"tia_on_file": true, "authority_ref": "A-GC-123/2025", "authority_expires_at": "2028-01-05T00:00:00Z", "documents": []string{"scc.pdf"}})
 		send(422, "PATCH", "/api/v1/center-profile", atlas.Key, map[string]any{"scc_module": "9"})
 		marketplaceAnswers(t, e, send, ml)
+		scriptAnswers(t, e, send, ml)
 
 		// Every operation was seen succeeding, and the error statuses the
 		// contract promises were seen at least once each.

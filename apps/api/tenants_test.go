@@ -379,6 +379,7 @@ func (w *twoTenants) cases() map[string]func(t *testing.T) {
 		},
 	}
 	maps.Copy(cases, w.marketCases())
+	maps.Copy(cases, w.scriptCases())
 	return cases
 }
 
