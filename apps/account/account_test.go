@@ -2,9 +2,13 @@ package account_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/plateau-bpo/plateau/apps/account"
@@ -103,10 +107,11 @@ func TestWrongPasswordThenThrottlePerAccount(t *testing.T) {
 func TestThrottlePerAddress(t *testing.T) {
 	e := platformtest.New(t, mount(t))
 	b := e.Browser()
-	// 30 failures from one address over many accounts block the address.
-	for i := range 30 {
+	// The address's limit of failures, over many accounts, blocks the address.
+	limit := int(e.P.Throttle.IP.Limit)
+	for i := range limit {
 		_, page := b.Get("/login")
-		resp, _ := b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {"nobody" + string(rune('a'+i%26)) + "@x.test"}, "password": {"whatever password"}})
+		resp, _ := b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {fmt.Sprintf("nobody%d@x.test", i)}, "password": {"whatever password"}})
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i+1, resp.StatusCode)
 		}
@@ -114,7 +119,7 @@ func TestThrottlePerAddress(t *testing.T) {
 	_, page := b.Get("/login")
 	resp, body := b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {"someone@x.test"}, "password": {"whatever password"}})
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("after 30 failures from one address: %d %q\n%s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		t.Fatalf("after %d failures from one address: %d %q\n%s", limit, resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 }
 
@@ -265,5 +270,39 @@ func TestADisabledUserIsSignedOutAtTheirNextRequest(t *testing.T) {
 	resp, body := b.Post("/login", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "email": {analyst.Email}, "password": {"long enough password"}})
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "désactivé") && !strings.Contains(body, "disabled") {
 		t.Fatalf("a disabled user signing in: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// TestParallelGuessesCannotPassTheAccountLimit: 20 wrong passwords sent at
+// once for one account get at most the limit's worth of answers.
+func TestParallelGuessesCannotPassTheAccountLimit(t *testing.T) {
+	e := platformtest.New(t, mount(t))
+	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+	b := e.Browser()
+	resp, page := b.Get("/login")
+	csrf := platformtest.CSRF(t, page)
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == fiberhttp.SessionCookie {
+			cookie = c
+		}
+	}
+	form := url.Values{"_csrf": {csrf}, "email": {ml.Owner.Email}, "password": {"a wrong guess"}}.Encode()
+	var wg sync.WaitGroup
+	var tried atomic.Int64
+	for range 20 {
+		wg.Go(func() {
+			req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(cookie)
+			resp, err := e.P.Server.App.Test(req, -1)
+			if err == nil && resp.StatusCode == http.StatusUnauthorized {
+				tried.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if limit := e.P.Throttle.Account.Limit; tried.Load() > limit {
+		t.Fatalf("%d guesses were checked, the limit is %d", tried.Load(), limit)
 	}
 }

@@ -116,7 +116,9 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 		Registry: prometheus.NewRegistry(),
 		Throttle: LoginThrottle{
 			Account: redisstore.NewThrottle(red, "login-account", 5, 15*time.Minute),
-			IP:      redisstore.NewThrottle(red, "login-ip", 30, 15*time.Minute),
+			// Failures only (a success gives its slot back): a call center floor
+			// signs in from one address.
+			IP: redisstore.NewThrottle(red, "login-ip", 100, 15*time.Minute),
 		},
 	}
 	p.Queue = asynqjobs.NewQueue(red.Options, log)
