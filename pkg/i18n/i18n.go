@@ -1,7 +1,8 @@
 // Package i18n translates the platform's words. Catalogs are flat JSON
-// files, one per language (web/i18n/fr.json, en.json); a key missing from a
-// catalog falls back to English, then to the key itself, so a gap shows
-// rather than breaks a page.
+// files named after their language (web/i18n/fr.json, en.json), optionally
+// split by area (portal.fr.json, center.en.json) and merged; a key missing
+// from a catalog falls back to English, then to the key itself, so a gap
+// shows rather than breaks a page.
 //
 // It imports only the standard library.
 package i18n
@@ -19,7 +20,9 @@ type Catalog struct {
 	messages map[string]map[string]string
 }
 
-// Load reads every *.json file of dir in fsys; the file name is the locale.
+// Load reads every *.json file of dir in fsys. The last dotted part of the
+// file name is the locale ("portal.fr.json" is French); a key defined by two
+// files of one locale is an error.
 func Load(fsys fs.FS, dir string) (*Catalog, error) {
 	files, err := fs.Glob(fsys, path.Join(dir, "*.json"))
 	if err != nil {
@@ -31,11 +34,21 @@ func Load(fsys fs.FS, dir string) (*Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
+		var m map[string]string
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", f, err)
 		}
-		c.messages[strings.TrimSuffix(path.Base(f), ".json")] = m
+		name := strings.TrimSuffix(path.Base(f), ".json")
+		locale := name[strings.LastIndex(name, ".")+1:]
+		if c.messages[locale] == nil {
+			c.messages[locale] = map[string]string{}
+		}
+		for k, v := range m {
+			if _, dup := c.messages[locale][k]; dup {
+				return nil, fmt.Errorf("catalog %s: %q is already defined for %s", f, k, locale)
+			}
+			c.messages[locale][k] = v
+		}
 	}
 	if _, ok := c.messages["en"]; !ok {
 		return nil, fmt.Errorf("no English catalog in %s", dir)

@@ -4,7 +4,9 @@ import (
 	"io/fs"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/plateau-bpo/plateau/pkg/i18n"
 	"github.com/plateau-bpo/plateau/web"
@@ -63,5 +65,24 @@ func TestMissingKeysFallBack(t *testing.T) {
 	}
 	if got := c.T("en", "auth.login.throttled_account", 15); got != "Too many failed attempts for this account. Try again in 15 minutes, or reset your password." {
 		t.Errorf("formatted message: %q", got)
+	}
+}
+
+func TestAreaCatalogsMergeIntoTheirLocale(t *testing.T) {
+	fsys := fstest.MapFS{
+		"i18n/en.json":        {Data: []byte(`{"a": "A"}`)},
+		"i18n/portal.en.json": {Data: []byte(`{"b": "B"}`)},
+		"i18n/portal.fr.json": {Data: []byte(`{"b": "Bé"}`)},
+	}
+	c, err := i18n.Load(fsys, "i18n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.T("en", "a") + c.T("en", "b") + c.T("fr", "b"); got != "ABBé" {
+		t.Errorf("merged catalogs: %q", got)
+	}
+	fsys["i18n/center.en.json"] = &fstest.MapFile{Data: []byte(`{"a": "again"}`)}
+	if _, err := i18n.Load(fsys, "i18n"); err == nil || !strings.Contains(err.Error(), `"a" is already defined`) {
+		t.Errorf("a key defined twice should fail to load, got %v", err)
 	}
 }
