@@ -90,6 +90,11 @@ const (
 	PermCampaignsWrite Permission = "campaigns:write" // a client creates and edits its campaigns
 	PermOffersWrite    Permission = "offers:write"    // a center answers open requests
 	PermContractsWrite Permission = "contracts:write" // a client accepts offers, a center owner confirms contracts
+
+	// Leads. A center reads a campaign's leads only through an active
+	// contract, and its agents see phones masked.
+	PermLeadsRead  Permission = "leads:read"  // leads, imports and their reports
+	PermLeadsWrite Permission = "leads:write" // a client imports leads
 )
 
 // Object and Action split a permission for the RBAC enforcer.
@@ -105,20 +110,21 @@ func DefaultPermissions(kind OrgKind) map[Role][]Permission {
 		return map[Role][]Permission{
 			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
 				PermAPIKeysWrite, PermAuditRead, PermPortalAccess, PermComplianceRead, PermComplianceWrite,
-				PermCampaignsRead, PermCampaignsWrite, PermContractsWrite},
+				PermCampaignsRead, PermCampaignsWrite, PermContractsWrite, PermLeadsRead, PermLeadsWrite},
 			RoleManager: {PermOrgRead, PermUsersRead, PermAPIKeysRead, PermAuditRead, PermPortalAccess,
-				PermComplianceRead, PermComplianceWrite, PermCampaignsRead, PermCampaignsWrite, PermContractsWrite},
-			RoleAnalyst: {PermOrgRead, PermPortalAccess, PermComplianceRead, PermCampaignsRead},
+				PermComplianceRead, PermComplianceWrite, PermCampaignsRead, PermCampaignsWrite, PermContractsWrite,
+				PermLeadsRead, PermLeadsWrite},
+			RoleAnalyst: {PermOrgRead, PermPortalAccess, PermComplianceRead, PermCampaignsRead, PermLeadsRead},
 			RoleBilling: {PermOrgRead, PermPortalAccess, PermCampaignsRead},
 		}
 	case KindCenter:
 		return map[Role][]Permission{
 			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
 				PermAPIKeysWrite, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead, PermCenterProfileEdit,
-				PermCampaignsRead, PermOffersWrite, PermContractsWrite},
+				PermCampaignsRead, PermOffersWrite, PermContractsWrite, PermLeadsRead},
 			RoleSupervisor: {PermOrgRead, PermUsersRead, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead,
-				PermCampaignsRead, PermOffersWrite},
-			RoleQA:    {PermOrgRead, PermCenterAccess, PermCampaignsRead},
+				PermCampaignsRead, PermOffersWrite, PermLeadsRead},
+			RoleQA:    {PermOrgRead, PermCenterAccess, PermCampaignsRead, PermLeadsRead},
 			RoleAgent: {PermOrgRead, PermAgentAccess, PermCampaignsRead},
 		}
 	case KindPlatform:
