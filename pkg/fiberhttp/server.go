@@ -76,6 +76,7 @@ type Server struct {
 	deps   Deps
 	log    *slog.Logger
 	routes map[string]tenancy.Permission
+	large  []largeBody
 }
 
 // SessionCookie is the name of the session cookie.
@@ -92,14 +93,17 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, routes: map[string]tenancy.Permission{}}
 	s.App = fiber.New(fiber.Config{
-		AppName:               "plateau",
-		BodyLimit:             cfg.BodyLimit,
-		Views:                 cfg.Views,
-		ErrorHandler:          s.handleError,
-		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		AppName: "plateau",
+		// Bodies are read as streams and bounded by limitBody, per route.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    cfg.BodyLimit,
+		Views:                        cfg.Views,
+		ErrorHandler:                 s.handleError,
+		DisableStartupMessage:        true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
 		// Behind a load balancer every peer is the balancer: without this, the
 		// login throttle and the audit trail would see one address for all.
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
@@ -112,6 +116,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.App.Use(s.logRequests(metrics))
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.App.Use(securityHeaders(cfg.SecureCookies))
+	s.App.Use(s.limitBody)
 	s.App.Use(s.authenticate)
 
 	ops := s.Group("")
