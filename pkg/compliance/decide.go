@@ -21,7 +21,7 @@ func Decide(in Input, now time.Time) Decision {
 	for _, l := range locs {
 		d.CalleeZones = append(d.CalleeZones, l.String())
 	}
-	if b := lasting(rs, in, now); b != nil {
+	if b := lasting(rs, in, now, everyCall); b != nil {
 		var next *time.Time
 		if boundary := nextVersion(in, now); !boundary.IsZero() {
 			next = nextAllowed(in, locs, boundary)
@@ -42,6 +42,26 @@ func Decide(in Input, now time.Time) Decision {
 	return d.block(first.reason, first.rule, next, first.explain(*next, c.zoneName()))
 }
 
+// Screen is the check of a lead as it enters a campaign: the blocks of the
+// rule set in force at now that belong to the callee — the client's and
+// the platform's opt-out lists, a national list the number is on, missing
+// consent, a banned sector — and no others. Hours, caps and cool-offs pass
+// with time; a missing or stale copy of a national list and the caller ID
+// are the platform's to fix. A blocked lead is kept with the decision, an
+// allowed one is ready to be dialled, where Decide checks everything again.
+// Screen needs only the number's E.164 and region, not its time zones,
+// which makes it cheap enough for files of millions of rows.
+func Screen(in Input, now time.Time) Decision {
+	rs := Lookup(in.Number.E164, in.Number.Region, in.Audience, in.Kind, now)
+	d := Decision{RuleSet: rs.Name(), CalleeRegion: in.Number.Region}
+	if b := lasting(rs, in, now, callerOnly); b != nil {
+		return d.block(b.reason, b.rule, nil, b.why)
+	}
+	d.Allowed, d.Reason = true, Allowed
+	d.Explanation = explainAllowed(rs)
+	return d
+}
+
 func (d Decision) block(r Reason, rule Rule, next *time.Time, why Text) Decision {
 	d.Allowed, d.Reason, d.Rule, d.Source, d.NextAllowedAt, d.Explanation = false, r, rule.Name, rule.Source, next, why
 	return d
@@ -57,7 +77,7 @@ func nextAllowed(in Input, locs []*time.Location, t time.Time) *time.Time {
 		rs := Lookup(in.Number.E164, in.Number.Region, in.Audience, in.Kind, t)
 		boundary := nextVersion(in, t)
 		next := time.Time{}
-		if lasting(rs, in, t) == nil {
+		if lasting(rs, in, t, everyCall) == nil {
 			f := checker{rs: rs, in: in, locs: locs}.failing(t)
 			if f == nil {
 				return &t
@@ -97,9 +117,17 @@ type lastingBlock struct {
 	why    Text
 }
 
+// lastingScope says which lasting blocks a check covers.
+type lastingScope int
+
+const (
+	everyCall   lastingScope = iota // all of them: a call is about to be made
+	callerOnly                      // those of the callee alone: see Screen
+)
+
 // lasting checks the blocks that no amount of waiting lifts under one rule
 // set: only new input (consent, a fresh list) or a new rule set does.
-func lasting(rs *RuleSet, in Input, now time.Time) *lastingBlock {
+func lasting(rs *RuleSet, in Input, now time.Time, scope lastingScope) *lastingBlock {
 	block := func(r Reason, rule Rule, why Text) *lastingBlock { return &lastingBlock{r, rule, why} }
 	if slices.Contains(in.Suppressions, ClientList) {
 		return block(SuppressedClient, clientListRule, explainSuppressed(ClientList))
@@ -114,6 +142,10 @@ func lasting(rs *RuleSet, in Input, now time.Time) *lastingBlock {
 		check, loaded := in.National[l.Code]
 		rule := Rule{Name: l.Name, Source: l.Source}
 		switch {
+		case scope == callerOnly && check.Listed:
+			return block(NationalList, rule, explainListed(l)) // even on an old copy: the safe side
+		case scope == callerOnly:
+			continue // a missing or stale copy is the platform's to fix, not the callee's
 		case !loaded:
 			return block(ListMissing, rule, explainListMissing(l))
 		case now.Sub(check.FreshAt) > l.MaxAge:
@@ -125,7 +157,7 @@ func lasting(rs *RuleSet, in Input, now time.Time) *lastingBlock {
 	if rs.Consent != nil && !(rs.ContractExempts && in.ContractInProgress) && !consented(in.Consents, in.Kind, now) {
 		return block(NoConsent, *rs.Consent, explainNoConsent(in.Consents, now))
 	}
-	if rs.CallerID != nil {
+	if rs.CallerID != nil && scope == everyCall {
 		id := strings.TrimSpace(in.CallerID)
 		if id == "" {
 			return block(CallerIDMissing, rs.CallerID.Rule, explainCallerIDMissing())
