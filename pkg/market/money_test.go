@@ -79,3 +79,12 @@ func FuzzParseAmount(f *testing.F) {
 		}
 	})
 }
+
+// TestANegativePriceIsNamedInUnits: the message speaks the amount as typed,
+// not in micro-units.
+func TestANegativePriceIsNamedInUnits(t *testing.T) {
+	f := market.RateCard{Currency: "EUR", PerMinute: -450_000, Increment: 6}.Validate("rate_card.")
+	if len(f) != 1 || f[0].Path != "rate_card.per_minute" || f[0].Message != "cannot be negative (got -€0.45)" {
+		t.Errorf("a negative per-minute price: %+v", f)
+	}
+}

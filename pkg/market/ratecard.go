@@ -51,7 +51,7 @@ func (r RateCard) Validate(path string) apperr.Fields {
 	amount := func(field string, v int64) {
 		switch {
 		case v < 0:
-			f.Add(path+field, "cannot be negative (got %d)", v)
+			f.Add(path+field, "cannot be negative (got %s)", FormatMoney(v, r.Currency, "en"))
 		case v > maxAmount:
 			f.Add(path+field, "is over %d units", maxAmount/Micro)
 		}
