@@ -89,8 +89,9 @@ type Input struct {
 	RetentionDays int        `json:"retention_days"`
 }
 
-// languages the platform's centers work in.
-var languages = []string{"fr", "en", "ar", "es", "de", "it", "pt", "nl", "wo"}
+// Languages lists the languages the platform's centers work in (ISO 639-1
+// codes, Wolof as wo).
+var Languages = []string{"fr", "en", "ar", "es", "de", "it", "pt", "nl", "wo"}
 
 func utc(t *time.Time) *time.Time {
 	if t == nil {
@@ -129,8 +130,8 @@ func (in Input) Validate() (Campaign, error) {
 	}
 	for i, l := range in.Languages {
 		l = strings.ToLower(strings.TrimSpace(l))
-		if !slices.Contains(languages, l) {
-			f.Add("languages["+strconv.Itoa(i)+"]", "must be one of %s (got %q)", strings.Join(languages, ", "), in.Languages[i])
+		if !slices.Contains(Languages, l) {
+			f.Add("languages["+strconv.Itoa(i)+"]", "must be one of %s (got %q)", strings.Join(Languages, ", "), in.Languages[i])
 			continue
 		}
 		if !slices.Contains(c.Languages, l) {
