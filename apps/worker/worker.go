@@ -17,8 +17,10 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
+	"github.com/plateau-bpo/plateau/pkg/leadimport"
 	"github.com/plateau-bpo/plateau/pkg/mail"
 	"github.com/plateau-bpo/plateau/pkg/outbox"
+	"github.com/plateau-bpo/plateau/pkg/screening"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -56,9 +58,10 @@ type Deps struct {
 
 // Worker runs the task handlers.
 type Worker struct {
-	deps   Deps
-	queue  *asynqjobs.Queue
-	server *asynqjobs.Server
+	deps    Deps
+	queue   *asynqjobs.Queue
+	server  *asynqjobs.Server
+	imports *leadimport.Runner
 }
 
 // New composes the worker; it connects when Run starts.
@@ -66,9 +69,11 @@ func New(d Deps) *Worker {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	w := &Worker{deps: d, queue: asynqjobs.NewQueue(d.Redis, d.Log), server: asynqjobs.NewServer(d.Redis, d.DB, d.Log)}
+	w := &Worker{deps: d, queue: asynqjobs.NewQueue(d.Redis, d.Log), server: asynqjobs.NewServer(d.Redis, d.DB, d.Log),
+		imports: &leadimport.Runner{DB: d.DB, Screener: screening.New(d.DB), Log: d.Log, Now: d.Now}}
 	w.server.HandleTenant(store.TaskMailInvitation, w.mailInvitation)
 	w.server.HandleTenant(store.TaskMailPasswordReset, w.mailPasswordReset)
+	w.server.HandleTenant(store.TaskLeadImport, w.importLeads)
 	w.server.HandleSystem(TypeOutboxReconcile, w.reconcile)
 	w.server.HandleSystem(TypeMaintenancePurge, w.purge)
 	if d.Scheduler {

@@ -17,7 +17,8 @@ func TestImportDirection(t *testing.T) {
 	const mod = "github.com/plateau-bpo/plateau/"
 	domain := map[string]bool{"pkg/apperr": true, "pkg/audit": true, "pkg/compliance": true, "pkg/i18n": true,
 		"pkg/mail": true, "pkg/nationallist": true, "pkg/numberset": true, "pkg/outbox": true, "pkg/phone": true,
-		"pkg/secret": true, "pkg/session": true, "pkg/tenancy": true, "pkg/testenv": true}
+		"pkg/secret": true, "pkg/session": true, "pkg/tenancy": true, "pkg/testenv": true,
+		"pkg/campaign": true, "pkg/market": true, "pkg/script": true, "pkg/lead": true, "pkg/leadfile": true}
 	adapters := []string{"github.com/gofiber/", "github.com/uptrace/bun", "github.com/hibiken/asynq", "github.com/stripe/",
 		"github.com/casbin/", "github.com/redis/", "github.com/jackc/pgx", "modernc.org/sqlite", mod + "pkg/store",
 		mod + "pkg/fiberhttp", mod + "pkg/rbac", mod + "pkg/redisstore", mod + "pkg/asynqjobs", mod + "pkg/smtpmail"}

@@ -90,6 +90,9 @@ func options(taskType string) []asynq.Option {
 	case strings.HasPrefix(taskType, "mail:"):
 		// Longer than an SMTP exchange may last (a minute).
 		return []asynq.Option{asynq.Queue(QueueCritical), asynq.MaxRetry(10), asynq.Timeout(2 * time.Minute)}
+	case strings.HasPrefix(taskType, "lead:"):
+		// A 200 MB file is a few million rows: minutes, on a slow day.
+		return []asynq.Option{asynq.Queue(QueueDefault), asynq.MaxRetry(5), asynq.Timeout(30 * time.Minute)}
 	case strings.HasPrefix(taskType, "maintenance:"):
 		return []asynq.Option{asynq.Queue(QueueLow), asynq.MaxRetry(3), asynq.Timeout(30 * time.Minute)}
 	}

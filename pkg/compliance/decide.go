@@ -121,8 +121,8 @@ type lastingBlock struct {
 type lastingScope int
 
 const (
-	everyCall   lastingScope = iota // all of them: a call is about to be made
-	callerOnly                      // those of the callee alone: see Screen
+	everyCall  lastingScope = iota // all of them: a call is about to be made
+	callerOnly                     // those of the callee alone: see Screen
 )
 
 // lasting checks the blocks that no amount of waiting lifts under one rule

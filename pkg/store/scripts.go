@@ -66,9 +66,10 @@ func (t *Tenant) scriptVisible(q *bun.SelectQuery) *bun.SelectQuery {
 	return q.Where("sv.org_id = ?", t.OrgID())
 }
 
-// scriptCampaign checks that the principal may read the script of campaign
-// id (the same rule as scriptVisible) and returns the campaign's client.
-func (t *Tenant) scriptCampaign(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+// sharedCampaign checks that the principal may read what campaign id
+// shares — its script, its leads: the client, or a center through an
+// active contract (the rule of scriptVisible) — and returns its client.
+func (t *Tenant) sharedCampaign(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
 	var client uuid.UUID
 	q := t.Tx.NewSelect().Table("campaigns").Column("org_id").Where("id = ?", id)
 	if t.Principal.OrgKind == tenancy.KindCenter {
@@ -105,7 +106,7 @@ func (t *Tenant) latestScript(ctx context.Context, campaignID uuid.UUID) (*scrip
 // version no call has used is rewritten in place; otherwise the script
 // becomes the next version.
 func (t *Tenant) SaveScript(ctx context.Context, campaignID uuid.UUID, s script.Script) (ScriptVersion, error) {
-	if _, err := t.scriptCampaign(ctx, campaignID); err != nil {
+	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
 		return ScriptVersion{}, err
 	}
 	if t.Principal.OrgKind != tenancy.KindClient {
@@ -178,7 +179,7 @@ func (t *Tenant) Script(ctx context.Context, campaignID uuid.UUID) (ScriptVersio
 // under the same rule as Script; a campaign the principal may not read is
 // not found, one without a script has none.
 func (t *Tenant) ScriptVersions(ctx context.Context, campaignID uuid.UUID) ([]ScriptVersion, error) {
-	if _, err := t.scriptCampaign(ctx, campaignID); err != nil {
+	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
 		return nil, err
 	}
 	var rows []scriptVersionRow

@@ -1,0 +1,4 @@
+DROP TABLE lead_mappings;
+DROP TABLE lead_import_chunks;
+DROP TABLE lead_imports;
+DROP TABLE leads;

@@ -1,0 +1,101 @@
+// Package lead is a campaign's callees: the lead as the platform keeps it,
+// its statuses, and the import that brings leads in — from a client's file
+// (read by pkg/leadfile) or a batch of the API — checking each against the
+// compliance engine's import-time Screen, so that a lead enters a campaign
+// ready to dial or blocked with its reason, never silently dropped.
+//
+// It holds the rules and the pipeline, not the storage: a Sink loads the
+// leads (the bun store: COPY and one merge on PostgreSQL, batched
+// transactions on SQLite), Facts are what the store knows of the numbers.
+// It imports the standard library, uuid and the domain packages compliance,
+// leadfile, numberset and apperr.
+package lead
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+)
+
+// Status is where a lead stands in its campaign:
+// new → ready → in_call → callback | retry | done, or blocked.
+type Status string
+
+const (
+	New      Status = "new"      // entered, not yet screened
+	Ready    Status = "ready"    // screened, may be dialled when the rules allow
+	InCall   Status = "in_call"  // an agent holds it
+	Callback Status = "callback" // to be called back at a set time
+	Retry    Status = "retry"    // to be tried again (no answer, busy…)
+	Done     Status = "done"     // finished with an outcome
+	Blocked  Status = "blocked"  // may not be called: Block says why
+)
+
+// Statuses lists every status, in the order of a lead's life.
+func Statuses() []Status { return []Status{New, Ready, InCall, Callback, Retry, Done, Blocked} }
+
+// Valid reports whether s is one of Statuses.
+func (s Status) Valid() bool {
+	for _, v := range Statuses() {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Consent is the evidence of consent a client supplied with the lead.
+type Consent struct {
+	Source     string    `json:"source"`
+	CapturedAt time.Time `json:"captured_at"`
+	Proof      string    `json:"proof,omitempty"`
+}
+
+// Block is why a lead may not be called: the compliance decision, kept as
+// the evidence of the check.
+type Block struct {
+	Reason      compliance.Reason `json:"reason"`
+	Rule        string            `json:"rule"`
+	Source      string            `json:"source"`
+	RuleSet     string            `json:"rule_set"`
+	Explanation compliance.Text   `json:"explanation"`
+	CheckedAt   time.Time         `json:"checked_at"`
+}
+
+// Lead is one callee of a campaign.
+type Lead struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID // the campaign's client
+	CampaignID uuid.UUID
+	Phone      string // E.164
+	Region     string // where the number rings: FR, MQ, US…
+	FirstName  string
+	LastName   string
+	Company    string
+	Email      string
+	PostalCode string
+	City       string
+	Country    string // as the client wrote it
+	Timezone   string // the client's IANA zone for the lead; "" to take the number's
+	Custom     map[string]string
+	Consent    *Consent
+	Status     Status
+	Block      *Block // when Status is Blocked
+	ImportID   *uuid.UUID
+	Line       int // the line of the import's file, 0 for the API
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Name is the lead's full name, or its company.
+func (l Lead) Name() string {
+	switch {
+	case l.FirstName != "" && l.LastName != "":
+		return l.FirstName + " " + l.LastName
+	case l.FirstName+l.LastName != "":
+		return l.FirstName + l.LastName
+	}
+	return l.Company
+}

@@ -1,0 +1,310 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
+)
+
+// TaskLeadImport runs an import whose mapping the client confirmed.
+const TaskLeadImport = "lead:import"
+
+// LeadImportTask is the payload of TaskLeadImport.
+type LeadImportTask struct {
+	ImportID uuid.UUID `json:"import_id"`
+}
+
+// chunkSize is the size of the pieces a file and its report are kept in.
+const chunkSize = 1 << 20
+
+// Kinds of chunk.
+const (
+	chunkFile   = "file"
+	chunkReport = "report"
+)
+
+type leadImportRow struct {
+	bun.BaseModel `bun:"table:lead_imports,alias:li"`
+
+	ID         uuid.UUID  `bun:"id,pk"`
+	OrgID      uuid.UUID  `bun:"org_id"`
+	CampaignID uuid.UUID  `bun:"campaign_id"`
+	FileName   string     `bun:"file_name"`
+	Size       int64      `bun:"size"`
+	Status     string     `bun:"status"`
+	Mapping    *string    `bun:"mapping"`
+	Encoding   string     `bun:"encoding"`
+	Delimiter  string     `bun:"delimiter"`
+	BytesRead  int64      `bun:"bytes_read"`
+	Summary    *string    `bun:"summary"`
+	Error      string     `bun:"error"`
+	CreatedBy  string     `bun:"created_by"`
+	CreatedAt  time.Time  `bun:"created_at"`
+	StartedAt  *time.Time `bun:"started_at"`
+	FinishedAt *time.Time `bun:"finished_at"`
+}
+
+func (r leadImportRow) leadImport() (lead.Import, error) {
+	im := lead.Import{ID: r.ID, OrgID: r.OrgID, CampaignID: r.CampaignID, FileName: r.FileName, Size: r.Size,
+		Status: lead.ImportStatus(r.Status), Encoding: leadfile.Encoding(r.Encoding), Delimiter: r.Delimiter,
+		BytesRead: r.BytesRead, Summary: lead.NewSummary(), Error: r.Error, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
+	if r.Mapping != nil {
+		if err := json.Unmarshal([]byte(*r.Mapping), &im.Mapping); err != nil {
+			return im, err
+		}
+	}
+	if r.Summary != nil {
+		if err := json.Unmarshal([]byte(*r.Summary), &im.Summary); err != nil {
+			return im, err
+		}
+	}
+	return im, nil
+}
+
+type chunkRow struct {
+	bun.BaseModel `bun:"table:lead_import_chunks"`
+
+	ImportID uuid.UUID `bun:"import_id,pk"`
+	OrgID    uuid.UUID `bun:"org_id"`
+	Kind     string    `bun:"kind,pk"`
+	Seq      int       `bun:"seq,pk"`
+	Data     []byte    `bun:"data"`
+}
+
+// CreateImport keeps an uploaded lead file for a campaign of the
+// principal's org, in chunks, and returns the import awaiting its mapping.
+// The file's content is not judged here: reading it is the import's job.
+func (t *Tenant) CreateImport(ctx context.Context, campaignID uuid.UUID, fileName string, file io.Reader) (lead.Import, error) {
+	if _, err := t.LeadCampaign(ctx, campaignID); err != nil {
+		return lead.Import{}, err
+	}
+	row := leadImportRow{ID: newID(), OrgID: t.OrgID(), CampaignID: campaignID, FileName: fileName,
+		Status: string(lead.Uploaded), CreatedBy: t.Principal.Label, CreatedAt: now()}
+	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+		return lead.Import{}, err
+	}
+	size, err := t.writeChunks(ctx, row.ID, chunkFile, file)
+	if err != nil {
+		return lead.Import{}, err
+	}
+	if size == 0 {
+		var f apperr.Fields
+		f.Add("file", "the file %q is empty", fileName)
+		return lead.Import{}, f.Err("the file is empty")
+	}
+	row.Size = size
+	if _, err := t.Tx.NewUpdate().Model(&row).Column("size").WherePK().Exec(ctx); err != nil {
+		return lead.Import{}, err
+	}
+	if err := t.Audit(ctx, "lead_import.upload", "lead_import", row.ID.String(),
+		map[string]any{"campaign_id": campaignID, "file_name": fileName, "size": size}); err != nil {
+		return lead.Import{}, err
+	}
+	return row.leadImport()
+}
+
+func (t *Tenant) writeChunks(ctx context.Context, importID uuid.UUID, kind string, r io.Reader) (int64, error) {
+	if _, err := t.Tx.NewDelete().Model((*chunkRow)(nil)).Where("import_id = ? AND kind = ?", importID, kind).Exec(ctx); err != nil {
+		return 0, err
+	}
+	var size int64
+	buf := make([]byte, chunkSize)
+	for seq := 0; ; seq++ {
+		n, err := io.ReadFull(r, buf)
+		if n > 0 {
+			size += int64(n)
+			c := chunkRow{ImportID: importID, OrgID: t.OrgID(), Kind: kind, Seq: seq, Data: buf[:n]}
+			if _, err := t.Tx.NewInsert().Model(&c).Exec(ctx); err != nil {
+				return size, err
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return size, nil
+		}
+		if err != nil {
+			return size, err
+		}
+	}
+}
+
+// Import returns one import of the principal's org.
+func (t *Tenant) Import(ctx context.Context, id uuid.UUID) (lead.Import, error) {
+	var row leadImportRow
+	err := t.Tx.NewSelect().Model(&row).Where("li.id = ? AND li.org_id = ?", id, t.OrgID()).Scan(ctx)
+	if isNoRows(err) {
+		return lead.Import{}, notFound("import", id)
+	}
+	if err != nil {
+		return lead.Import{}, err
+	}
+	return row.leadImport()
+}
+
+// Imports lists a campaign's imports, newest first.
+func (t *Tenant) Imports(ctx context.Context, campaignID uuid.UUID, page Page) ([]lead.Import, *uuid.UUID, error) {
+	var rows []leadImportRow
+	q := t.Tx.NewSelect().Model(&rows).Where("li.campaign_id = ? AND li.org_id = ?", campaignID, t.OrgID())
+	if err := page.apply(q).Scan(ctx); err != nil {
+		return nil, nil, err
+	}
+	list, next := cut(rows, page, func(r leadImportRow) uuid.UUID { return r.ID })
+	out := make([]lead.Import, 0, len(list))
+	for _, r := range list {
+		im, err := r.leadImport()
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, im)
+	}
+	return out, next, nil
+}
+
+// StartImport records the column mapping the client confirmed, keeps it as
+// the org's mapping for its next files, and queues the import. Starting an
+// import that already started changes nothing.
+func (t *Tenant) StartImport(ctx context.Context, id uuid.UUID, m leadfile.Mapping) (lead.Import, error) {
+	im, err := t.Import(ctx, id)
+	if err != nil || im.Status != lead.Uploaded {
+		return im, err
+	}
+	if _, err := t.LeadCampaign(ctx, im.CampaignID); err != nil {
+		return im, err
+	}
+	mapping := jsonText(m)
+	res, err := t.Tx.NewUpdate().Model((*leadImportRow)(nil)).Set("status = ?", lead.Queued).Set("mapping = ?", mapping).
+		Where("id = ? AND org_id = ? AND status = ?", id, t.OrgID(), lead.Uploaded).Exec(ctx)
+	if err != nil {
+		return im, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return t.Import(ctx, id)
+	}
+	saved := struct {
+		bun.BaseModel `bun:"table:lead_mappings"`
+		OrgID         uuid.UUID `bun:"org_id,pk"`
+		Mapping       *string   `bun:"mapping"`
+		UpdatedAt     time.Time `bun:"updated_at"`
+	}{OrgID: t.OrgID(), Mapping: mapping, UpdatedAt: now()}
+	if _, err := t.Tx.NewInsert().Model(&saved).On("CONFLICT (org_id) DO UPDATE").
+		Set("mapping = EXCLUDED.mapping, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+		return im, err
+	}
+	if err := t.Announce(ctx, TaskLeadImport, LeadImportTask{ImportID: id}); err != nil {
+		return im, err
+	}
+	if err := t.Audit(ctx, "lead_import.start", "lead_import", id.String(), map[string]any{"campaign_id": im.CampaignID}); err != nil {
+		return im, err
+	}
+	return t.Import(ctx, id)
+}
+
+// SavedMapping is the column mapping the org confirmed last, if any.
+func (t *Tenant) SavedMapping(ctx context.Context) (leadfile.Mapping, error) {
+	var m leadfile.Mapping
+	var raw string
+	err := t.Tx.NewSelect().Table("lead_mappings").Column("mapping").Where("org_id = ?", t.OrgID()).Scan(ctx, &raw)
+	if isNoRows(err) {
+		return m, nil
+	}
+	if err != nil {
+		return m, err
+	}
+	return m, json.Unmarshal([]byte(raw), &m)
+}
+
+// BeginImport marks a queued import running, from the start (a retried
+// import starts again). An import that ended is returned as it is.
+func (t *Tenant) BeginImport(ctx context.Context, id uuid.UUID) (lead.Import, error) {
+	im, err := t.Import(ctx, id)
+	if err != nil || im.Status.Ended() {
+		return im, err
+	}
+	_, err = t.Tx.NewUpdate().Model((*leadImportRow)(nil)).Set("status = ?", lead.Running).Set("started_at = ?", now()).
+		Set("bytes_read = 0").Set("summary = NULL").Where("id = ? AND org_id = ?", id, t.OrgID()).Exec(ctx)
+	if err != nil {
+		return im, err
+	}
+	return t.Import(ctx, id)
+}
+
+// ImportProgress records how far a running import has gone.
+func (t *Tenant) ImportProgress(ctx context.Context, id uuid.UUID, bytesRead int64, s lead.Summary) error {
+	_, err := t.Tx.NewUpdate().Model((*leadImportRow)(nil)).Set("bytes_read = ?", bytesRead).Set("summary = ?", jsonText(s)).
+		Where("id = ? AND org_id = ? AND status = ?", id, t.OrgID(), lead.Running).Exec(ctx)
+	return err
+}
+
+// EndImport records how an import ended — finished with its summary, or
+// failed with why — with the file's encoding and separator and the per-row
+// error report.
+func (t *Tenant) EndImport(ctx context.Context, im lead.Import, report []byte) error {
+	_, err := t.Tx.NewUpdate().Model((*leadImportRow)(nil)).
+		Set("status = ?", im.Status).Set("finished_at = ?", now()).Set("bytes_read = ?", im.BytesRead).
+		Set("summary = ?", jsonText(im.Summary)).Set("error = ?", im.Error).
+		Set("encoding = ?", im.Encoding).Set("delimiter = ?", im.Delimiter).
+		Where("id = ? AND org_id = ?", im.ID, t.OrgID()).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := t.writeChunks(ctx, im.ID, chunkReport, bytes.NewReader(report)); err != nil {
+		return err
+	}
+	return t.Audit(ctx, "lead_import."+string(im.Status), "lead_import", im.ID.String(),
+		map[string]any{"campaign_id": im.CampaignID, "imported": im.Summary.Imported, "rows": im.Summary.Rows, "error": im.Error})
+}
+
+// ImportFile reads an import's file back, a chunk per transaction, so that
+// no transaction stays open while the file is read.
+func (d *DB) ImportFile(ctx context.Context, id uuid.UUID) io.Reader {
+	return &chunkReader{ctx: ctx, db: d, importID: id, kind: chunkFile}
+}
+
+// ImportReport reads an import's error report.
+func (d *DB) ImportReport(ctx context.Context, id uuid.UUID) io.Reader {
+	return &chunkReader{ctx: ctx, db: d, importID: id, kind: chunkReport}
+}
+
+type chunkReader struct {
+	ctx      context.Context
+	db       *DB
+	importID uuid.UUID
+	kind     string
+	seq      int
+	buf      []byte
+	done     bool
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.done {
+			return 0, io.EOF
+		}
+		var data []byte
+		err := r.db.InTenant(r.ctx, func(t *Tenant) error {
+			return t.Tx.NewSelect().Model((*chunkRow)(nil)).Column("data").
+				Where("import_id = ? AND org_id = ? AND kind = ? AND seq = ?", r.importID, t.OrgID(), r.kind, r.seq).Scan(r.ctx, &data)
+		})
+		if isNoRows(err) || apperr.Is(err, apperr.NotFound) {
+			r.done = true
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		r.buf, r.seq = data, r.seq+1
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}

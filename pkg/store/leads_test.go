@@ -1,0 +1,220 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/leadimport"
+	"github.com/plateau-bpo/plateau/pkg/screening"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// importFile uploads a file, starts it with the detected mapping and runs
+// the import job at once.
+func importFile(t *testing.T, d *store.DB, client context.Context, campaignID uuid.UUID, file string) lead.Import {
+	t.Helper()
+	im := mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) {
+		return tx.CreateImport(client, campaignID, "leads.csv", strings.NewReader(file))
+	})
+	r, err := leadfile.NewReader(d.ImportFile(client, im.ID), leadfile.Options{Region: "FR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) { return tx.StartImport(client, im.ID, r.Mapping()) })
+	runner := &leadimport.Runner{DB: d, Screener: screening.New(d), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := runner.Run(client, uuid.Nil, im.ID); err != nil {
+		t.Fatal(err)
+	}
+	return mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) { return tx.Import(client, im.ID) })
+}
+
+// TestLeadImport imports a French file into a B2C prospecting campaign:
+// bad, duplicate, opted-out and unconsented rows each end as they should,
+// the report names their lines, a second file finds the first's numbers in
+// the campaign, and only the client and a contracted center see the leads.
+func TestLeadImport(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		other, _ := actingAs(t, d, tenancy.KindClient, "Autre Client", "FR")
+		center, _ := actingAs(t, d, tenancy.KindCenter, "Atlas Contact", "MA")
+		x := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "Prospection", Kind: "prospecting", Audience: "b2c",
+				Country: "FR", Languages: []string{"fr"}})
+		})
+		consentAt := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+		mustDo(t, d, client, func(tx *store.Tenant) ([]compliance.ConsentRecord, error) {
+			return tx.RecordConsents(client, "FR", []compliance.NewConsent{{Phone: "06 12 34 56 01", Source: "site web", CapturedAt: &consentAt}})
+		})
+		mustDo(t, d, client, func(tx *store.Tenant) (int, error) {
+			return tx.AddSuppressions(client, "FR", []compliance.NewSuppression{{Phone: "06 12 34 56 02", Reason: "stop"}})
+		})
+
+		file := "Nom;Prénom;Téléphone;Date consentement;Source consentement;Ville\r\n" +
+			"Lefèvre;Hélène;06 12 34 56 01;;;Besançon\r\n" + // consent in the registry: ready
+			"Dupré;Noël;06 12 34 56 02;01/09/2026;site;Nîmes\r\n" + // on the client's list: blocked
+			"Côté;Zoé;06 12 34 56 03;;;\r\n" + // no consent: blocked
+			"Ménard;Loïc;+33 6 12 34 56 04;2026-09-02;salon;\r\n" + // consent in the file: ready
+			"Pérez;Anaïs;0612345601;;;\r\n" + // duplicate of line 2
+			"Garçon;Jérôme;06 12 34;;;\r\n" + // invalid
+			"Müller;Chloé;06 12 34 56 05;demain;site;\r\n" // unreadable consent date
+		im := importFile(t, d, client, x.ID, file)
+		s := im.Summary
+		if im.Status != lead.Finished || im.Error != "" || s.Rows != 7 || s.Imported != 4 || s.Ready != 2 || s.Blocked != 2 ||
+			s.Duplicates != 1 || s.Invalid != 2 || s.ByReason[compliance.SuppressedClient] != 1 || s.ByReason[compliance.NoConsent] != 1 ||
+			s.ByProblem[lead.ProblemConsentDate] != 1 || s.ByProblem[leadfile.ProblemInvalidPhone] != 1 {
+			t.Fatalf("import: %+v\n%+v", im, s)
+		}
+		if im.Percent() != 100 || im.BytesRead != im.Size || im.Encoding != leadfile.UTF8 || im.Delimiter != ";" {
+			t.Errorf("import file facts: %+v", im)
+		}
+		report, err := io.ReadAll(d.ImportReport(client, im.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"6;Téléphone;0612345601;same number as line 2", "7;Téléphone;06 12 34;", "8;consent_captured_at;demain;"} {
+			if !strings.Contains(string(report), want) {
+				t.Errorf("the report lacks %q:\n%s", want, report)
+			}
+		}
+
+		all := mustDo(t, d, client, func(tx *store.Tenant) ([]lead.Lead, error) {
+			l, _, err := tx.Leads(client, x.ID, store.LeadFilter{}, store.Page{})
+			return l, err
+		})
+		byPhone := map[string]lead.Lead{}
+		for _, l := range all {
+			byPhone[l.Phone] = l
+		}
+		if len(all) != 4 || byPhone["+33612345601"].Status != lead.Ready || byPhone["+33612345601"].City != "Besançon" ||
+			byPhone["+33612345602"].Block.Reason != compliance.SuppressedClient || byPhone["+33612345603"].Block.Reason != compliance.NoConsent ||
+			byPhone["+33612345604"].Consent == nil || byPhone["+33612345604"].Consent.Source != "salon" || byPhone["+33612345604"].Line != 5 {
+			t.Fatalf("leads: %+v", all)
+		}
+		if b := byPhone["+33612345603"].Block; b.Explanation.FR == "" || b.RuleSet == "" || b.Source == "" {
+			t.Errorf("a block keeps its decision: %+v", b)
+		}
+		blocked := mustDo(t, d, client, func(tx *store.Tenant) ([]lead.Lead, error) {
+			l, _, err := tx.Leads(client, x.ID, store.LeadFilter{Status: lead.Blocked, BlockReason: compliance.NoConsent}, store.Page{})
+			return l, err
+		})
+		if len(blocked) != 1 || blocked[0].Phone != "+33612345603" {
+			t.Errorf("blocked for no consent: %+v", blocked)
+		}
+		found := mustDo(t, d, client, func(tx *store.Tenant) ([]lead.Lead, error) {
+			l, _, err := tx.Leads(client, x.ID, store.LeadFilter{Search: "mén"}, store.Page{})
+			return l, err
+		})
+		if len(found) != 1 || found[0].LastName != "Ménard" {
+			t.Errorf("search by the start of a name: %+v", found)
+		}
+		counts := mustDo(t, d, client, func(tx *store.Tenant) (store.LeadCounts, error) { return tx.CountLeads(client, x.ID) })
+		if counts.Total != 4 || counts.ByStatus[lead.Ready] != 2 || counts.ByReason[compliance.NoConsent] != 1 {
+			t.Errorf("counts: %+v", counts)
+		}
+
+		// A second file: a number of the first is in the campaign already.
+		second := importFile(t, d, client, x.ID, "Téléphone;Nom\n06 12 34 56 04;Ménard\n06 12 34 56 06;Neuf\n")
+		if s := second.Summary; s.InCampaign != 1 || s.Imported != 1 {
+			t.Errorf("second import: %+v", s)
+		}
+
+		// Nobody else sees the leads, the imports or the files.
+		if _, err := do(t, d, other, func(tx *store.Tenant) ([]lead.Lead, error) {
+			l, _, err := tx.Leads(other, x.ID, store.LeadFilter{}, store.Page{})
+			return l, err
+		}); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("another client lists the leads: %v", err)
+		}
+		if _, err := do(t, d, other, func(tx *store.Tenant) (lead.Import, error) { return tx.Import(other, im.ID) }); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("another client reads the import: %v", err)
+		}
+		if b, err := io.ReadAll(d.ImportFile(other, im.ID)); err != nil || len(b) != 0 {
+			t.Errorf("another client reads the file: %d bytes, %v", len(b), err)
+		}
+		if _, err := do(t, d, center, func(tx *store.Tenant) (lead.Lead, error) { return tx.Lead(center, x.ID, all[0].ID) }); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("a center without a contract reads a lead: %v", err)
+		}
+		if _, err := do(t, d, other, func(tx *store.Tenant) (lead.Import, error) {
+			return tx.CreateImport(other, x.ID, "x.csv", strings.NewReader("Téléphone;Nom\n0612345699;X\n"))
+		}); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("another client imports into the campaign: %v", err)
+		}
+	})
+}
+
+// TestContractedCenterReadsLeads: a center with an active contract reads
+// the campaign's leads, and not those of the client's other campaign.
+func TestContractedCenterReadsLeads(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		center, _ := actingAs(t, d, tenancy.KindCenter, "Atlas Contact", "MA")
+		x := contractedCampaign(t, d, client, center)
+		y := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "Y", Kind: "survey", Audience: "b2b", Country: "CH", Languages: []string{"fr"}})
+		})
+		importFile(t, d, client, x.ID, "Téléphone;Nom\n+41 22 345 67 89;Favre\n")
+		importFile(t, d, client, y.ID, "Téléphone;Nom\n+41 22 345 67 88;Rochat\n")
+		got := mustDo(t, d, center, func(tx *store.Tenant) ([]lead.Lead, error) {
+			l, _, err := tx.Leads(center, x.ID, store.LeadFilter{}, store.Page{})
+			return l, err
+		})
+		if len(got) != 1 || got[0].LastName != "Favre" {
+			t.Fatalf("the contracted center's leads: %+v", got)
+		}
+		if _, err := do(t, d, center, func(tx *store.Tenant) ([]lead.Lead, error) {
+			l, _, err := tx.Leads(center, y.ID, store.LeadFilter{}, store.Page{})
+			return l, err
+		}); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("the center lists another campaign's leads: %v", err)
+		}
+		if _, err := do(t, d, center, func(tx *store.Tenant) (lead.Import, error) {
+			return tx.CreateImport(center, x.ID, "x.csv", strings.NewReader("Téléphone;Nom\n0612345699;X\n"))
+		}); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("a center imports leads: %v", err)
+		}
+	})
+}
+
+// TestImportOfABadFileFails: a file without a phone column fails the
+// import with the reason, and keeps no lead.
+func TestImportOfABadFileFails(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		x := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "X", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
+		})
+		im := mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) {
+			return tx.CreateImport(client, x.ID, "notes.csv", strings.NewReader("Nom;Ville\nDupré;Nîmes\n"))
+		})
+		mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) {
+			return tx.StartImport(client, im.ID, leadfile.Mapping{})
+		})
+		runner := &leadimport.Runner{DB: d, Screener: screening.New(d), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		if err := runner.Run(client, uuid.Nil, im.ID); err != nil {
+			t.Fatal(err)
+		}
+		got := mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) { return tx.Import(client, im.ID) })
+		if got.Status != lead.Failed || !strings.Contains(got.Error, "no column holds the phone number") {
+			t.Fatalf("import of a file without phones: %+v", got)
+		}
+		if n := mustDo(t, d, client, func(tx *store.Tenant) (store.LeadCounts, error) { return tx.CountLeads(client, x.ID) }); n.Total != 0 {
+			t.Errorf("leads kept: %+v", n)
+		}
+	})
+}
