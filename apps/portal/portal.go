@@ -45,6 +45,8 @@ func Mount(p *platform.Platform) {
 	r.Post("/suppressions", tenancy.PermComplianceWrite, pt.addSuppression)
 	r.Post("/suppressions/upload", tenancy.PermComplianceWrite, pt.uploadSuppressions)
 	r.Post("/suppressions/:id/remove", tenancy.PermComplianceWrite, pt.removeSuppression)
+
+	pt.mountCampaigns(r)
 }
 
 func (pt *Portal) t(c *fiber.Ctx, key string, args ...any) string {

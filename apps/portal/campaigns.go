@@ -1,0 +1,538 @@
+package portal
+
+// A client's campaigns: the list, the wizard that writes a request in
+// draft (and edits it while it is one), and the detail page with the moves
+// the viewer may make now. The rules stay in pkg/campaign (what a request
+// holds, Validate, the state machine and who may make each move) and the
+// queries in pkg/store; a campaign of another org is not found.
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// mountCampaigns registers the campaign pages, the offers comparison and
+// the contracts. Reading is campaigns:read (analysts and billing staff too);
+// writing a request is campaigns:write, accepting an offer contracts:write.
+// Who may make which move of a campaign's life is the state machine's say.
+func (pt *Portal) mountCampaigns(r *fiberhttp.Router) {
+	r.Get("/campaigns", tenancy.PermCampaignsRead, clientsOnly, pt.campaignsPage)
+	r.Get("/campaigns/new", tenancy.PermCampaignsWrite, clientsOnly, pt.newCampaignPage)
+	r.Post("/campaigns", tenancy.PermCampaignsWrite, clientsOnly, pt.createCampaign)
+	r.Get("/campaigns/:id", tenancy.PermCampaignsRead, clientsOnly, pt.campaignPage)
+	r.Get("/campaigns/:id/edit", tenancy.PermCampaignsWrite, clientsOnly, pt.editCampaignPage)
+	r.Post("/campaigns/:id", tenancy.PermCampaignsWrite, clientsOnly, pt.updateCampaign)
+	r.Post("/campaigns/:id/move", tenancy.PermCampaignsWrite, clientsOnly, pt.moveCampaign)
+	r.Get("/campaigns/:id/offers", tenancy.PermCampaignsRead, clientsOnly, pt.offersPage)
+	r.Post("/campaigns/:id/offers/:offer/accept", tenancy.PermContractsWrite, clientsOnly, pt.acceptOffer)
+	r.Get("/contracts", tenancy.PermCampaignsRead, clientsOnly, pt.contractsPage)
+}
+
+// clientsOnly keeps these pages for people of client companies: centers
+// and the platform read campaigns too, through their own front doors.
+func clientsOnly(c *fiber.Ctx) error {
+	if v := fiberhttp.ViewerOf(c); v == nil || v.Membership.Org.Kind != tenancy.KindClient {
+		return apperr.New(apperr.Forbidden, "these pages are for client companies")
+	}
+	return c.Next()
+}
+
+// campaignID reads the campaign of the address; a malformed id is a
+// campaign that does not exist.
+func campaignID(c *fiber.Ctx, param string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Params(param))
+	if err != nil {
+		return uuid.Nil, apperr.New(apperr.NotFound, "there is no such campaign")
+	}
+	return id, nil
+}
+
+// campaignView is a campaign as the pages show it, in the reader's words.
+type campaignView struct {
+	ID            string
+	Name          string
+	Kind          string
+	Audience      string
+	Country       string
+	Languages     string
+	StartsOn      string
+	EndsOn        string
+	TargetOutcome string
+	Volume        int
+	BudgetCap     string // "" for no cap
+	DialingMode   string
+	RetentionDays int
+	Status        string // the code, for styles and tests
+	StatusLabel   string
+	Editable      bool
+	UpdatedAt     string
+}
+
+func (pt *Portal) campaignView(c *fiber.Ctx, k campaign.Campaign, loc *time.Location) campaignView {
+	v := campaignView{ID: k.ID.String(), Name: k.Name, Kind: pt.t(c, "campaign_kind."+string(k.Kind)),
+		Audience: pt.t(c, "audience."+string(k.Audience)), Country: k.Country, Languages: pt.languages(c, k.Languages),
+		StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn), Volume: k.Volume,
+		DialingMode: pt.t(c, "campaigns.dialing."+string(k.DialingMode)), RetentionDays: k.RetentionDays,
+		Status: string(k.Status), StatusLabel: pt.t(c, "campaigns.status."+string(k.Status)),
+		Editable: campaign.Editable(k.Status), UpdatedAt: when(k.UpdatedAt, loc)}
+	if k.TargetOutcome != "" {
+		v.TargetOutcome = pt.t(c, "campaigns.outcome."+k.TargetOutcome)
+	}
+	if k.BudgetCap > 0 {
+		v.BudgetCap = market.FormatMoney(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(c))
+	}
+	return v
+}
+
+// languages names languages by their codes, in the reader's language.
+func (pt *Portal) languages(c *fiber.Ctx, codes []string) string {
+	names := make([]string, len(codes))
+	for i, l := range codes {
+		names[i] = pt.t(c, "campaigns.language."+l)
+	}
+	return strings.Join(names, ", ")
+}
+
+// day shows a campaign date, kept as midnight UTC.
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+type campaignsData struct {
+	Campaigns []campaignView
+	NextQuery string
+}
+
+func (pt *Portal) campaignsPage(c *fiber.Ctx) error {
+	_, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	page := store.Page{}
+	if after, err := uuid.Parse(c.Query("after")); err == nil {
+		page.After = after
+	}
+	var d campaignsData
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		list, next, err := t.Campaigns(ctx, page)
+		for _, k := range list {
+			d.Campaigns = append(d.Campaigns, pt.campaignView(c, k, loc))
+		}
+		if next != nil {
+			d.NextQuery = url.Values{"after": {next.String()}}.Encode()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return pt.render(c, "campaigns", "campaigns.title", d)
+}
+
+// campaignForm is the wizard as typed, kept to fill it again.
+type campaignForm struct {
+	Name, Kind, Audience, Country, StartsOn, EndsOn, TargetOutcome,
+	Volume, BudgetCap, Currency, DialingMode, RetentionDays string
+	Languages []string
+}
+
+func readCampaignForm(c *fiber.Ctx) campaignForm {
+	v := func(name string) string { return strings.TrimSpace(c.FormValue(name)) }
+	return campaignForm{Name: v("name"), Kind: v("kind"), Audience: v("audience"), Country: strings.ToUpper(v("country")),
+		Languages: formValues(c, "languages"), StartsOn: v("starts_on"), EndsOn: v("ends_on"), TargetOutcome: v("target_outcome"),
+		Volume: v("volume"), BudgetCap: v("budget_cap"), Currency: v("currency"), DialingMode: v("dialing_mode"),
+		RetentionDays: v("retention_days")}
+}
+
+// formOf fills the wizard with a campaign's request, to edit it.
+func formOf(k campaign.Campaign, locale string) campaignForm {
+	f := campaignForm{Name: k.Name, Kind: string(k.Kind), Audience: string(k.Audience), Country: k.Country,
+		Languages: k.Languages, StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn),
+		TargetOutcome: k.TargetOutcome, Volume: strconv.Itoa(k.Volume), Currency: k.Currency,
+		DialingMode: string(k.DialingMode), RetentionDays: strconv.Itoa(k.RetentionDays)}
+	if k.BudgetCap > 0 {
+		f.BudgetCap = amountField(k.BudgetCap, locale)
+	}
+	return f
+}
+
+// amountField writes micro-units as a person types them back ("6000",
+// "0,45"): no grouping and no currency, which the form says beside.
+func amountField(micro int64, locale string) string {
+	s := strconv.FormatInt(micro/market.Micro, 10)
+	if frac := strings.TrimRight(strconv.FormatInt(market.Micro+micro%market.Micro, 10)[1:], "0"); frac != "" {
+		point := "."
+		if locale == "fr" {
+			point = ","
+		}
+		s += point + frac
+	}
+	return s
+}
+
+// input reads the typed values into the domain's input. What cannot be
+// read (a date, a number, an amount) is a problem at its field; the rest
+// is campaign.Input.Validate's to judge.
+func (f campaignForm) input() (campaign.Input, apperr.Fields) {
+	var problems apperr.Fields
+	in := campaign.Input{Name: f.Name, Kind: f.Kind, Audience: f.Audience, Country: f.Country, Languages: f.Languages,
+		TargetOutcome: f.TargetOutcome, Currency: f.Currency, DialingMode: f.DialingMode}
+	date := func(path, s string) *time.Time {
+		if s == "" {
+			return nil
+		}
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			problems.Add(path, "must be a date such as 2026-09-15 (got %q)", s)
+			return nil
+		}
+		return &t
+	}
+	in.StartsOn, in.EndsOn = date("starts_on", f.StartsOn), date("ends_on", f.EndsOn)
+	whole := func(path, s string) int {
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) {
+				return -1
+			}
+			return r
+		}, s))
+		if err != nil {
+			problems.Add(path, "must be a whole number (got %q)", s)
+		}
+		return n
+	}
+	in.Volume, in.RetentionDays = whole("volume", f.Volume), whole("retention_days", f.RetentionDays)
+	if f.BudgetCap != "" {
+		budget, err := market.ParseAmount(f.BudgetCap)
+		if err != nil {
+			problems.Add("budget_cap", "%s (got %q)", err.Error(), f.BudgetCap)
+		}
+		in.BudgetCap = budget
+	}
+	return in, problems
+}
+
+// check reads and validates the form without saving anything: every
+// problem, the unreadable values' and the domain's, at its field.
+func (f campaignForm) check() (campaign.Input, apperr.Fields) {
+	in, problems := f.input()
+	if _, err := in.Validate(); err != nil {
+		e := apperr.As(err)
+		for _, fe := range e.Fields {
+			if !slices.ContainsFunc(problems, func(p apperr.FieldError) bool { return p.Path == fe.Path }) {
+				problems = append(problems, fe)
+			}
+		}
+	}
+	return in, problems
+}
+
+type campaignFormData struct {
+	Campaign   *campaignView // nil for a new one
+	Form       campaignForm
+	Problems   apperr.Fields
+	Errors     map[string]string // the problems by field, "languages[1]" under "languages"
+	Kinds      []option
+	Audiences  []option
+	Languages  []option
+	Outcomes   []option
+	Currencies []option
+	Modes      []option
+	Action     string
+}
+
+func (pt *Portal) renderCampaignForm(c *fiber.Ctx, d campaignFormData) error {
+	if len(d.Problems) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+		d.Errors = map[string]string{}
+		for _, p := range d.Problems {
+			field, _, _ := strings.Cut(p.Path, "[")
+			if d.Errors[field] != "" {
+				d.Errors[field] += "; "
+			}
+			d.Errors[field] += p.Message
+		}
+	}
+	choose := func(value string, values []string, label func(string) string) []option {
+		out := make([]option, 0, len(values))
+		for _, v := range values {
+			out = append(out, option{Value: v, Label: label(v), Selected: v == value})
+		}
+		return out
+	}
+	key := func(prefix string) func(string) string { return func(v string) string { return pt.t(c, prefix+v) } }
+	kinds := make([]string, 0, len(compliance.Kinds))
+	for _, k := range compliance.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	d.Kinds = choose(d.Form.Kind, kinds, key("campaign_kind."))
+	d.Audiences = choose(d.Form.Audience, []string{string(compliance.B2C), string(compliance.B2B)}, key("audience."))
+	for _, l := range campaign.Languages {
+		d.Languages = append(d.Languages, option{Value: l, Label: pt.t(c, "campaigns.language."+l), Selected: slices.Contains(d.Form.Languages, l)})
+	}
+	d.Outcomes = choose(d.Form.TargetOutcome, market.Outcomes, key("campaigns.outcome."))
+	d.Currencies = choose(d.Form.Currency, market.Currencies, func(v string) string { return v })
+	d.Modes = choose(d.Form.DialingMode, []string{string(campaign.Preview), string(campaign.Progressive), string(campaign.Predictive)},
+		key("campaigns.dialing."))
+	title := "campaigns.new.title"
+	if d.Campaign != nil {
+		title = "campaigns.edit.title"
+	}
+	return pt.render(c, "campaign-form", title, d)
+}
+
+func (pt *Portal) newCampaignPage(c *fiber.Ctx) error {
+	org, _, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	form := campaignForm{Kind: string(compliance.Prospecting), Audience: string(compliance.B2C), Country: org.Country,
+		Languages: []string{"fr"}, Currency: "EUR", DialingMode: string(campaign.Preview),
+		RetentionDays: strconv.Itoa(campaign.DefaultRetentionDays)}
+	return pt.renderCampaignForm(c, campaignFormData{Form: form, Action: "/portal/campaigns"})
+}
+
+func (pt *Portal) createCampaign(c *fiber.Ctx) error {
+	form := readCampaignForm(c)
+	in, problems := form.check()
+	if len(problems) > 0 {
+		return pt.renderCampaignForm(c, campaignFormData{Form: form, Problems: problems, Action: "/portal/campaigns"})
+	}
+	var made campaign.Campaign
+	ctx := c.UserContext()
+	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		made, err = t.CreateCampaign(ctx, in)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := pt.p.Server.Flash(c, pt.t(c, "campaigns.created", made.Name)); err != nil {
+		return err
+	}
+	return c.Redirect("/portal/campaigns/"+made.ID.String(), fiber.StatusSeeOther)
+}
+
+// editable loads a campaign the viewer's org owns and may still edit.
+func (pt *Portal) editable(c *fiber.Ctx, id uuid.UUID) (campaign.Campaign, error) {
+	var k campaign.Campaign
+	ctx := c.UserContext()
+	err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		k, err = t.Campaign(ctx, id)
+		return err
+	})
+	if err == nil && !campaign.Editable(k.Status) {
+		err = apperr.New(apperr.Conflict, "a campaign that is %s cannot be edited; unpublish it first if no offer was accepted", k.Status)
+	}
+	return k, err
+}
+
+func (pt *Portal) editCampaignPage(c *fiber.Ctx) error {
+	_, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	id, err := campaignID(c, "id")
+	if err != nil {
+		return err
+	}
+	k, err := pt.editable(c, id)
+	if err != nil {
+		return err
+	}
+	v := pt.campaignView(c, k, loc)
+	return pt.renderCampaignForm(c, campaignFormData{Campaign: &v, Form: formOf(k, fiberhttp.LocaleOf(c)), Action: "/portal/campaigns/" + v.ID})
+}
+
+func (pt *Portal) updateCampaign(c *fiber.Ctx) error {
+	_, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	id, err := campaignID(c, "id")
+	if err != nil {
+		return err
+	}
+	k, err := pt.editable(c, id)
+	if err != nil {
+		return err
+	}
+	form := readCampaignForm(c)
+	in, problems := form.check()
+	if len(problems) > 0 {
+		v := pt.campaignView(c, k, loc)
+		return pt.renderCampaignForm(c, campaignFormData{Campaign: &v, Form: form, Problems: problems, Action: "/portal/campaigns/" + v.ID})
+	}
+	ctx := c.UserContext()
+	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		k, err = t.UpdateCampaign(ctx, id, in)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := pt.p.Server.Flash(c, pt.t(c, "campaigns.saved", k.Name)); err != nil {
+		return err
+	}
+	return c.Redirect("/portal/campaigns/"+id.String(), fiber.StatusSeeOther)
+}
+
+// moveView is a move the viewer may make now, as a button.
+type moveView struct {
+	Event, Label string
+	Primary      bool // the move forward; the others are secondary
+}
+
+type campaignData struct {
+	Campaign  campaignView
+	Moves     []moveView
+	Offers    int
+	Contracts []contractCard
+	Error     string // a move refused
+}
+
+func (pt *Portal) campaignPage(c *fiber.Ctx) error {
+	return pt.renderCampaign(c, "")
+}
+
+// renderCampaign shows the campaign of the address with the moves its
+// viewer may make, its offers and its contracts; refused, when a move was.
+func (pt *Portal) renderCampaign(c *fiber.Ctx, refused string) error {
+	_, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	id, err := campaignID(c, "id")
+	if err != nil {
+		return err
+	}
+	principal, _ := fiberhttp.PrincipalOf(c)
+	canWrite, err := pt.can(c, tenancy.PermCampaignsWrite)
+	if err != nil {
+		return err
+	}
+	d := campaignData{Error: refused}
+	var contracts []market.Contract
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		k, err := t.Campaign(ctx, id)
+		if err != nil {
+			return err
+		}
+		d.Campaign = pt.campaignView(c, k, loc)
+		if canWrite {
+			for _, e := range campaign.Allowed(k.Status, campaign.Actor{Side: principal.OrgKind, Role: principal.Role}) {
+				d.Moves = append(d.Moves, moveView{Event: string(e), Label: pt.t(c, "campaigns.move."+string(e)),
+					Primary: e != campaign.Cancel && e != campaign.Unpublish})
+			}
+		}
+		offers, err := t.Offers(ctx, id)
+		if err != nil {
+			return err
+		}
+		d.Offers = len(offers)
+		all, err := t.Contracts(ctx)
+		for _, ct := range all {
+			if ct.CampaignID == id {
+				contracts = append(contracts, ct)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if d.Contracts, err = pt.contractCards(c, contracts, map[uuid.UUID]string{id: d.Campaign.Name}); err != nil {
+		return err
+	}
+	return pt.render(c, "campaign", "campaigns.detail.title", d)
+}
+
+func (pt *Portal) moveCampaign(c *fiber.Ctx) error {
+	id, err := campaignID(c, "id")
+	if err != nil {
+		return err
+	}
+	event := campaign.Event(c.FormValue("event"))
+	var moved campaign.Campaign
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		moved, err = t.Move(ctx, id, event)
+		return err
+	})
+	if e := apperr.As(err); e != nil && (e.Kind == apperr.Conflict || e.Kind == apperr.Forbidden || e.Kind == apperr.Invalid) {
+		// A move the state or the role does not allow: the page says why,
+		// with the moves that are allowed now.
+		c.Status(statusOf(e.Kind))
+		message := e.Message
+		for _, f := range e.Fields {
+			message += ": " + f.Message
+		}
+		return pt.renderCampaign(c, message)
+	} else if err != nil {
+		return err
+	}
+	if err := pt.p.Server.Flash(c, pt.t(c, "campaigns.moved", moved.Name, pt.t(c, "campaigns.status."+string(moved.Status)))); err != nil {
+		return err
+	}
+	return c.Redirect("/portal/campaigns/"+id.String(), fiber.StatusSeeOther)
+}
+
+// statusOf is the HTTP status of a refusal a page shows itself.
+func statusOf(k apperr.Kind) int {
+	switch k {
+	case apperr.Conflict:
+		return fiber.StatusConflict
+	case apperr.Forbidden:
+		return fiber.StatusForbidden
+	}
+	return fiber.StatusUnprocessableEntity
+}
+
+// centerNames names the centers of contracts and offers the viewer's org
+// was shown. A center's org row is its own tenant's: the name is read by
+// id through the operator lookup, for ids that came from the viewer's own
+// offers and contracts only.
+func (pt *Portal) centerNames(c *fiber.Ctx, contracts []market.Contract, offers []market.Offer) (map[uuid.UUID]string, error) {
+	names := map[uuid.UUID]string{}
+	ids := make([]uuid.UUID, 0, len(contracts)+len(offers))
+	for _, k := range contracts {
+		ids = append(ids, k.CenterID)
+	}
+	for _, o := range offers {
+		ids = append(ids, o.CenterID)
+	}
+	for _, id := range ids {
+		if _, done := names[id]; done {
+			continue
+		}
+		org, err := pt.p.DB.OrgByID(c.UserContext(), id)
+		if err != nil {
+			return nil, err
+		}
+		names[id] = org.Name
+	}
+	return names, nil
+}
