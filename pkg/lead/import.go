@@ -29,8 +29,8 @@ func NewSummary() Summary {
 	return Summary{ByProblem: map[leadfile.ProblemCode]int{}, ByReason: map[compliance.Reason]int{}}
 }
 
-// count records one row's fate: a lead admitted, or its problem.
-func (s *Summary) count(l *Lead, p *leadfile.Problem) {
+// Count records one row's fate: a lead admitted, or its problem.
+func (s *Summary) Count(l *Lead, p *leadfile.Problem) {
 	s.Rows++
 	switch {
 	case p == nil && l.Status == Blocked:
@@ -146,7 +146,7 @@ func (im *Importer) read(ctx context.Context, r *leadfile.Reader, out chan<- []L
 		} else {
 			problem = &row.Problems[0]
 		}
-		summary.count(&l, problem)
+		summary.Count(&l, problem)
 		if problem != nil {
 			if err := im.Report.Write(row); err != nil {
 				return summary, fmt.Errorf("writing the error report: %w", err)

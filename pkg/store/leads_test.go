@@ -218,3 +218,38 @@ func TestImportOfABadFileFails(t *testing.T) {
 		}
 	})
 }
+
+// TestAddBatch: an API batch gets a result per item — made, duplicate in
+// the batch, already in the campaign, invalid — and the valid ones land.
+func TestAddBatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		x := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "X", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
+		})
+		runner := &leadimport.Runner{DB: d, Screener: screening.New(d), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		items := []leadfile.Lead{{Phone: "06 12 34 56 01", LastName: "Lefèvre", Custom: map[string]string{"panier": "129 €"}},
+			{Phone: "+33612345601"}, {Phone: "12"}, {Phone: "06 12 34 56 02", Timezone: "Mars/Olympus"}}
+		res, sum, err := runner.AddBatch(client, x.ID, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].Lead == nil || res[0].Lead.Status != lead.Ready || res[1].Problem.Code != leadfile.ProblemDuplicate ||
+			res[2].Problem.Code != leadfile.ProblemInvalidPhone || res[2].Problem.Column != "items[2].phone" ||
+			res[3].Problem.Code != lead.ProblemTimezone || res[3].Problem.Column != "items[3].timezone" || sum.Imported != 1 {
+			t.Fatalf("results: %+v %+v %+v %+v\n%+v", res[0], res[1].Problem, res[2].Problem, res[3].Problem, sum)
+		}
+		again, sum, err := runner.AddBatch(client, x.ID, items[:1])
+		if err != nil || again[0].Problem == nil || again[0].Problem.Code != lead.ProblemInCampaign || sum.Imported != 0 {
+			t.Fatalf("the same lead again: %+v %v", again, err)
+		}
+		got := mustDo(t, d, client, func(tx *store.Tenant) (lead.Lead, error) { return tx.Lead(client, x.ID, res[0].Lead.ID) })
+		if got.Custom["panier"] != "129 €" || got.LastName != "Lefèvre" {
+			t.Errorf("stored lead: %+v", got)
+		}
+		if _, _, err := runner.AddBatch(client, x.ID, make([]leadfile.Lead, leadimport.MaxBatch+1)); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("a batch over the limit: %v", err)
+		}
+	})
+}
