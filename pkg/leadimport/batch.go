@@ -12,8 +12,11 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
-// MaxBatch is the most leads one API request adds.
-const MaxBatch = 10_000
+// Limits of what one request brings.
+const (
+	MaxBatch    = 10_000    // leads in one API batch
+	MaxFileSize = 200 << 20 // bytes of one uploaded lead file (a few million rows)
+)
 
 // ItemResult is what became of one item of a batch.
 type ItemResult struct {
