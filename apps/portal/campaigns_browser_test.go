@@ -46,7 +46,6 @@ func TestBrowserCampaignWizardToPublishedRequest(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="budget_cap"]`), "2 500.50"),
 		chromedp.SetValue(chromedp.CSS(`select[name="dialing_mode"]`), "progressive"),
 	)
-	fitsPhone(t, ctx, "campaign-wizard")
 	// The refused form answers 422, which the console reports: that one
 	// page is watched apart.
 	noConsoleProblems(t, console)
@@ -58,6 +57,7 @@ func TestBrowserCampaignWizardToPublishedRequest(t *testing.T) {
 	if v := get(t, ctx, chromedp.Value(chromedp.CSS(`input[name="budget_cap"]`))); v != "2 500.50" {
 		t.Errorf("the refused form kept the budget %q", v)
 	}
+	fitsPhone(t, ctx, "campaign-wizard-refused")
 	do(t, ctx, "correct the end date", chromedp.SetValue(chromedp.CSS(`input[name="ends_on"]`), "2027-02-26"))
 	click(t, ctx, `[data-testid="save-campaign"]`)
 	if status := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="campaign-status"]`))); status != "Brouillon" {
