@@ -6,15 +6,16 @@ import (
 	"testing"
 
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/leadfile/leadgen"
 )
 
 // BenchmarkRead reads and normalizes a 100 000-row French Excel file
-// (Windows-1252, ';', CRLF; see frenchFile) and reports rows/s. The first
+// (Windows-1252, ';', CRLF; see leadgen.File) and reports rows/s. The first
 // iteration also learns the overseas ranges (see NormalizePhone); run with
 // -benchtime=1x for that cold figure alone.
 func BenchmarkRead(b *testing.B) {
 	const rows = 100_000
-	data := frenchFile(rows, 42)
+	data := leadgen.File(rows, 42)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -47,7 +48,7 @@ func BenchmarkReadStream(b *testing.B) {
 	for b.Loop() {
 		var peak uint64
 		var ms runtime.MemStats
-		r, err := leadfile.NewReader(newFrenchStream(rows, 9), leadfile.Options{Region: "FR"})
+		r, err := leadfile.NewReader(leadgen.New(9).Stream(rows), leadfile.Options{Region: "FR"})
 		if err != nil {
 			b.Fatal(err)
 		}

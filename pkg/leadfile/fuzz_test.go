@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/leadfile/leadgen"
 )
 
 // FuzzReader: whatever the bytes, NewReader and Rows never panic, every row
@@ -18,11 +19,11 @@ import (
 // at a time changes nothing. When encoding/csv reads the file without
 // error, the rows are its records, on the same lines.
 func FuzzReader(f *testing.F) {
-	f.Add(frenchFile(30, 1))
+	f.Add(leadgen.File(30, 1))
 	f.Add([]byte("Nom;Téléphone\n\"Lefèvre\r\nHélène\";06 12 34 56 78\nA;\"0612\"\"345678\n"))
 	f.Add([]byte("\xef\xbb\xbfsep=,\r\nName,Phone,City\r\n\"Doe, John\",+33612345678,Paris\r\n"))
 	f.Add([]byte("Nom\tTel\r\"x\rY\"\t0612345678\r"))
-	f.Add(cp1252("Société;Portable;Code postal\r\nCrème & Cie;0696 12 34 56;97200\r\n;;\r\n"))
+	f.Add(leadgen.CP1252("Société;Portable;Code postal\r\nCrème & Cie;0696 12 34 56;97200\r\n;;\r\n"))
 	f.Add([]byte("Nom;Tel\n\n  ;\nA;06 12 34 56 78;\nB;\"0612345678\"\r\nC;06 12 34 56 78\r"))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {

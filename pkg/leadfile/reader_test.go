@@ -10,6 +10,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/leadfile/leadgen"
 )
 
 func open(t *testing.T, data []byte, opts leadfile.Options) *leadfile.Reader {
@@ -73,12 +74,12 @@ func TestFormats(t *testing.T) {
 	}{
 		{"UTF-8", []byte(utf8File), leadfile.UTF8, ';'},
 		{"UTF-8 with BOM", append([]byte("\xef\xbb\xbf"), crlf...), leadfile.UTF8, ';'},
-		{"Windows-1252 CRLF", cp1252(crlf), leadfile.Windows1252, ';'},
-		{"Windows-1252 LF", cp1252(utf8File), leadfile.Windows1252, ';'},
+		{"Windows-1252 CRLF", leadgen.CP1252(crlf), leadfile.Windows1252, ';'},
+		{"Windows-1252 LF", leadgen.CP1252(utf8File), leadfile.Windows1252, ';'},
 		{"comma", []byte(strings.ReplaceAll(utf8File, ";", ",")), leadfile.UTF8, ','},
 		{"tab", []byte(strings.ReplaceAll(utf8File, ";", "\t")), leadfile.UTF8, '\t'},
-		{"Excel for Mac: lone CR", cp1252(strings.ReplaceAll(utf8File, "\n", "\r")), leadfile.Windows1252, ';'},
-		{"sep= line", cp1252("sep=,\r\n" + strings.ReplaceAll(crlf, ";", ",")), leadfile.Windows1252, ','},
+		{"Excel for Mac: lone CR", leadgen.CP1252(strings.ReplaceAll(utf8File, "\n", "\r")), leadfile.Windows1252, ';'},
+		{"sep= line", leadgen.CP1252("sep=,\r\n" + strings.ReplaceAll(crlf, ";", ",")), leadfile.Windows1252, ','},
 		{"no final line break", []byte(strings.TrimSuffix(utf8File, "\n")), leadfile.UTF8, ';'},
 		{"blank lines and empty rows", []byte(strings.Replace(utf8File, "\nGarçon", "\n\n;;;\n  ; ;;\nGarçon", 1)), leadfile.UTF8, ';'},
 		{"all quoted", []byte(`"Nom";"Prénom";"Téléphone";"Ville"` + "\r\n" +
@@ -129,7 +130,7 @@ func TestFormats(t *testing.T) {
 // TestQuotedValues: separators, doubled quotes and line breaks inside
 // quotes, and the line numbers of the rows after them.
 func TestQuotedValues(t *testing.T) {
-	file := cp1252("Nom;Adresse;Tél.;Commentaire\r\n" +
+	file := leadgen.CP1252("Nom;Adresse;Tél.;Commentaire\r\n" +
 		"Lefèvre;\"12, rue de l'Église; bâtiment B\";0612345678;\"Il a dit \"\"rappelez-moi\"\"\"\r\n" +
 		"Ménard;\"Résidence « Les Pins »\r\n3 allée des Hêtres\r\n\r\n33000 Bordeaux\";0712345678;\r\n" +
 		"Côté;\"\";0612345679;\"\"\"\"\r\n")
@@ -171,7 +172,7 @@ func TestEncodingDecidedLate(t *testing.T) {
 	for _, c := range []struct {
 		data []byte
 		enc  leadfile.Encoding
-	}{{cp1252(b.String()), leadfile.Windows1252}, {[]byte(b.String()), leadfile.UTF8}} {
+	}{{leadgen.CP1252(b.String()), leadfile.Windows1252}, {[]byte(b.String()), leadfile.UTF8}} {
 		r := open(t, c.data, leadfile.Options{})
 		rows := readAll(t, r)
 		last := rows[len(rows)-1]
@@ -184,7 +185,7 @@ func TestEncodingDecidedLate(t *testing.T) {
 // TestUTF8WithStrayBytes: a UTF-8 file with a line pasted from a
 // Windows-1252 one keeps the accents of both.
 func TestUTF8WithStrayBytes(t *testing.T) {
-	file := append([]byte("Nom;Téléphone\nLefèvre;0612345678\n"), cp1252("Hélène;0612345679\n")...)
+	file := append([]byte("Nom;Téléphone\nLefèvre;0612345678\n"), leadgen.CP1252("Hélène;0612345679\n")...)
 	rows := readAll(t, open(t, file, leadfile.Options{}))
 	if len(rows) != 2 || rows[0].Lead.LastName != "Lefèvre" || rows[1].Lead.LastName != "Hélène" {
 		t.Fatalf("%+v", rows)
@@ -322,7 +323,7 @@ func TestBadRowsDoNotStopTheFile(t *testing.T) {
 		"Noël;inconnu;Tours\r\n" + // 13
 		"Zoé;+33 6 12 34 56 85;\"Nice\r\n" + // 14: quote never closed
 		"Anaïs;06 12 34 56 86;Pau\r\n" // 15: read again after the unclosed quote
-	r := open(t, cp1252(file), leadfile.Options{})
+	r := open(t, leadgen.CP1252(file), leadfile.Options{})
 	rows := readAll(t, r)
 	type want struct {
 		line int
@@ -541,7 +542,7 @@ func TestReportWriter(t *testing.T) {
 // TestGeneratedFile reads the benchmark's file and checks its counts add
 // up.
 func TestGeneratedFile(t *testing.T) {
-	data := frenchFile(20_000, 7)
+	data := leadgen.File(20_000, 7)
 	r := open(t, data, leadfile.Options{})
 	if r.Encoding() != leadfile.Windows1252 || r.Delimiter() != ';' {
 		t.Fatalf("read as %s %q", r.Encoding(), r.Delimiter())

@@ -1,4 +1,8 @@
-package leadfile_test
+// Package leadgen writes realistic lead files — French Excel exports, in
+// Windows-1252 with ';' — for tests, benchmarks (`plateau bench import`)
+// and the sample file `plateau dev` leaves for newcomers. Its numbers are
+// random and fictitious.
+package leadgen
 
 import (
 	"fmt"
@@ -7,8 +11,9 @@ import (
 	"strings"
 )
 
-// cp1252 encodes s in Windows-1252, as French Excel saves a CSV file.
-func cp1252(s string) []byte {
+// CP1252 encodes s in Windows-1252, as French Excel saves a CSV file. It
+// panics on a character this table lacks: it is for generated text.
+func CP1252(s string) []byte {
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
 		switch {
@@ -33,19 +38,26 @@ func cp1252(s string) []byte {
 	return b
 }
 
-// leadGen writes the rows of a lead file the way a French client's Excel
+// Generator writes the rows of a lead file the way a French client's Excel
 // exports it: a header with accents, addresses with ';' and line breaks in
 // quotes, numbers written every which way, mostly valid metropolitan
-// mobiles and landlines, 2% overseas, 2% invalid, 4% duplicates.
-type leadGen struct {
+// mobiles and landlines, 2% overseas, 2% invalid, 4% duplicates, and —
+// when Suppressed is set — SuppressedPercent% of its numbers, which a
+// caller has put on an opt-out list.
+type Generator struct {
+	Suppressed        []string
+	SuppressedPercent int
+
 	r      *rand.Rand
 	recent []string // numbers to duplicate
 	n      int
 }
 
-func newLeadGen(seed uint64) *leadGen { return &leadGen{r: rand.New(rand.NewPCG(seed, 1))} }
+// New makes a generator; the same seed writes the same rows.
+func New(seed uint64) *Generator { return &Generator{r: rand.New(rand.NewPCG(seed, 1))} }
 
-const genHeader = "Civilité;Nom;Prénom;Société;Adresse;Code postal;Ville;Téléphone;E-mail;Date de naissance;Commentaire\r\n"
+// Header is the header line the rows go under.
+const Header = "Civilité;Nom;Prénom;Société;Adresse;Code postal;Ville;Téléphone;E-mail;Date de naissance;Commentaire\r\n"
 
 var (
 	genFirsts    = []string{"Jérôme", "Hélène", "François", "Gaëlle", "Loïc", "Émilie", "Cédric", "Bérénice", "Noël", "Chloé", "Zoé", "Anaïs"}
@@ -58,8 +70,11 @@ var (
 		"1", "20", "21", "22", "23", "24", "25", "3", "41", "42", "43", "44", "45", "46", "47", "48", "49", "50", "51", "52", "53", "54", "55"}
 )
 
-func (g *leadGen) phone() string {
+func (g *Generator) phone() string {
 	r := g.r
+	if len(g.Suppressed) > 0 && r.IntN(100) < g.SuppressedPercent {
+		return g.Suppressed[r.IntN(len(g.Suppressed))]
+	}
 	switch k := r.IntN(100); {
 	case k < 4 && len(g.recent) > 0: // a duplicate, maybe written differently
 		tel := g.recent[r.IntN(len(g.recent))]
@@ -100,8 +115,8 @@ func (g *leadGen) phone() string {
 	return tel
 }
 
-// row appends the next row to b.
-func (g *leadGen) row(b *strings.Builder) {
+// Row appends the next row to b.
+func (g *Generator) Row(b *strings.Builder) {
 	r := g.r
 	g.n++
 	address := fmt.Sprintf("%d rue de l’Église", 1+r.IntN(200))
@@ -123,38 +138,39 @@ func (g *leadGen) row(b *strings.Builder) {
 		g.n, 1+r.IntN(28), 1+r.IntN(12), 1940+r.IntN(60), comment)
 }
 
-// frenchFile returns a whole file of rows rows, in Windows-1252.
-func frenchFile(rows int, seed uint64) []byte {
-	g := newLeadGen(seed)
+// File returns a whole file of rows rows, in Windows-1252.
+func File(rows int, seed uint64) []byte {
+	g := New(seed)
 	var b strings.Builder
-	b.WriteString(genHeader)
+	b.WriteString(Header)
 	for range rows {
-		g.row(&b)
+		g.Row(&b)
 	}
-	return cp1252(b.String())
+	return CP1252(b.String())
 }
 
-// frenchStream is frenchFile written as it is read, never whole in memory.
-type frenchStream struct {
-	g    *leadGen
+// Stream is a file of rows rows from g, in Windows-1252, written as it is
+// read: never whole in memory.
+func (g *Generator) Stream(rows int) io.Reader {
+	return &stream{g: g, left: rows, buf: CP1252(Header)}
+}
+
+type stream struct {
+	g    *Generator
 	left int
 	buf  []byte
 }
 
-func newFrenchStream(rows int, seed uint64) *frenchStream {
-	return &frenchStream{g: newLeadGen(seed), left: rows, buf: cp1252(genHeader)}
-}
-
-func (s *frenchStream) Read(p []byte) (int, error) {
+func (s *stream) Read(p []byte) (int, error) {
 	for len(s.buf) == 0 {
 		if s.left == 0 {
 			return 0, io.EOF
 		}
 		var b strings.Builder
 		for ; s.left > 0 && b.Len() < 64<<10; s.left-- {
-			s.g.row(&b)
+			s.g.Row(&b)
 		}
-		s.buf = cp1252(b.String())
+		s.buf = CP1252(b.String())
 	}
 	n := copy(p, s.buf)
 	s.buf = s.buf[n:]
