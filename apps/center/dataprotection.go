@@ -8,7 +8,6 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
-	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -61,8 +60,7 @@ func (ce *Center) profilePage(c *fiber.Ctx) error {
 }
 
 func (ce *Center) renderProfile(c *fiber.Ctx, p compliance.CenterProfile, form profileForm, errs []apperr.FieldError) error {
-	principal, _ := fiberhttp.PrincipalOf(c)
-	canEdit, err := ce.p.Authz.Allowed(c.UserContext(), principal, tenancy.PermCenterProfileEdit)
+	canEdit, err := ce.can(c, tenancy.PermCenterProfileEdit)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,149 @@
+package center
+
+// The brief of a campaign the center holds an active contract for: the
+// request, the contract's rate card, and the current call script set out
+// for reading — every node in the order an agent meets them, what the
+// agent says or asks, each answer and where it leads, the objection
+// handlers, and the outcomes. Without an active contract the campaign is
+// not found, even while it is an open request (its brief is then
+// /center/requests/{id}, without the script).
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/script"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// nodeLink points at a node of the script set out on the page.
+type nodeLink struct{ ID, Label string }
+
+type answerView struct {
+	Label string
+	Next  nodeLink
+}
+
+type nodeView struct {
+	ID          string
+	Kind        string // the script.Kind, for the card's class
+	KindTxt     string
+	Title       string
+	Text        string
+	Start       bool
+	Next        *nodeLink
+	Answers     []answerView
+	Disposition string
+}
+
+type scriptView struct {
+	Version    int
+	SavedAt    string
+	Nodes      []nodeView
+	Objections []nodeLink
+}
+
+type briefData struct {
+	Campaign    campaignView
+	Client      string
+	Rate        []line
+	Seats       int
+	ConfirmedAt string
+	Script      *scriptView
+	LeadsLink   string
+}
+
+func (ce *Center) briefPage(c *fiber.Ctx) error {
+	id, err := idParam(c, "campaign")
+	if err != nil {
+		return err
+	}
+	var k campaign.Campaign
+	var contract *market.Contract
+	var client string
+	var sv *store.ScriptVersion
+	ctx := c.UserContext()
+	err = ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		contracts, err := t.Contracts(ctx)
+		if err != nil {
+			return err
+		}
+		for _, x := range contracts {
+			if x.CampaignID == id && x.Status == market.ContractActive {
+				contract = &x
+			}
+		}
+		if contract == nil {
+			return apperr.New(apperr.NotFound, "campaign %v not found", id)
+		}
+		if k, err = t.Campaign(ctx, id); err != nil {
+			return err
+		}
+		names, err := t.OfferedCampaigns(ctx, []uuid.UUID{id})
+		if err != nil {
+			return err
+		}
+		client = names[id].Client
+		v, err := t.Script(ctx, id)
+		switch {
+		case err == nil:
+			sv = &v
+		case !apperr.Is(err, apperr.NotFound): // not found: no script yet
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	d := briefData{Campaign: ce.campaignView(c, k), Client: client, Rate: ce.rateLines(c, contract.RateCard),
+		Seats: contract.Seats, ConfirmedAt: day(contract.ConfirmedAt)}
+	if ok, err := ce.can(c, tenancy.PermLeadsRead); err != nil {
+		return err
+	} else if ok {
+		d.LeadsLink = "/center/campaigns/" + id.String() + "/leads"
+	}
+	if sv != nil {
+		d.Script = ce.scriptView(c, *sv, client)
+	}
+	return ce.p.Server.Render(c, "center/brief", "center", k.Name, d)
+}
+
+// scriptView sets a script out for reading. Variables show as their
+// placeholders ("[lead.first_name]"), except the client's name, known here.
+func (ce *Center) scriptView(c *fiber.Ctx, v store.ScriptVersion, client string) *scriptView {
+	s := v.Script
+	values := script.Values{"client.name": client}
+	link := func(id string) nodeLink {
+		label := script.Render(s.Nodes[id].Title, values)
+		if label == "" {
+			label = id
+		}
+		return nodeLink{ID: id, Label: label}
+	}
+	out := &scriptView{Version: v.Version, SavedAt: day(&v.CreatedAt)}
+	for _, id := range s.Order() {
+		n := s.Nodes[id]
+		nv := nodeView{ID: id, Kind: string(n.Kind), KindTxt: ce.t(c, "center.node."+string(n.Kind)),
+			Title: script.Render(n.Title, values), Text: script.Render(n.Text, values), Start: id == s.Start}
+		if n.Next != "" {
+			next := link(n.Next)
+			nv.Next = &next
+		}
+		for _, a := range n.Answers {
+			nv.Answers = append(nv.Answers, answerView{Label: script.Render(a.Label, values), Next: link(a.Next)})
+		}
+		if n.Disposition != "" {
+			nv.Disposition = ce.t(c, "center.disposition."+string(n.Disposition))
+		}
+		out.Nodes = append(out.Nodes, nv)
+	}
+	for _, id := range s.Objections() {
+		out.Objections = append(out.Objections, link(id))
+	}
+	return out
+}

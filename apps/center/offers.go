@@ -1,0 +1,86 @@
+package center
+
+// The center's offers on every campaign, newest first, with where each
+// stands: submitted (the client may accept it), accepted (a contract holds
+// its rate card), declined or withdrawn.
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/store"
+)
+
+// offerView is an offer as the center reads it back: its rate card and
+// its other terms, labelled.
+type offerView struct {
+	Status    string // the market.OfferStatus, for the badge's class
+	StatusTxt string
+	Rate      []line
+	Terms     []line
+	Message   string
+}
+
+func (ce *Center) offerView(c *fiber.Ctx, o market.Offer) offerView {
+	terms := []line{
+		{ce.t(c, "center.offer.seats"), strconv.Itoa(o.Seats)},
+		{ce.t(c, "center.offer.languages"), ce.languages(c, o.Languages)},
+		{ce.t(c, "center.offer.starts_on"), day(&o.StartsOn)},
+	}
+	if o.Hours != "" {
+		terms = append(terms, line{ce.t(c, "center.offer.hours"), o.Hours})
+	}
+	terms = append(terms, line{ce.t(c, "center.offer.sent_on"), day(&o.CreatedAt)})
+	return offerView{Status: string(o.Status), StatusTxt: ce.t(c, "center.offer_status."+string(o.Status)),
+		Rate: ce.rateLines(c, o.RateCard), Terms: terms, Message: o.Message}
+}
+
+type offerRow struct {
+	offerView
+	Campaign     string
+	Client       string
+	CampaignLink string // where the campaign can be opened, if anywhere
+}
+
+type offersData struct {
+	Offers    []offerRow
+	NextQuery string
+}
+
+func (ce *Center) offersPage(c *fiber.Ctx) error {
+	var page store.Page
+	if after, err := uuid.Parse(c.Query("after")); err == nil {
+		page.After = after
+	}
+	var d offersData
+	ctx := c.UserContext()
+	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		list, next, err := t.CenterOffers(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			row := offerRow{offerView: ce.offerView(c, o.Offer), Campaign: o.Campaign.Name, Client: o.Campaign.Client}
+			switch {
+			case o.Status == market.OfferAccepted:
+				row.CampaignLink = "/center/contracts"
+			case o.Status == market.OfferSubmitted && o.Campaign.Status == campaign.Open:
+				row.CampaignLink = "/center/requests/" + o.CampaignID.String()
+			}
+			d.Offers = append(d.Offers, row)
+		}
+		if next != nil {
+			d.NextQuery = url.Values{"after": {next.String()}}.Encode()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return ce.p.Server.Render(c, "center/offers", "center", ce.t(c, "center.offers.title"), d)
+}

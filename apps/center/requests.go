@@ -1,0 +1,323 @@
+package center
+
+// The open requests a center may answer, narrowed by kind and language,
+// and a request's brief with the offer form. The form takes prices in
+// currency units as people type them ("0,45" or "0.45"); market.ParseAmount
+// turns them into exact micro-units, and market.OfferInput's validation
+// (run by the store's SubmitOffer) names every other problem by the path of
+// its field, which is the name of the form's input.
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+type requestRow struct {
+	campaignView
+	Offered bool // the center answered it already
+}
+
+type requestsData struct {
+	Kinds       []option
+	Languages   []option
+	FilterError string
+	Requests    []requestRow
+	NextQuery   string
+}
+
+func (ce *Center) requestsPage(c *fiber.Ctx) error {
+	var d requestsData
+	var f store.RequestFilter
+	next := url.Values{}
+	if kind := c.Query("kind"); kind != "" {
+		if k, err := compliance.ParseKind(kind); err == nil {
+			f.Kind = k
+			next.Set("kind", kind)
+		} else {
+			d.FilterError = ce.t(c, "center.requests.bad_filter")
+		}
+	}
+	if l := c.Query("language"); l != "" {
+		if slices.Contains(campaign.Languages, l) {
+			f.Language = l
+			next.Set("language", l)
+		} else {
+			d.FilterError = ce.t(c, "center.requests.bad_filter")
+		}
+	}
+	d.Kinds = append(d.Kinds, option{Label: ce.t(c, "center.requests.any_kind")})
+	for _, k := range compliance.Kinds {
+		d.Kinds = append(d.Kinds, option{Value: string(k), Label: ce.t(c, "campaign_kind."+string(k)), Selected: k == f.Kind})
+	}
+	d.Languages = append(d.Languages, option{Label: ce.t(c, "center.requests.any_language")})
+	for _, l := range campaign.Languages {
+		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "center.language."+l), Selected: l == f.Language})
+	}
+	var page store.Page
+	if after, err := uuid.Parse(c.Query("after")); err == nil {
+		page.After = after
+	}
+	ctx := c.UserContext()
+	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		list, cursor, err := t.MatchingRequests(ctx, f, page)
+		if err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(list))
+		for i, k := range list {
+			ids[i] = k.ID
+		}
+		offered, err := t.OfferedCampaigns(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, k := range list {
+			_, answered := offered[k.ID]
+			d.Requests = append(d.Requests, requestRow{campaignView: ce.campaignView(c, k), Offered: answered})
+		}
+		if cursor != nil {
+			next.Set("after", cursor.String())
+			d.NextQuery = next.Encode()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return ce.p.Server.Render(c, "center/requests", "center", ce.t(c, "center.requests.title"), d)
+}
+
+// offerForm is the offer form as typed, kept to show it again.
+type offerForm struct {
+	Currency                                                                 string
+	PerConnectedCall, PerMinute, Minimum, Increment, PerAttempt, SeatMonthly string
+	PerOutcome                                                               map[string]string
+	Seats, Hours, StartsOn, Message                                          string
+	Languages                                                                []string
+}
+
+// inputField is an input of the offer form: its name is the path of the
+// field it fills, so that a problem the domain names lands beside it.
+type inputField struct {
+	Name, Label, Hint, Value, Error string
+	Numeric                         bool // whole numbers; otherwise an amount
+}
+
+type requestData struct {
+	Campaign   campaignView
+	TakesOffer bool // open to offers, and the center has none standing
+	CanOffer   bool
+	Offer      *offerView // the center's standing offer
+	Form       offerForm
+	Currencies []option
+	Languages  []option
+	Rate       []inputField
+	Outcomes   []inputField
+	Errors     []apperr.FieldError
+	FieldError map[string]string // by input name
+	Refusal    string            // why the offer was refused as a whole
+}
+
+// loadRequest reads a campaign the center may see and the center's
+// standing offer on it (a withdrawn one gives way to a new offer).
+func (ce *Center) loadRequest(c *fiber.Ctx, id uuid.UUID) (campaign.Campaign, *market.Offer, error) {
+	var k campaign.Campaign
+	var standing *market.Offer
+	ctx := c.UserContext()
+	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if k, err = t.Campaign(ctx, id); err != nil {
+			return err
+		}
+		offers, err := t.Offers(ctx, id)
+		for _, o := range offers {
+			if o.Status != market.OfferWithdrawn {
+				standing = &o
+			}
+		}
+		return err
+	})
+	return k, standing, err
+}
+
+func (ce *Center) requestPage(c *fiber.Ctx) error {
+	id, err := idParam(c, "campaign")
+	if err != nil {
+		return err
+	}
+	k, standing, err := ce.loadRequest(c, id)
+	if err != nil {
+		return err
+	}
+	form := offerForm{Currency: k.Currency, Minimum: "30", Increment: "6", Languages: k.Languages, StartsOn: day(k.StartsOn)}
+	return ce.renderRequest(c, k, standing, form, nil, "")
+}
+
+func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *market.Offer, form offerForm, errs []apperr.FieldError, refusal string) error {
+	canOffer, err := ce.can(c, tenancy.PermOffersWrite)
+	if err != nil {
+		return err
+	}
+	d := requestData{Campaign: ce.campaignView(c, k), CanOffer: canOffer, Form: form, Errors: errs, Refusal: refusal,
+		TakesOffer: standing == nil && (k.Status == campaign.Open || k.Status == campaign.Contracted),
+		FieldError: map[string]string{}}
+	if standing != nil {
+		v := ce.offerView(c, *standing)
+		d.Offer = &v
+	}
+	for _, e := range errs {
+		name, _, _ := strings.Cut(e.Path, "[") // languages[1] is the languages boxes
+		if d.FieldError[name] == "" {
+			d.FieldError[name] = e.Message
+		}
+	}
+	currency := form.Currency
+	for _, cur := range market.Currencies {
+		d.Currencies = append(d.Currencies, option{Value: cur, Label: cur, Selected: cur == currency})
+	}
+	for _, l := range k.Languages {
+		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "center.language."+l), Selected: slices.Contains(form.Languages, l)})
+	}
+	input := func(name, label, hint, value string, numeric bool) inputField {
+		return inputField{Name: name, Label: label, Hint: hint, Value: value, Error: d.FieldError[name], Numeric: numeric}
+	}
+	d.Rate = []inputField{
+		input("rate_card.per_connected_call", ce.t(c, "center.rate.per_connected_call"), "", form.PerConnectedCall, false),
+		input("rate_card.per_minute", ce.t(c, "center.rate.per_minute"), "", form.PerMinute, false),
+		input("rate_card.minimum_seconds", ce.t(c, "center.offer.minimum"), ce.t(c, "center.offer.minimum_hint"), form.Minimum, true),
+		input("rate_card.increment_seconds", ce.t(c, "center.offer.increment"), ce.t(c, "center.offer.increment_hint"), form.Increment, true),
+		input("rate_card.per_attempt", ce.t(c, "center.rate.per_attempt"), "", form.PerAttempt, false),
+		input("rate_card.seat_monthly", ce.t(c, "center.rate.seat_monthly"), "", form.SeatMonthly, false),
+	}
+	for _, o := range market.Outcomes {
+		d.Outcomes = append(d.Outcomes, input("rate_card.per_outcome."+o, ce.t(c, "center.outcome."+o), "", form.PerOutcome[o], false))
+	}
+	return ce.p.Server.Render(c, "center/request", "center", k.Name, d)
+}
+
+func (ce *Center) submitOffer(c *fiber.Ctx) error {
+	id, err := idParam(c, "campaign")
+	if err != nil {
+		return err
+	}
+	form, in, problems := ce.readOfferForm(c)
+	var k campaign.Campaign
+	ctx := c.UserContext()
+	err = ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if k, err = t.Campaign(ctx, id); err != nil {
+			return err
+		}
+		if problems != nil {
+			// Say what else is wrong at once: the domain checks the rest,
+			// the unreadable inputs standing in as valid values.
+			_, err := in.Validate(k.Languages, time.Now())
+			if e := apperr.As(err); e != nil {
+				for _, f := range e.Fields {
+					if !slices.ContainsFunc(problems, func(p apperr.FieldError) bool { return p.Path == f.Path }) {
+						problems = append(problems, f)
+					}
+				}
+			}
+			return apperr.InvalidFields("the offer is not valid", problems...)
+		}
+		_, err = t.SubmitOffer(ctx, id, in)
+		return err
+	})
+	e := apperr.As(err)
+	switch {
+	case err == nil:
+		if err := ce.p.Server.Flash(c, ce.t(c, "center.offer.sent", k.Name)); err != nil {
+			return err
+		}
+		return c.Redirect("/center/offers", fiber.StatusSeeOther)
+	case e != nil && e.Kind == apperr.Invalid:
+		c.Status(fiber.StatusUnprocessableEntity)
+		return ce.renderRequest(c, k, nil, form, e.Fields, "")
+	case e != nil && e.Kind == apperr.Conflict:
+		// The campaign closed, or the center answered it meanwhile.
+		k, standing, err := ce.loadRequest(c, id)
+		if err != nil {
+			return err
+		}
+		c.Status(fiber.StatusConflict)
+		return ce.renderRequest(c, k, standing, form, nil, e.Message)
+	}
+	return err
+}
+
+// readOfferForm reads the form into what it shows again and the offer it
+// asks for. An input that cannot be read is a problem named by its input,
+// and stands in the offer as a valid value, so that validating the offer
+// names only the other problems.
+func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, []apperr.FieldError) {
+	v := func(name string) string { return strings.TrimSpace(c.FormValue(name)) }
+	form := offerForm{Currency: v("rate_card.currency"), PerConnectedCall: v("rate_card.per_connected_call"),
+		PerMinute: v("rate_card.per_minute"), Minimum: v("rate_card.minimum_seconds"), Increment: v("rate_card.increment_seconds"),
+		PerAttempt: v("rate_card.per_attempt"), SeatMonthly: v("rate_card.seat_monthly"), PerOutcome: map[string]string{},
+		Seats: v("seats"), Hours: v("hours"), StartsOn: v("starts_on"), Message: c.FormValue("message")}
+	for _, l := range c.Request().PostArgs().PeekMulti("languages") {
+		form.Languages = append(form.Languages, string(l))
+	}
+	var problems []apperr.FieldError
+	problem := func(name, key string) {
+		problems = append(problems, apperr.FieldError{Path: name, Message: ce.t(c, key)})
+	}
+	amount := func(name, typed string) int64 {
+		if typed == "" {
+			return 0 // not charged
+		}
+		micro, err := market.ParseAmount(typed)
+		if err != nil {
+			problem(name, "center.offer.bad_amount")
+			return 1
+		}
+		return micro
+	}
+	whole := func(name, typed string, stand int) int {
+		if typed == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(typed)
+		if err != nil {
+			problem(name, "center.offer.bad_whole")
+			return stand
+		}
+		return n
+	}
+	card := market.RateCard{Currency: form.Currency, PerConnectedCall: amount("rate_card.per_connected_call", form.PerConnectedCall),
+		PerMinute: amount("rate_card.per_minute", form.PerMinute), Minimum: whole("rate_card.minimum_seconds", form.Minimum, 0),
+		Increment: whole("rate_card.increment_seconds", form.Increment, 1), PerAttempt: amount("rate_card.per_attempt", form.PerAttempt),
+		SeatMonthly: amount("rate_card.seat_monthly", form.SeatMonthly), PerOutcome: map[string]int64{}}
+	for _, o := range market.Outcomes {
+		name := "rate_card.per_outcome." + o
+		form.PerOutcome[o] = v(name)
+		if p := amount(name, form.PerOutcome[o]); p != 0 {
+			card.PerOutcome[o] = p
+		}
+	}
+	in := market.OfferInput{RateCard: card, Seats: whole("seats", form.Seats, 1), Hours: form.Hours, Languages: form.Languages,
+		Message: form.Message}
+	if form.StartsOn != "" {
+		starts, err := time.Parse(time.DateOnly, form.StartsOn)
+		if err != nil {
+			problem("starts_on", "center.offer.bad_date")
+			starts = time.Now()
+		}
+		in.StartsOn = &starts
+	}
+	return form, in, problems
+}

@@ -1,0 +1,124 @@
+package center
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/market"
+)
+
+// What the marketplace pages show, in the reader's words: campaigns, rate
+// cards, amounts and days.
+
+// line is a labelled value.
+type line struct{ Label, Value string }
+
+// option is a choice of a select or a set of boxes.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// campaignView is a campaign's request as a center reads it: its name,
+// where it stands, and its facts, labelled.
+type campaignView struct {
+	ID     string
+	Name   string
+	Status string
+	Facts  []line
+}
+
+func (ce *Center) campaignView(c *fiber.Ctx, k campaign.Campaign) campaignView {
+	volume, outcome := ce.t(c, "center.unspecified"), ce.t(c, "center.unspecified")
+	if k.Volume > 0 {
+		volume = ce.t(c, "center.leads_count", count(k.Volume, fiberhttp.LocaleOf(c)))
+	}
+	if k.TargetOutcome != "" {
+		outcome = ce.t(c, "center.outcome."+k.TargetOutcome)
+	}
+	return campaignView{ID: k.ID.String(), Name: k.Name, Status: ce.t(c, "center.campaign_status."+string(k.Status)),
+		Facts: []line{
+			{ce.t(c, "center.fact.kind"), ce.t(c, "campaign_kind."+string(k.Kind))},
+			{ce.t(c, "center.fact.audience"), ce.t(c, "audience."+string(k.Audience))},
+			{ce.t(c, "center.fact.country"), k.Country},
+			{ce.t(c, "center.fact.languages"), ce.languages(c, k.Languages)},
+			{ce.t(c, "center.fact.dates"), ce.dates(c, k.StartsOn, k.EndsOn)},
+			{ce.t(c, "center.fact.volume"), volume},
+			{ce.t(c, "center.fact.target_outcome"), outcome},
+			{ce.t(c, "center.fact.dialing_mode"), ce.t(c, "center.dialing."+string(k.DialingMode))},
+		}}
+}
+
+// languages names language codes ("fr, en" reads "French, English").
+func (ce *Center) languages(c *fiber.Ctx, codes []string) string {
+	names := make([]string, len(codes))
+	for i, l := range codes {
+		names[i] = ce.t(c, "center.language."+l)
+	}
+	return strings.Join(names, ", ")
+}
+
+// dates words a campaign's period, either end of which may be open.
+func (ce *Center) dates(c *fiber.Ctx, from, to *time.Time) string {
+	switch {
+	case from != nil && to != nil:
+		return ce.t(c, "center.dates.from_to", day(from), day(to))
+	case from != nil:
+		return ce.t(c, "center.dates.from", day(from))
+	case to != nil:
+		return ce.t(c, "center.dates.to", day(to))
+	}
+	return ce.t(c, "center.unspecified")
+}
+
+// day writes a date as the date inputs take it.
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+// count groups the thousands of n ≥ 0 for locale: "4 000" in French,
+// "4,000" in English.
+func count(n int, locale string) string {
+	s := strconv.Itoa(n)
+	sep := ","
+	if locale == "fr" {
+		sep = "\u202f"
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// rateLines shows a rate card's priced components in a fixed order; a
+// component at zero is not charged and not shown.
+func (ce *Center) rateLines(c *fiber.Ctx, r market.RateCard) []line {
+	locale := fiberhttp.LocaleOf(c)
+	money := func(v int64) string { return market.FormatMoney(v, r.Currency, locale) }
+	var out []line
+	add := func(v int64, label, value string) {
+		if v != 0 {
+			out = append(out, line{label, value})
+		}
+	}
+	add(r.PerConnectedCall, ce.t(c, "center.rate.per_connected_call"), money(r.PerConnectedCall))
+	add(r.PerMinute, ce.t(c, "center.rate.per_minute"), ce.t(c, "center.rate.per_minute_value", money(r.PerMinute), r.Minimum, r.Increment))
+	for _, o := range market.Outcomes {
+		add(r.PerOutcome[o], ce.t(c, "center.rate.per_outcome", ce.t(c, "center.outcome."+o)), money(r.PerOutcome[o]))
+	}
+	add(r.PerAttempt, ce.t(c, "center.rate.per_attempt"), money(r.PerAttempt))
+	add(r.SeatMonthly, ce.t(c, "center.rate.seat_monthly"), money(r.SeatMonthly))
+	return out
+}
