@@ -128,7 +128,7 @@ func TestOffersAreComparedByEstimatedCostAndSeveralAccepted(t *testing.T) {
 			wantStatus(t, "accept an offer", resp, page, http.StatusSeeOther)
 		}
 		_, page = owner.Get(offersPath)
-		if !strings.Contains(text(page), "Offre de Atlas Contact acceptée") {
+		if !strings.Contains(text(page), "Offre du centre Atlas Contact acceptée") {
 			t.Errorf("no word of the acceptance")
 		}
 		for center, card := range offersOf(t, page) {

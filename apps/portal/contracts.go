@@ -15,7 +15,6 @@ import (
 
 // contractCard is a contract as the pages show it.
 type contractCard struct {
-	ID          string
 	CampaignID  string
 	Campaign    string
 	Center      string
@@ -40,7 +39,7 @@ func (pt *Portal) contractCards(c *fiber.Ctx, contracts []market.Contract, campa
 	}
 	out := make([]contractCard, 0, len(contracts))
 	for _, k := range contracts {
-		card := contractCard{ID: k.ID.String(), CampaignID: k.CampaignID.String(), Campaign: campaigns[k.CampaignID],
+		card := contractCard{CampaignID: k.CampaignID.String(), Campaign: campaigns[k.CampaignID],
 			Center: names[k.CenterID], Status: string(k.Status), StatusLabel: pt.t(c, "campaigns.contract_status."+string(k.Status)),
 			Seats: k.Seats, AcceptedAt: when(k.AcceptedAt, loc), RateCard: pt.rateLines(c, k.RateCard)}
 		if k.ConfirmedAt != nil {
