@@ -39,6 +39,7 @@ func (c *Console) Mount() {
 	r.Post("/data-protection/:org/verify", tenancy.PermCenterProfileOK, c.verifyProfile)
 	r.Get("/national-lists", tenancy.PermNationalLists, c.listsPage)
 	r.Post("/national-lists", tenancy.PermNationalLists, c.uploadList)
+	c.mountCampaigns(r)
 }
 
 func (c *Console) t(ctx *fiber.Ctx, key string, args ...any) string {

@@ -1,0 +1,198 @@
+package console
+
+// The platform's view of the marketplace: every client's campaigns (by
+// status), one campaign with the offers made for it and its contracts, and
+// every contract. Read-only; the store reads across orgs for a platform
+// principal only, and the routes need console:access, which clients and
+// centers never hold.
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// mountCampaigns registers the oversight pages.
+func (c *Console) mountCampaigns(r *fiberhttp.Router) {
+	r.Get("/campaigns", tenancy.PermConsoleAccess, c.campaignsPage)
+	r.Get("/campaigns/:id", tenancy.PermConsoleAccess, c.campaignPage)
+	r.Get("/contracts", tenancy.PermConsoleAccess, c.contractsPage)
+}
+
+// campaignRow is a campaign as the console lists it.
+type campaignRow struct {
+	ID, Client, Name, Kind, Audience, Country, Languages string
+	Status, StatusLabel                                  string
+	Volume                                               int
+	StartsOn, EndsOn                                     string
+	BudgetCap                                            string // "" for no cap
+	CreatedAt                                            time.Time
+}
+
+// contractRow is a contract as the console lists it.
+type contractRow struct {
+	CampaignID, Campaign, Client, Center string
+	Status, StatusLabel                  string
+	Currency                             string
+	Seats                                int
+	AcceptedAt                           time.Time
+	ConfirmedAt                          *time.Time
+}
+
+// contractsTable is the contracts partial's data: the whole list names
+// each contract's client and campaign, a campaign's page does not.
+type contractsTable struct {
+	Locale string
+	Rows   []contractRow
+	Whole  bool
+}
+
+type offerRow struct {
+	Center, Status, StatusLabel string
+	Seats                       int
+	Languages, Hours            string
+	PerMinute                   string // "" when minutes are not billed
+	StartsOn                    string
+	CreatedAt                   time.Time
+}
+
+type statusOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type campaignsData struct {
+	Statuses    []statusOption
+	FilterError string
+	Campaigns   []campaignRow
+	Next        string // the address of the next page, if any
+}
+
+type campaignData struct {
+	Campaign  campaignRow
+	Offers    []offerRow
+	Contracts contractsTable
+}
+
+type contractsData struct {
+	Contracts contractsTable
+	Next      string
+}
+
+// pageOf reads the cursor of a list; a malformed one is the first page.
+func pageOf(ctx *fiber.Ctx) store.Page {
+	page := store.Page{}
+	if after, err := uuid.Parse(ctx.Query("after")); err == nil {
+		page.After = after
+	}
+	return page
+}
+
+// day shows a campaign date, kept as midnight UTC.
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func (c *Console) campaignRow(ctx *fiber.Ctx, k store.OverseenCampaign) campaignRow {
+	r := campaignRow{ID: k.ID.String(), Client: k.ClientName, Name: k.Name, Kind: c.t(ctx, "campaign_kind."+string(k.Kind)),
+		Audience: strings.ToUpper(string(k.Audience)), Country: k.Country, Languages: strings.Join(k.Languages, ", "),
+		Status: string(k.Status), StatusLabel: c.t(ctx, "console.campaign_status."+string(k.Status)), Volume: k.Volume,
+		StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn), CreatedAt: k.CreatedAt}
+	if k.BudgetCap > 0 {
+		r.BudgetCap = market.FormatMoney(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(ctx))
+	}
+	return r
+}
+
+func (c *Console) contractsTable(ctx *fiber.Ctx, list []store.OverseenContract, whole bool) contractsTable {
+	t := contractsTable{Locale: fiberhttp.LocaleOf(ctx), Whole: whole}
+	for _, k := range list {
+		t.Rows = append(t.Rows, contractRow{CampaignID: k.CampaignID.String(), Campaign: k.CampaignName, Client: k.ClientName,
+			Center: k.CenterName, Status: string(k.Status), StatusLabel: c.t(ctx, "console.contract_status."+string(k.Status)),
+			Currency: k.RateCard.Currency, Seats: k.Seats, AcceptedAt: k.AcceptedAt, ConfirmedAt: k.ConfirmedAt})
+	}
+	return t
+}
+
+// campaignsPage lists every client's campaigns, newest first, filtered by
+// the status of the query when it names one.
+func (c *Console) campaignsPage(ctx *fiber.Ctx) error {
+	status := campaign.Status(strings.TrimSpace(ctx.Query("status")))
+	d := campaignsData{}
+	if status != "" && !slices.Contains(campaign.Statuses, status) {
+		d.FilterError = c.t(ctx, "console.campaigns.bad_status", string(status))
+		status = ""
+		ctx.Status(fiber.StatusUnprocessableEntity)
+	}
+	for _, s := range campaign.Statuses {
+		d.Statuses = append(d.Statuses, statusOption{Value: string(s), Label: c.t(ctx, "console.campaign_status."+string(s)), Selected: s == status})
+	}
+	list, next, err := c.p.DB.PlatformCampaigns(ctx.UserContext(), status, pageOf(ctx))
+	if err != nil {
+		return err
+	}
+	for _, k := range list {
+		d.Campaigns = append(d.Campaigns, c.campaignRow(ctx, k))
+	}
+	if next != nil {
+		q := url.Values{"after": {next.String()}}
+		if status != "" {
+			q.Set("status", string(status))
+		}
+		d.Next = "/console/campaigns?" + q.Encode()
+	}
+	return c.p.Server.Render(ctx, "console/campaigns", "console", c.t(ctx, "console.campaigns.title"), d)
+}
+
+// campaignPage shows one campaign of any client with the offers made for
+// it and its contracts. A malformed or unknown id is not found.
+func (c *Console) campaignPage(ctx *fiber.Ctx) error {
+	id, err := uuid.Parse(ctx.Params("id"))
+	if err != nil {
+		return apperr.New(apperr.NotFound, "there is no such campaign")
+	}
+	file, err := c.p.DB.PlatformCampaign(ctx.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	d := campaignData{Campaign: c.campaignRow(ctx, file.Campaign), Contracts: c.contractsTable(ctx, file.Contracts, false)}
+	locale := fiberhttp.LocaleOf(ctx)
+	for _, o := range file.Offers {
+		r := offerRow{Center: o.CenterName, Status: string(o.Status), StatusLabel: c.t(ctx, "console.offer_status."+string(o.Status)),
+			Seats: o.Seats, Languages: strings.Join(o.Languages, ", "), Hours: o.Hours, StartsOn: day(&o.StartsOn), CreatedAt: o.CreatedAt}
+		if o.RateCard.PerMinute > 0 {
+			r.PerMinute = c.t(ctx, "console.offers.per_minute_value", market.FormatMoney(o.RateCard.PerMinute, o.RateCard.Currency, locale),
+				o.RateCard.Minimum, o.RateCard.Increment)
+		}
+		d.Offers = append(d.Offers, r)
+	}
+	return c.p.Server.Render(ctx, "console/campaigns_detail", "console", file.Campaign.Name, d)
+}
+
+// contractsPage lists every contract between clients and centers, newest
+// first.
+func (c *Console) contractsPage(ctx *fiber.Ctx) error {
+	list, next, err := c.p.DB.PlatformContracts(ctx.UserContext(), pageOf(ctx))
+	if err != nil {
+		return err
+	}
+	d := contractsData{Contracts: c.contractsTable(ctx, list, true)}
+	if next != nil {
+		d.Next = "/console/contracts?" + url.Values{"after": {next.String()}}.Encode()
+	}
+	return c.p.Server.Render(ctx, "console/contracts", "console", c.t(ctx, "console.contracts.title"), d)
+}
