@@ -166,6 +166,7 @@ func TestACenterBrowsesRequestsAndSendsAnOffer(t *testing.T) {
 			t.Fatalf("the saved offer: %+v", saved)
 		}
 		_, page = b.Get("/center/offers")
+		lacks(t, "our offers", page, `data-testid="closed"`)
 		has(t, "our offers", page, "Votre offre pour « Relance paniers abandonnés » a été envoyée.", "Relance paniers abandonnés",
 			"Client : Maison Lumière", "0,42\u00a0€ (minimum 30 s, puis par tranches de 6 s)", "Par résultat : Vente", "9,50\u00a0€",
 			"Envoyée", "lun–ven 9h–20h", `href="/center/requests/`+x.ID.String()+`"`)
@@ -357,7 +358,7 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 		}
 		has(t, "the brief", page, "Le contrat est actif", "Client : Maison Lumière", "Contractualisée", "0,42\u00a0€",
 			"12 postes", "Argumentaire", "Bonjour [lead.first_name], ici [agent.first_name] de Maison Lumière.",
-			"Souhaitez-vous finaliser votre commande ?", `<span class="answer">Oui</span> → <a href="#node-sale">sale</a>`,
+			"Souhaitez-vous finaliser votre commande ?", `<span class="node-answer">Oui</span> → <a href="#node-sale">sale</a>`,
 			`id="node-no_time"`, `<a href="#node-no_time">Pas le temps</a>`, "Enregistre le résultat :", "Vente", "Refus",
 			`href="`+brief+`/leads"`)
 		if i, j := strings.Index(page, `id="node-hello"`), strings.Index(page, `id="node-cart"`); i < 0 || j < i {
@@ -384,7 +385,7 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 		}
 		// Teranga's own offer names the campaign still, without a link.
 		_, page = tb.Get("/center/offers")
-		has(t, "Teranga's offers", page, "Relance paniers abandonnés", "Envoyée")
+		has(t, "Teranga's offers", page, "Relance paniers abandonnés", "Envoyée", "Cette campagne ne reçoit plus d'offres.")
 		lacks(t, "Teranga's offers", page, `href="/center/requests/`+x.ID.String()+`"`)
 	})
 }

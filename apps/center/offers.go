@@ -45,6 +45,7 @@ type offerRow struct {
 	Campaign     string
 	Client       string
 	CampaignLink string // where the campaign can be opened, if anywhere
+	Closed       bool   // still submitted, but the request took no more offers
 }
 
 type offersData struct {
@@ -71,6 +72,8 @@ func (ce *Center) offersPage(c *fiber.Ctx) error {
 				row.CampaignLink = "/center/contracts"
 			case o.Status == market.OfferSubmitted && o.Campaign.Status == campaign.Open:
 				row.CampaignLink = "/center/requests/" + o.CampaignID.String()
+			case o.Status == market.OfferSubmitted:
+				row.Closed = true
 			}
 			d.Offers = append(d.Offers, row)
 		}
