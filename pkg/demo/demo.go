@@ -157,6 +157,9 @@ func seedMarketplace(ctx context.Context, db *store.DB) error {
 		if err != nil {
 			return err
 		}
+		if err := seedScripts(client, t, carts.ID, meetings.ID); err != nil {
+			return err
+		}
 		for _, c := range []campaign.Campaign{carts, meetings} {
 			if _, err := t.Move(client, c.ID, campaign.Publish); err != nil {
 				return err
