@@ -2,6 +2,7 @@ package lead
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -106,11 +107,13 @@ func (im *Importer) Run(ctx context.Context, r *leadfile.Reader, sink Sink) (Sum
 	cancel()
 	for range batches { // let the reader finish before reading its results
 	}
-	if readErr != nil {
-		return summary, readErr
-	}
-	if loadErr != nil {
+	switch {
+	case readErr != nil && !errors.Is(readErr, context.Canceled):
+		return summary, readErr // the file failed, and the sink was told
+	case loadErr != nil:
 		return summary, fmt.Errorf("loading the leads: %w", loadErr)
+	case readErr != nil:
+		return summary, readErr
 	}
 	return summary, im.Report.Flush()
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -109,9 +110,11 @@ func (d *DB) copyLeads(ctx context.Context, p tenancy.Principal, next lead.Batch
 	}))
 }
 
-// CopyLeadsRaw copies leads straight into the leads table in a transaction
-// it rolls back: the floor a load can reach, which `plateau bench import`
-// compares LoadLeads with. PostgreSQL only.
+// CopyLeadsRaw copies leads into the leads table with one bare COPY, in a
+// transaction it rolls back: the floor a load can reach, which `plateau
+// bench import` compares LoadLeads with. COPY refuses tables under
+// row-level security, so d must be opened as the tables' owner.
+// PostgreSQL only.
 func (d *DB) CopyLeadsRaw(ctx context.Context, leads []lead.Lead) error {
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
@@ -128,14 +131,14 @@ func (d *DB) CopyLeadsRaw(ctx context.Context, leads []lead.Lead) error {
 		sent = true
 		return leads, nil
 	}}
-	errRollback := fmt.Errorf("rolled back")
+	errRollback := errors.New("rolled back")
 	err = d.withPgx(ctx, p, func(tx pgx.Tx) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"leads"}, leadColumns, src); err != nil {
 			return err
 		}
 		return errRollback
 	})
-	if err == errRollback {
+	if errors.Is(err, errRollback) {
 		return nil
 	}
 	return err
