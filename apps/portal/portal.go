@@ -45,6 +45,7 @@ func Mount(p *platform.Platform) {
 	r.Post("/suppressions", tenancy.PermComplianceWrite, pt.addSuppression)
 	r.Post("/suppressions/upload", tenancy.PermComplianceWrite, pt.uploadSuppressions)
 	r.Post("/suppressions/:id/remove", tenancy.PermComplianceWrite, pt.removeSuppression)
+	pt.mountScripts(r)
 
 	pt.mountCampaigns(r)
 }
