@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -62,7 +64,11 @@ Mails (invitations, password resets) are written to the log.`,
 			if !p.Redis.Embedded() {
 				redis = p.Redis.Options.Addr
 			}
-			s.printWelcome(cfg.BaseURL, p.DB.URL, redis)
+			sample, err := writeSampleFile()
+			if err != nil {
+				return err
+			}
+			s.printWelcome(cfg.BaseURL, p.DB.URL, redis, sample)
 			// The worker and the server stop together: when either ends, so
 			// does the other.
 			ctx, stop := context.WithCancel(ctx)
@@ -103,7 +109,20 @@ func prepare(ctx context.Context, db *store.DB, noSeed bool) error {
 	return err
 }
 
-func (s *settings) printWelcome(baseURL, database, redis string) {
+// writeSampleFile leaves a lead file a newcomer can upload in the portal,
+// once, in ./var beside the default database.
+func writeSampleFile() (string, error) {
+	path := filepath.Join("var", demo.SampleFileName)
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll("var", 0o750); err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, demo.SampleFile(), 0o640)
+}
+
+func (s *settings) printWelcome(baseURL, database, redis, sample string) {
 	w := tabwriter.NewWriter(s.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "\nPlateau is running at %s\n", baseURL)
 	fmt.Fprintf(w, "  database %s, redis %s\n\n", database, redis)
@@ -111,6 +130,7 @@ func (s *settings) printWelcome(baseURL, database, redis string) {
 	for _, l := range demo.Logins() {
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", l.Email, l.Org, l.Role, l.Name)
 	}
+	fmt.Fprintf(w, "\nA lead file to upload (Portal → Leads → a campaign → Import): %s\n", sample)
 	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
 	_ = w.Flush()
 }

@@ -1,12 +1,17 @@
 // Package demo seeds the tenants `plateau dev` starts with: the platform's
 // admin, the client Maison Lumière and the centers Atlas Contact (Tanger)
-// and Teranga Relation Client (Dakar), each with its people. It goes through
+// and Teranga Relation Client (Dakar), each with its people; Maison
+// Lumière's two published campaigns with their scripts, both centers'
+// offers, Atlas's active contract, and a few thousand generated leads
+// imported through the real job. It goes through
 // the store's public operations, as an operator would, and is idempotent.
 package demo
 
 import (
 	"context"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
@@ -200,10 +205,13 @@ func seedMarketplace(ctx context.Context, db *store.DB) error {
 	if _, err := db.VerifyCenterProfile(ctx, byName["Atlas Contact"].ID, admin); err != nil {
 		return err
 	}
-	return in(atlas, func(t *store.Tenant) error {
+	if err := in(atlas, func(t *store.Tenant) error {
 		_, err := t.ConfirmContract(atlas, contract.ID, time.Now())
 		return err
-	})
+	}); err != nil {
+		return err
+	}
+	return seedLeads(client, db, map[uuid.UUID]int{carts.ID: cartsRows, meetings.ID: meetingsRows})
 }
 
 // maisonLumiereRecords: consents captured at checkout and one opt-out, so

@@ -1,10 +1,13 @@
 package demo_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
 	"github.com/plateau-bpo/plateau/pkg/demo"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/secret"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -50,6 +53,7 @@ func TestSeedPublishesCampaignsAndContractsOne(t *testing.T) {
 		}
 		orgs, _ := db.App.ListOrgs(ctx, "")
 		count := map[string]int{}
+		leads := map[string]store.LeadCounts{}
 		contracts := map[string][]market.Contract{}
 		for _, o := range orgs {
 			as := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(o, "test"))
@@ -58,6 +62,11 @@ func TestSeedPublishesCampaignsAndContractsOne(t *testing.T) {
 				count[o.Name] = len(list)
 				if err != nil {
 					return err
+				}
+				for _, c := range list {
+					if leads[c.Name], err = tx.CountLeads(as, c.ID); err != nil {
+						return err
+					}
 				}
 				contracts[o.Name], err = tx.Contracts(as)
 				return err
@@ -70,6 +79,26 @@ func TestSeedPublishesCampaignsAndContractsOne(t *testing.T) {
 		}
 		if c := contracts["Atlas Contact"]; len(c) != 1 || c[0].Status != market.ContractActive {
 			t.Fatalf("Atlas's contracts: %+v", c)
+		}
+		// Leads imported through the job: most ready, the rest kept out
+		// of the file (invalid, duplicates).
+		if n := leads["Relance paniers abandonnés"]; n.Total < 2700 || n.Total > 3000 || n.ByStatus[lead.Ready] < 2700 {
+			t.Errorf("the carts campaign's leads: %+v", n)
+		}
+		if n := leads["Rendez-vous architectes et décorateurs"]; n.Total < 500 {
+			t.Errorf("the meetings campaign's leads: %+v", n)
+		}
+		r, err := leadfile.NewReader(bytes.NewReader(demo.SampleFile()), leadfile.Options{Region: "FR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range r.Rows() {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s := r.Summary(); s.Rows != 250 || s.Valid < 200 || s.Invalid+s.Duplicates == 0 {
+			t.Errorf("the sample file should be mostly good with a few bad rows: %+v", s)
 		}
 	})
 }
