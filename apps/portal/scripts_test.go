@@ -258,6 +258,17 @@ func TestScriptEditorBuildsAScriptFromFormsAndSavesIt(t *testing.T) {
 		if got := form.Get(nodeField(t, form, "ask_3", "answers[1].next")); got != nodeAt(t, form, "outcome_4") {
 			t.Errorf("the second answer leads to %q after the removal, want outcome_4 at %s", got, nodeAt(t, form, "outcome_4"))
 		}
+		// Removing the first answer moves the second up.
+		form.Set("op", "unanswer:"+nodeAt(t, form, "ask_3")+":0")
+		_, page = b.Post(path, form)
+		form = editorForm(t, page)
+		if got := form[nodeField(t, form, "ask_3", "answers[0].label")]; len(got) != 1 || got[0] != "Non merci" ||
+			form.Get(nodeField(t, form, "ask_3", "answer_count")) != "1" {
+			t.Errorf("after removing the first answer: %v", form)
+		}
+		if len(versions(t, e, ml.Org, id)) != 1 || versions(t, e, ml.Org, id)[0].Hash != want.Hash() {
+			t.Errorf("editing without saving changed the saved script")
+		}
 	})
 }
 
