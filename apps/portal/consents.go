@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"html/template"
 	"net/url"
 	"slices"
 	"strings"
@@ -43,8 +44,8 @@ type consentsData struct {
 	Filter       string
 	FilterError  string
 	Records      []consentView
-	NextQuery    string
-	ExportQuery  string
+	NextQuery    template.URL // a query string made here, not to be escaped again
+	ExportQuery  template.URL
 	Zone         string
 	Form         consentForm
 	Kinds        []option
@@ -81,7 +82,7 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 			d.FilterError = err.Error()
 		} else {
 			filter = n.E164
-			d.ExportQuery = url.Values{"phone": {filter}}.Encode()
+			d.ExportQuery = template.URL(url.Values{"phone": {filter}}.Encode())
 		}
 	}
 	page := store.Page{}
@@ -99,7 +100,7 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 			if filter != "" {
 				q.Set("phone", filter)
 			}
-			d.NextQuery = q.Encode()
+			d.NextQuery = template.URL(q.Encode())
 		}
 		return err
 	})

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -34,7 +35,7 @@ type suppressionView struct {
 type suppressionsData struct {
 	CanWrite  bool
 	Entries   []suppressionView
-	NextQuery string
+	NextQuery template.URL // a query string made here, not to be escaped again
 	Form      suppressionForm
 	Errors    []apperr.FieldError
 	Upload    *uploadReport
@@ -64,7 +65,7 @@ func (pt *Portal) renderSuppressions(c *fiber.Ctx, d *suppressionsData) error {
 				CreatedAt: when(e.CreatedAt, loc)})
 		}
 		if next != nil {
-			d.NextQuery = url.Values{"after": {next.String()}}.Encode()
+			d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
 		}
 		return err
 	})

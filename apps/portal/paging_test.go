@@ -1,0 +1,56 @@
+package portal_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// TestNextPageLinksWork follows the "next page" links of the consents and
+// opt-out lists: the query they carry must reach the server as written.
+func TestNextPageLinksWork(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		org, owner := parisClient(t, e, "Maison Lumiere")
+		ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
+		consents := make([]compliance.NewConsent, 60)
+		suppressions := make([]compliance.NewSuppression, 60)
+		at := time.Now().AddDate(0, -1, 0)
+		for i := range consents {
+			n := fmt.Sprintf("06 12 34 56 %02d", i)
+			consents[i] = compliance.NewConsent{Phone: n, Source: "web", CapturedAt: &at}
+			suppressions[i] = compliance.NewSuppression{Phone: n, Reason: "stop"}
+		}
+		err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
+			if _, err := tx.RecordConsents(ctx, "FR", consents); err != nil {
+				return err
+			}
+			_, err := tx.AddSuppressions(ctx, "FR", suppressions)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := signIn(e, owner, "paris password")
+		next := regexp.MustCompile(`href="(/portal/[a-z]+\?after=[^"]+)"`)
+		for _, path := range []string{"/portal/consents", "/portal/suppressions"} {
+			_, first := b.Get(path)
+			m := next.FindStringSubmatch(first)
+			if m == nil {
+				t.Fatalf("%s: no next-page link", path)
+			}
+			resp, second := b.Get(html.UnescapeString(m[1]))
+			if resp.StatusCode != 200 || !regexp.MustCompile(`\+3361234560[0-9]`).MatchString(text(second)) ||
+				regexp.MustCompile(`\+336123456(59|58)\b`).MatchString(text(second)) {
+				t.Errorf("%s: the next page (%s) is not the older entries", path, m[1])
+			}
+		}
+	})
+}
