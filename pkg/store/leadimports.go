@@ -171,7 +171,8 @@ func (t *Tenant) Imports(ctx context.Context, campaignID uuid.UUID, page Page) (
 }
 
 // StartImport records the column mapping the client confirmed, keeps it as
-// the org's mapping for its next files, and queues the import. Starting an
+// the org's mapping for its next files (an empty one means "as detected"
+// and keeps nothing), and queues the import. Starting an
 // import that already started changes nothing.
 func (t *Tenant) StartImport(ctx context.Context, id uuid.UUID, m leadfile.Mapping) (lead.Import, error) {
 	im, err := t.Import(ctx, id)
@@ -190,6 +191,9 @@ func (t *Tenant) StartImport(ctx context.Context, id uuid.UUID, m leadfile.Mappi
 	if n, _ := res.RowsAffected(); n == 0 {
 		return t.Import(ctx, id)
 	}
+	if len(m.Columns) == 0 { // the detected mapping: nothing to keep
+		return t.announceImport(ctx, im)
+	}
 	saved := struct {
 		bun.BaseModel `bun:"table:lead_mappings"`
 		OrgID         uuid.UUID `bun:"org_id,pk"`
@@ -200,13 +204,17 @@ func (t *Tenant) StartImport(ctx context.Context, id uuid.UUID, m leadfile.Mappi
 		Set("mapping = EXCLUDED.mapping, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
 		return im, err
 	}
-	if err := t.Announce(ctx, TaskLeadImport, LeadImportTask{ImportID: id}); err != nil {
+	return t.announceImport(ctx, im)
+}
+
+func (t *Tenant) announceImport(ctx context.Context, im lead.Import) (lead.Import, error) {
+	if err := t.Announce(ctx, TaskLeadImport, LeadImportTask{ImportID: im.ID}); err != nil {
 		return im, err
 	}
-	if err := t.Audit(ctx, "lead_import.start", "lead_import", id.String(), map[string]any{"campaign_id": im.CampaignID}); err != nil {
+	if err := t.Audit(ctx, "lead_import.start", "lead_import", im.ID.String(), map[string]any{"campaign_id": im.CampaignID}); err != nil {
 		return im, err
 	}
-	return t.Import(ctx, id)
+	return t.Import(ctx, im.ID)
 }
 
 // SavedMapping is the column mapping the org confirmed last, if any.

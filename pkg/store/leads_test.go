@@ -253,3 +253,34 @@ func TestAddBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestMappingIsSavedPerClient: the mapping a client confirms is kept for
+// its next files, an import started "as detected" keeps it, and another
+// client never gets it.
+func TestMappingIsSavedPerClient(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		other, _ := actingAs(t, d, tenancy.KindClient, "Autre Client", "FR")
+		x := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "X", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
+		})
+		start := func(m leadfile.Mapping) {
+			im := mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) {
+				return tx.CreateImport(client, x.ID, "a.csv", strings.NewReader("Tel;Ref client\n0612345678;A1\n"))
+			})
+			mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) { return tx.StartImport(client, im.ID, m) })
+		}
+		mine := leadfile.Mapping{Columns: []leadfile.Column{{Index: 0, Header: "Tel", Field: leadfile.FieldPhone},
+			{Index: 1, Header: "Ref client", Field: leadfile.FieldCustom, Name: "ref"}}}
+		start(mine)
+		start(leadfile.Mapping{})
+		saved := mustDo(t, d, client, func(tx *store.Tenant) (leadfile.Mapping, error) { return tx.SavedMapping(client) })
+		if len(saved.Columns) != 2 || saved.Columns[1].Name != "ref" {
+			t.Errorf("the client's saved mapping: %+v", saved)
+		}
+		if m := mustDo(t, d, other, func(tx *store.Tenant) (leadfile.Mapping, error) { return tx.SavedMapping(other) }); len(m.Columns) != 0 {
+			t.Errorf("another client got a mapping: %+v", m)
+		}
+	})
+}
