@@ -1,8 +1,9 @@
 // Package api is the REST API front door, /api/v1: the principal, its org,
 // its people, its API keys, its audit trail, the compliance engine
 // (decisions, consents, suppression lists, evidence, a center's
-// data-protection profile) and the marketplace (campaigns, offers,
-// contracts) as JSON for client systems, with cursor pagination, an Idempotency-Key on every POST, errors as
+// data-protection profile), the marketplace (campaigns, offers,
+// contracts) and a campaign's leads and imports as JSON for client systems,
+// with cursor pagination, an Idempotency-Key on every POST, errors as
 // problem+json (written by fiberhttp's error handler) and an OpenAPI 3.1
 // document, openapi.json, that the tests hold every real response to.
 //
@@ -21,6 +22,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/leadimport"
 	"github.com/plateau-bpo/plateau/pkg/screening"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -51,6 +53,7 @@ type API struct {
 	db       *store.DB
 	log      *slog.Logger
 	screener *screening.Screener
+	leads    *leadimport.Runner // the API's batches of leads
 }
 
 // New builds the API.
@@ -61,7 +64,8 @@ func New(d Deps) *API {
 	if d.Screener == nil {
 		d.Screener = screening.New(d.DB)
 	}
-	return &API{db: d.DB, log: d.Log, screener: d.Screener}
+	return &API{db: d.DB, log: d.Log, screener: d.Screener,
+		leads: &leadimport.Runner{DB: d.DB, Screener: d.Screener, Log: d.Log}}
 }
 
 // Mount registers the routes under Prefix. Every POST goes through the
@@ -122,6 +126,16 @@ func (a *API) Mount(s *fiberhttp.Server) {
 	post("/offers/:id/accept", tenancy.PermContractsWrite, a.acceptOffer)
 	r.Get("/contracts", tenancy.PermCampaignsRead, a.contracts)
 	post("/contracts/:id/confirm", tenancy.PermContractsWrite, a.confirmContract)
+
+	// A campaign's leads, and the files they come in. Both POSTs take
+	// bodies over the server's 4 MiB: a full batch, and a lead file.
+	r.Get("/campaigns/:id/leads", tenancy.PermLeadsRead, a.listLeads)
+	r.Upload("/campaigns/:id/leads", tenancy.PermLeadsWrite, maxBatchBody, a.idempotent, a.addLeads)
+	r.Get("/campaigns/:id/leads/:lead_id", tenancy.PermLeadsRead, a.lead)
+	r.Get("/campaigns/:id/imports", tenancy.PermLeadsRead, a.listImports)
+	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, leadimport.MaxFileSize, a.idempotent, a.uploadImport)
+	r.Get("/campaigns/:id/imports/:import_id", tenancy.PermLeadsRead, a.leadImport)
+	r.Get("/campaigns/:id/imports/:import_id/report", tenancy.PermLeadsRead, a.importReport)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {
@@ -145,10 +159,13 @@ func answer[T any](c *fiber.Ctx, db *store.DB, status int, fn func(ctx context.C
 	return c.Status(status).JSON(out)
 }
 
-// idParam reads the :id of the path. An id that is not a UUID names no row,
-// so it is not found rather than invalid.
-func idParam(c *fiber.Ctx) (uuid.UUID, error) {
-	raw := c.Params("id")
+// idParam reads the :id of the path.
+func idParam(c *fiber.Ctx) (uuid.UUID, error) { return pathID(c, "id") }
+
+// pathID reads the id named name in the path. An id that is not a UUID
+// names no row, so it is not found rather than invalid.
+func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
+	raw := c.Params(name)
 	id, err := uuid.Parse(raw)
 	if err != nil {
 		return uuid.Nil, apperr.New(apperr.NotFound, "there is nothing at this address: %q is not an id (ids are UUIDs)", raw)

@@ -163,6 +163,9 @@ func (k *contract) checkBody(t *testing.T, method, path string, code int, conten
 		t.Errorf("%s: content type %q is not documented (documented: %v)", what, contentType, keys(content))
 		return
 	}
+	if !strings.HasSuffix(media, "json") {
+		return // a download, such as an import's CSV report: its media type is the contract
+	}
 	schema := k.schema(t, rPtr+"/content/"+escape(media)+"/schema")
 	body, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
@@ -411,12 +414,13 @@ func TestRealResponsesMatchOpenAPI(t *testing.T) {
 		send(422, "PATCH", "/api/v1/center-profile", atlas.Key, map[string]any{"scc_module": "9"})
 		marketplaceAnswers(t, e, send, ml)
 		scriptAnswers(t, e, send, ml)
+		leadAnswers(t, e, send, ml)
 
 		// Every operation was seen succeeding, and the error statuses the
 		// contract promises were seen at least once each.
 		for _, op := range k.operations() {
 			method, path, _ := strings.Cut(op, " ")
-			if !slices.ContainsFunc([]string{"200", "201", "204"}, func(s string) bool {
+			if !slices.ContainsFunc([]string{"200", "201", "202", "204"}, func(s string) bool {
 				return k.checked[strings.ToLower(method)+" "+path+" "+s]
 			}) {
 				t.Errorf("%s: no successful answer was checked against openapi.json", op)

@@ -37,6 +37,8 @@ type twoTenants struct {
 	centerARef       string
 	// The marketplace: A's campaigns, the centers' offers, A's contract.
 	market marketFixture
+	// A's leads in its campaigns, and a file imported.
+	leads leadFixture
 }
 
 func newTwoTenants(t *testing.T, e *platformtest.Env) *twoTenants {
@@ -73,6 +75,7 @@ func newTwoTenants(t *testing.T, e *platformtest.Env) *twoTenants {
 		map[string]any{"authority_ref": w.centerARef, "documents": []string{"atlas-scc.pdf"}}, http.StatusOK)
 
 	w.market = newMarketFixture(t, w)
+	w.leads = newLeadFixture(t, w)
 
 	w.aIDs = append(w.aIDs, ids(t, e, "/api/v1/audit-events", w.a.Key)...)
 	if len(w.aIDs) < 11 {
@@ -380,6 +383,7 @@ func (w *twoTenants) cases() map[string]func(t *testing.T) {
 	}
 	maps.Copy(cases, w.marketCases())
 	maps.Copy(cases, w.scriptCases())
+	maps.Copy(cases, w.leadCases())
 	return cases
 }
 
