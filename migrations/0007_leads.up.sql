@@ -2,7 +2,7 @@
 -- through an active contract on the campaign. A number is a lead of a
 -- campaign once. A blocked lead keeps its compliance decision in block.
 CREATE TABLE leads (
-  id                   {{uuid}} PRIMARY KEY,
+  id                   {{uuid}} NOT NULL,
   org_id               {{uuid}} NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
   campaign_id          {{uuid}} NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
   phone                TEXT NOT NULL,
@@ -26,11 +26,14 @@ CREATE TABLE leads (
   line                 INTEGER NOT NULL DEFAULT 0,
   created_at           {{ts}} NOT NULL,
   updated_at           {{ts}} NOT NULL,
+  PRIMARY KEY (campaign_id, id),
   UNIQUE (campaign_id, phone)
 );
--- Few indexes: each one slows every import. Blocked leads are few, and
--- only they are filtered by reason.
-CREATE INDEX leads_campaign_status ON leads (campaign_id, status, id);
+-- Few indexes, since each one slows every import: the key lists a
+-- campaign's leads newest first; most leads are ready, so only the others
+-- are indexed by status, and only blocked ones by reason. (Dispatch will
+-- claim from its own structure of claimable work, not from these.)
+CREATE INDEX leads_campaign_status ON leads (campaign_id, status, id) WHERE status <> 'ready';
 CREATE INDEX leads_campaign_block ON leads (campaign_id, block_reason, id) WHERE block_reason <> '';
 
 -- An import of a lead file, from upload to summary. The file and the error

@@ -22,7 +22,7 @@ type leadRow struct {
 
 	ID                uuid.UUID  `bun:"id,pk"`
 	OrgID             uuid.UUID  `bun:"org_id"`
-	CampaignID        uuid.UUID  `bun:"campaign_id"`
+	CampaignID        uuid.UUID  `bun:"campaign_id,pk"`
 	Phone             string     `bun:"phone"`
 	Region            string     `bun:"region"`
 	FirstName         string     `bun:"first_name"`
