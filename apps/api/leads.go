@@ -337,7 +337,7 @@ func (a *API) listImports(c *fiber.Ctx) error {
 
 // importAt reads the import the path names: the org's own, of the campaign
 // the path names.
-func importAt(c *fiber.Ctx, ctx context.Context, t *store.Tenant) (lead.Import, error) {
+func importAt(ctx context.Context, c *fiber.Ctx, t *store.Tenant) (lead.Import, error) {
 	campaignID, err := idParam(c)
 	if err != nil {
 		return lead.Import{}, err
@@ -355,7 +355,7 @@ func importAt(c *fiber.Ctx, ctx context.Context, t *store.Tenant) (lead.Import, 
 
 func (a *API) leadImport(c *fiber.Ctx) error {
 	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (importView, error) {
-		im, err := importAt(c, ctx, t)
+		im, err := importAt(ctx, c, t)
 		return importOf(im), err
 	})
 }
@@ -366,7 +366,7 @@ func (a *API) importReport(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var im lead.Import
 	if err := a.db.InTenant(ctx, func(t *store.Tenant) (err error) {
-		im, err = importAt(c, ctx, t)
+		im, err = importAt(ctx, c, t)
 		return err
 	}); err != nil {
 		return err
