@@ -215,7 +215,7 @@ type importView struct {
 	Size       int64             `json:"size"`
 	Status     lead.ImportStatus `json:"status"`
 	Percent    int               `json:"percent"`
-	Mapping    []columnView      `json:"mapping"`
+	Mapping    []columnView      `json:"mapping"`   // started with; empty: as the headers say
 	Encoding   leadfile.Encoding `json:"encoding"`  // "" until the job reads the file
 	Delimiter  string            `json:"delimiter"` // likewise
 	BytesRead  int64             `json:"bytes_read"`
@@ -433,8 +433,8 @@ func (a *API) uploadImport(c *fiber.Ctx) error {
 	if _, err := file.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	reader, err := leadfile.NewReader(file, opts)
-	if err != nil {
+	// The import job reads the file again the same way.
+	if _, err := leadfile.NewReader(file, opts); err != nil {
 		return err
 	}
 	if _, err := file.Seek(0, io.SeekStart); err != nil {
@@ -446,7 +446,10 @@ func (a *API) uploadImport(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		im, err = t.StartImport(ctx, made.ID, reader.Mapping())
+		// Started with the saved mapping as it is, or none (as
+		// detected): the client confirmed nothing, so its saved mapping
+		// stays as it was.
+		im, err = t.StartImport(ctx, made.ID, opts.Mapping)
 		return err
 	}); err != nil {
 		return err

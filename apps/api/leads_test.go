@@ -16,8 +16,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/apps/api"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/leadimport"
 	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -398,13 +400,8 @@ func TestLeadImportThroughTheAPI(t *testing.T) {
 			started.Size != int64(len(frenchFile)) || resp.Header.Get("Location") != imports+"/"+started.ID {
 			t.Fatalf("upload: %d %s %+v", resp.StatusCode, resp.Header.Get("Location"), started)
 		}
-		fields := map[string]string{}
-		for _, c := range started.Mapping {
-			fields[c.Header] = c.Field
-		}
-		if fields["Téléphone"] != "phone" || fields["Prénom"] != "first_name" || fields["Société"] != "company" ||
-			fields["Date consentement"] != "consent_captured_at" {
-			t.Errorf("the detected mapping: %+v", started.Mapping)
+		if len(started.Mapping) != 0 {
+			t.Errorf("without a saved mapping, the headers decide: %+v", started.Mapping)
 		}
 		status, raw := call(t, e, http.MethodGet, imports+"/"+started.ID+"/report", ml.Key, nil)
 		wantProblem(t, "the report of an import not run yet", status, raw, http.StatusConflict, "")
@@ -486,13 +483,36 @@ func TestLeadImportThroughTheAPI(t *testing.T) {
 			t.Errorf("%d imports after an upload and its retry, want 2", len(list))
 		}
 
-		// The saved mapping of the org applies to its next files.
-		edited := importBody{}
-		platformtest.ReadJSON(t, upload(t, e, x.ID, ml.Key, "", "Portable;Code\r\n0612345614;A1\r\n"), &edited)
-		for _, c := range edited.Mapping {
-			if c.Header == "Code" && (c.Field != "custom" || c.Name != "Code") {
-				t.Errorf("the next file's mapping: %+v", edited.Mapping)
+		// The org's saved mapping (confirmed in the portal) applies to its
+		// next files, and stays as it was.
+		saved := leadfile.Mapping{Columns: []leadfile.Column{{Index: 0, Header: "Portable", Field: leadfile.FieldPhone},
+			{Index: 1, Header: "Code", Field: leadfile.FieldIgnore}}}
+		ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(ml.Org, "test"))
+		if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
+			im, err := tx.CreateImport(ctx, uuid.MustParse(x.ID), "portail.csv", strings.NewReader("Portable;Code\r\n0612345698;Z9\r\n"))
+			if err == nil {
+				_, err = tx.StartImport(ctx, im.ID, saved)
 			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var next importBody
+		platformtest.ReadJSON(t, upload(t, e, x.ID, ml.Key, "", "Code;Nom;Portable\r\nA1;Roux;0612345614\r\n"), &next)
+		if len(next.Mapping) != 2 || next.Mapping[1].Header != "Code" || next.Mapping[1].Field != "ignore" {
+			t.Errorf("the next file's mapping: %+v", next.Mapping)
+		}
+		runImport(t, e, ml, next.ID)
+		roux := get[leadList](t, e, "/api/v1/campaigns/"+x.ID+"/leads?q=0612345614", ml.Key).Data
+		if len(roux) != 1 || roux[0].LastName != "Roux" || len(roux[0].Custom) != 0 {
+			t.Errorf("a lead of a file read with the saved mapping: %+v", roux)
+		}
+		var kept leadfile.Mapping
+		if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) (err error) {
+			kept, err = tx.SavedMapping(ctx)
+			return err
+		}); err != nil || !reflect.DeepEqual(kept, saved) {
+			t.Errorf("an upload changed the saved mapping: %+v %v", kept, err)
 		}
 	})
 }
