@@ -413,8 +413,9 @@ func (a *API) uploadImport(c *fiber.Ctx) error {
 		return err
 	}
 
-	// The file is spooled to disk: its head is read for the mapping, then
-	// the store reads it whole, and a 200 MiB file is not held in memory.
+	// The file is spooled to disk: its head is read to refuse what is not
+	// a lead file, then the store reads it whole, and a 200 MiB file is
+	// not held in memory.
 	file, err := os.CreateTemp("", "plateau-import-*.csv")
 	if err != nil {
 		return err
