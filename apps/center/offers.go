@@ -5,6 +5,7 @@ package center
 // its rate card), declined or withdrawn.
 
 import (
+	"html/template"
 	"net/url"
 	"strconv"
 
@@ -50,7 +51,7 @@ type offerRow struct {
 
 type offersData struct {
 	Offers    []offerRow
-	NextQuery string
+	NextQuery template.URL // a query made here, not to be escaped again
 }
 
 func (ce *Center) offersPage(c *fiber.Ctx) error {
@@ -78,7 +79,7 @@ func (ce *Center) offersPage(c *fiber.Ctx) error {
 			d.Offers = append(d.Offers, row)
 		}
 		if next != nil {
-			d.NextQuery = url.Values{"after": {next.String()}}.Encode()
+			d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
 		}
 		return nil
 	})

@@ -8,6 +8,7 @@ package center
 // its field, which is the name of the form's input.
 
 import (
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -35,7 +36,7 @@ type requestsData struct {
 	Languages   []option
 	FilterError string
 	Requests    []requestRow
-	NextQuery   string
+	NextQuery   template.URL // a query made here, not to be escaped again
 }
 
 func (ce *Center) requestsPage(c *fiber.Ctx) error {
@@ -90,7 +91,7 @@ func (ce *Center) requestsPage(c *fiber.Ctx) error {
 		}
 		if cursor != nil {
 			next.Set("after", cursor.String())
-			d.NextQuery = next.Encode()
+			d.NextQuery = template.URL(next.Encode())
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ package portal
 // queries in pkg/store; a campaign of another org is not found.
 
 import (
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -118,7 +119,7 @@ func day(t *time.Time) string {
 
 type campaignsData struct {
 	Campaigns []campaignView
-	NextQuery string
+	NextQuery template.URL // a query made here, not to be escaped again
 }
 
 func (pt *Portal) campaignsPage(c *fiber.Ctx) error {
@@ -138,7 +139,7 @@ func (pt *Portal) campaignsPage(c *fiber.Ctx) error {
 			d.Campaigns = append(d.Campaigns, pt.campaignView(c, k, loc))
 		}
 		if next != nil {
-			d.NextQuery = url.Values{"after": {next.String()}}.Encode()
+			d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
 		}
 		return err
 	})

@@ -5,17 +5,19 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// TestNextPageLinksWork follows the "next page" links of the consents and
-// opt-out lists: the query they carry must reach the server as written.
+// TestNextPageLinksWork follows the "next page" links of the campaigns,
+// consents and opt-out lists: the query they carry must reach the server as written.
 func TestNextPageLinksWork(t *testing.T) {
 	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
 		org, owner := parisClient(t, e, "Maison Lumiere")
@@ -29,6 +31,12 @@ func TestNextPageLinksWork(t *testing.T) {
 			suppressions[i] = compliance.NewSuppression{Phone: n, Reason: "stop"}
 		}
 		err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
+			for i := range 55 {
+				if _, err := tx.CreateCampaign(ctx, campaign.Input{Name: fmt.Sprintf("Campagne %02d", i), Kind: "survey",
+					Audience: "b2b", Country: "FR", Languages: []string{"fr"}}); err != nil {
+					return err
+				}
+			}
 			if _, err := tx.RecordConsents(ctx, "FR", consents); err != nil {
 				return err
 			}
@@ -40,6 +48,12 @@ func TestNextPageLinksWork(t *testing.T) {
 		}
 		b := signIn(e, owner, "paris password")
 		next := regexp.MustCompile(`href="(/portal/[a-z]+\?after=[^"]+)"`)
+		_, first := b.Get("/portal/campaigns")
+		if m := next.FindStringSubmatch(first); m == nil {
+			t.Errorf("campaigns: no next-page link")
+		} else if _, second := b.Get(html.UnescapeString(m[1])); !strings.Contains(second, "Campagne 00") || strings.Contains(second, "Campagne 54") {
+			t.Errorf("campaigns: the next page (%s) is not the older campaigns", m[1])
+		}
 		for _, path := range []string{"/portal/consents", "/portal/suppressions"} {
 			_, first := b.Get(path)
 			m := next.FindStringSubmatch(first)
