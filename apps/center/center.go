@@ -42,6 +42,7 @@ func Mount(p *platform.Platform) {
 	r.Get("/contracts", tenancy.PermCampaignsRead, ce.admin, ce.contractsPage)
 	r.Post("/contracts/:id/confirm", tenancy.PermContractsWrite, ce.admin, ce.confirmContract)
 	r.Get("/campaigns/:id", tenancy.PermCampaignsRead, ce.admin, ce.briefPage)
+	ce.mountLeads(r)
 }
 
 // admin lets through the people of the center admin (center:access).

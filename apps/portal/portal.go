@@ -48,6 +48,7 @@ func Mount(p *platform.Platform) {
 	pt.mountScripts(r)
 
 	pt.mountCampaigns(r)
+	pt.mountLeads(r)
 }
 
 func (pt *Portal) t(c *fiber.Ctx, key string, args ...any) string {

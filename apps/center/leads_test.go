@@ -1,0 +1,138 @@
+package center_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/leadimport"
+	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// genevaLeads are the leads of a Swiss campaign (no EU personal data: the
+// contract needs no data-protection profile); the last number is on the
+// client's opt-out list.
+const genevaLeads = "Téléphone;Nom;Prénom;Email;Ville\n" +
+	"+41 22 345 67 89;Favre;Léa;lea.favre@example.ch;Genève\n" +
+	"+41 22 345 67 88;Rochat;Marc;marc.rochat@example.ch;Carouge\n"
+
+// leadsOf imports a file into a client's campaign and runs the import.
+func leadsOf(t *testing.T, e *platformtest.Env, client tenancy.Org, campaignID uuid.UUID, file string) {
+	t.Helper()
+	im := as(t, e, client, func(ctx context.Context, tx *store.Tenant) (lead.Import, error) {
+		im, err := tx.CreateImport(ctx, campaignID, "leads.csv", strings.NewReader(file))
+		if err != nil {
+			return im, err
+		}
+		r, err := leadfile.NewReader(strings.NewReader(file), leadfile.Options{Region: "CH"})
+		if err != nil {
+			return im, err
+		}
+		return tx.StartImport(ctx, im.ID, r.Mapping())
+	})
+	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(client, "worker"))
+	runner := &leadimport.Runner{DB: e.P.DB, Screener: e.P.Screener, Log: slog.New(slog.DiscardHandler)}
+	if err := runner.Run(ctx, uuid.Nil, im.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var maskedPhone = regexp.MustCompile(`data-testid="masked-phone">([^<]*)<`)
+
+// TestACenterReadsAContractedCampaignsLeadsMasked: the center holding the
+// active contract reads the leads with their numbers masked and no email,
+// searches them by name but never by number, filters them; a center
+// without a contract, and the same center on another campaign, find
+// nothing.
+func TestACenterReadsAContractedCampaignsLeadsMasked(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		client := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
+		teranga := e.Org(tenancy.KindCenter, "Teranga", "SN")
+		geneva := publish(t, e, client.Org, campaign.Input{Name: "Relance Genève", Kind: "customer_care", Audience: "b2c",
+			Country: "CH", Languages: []string{"fr"}, Volume: 100})
+		other := publish(t, e, client.Org, campaign.Input{Name: "Relance Lausanne", Kind: "customer_care", Audience: "b2c",
+			Country: "CH", Languages: []string{"fr"}, Volume: 100})
+		offer := as(t, e, atlas.Org, func(ctx context.Context, tx *store.Tenant) (market.Offer, error) {
+			return tx.SubmitOffer(ctx, geneva.ID, offerIn())
+		})
+		contract := as(t, e, client.Org, func(ctx context.Context, tx *store.Tenant) (market.Contract, error) {
+			if _, err := tx.AddSuppressions(ctx, "CH", []compliance.NewSuppression{{Phone: "+41 22 345 67 88", Reason: "stop"}}); err != nil {
+				return market.Contract{}, err
+			}
+			return tx.AcceptOffer(ctx, offer.ID)
+		})
+		as(t, e, atlas.Org, func(ctx context.Context, tx *store.Tenant) (market.Contract, error) {
+			return tx.ConfirmContract(ctx, contract.ID, time.Now())
+		})
+		leadsOf(t, e, client.Org, geneva.ID, genevaLeads)
+		leadsOf(t, e, client.Org, other.ID, "Téléphone;Nom\n+41 21 345 67 87;Secret\n")
+		path := "/center/campaigns/" + geneva.ID.String() + "/leads"
+
+		b := e.Browser()
+		b.Login(atlas.Owner.Email, atlas.Password)
+		resp, page := b.Get(path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("the contracted center's leads: %d\n%s", resp.StatusCode, page)
+		}
+		has(t, "the leads", page, "Léa Favre", "Marc Rochat", "Genève", "Relance Genève")
+		masked := maskedPhone.FindAllStringSubmatch(page, -1)
+		if len(masked) != 2 {
+			t.Fatalf("%d masked numbers, want 2", len(masked))
+		}
+		for _, m := range masked {
+			// "+41 2• ••• •• 89": the country, the first digit and the last two.
+			n := text(m[1])
+			if digits := regexp.MustCompile(`[0-9]`).FindAllString(strings.TrimPrefix(n, "+41"), -1); !strings.HasPrefix(n, "+41 2•") || len(digits) != 3 {
+				t.Errorf("the number %q is not masked", n)
+			}
+		}
+		lacks(t, "the leads", page, "+41223456789", "+41223456788", "345 67", "22 345", "example.ch", "Secret")
+		if _, page := b.Get(path + "?status=blocked"); !strings.Contains(text(page), "Marc Rochat") || strings.Contains(text(page), "Léa Favre") ||
+			!strings.Contains(text(page), "Sur votre liste d'opposition") {
+			t.Errorf("the blocked filter:\n%s", page)
+		}
+		if _, page := b.Get(path + "?q=fav"); !strings.Contains(text(page), "Léa Favre") || strings.Contains(text(page), "Marc Rochat") {
+			t.Errorf("a search by name:\n%s", page)
+		}
+		for _, q := range []string{"%2B41223456789", "0223456789", "22+345"} {
+			if _, page := b.Get(path + "?q=" + q); strings.Contains(page, `data-testid="lead-row"`) {
+				t.Errorf("a search by the number %s finds leads", q)
+			}
+		}
+		if _, page := b.Get("/center/campaigns/" + geneva.ID.String()); !strings.Contains(page, `href="`+path+`"`) {
+			t.Errorf("the brief does not link the leads")
+		}
+
+		for _, p := range []string{"/center/campaigns/" + other.ID.String() + "/leads", "/center/campaigns/" + uuid.NewString() + "/leads",
+			"/center/campaigns/not-an-id/leads"} {
+			if resp, page := b.Get(p); resp.StatusCode != http.StatusNotFound || strings.Contains(page, "Secret") {
+				t.Errorf("the contracted center's GET %s: %d", p, resp.StatusCode)
+			}
+		}
+		stranger := e.Browser()
+		stranger.Login(teranga.Owner.Email, teranga.Password)
+		if resp, page := stranger.Get(path); resp.StatusCode != http.StatusNotFound || strings.Contains(text(page), "Favre") {
+			t.Errorf("a center without a contract reads the leads: %d", resp.StatusCode)
+		}
+		e.Member(atlas.Org, "agent@atlas.test", string(tenancy.RoleAgent), "agent password")
+		agent := e.Browser()
+		agent.Login("agent@atlas.test", "agent password")
+		if resp, _ := agent.Get(path); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("an agent opens the center's lead list: %d", resp.StatusCode)
+		}
+	})
+}

@@ -1,0 +1,407 @@
+package portal
+
+// A client's leads: its campaigns with their lead counts, a campaign's
+// leads counted by status and block reason (each count a filter), searched
+// by number or by the start of a name, and each lead with everything it
+// holds — the compliance decision of a blocked one, in the reader's
+// language — and where it came from. The imports that bring leads in are
+// imports.go's. The queries are pkg/store's; a campaign or a lead of
+// another org is not found.
+
+import (
+	"html/template"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/leadimport"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// mountLeads registers the lead pages and the imports. Reading is
+// leads:read (analysts too); importing is leads:write. The upload takes a
+// lead file of up to leadimport.MaxFileSize; the server refuses a larger
+// body before the handler runs.
+func (pt *Portal) mountLeads(r *fiberhttp.Router) {
+	r.Get("/leads", tenancy.PermLeadsRead, clientsOnly, pt.leadsHomePage)
+	r.Get("/campaigns/:id/leads", tenancy.PermLeadsRead, clientsOnly, pt.campaignLeadsPage)
+	r.Get("/campaigns/:id/leads/:lead", tenancy.PermLeadsRead, clientsOnly, pt.leadPage)
+	r.Get("/campaigns/:id/imports", tenancy.PermLeadsRead, clientsOnly, pt.importsPage)
+	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, leadimport.MaxFileSize, clientsOnly, pt.uploadLeads)
+	r.Get("/campaigns/:id/imports/:import", tenancy.PermLeadsRead, clientsOnly, pt.importPage)
+	r.Post("/campaigns/:id/imports/:import/start", tenancy.PermLeadsWrite, clientsOnly, pt.startImport)
+	r.Get("/campaigns/:id/imports/:import/events", tenancy.PermLeadsRead, clientsOnly, pt.importEvents)
+	r.Get("/campaigns/:id/imports/:import/report", tenancy.PermLeadsRead, clientsOnly, pt.importReport)
+}
+
+// leadsCampaign is the campaign a lead page is about.
+type leadsCampaign struct {
+	ID, Name, Country string
+	Status            string
+	StatusLabel       string
+	TakesLeads        bool // neither completed nor cancelled
+}
+
+func (pt *Portal) leadsCampaign(c *fiber.Ctx, k campaign.Campaign) leadsCampaign {
+	return leadsCampaign{ID: k.ID.String(), Name: k.Name, Country: k.Country, Status: string(k.Status),
+		StatusLabel: pt.t(c, "campaigns.status."+string(k.Status)),
+		TakesLeads:  k.Status != campaign.Completed && k.Status != campaign.Cancelled}
+}
+
+// pageAfter reads the cursor of a list's address.
+func pageAfter(c *fiber.Ctx) store.Page {
+	page := store.Page{}
+	if after, err := uuid.Parse(c.Query("after")); err == nil {
+		page.After = after
+	}
+	return page
+}
+
+// leadsHomeRow is a campaign with its lead counts.
+type leadsHomeRow struct {
+	Campaign leadsCampaign
+	Total    int
+	Ready    int
+	Blocked  int
+}
+
+type leadsHomeData struct {
+	Campaigns []leadsHomeRow
+	NextQuery template.URL // a query made here, not to be escaped again
+}
+
+// leadsHomePage lists the org's campaigns with their lead counts, each
+// leading to its leads.
+func (pt *Portal) leadsHomePage(c *fiber.Ctx) error {
+	var d leadsHomeData
+	ctx := c.UserContext()
+	err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		list, next, err := t.Campaigns(ctx, pageAfter(c))
+		if err != nil {
+			return err
+		}
+		for _, k := range list {
+			n, err := t.CountLeads(ctx, k.ID)
+			if err != nil {
+				return err
+			}
+			d.Campaigns = append(d.Campaigns, leadsHomeRow{Campaign: pt.leadsCampaign(c, k), Total: n.Total,
+				Ready: n.ByStatus[lead.Ready], Blocked: n.ByStatus[lead.Blocked]})
+		}
+		if next != nil {
+			d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return pt.render(c, "leads-home", "leads.title", d)
+}
+
+// leadCount is a count of leads that filters the list to them.
+type leadCount struct {
+	Code    string
+	Label   string
+	N       int
+	Href    string
+	Current bool
+}
+
+// leadRow is a lead in a list.
+type leadRow struct {
+	ID          string
+	Name        string
+	Company     string
+	Phone       string
+	City        string
+	Status      string
+	StatusLabel string
+	Reason      string
+	ReasonLabel string
+	Added       string
+}
+
+type campaignLeadsData struct {
+	Campaign    leadsCampaign
+	Total       int
+	ByStatus    []leadCount
+	ByReason    []leadCount
+	Query       string
+	Status      string
+	Reason      string
+	Statuses    []option
+	Reasons     []option
+	Searched    string // the number searched, in E.164, when the query was one
+	SearchError string
+	Filtered    bool
+	Leads       []leadRow
+	NextQuery   template.URL
+}
+
+// leadFilters reads the filters of a lead list's address: a known status,
+// a reason some lead of the campaign is blocked for (counts), and the
+// query.
+func leadFilters(c *fiber.Ctx, counts store.LeadCounts) (status lead.Status, reason compliance.Reason, q string) {
+	if s := lead.Status(c.Query("status")); s.Valid() {
+		status = s
+	}
+	if r := compliance.Reason(c.Query("reason")); counts.ByReason[r] > 0 {
+		reason = r
+	}
+	return status, reason, strings.TrimSpace(c.Query("q"))
+}
+
+// leadsQuery writes a lead list's address query: its filters and, when
+// after is set, the page.
+func leadsQuery(status lead.Status, reason compliance.Reason, q string, after *uuid.UUID) string {
+	v := url.Values{}
+	if status != "" {
+		v.Set("status", string(status))
+	}
+	if reason != "" {
+		v.Set("reason", string(reason))
+	}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if after != nil {
+		v.Set("after", after.String())
+	}
+	return v.Encode()
+}
+
+func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
+	_, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	id, err := campaignID(c, "id")
+	if err != nil {
+		return err
+	}
+	var d campaignLeadsData
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		k, err := t.Campaign(ctx, id)
+		if err != nil {
+			return err
+		}
+		d.Campaign = pt.leadsCampaign(c, k)
+		counts, err := t.CountLeads(ctx, id)
+		if err != nil {
+			return err
+		}
+		status, reason, q := leadFilters(c, counts)
+		d.Total, d.Query, d.Status, d.Reason = counts.Total, q, string(status), string(reason)
+		d.Filtered = status != "" || reason != "" || q != ""
+		d.ByStatus, d.Statuses, d.ByReason, d.Reasons = pt.leadCounts(c, "/portal/campaigns/"+d.Campaign.ID+"/leads", counts, status, reason)
+		f := store.LeadFilter{Status: status, BlockReason: reason}
+		if q != "" {
+			// A number is found whole, written as people write it; anything
+			// else is the start of a name or a company.
+			if n, err := leadfile.NormalizePhone(q, k.Country); err == nil {
+				f.Phone, d.Searched = n.E164, n.E164
+			} else if !strings.ContainsFunc(q, unicode.IsLetter) {
+				d.SearchError = pt.t(c, "leads.search.bad_number", q, err.Error())
+				return nil
+			} else {
+				f.Search = q
+			}
+		}
+		list, next, err := t.Leads(ctx, id, f, pageAfter(c))
+		for _, l := range list {
+			d.Leads = append(d.Leads, pt.leadRow(c, l, loc))
+		}
+		if next != nil {
+			d.NextQuery = template.URL(leadsQuery(status, reason, q, next))
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return pt.p.Server.Render(c, "portal/leads", "portal", pt.t(c, "leads.campaign.title", d.Campaign.Name), d)
+}
+
+// leadCounts are the counts of a campaign's leads by status and by block
+// reason, each linking to the list it counts, and the options of the
+// filter form.
+func (pt *Portal) leadCounts(c *fiber.Ctx, path string, counts store.LeadCounts, status lead.Status, reason compliance.Reason) (
+	byStatus []leadCount, statuses []option, byReason []leadCount, reasons []option) {
+	for _, s := range lead.Statuses() {
+		label := pt.t(c, "leads.status."+string(s))
+		statuses = append(statuses, option{Value: string(s), Label: label, Selected: s == status})
+		if n := counts.ByStatus[s]; n > 0 {
+			byStatus = append(byStatus, leadCount{Code: string(s), Label: label, N: n,
+				Href: path + "?" + leadsQuery(s, "", "", nil), Current: s == status && reason == ""})
+		}
+	}
+	codes := make([]compliance.Reason, 0, len(counts.ByReason))
+	for r := range counts.ByReason {
+		codes = append(codes, r)
+	}
+	slices.SortFunc(codes, func(a, b compliance.Reason) int {
+		if d := counts.ByReason[b] - counts.ByReason[a]; d != 0 {
+			return d
+		}
+		return strings.Compare(string(a), string(b))
+	})
+	for _, r := range codes {
+		label := pt.t(c, "reason."+string(r))
+		reasons = append(reasons, option{Value: string(r), Label: label, Selected: r == reason})
+		byReason = append(byReason, leadCount{Code: string(r), Label: label, N: counts.ByReason[r],
+			Href: path + "?" + leadsQuery(lead.Blocked, r, "", nil), Current: r == reason})
+	}
+	return byStatus, statuses, byReason, reasons
+}
+
+func (pt *Portal) leadRow(c *fiber.Ctx, l lead.Lead, loc *time.Location) leadRow {
+	v := leadRow{ID: l.ID.String(), Name: l.Name(), Company: l.Company, Phone: l.Phone, City: l.City,
+		Status: string(l.Status), StatusLabel: pt.t(c, "leads.status."+string(l.Status)), Added: when(l.CreatedAt, loc)}
+	if v.Name == l.Company {
+		v.Company = ""
+	}
+	if l.Block != nil {
+		v.Reason, v.ReasonLabel = string(l.Block.Reason), pt.t(c, "reason."+string(l.Block.Reason))
+	}
+	return v
+}
+
+// leadBlock is the compliance decision that blocked a lead.
+type leadBlock struct {
+	Reason      string
+	ReasonLabel string
+	Explanation string
+	Rule        string
+	Source      string
+	RuleSet     string
+	CheckedAt   string
+}
+
+// leadEvent is a moment of a lead's history.
+type leadEvent struct {
+	When string
+	Text string
+	Href string // the import it came from
+}
+
+type leadData struct {
+	Campaign    leadsCampaign
+	Name        string
+	Phone       string
+	Status      string
+	StatusLabel string
+	Fields      []line
+	Custom      []line
+	Consent     []line
+	Block       *leadBlock
+	History     []leadEvent
+}
+
+func (pt *Portal) leadPage(c *fiber.Ctx) error {
+	_, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	id, err := campaignID(c, "id")
+	if err != nil {
+		return err
+	}
+	leadID, err := uuid.Parse(c.Params("lead"))
+	if err != nil {
+		return apperr.New(apperr.NotFound, "there is no such lead")
+	}
+	var d leadData
+	var l lead.Lead
+	var from *lead.Import
+	ctx := c.UserContext()
+	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
+		k, err := t.Campaign(ctx, id)
+		if err != nil {
+			return err
+		}
+		d.Campaign = pt.leadsCampaign(c, k)
+		if l, err = t.Lead(ctx, id, leadID); err != nil {
+			return err
+		}
+		if l.ImportID != nil {
+			im, err := t.Import(ctx, *l.ImportID)
+			switch {
+			case err == nil:
+				from = &im
+			case !apperr.Is(err, apperr.NotFound):
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	locale := fiberhttp.LocaleOf(c)
+	d.Name, d.Phone, d.Status, d.StatusLabel = l.Name(), l.Phone, string(l.Status), pt.t(c, "leads.status."+string(l.Status))
+	for _, f := range []struct {
+		field leadfile.Field
+		value string
+	}{
+		{leadfile.FieldPhone, l.Phone}, {leadfile.FieldFirstName, l.FirstName}, {leadfile.FieldLastName, l.LastName},
+		{leadfile.FieldCompany, l.Company}, {leadfile.FieldEmail, l.Email}, {leadfile.FieldPostalCode, l.PostalCode},
+		{leadfile.FieldCity, l.City}, {leadfile.FieldCountry, l.Country}, {leadfile.FieldTimezone, l.Timezone},
+	} {
+		if f.value != "" {
+			d.Fields = append(d.Fields, line{Label: pt.t(c, "leads.field."+string(f.field)), Value: f.value})
+		}
+	}
+	if l.Region != "" {
+		d.Fields = append(d.Fields, line{Label: pt.t(c, "leads.detail.region"), Value: l.Region})
+	}
+	names := make([]string, 0, len(l.Custom))
+	for name := range l.Custom {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		d.Custom = append(d.Custom, line{Label: name, Value: l.Custom[name]})
+	}
+	if cs := l.Consent; cs != nil {
+		d.Consent = []line{{pt.t(c, "leads.field.consent_source"), cs.Source}, {pt.t(c, "leads.field.consent_captured_at"), when(cs.CapturedAt, loc)}}
+		if cs.Proof != "" {
+			d.Consent = append(d.Consent, line{pt.t(c, "leads.field.consent_proof"), cs.Proof})
+		}
+	}
+	if b := l.Block; b != nil {
+		d.Block = &leadBlock{Reason: string(b.Reason), ReasonLabel: pt.t(c, "reason."+string(b.Reason)),
+			Explanation: textIn(locale, b.Explanation), Rule: b.Rule, Source: b.Source, RuleSet: b.RuleSet, CheckedAt: when(b.CheckedAt, loc)}
+	}
+	switch {
+	case from != nil:
+		d.History = append(d.History, leadEvent{When: when(from.CreatedAt, loc),
+			Text: pt.t(c, "leads.history.imported", from.FileName, l.Line, from.CreatedBy),
+			Href: "/portal/campaigns/" + d.Campaign.ID + "/imports/" + from.ID.String()})
+	case l.ImportID != nil:
+		d.History = append(d.History, leadEvent{When: when(l.CreatedAt, loc), Text: pt.t(c, "leads.history.imported_file", l.Line)})
+	default:
+		d.History = append(d.History, leadEvent{When: when(l.CreatedAt, loc), Text: pt.t(c, "leads.history.api")})
+	}
+	if d.Block != nil {
+		d.History = append(d.History, leadEvent{When: d.Block.CheckedAt, Text: pt.t(c, "leads.history.blocked", d.Block.ReasonLabel)})
+	}
+	title := d.Name
+	if title == "" {
+		title = d.Phone
+	}
+	return pt.p.Server.Render(c, "portal/leads-detail", "portal", title, d)
+}
