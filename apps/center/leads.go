@@ -8,7 +8,6 @@ package center
 
 import (
 	"html/template"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -61,24 +60,6 @@ type maskedLeadsData struct {
 	NextQuery  template.URL // a query made here, not to be escaped again
 }
 
-// leadsQuery writes a lead list's query: its filters and its page.
-func leadsQuery(status lead.Status, reason compliance.Reason, q string, after *uuid.UUID) string {
-	v := url.Values{}
-	if status != "" {
-		v.Set("status", string(status))
-	}
-	if reason != "" {
-		v.Set("reason", string(reason))
-	}
-	if q != "" {
-		v.Set("q", q)
-	}
-	if after != nil {
-		v.Set("after", after.String())
-	}
-	return v.Encode()
-}
-
 func (ce *Center) leadsPage(c *fiber.Ctx) error {
 	id, err := idParam(c, "campaign")
 	if err != nil {
@@ -115,7 +96,7 @@ func (ce *Center) leadsPage(c *fiber.Ctx) error {
 			d.Statuses = append(d.Statuses, option{Value: string(s), Label: label, Selected: s == status})
 			if n := counts.ByStatus[s]; n > 0 {
 				d.ByStatus = append(d.ByStatus, maskedCount{Code: string(s), Label: label, N: n,
-					Href: path + "?" + leadsQuery(s, "", "", nil), Current: s == status && reason == ""})
+					Href: path + "?" + store.LeadFilter{Status: s}.Query(nil), Current: s == status && reason == ""})
 			}
 		}
 		reasons := make([]compliance.Reason, 0, len(counts.ByReason))
@@ -127,7 +108,7 @@ func (ce *Center) leadsPage(c *fiber.Ctx) error {
 			label := ce.t(c, "reason."+string(r))
 			d.Reasons = append(d.Reasons, option{Value: string(r), Label: label, Selected: r == reason})
 			d.ByReason = append(d.ByReason, maskedCount{Code: string(r), Label: label, N: counts.ByReason[r],
-				Href: path + "?" + leadsQuery(lead.Blocked, r, "", nil), Current: r == reason})
+				Href: path + "?" + store.LeadFilter{Status: lead.Blocked, BlockReason: r}.Query(nil), Current: r == reason})
 		}
 		// A center finds leads by name only: searching by number would
 		// tell it the numbers its list masks.
@@ -144,7 +125,7 @@ func (ce *Center) leadsPage(c *fiber.Ctx) error {
 			d.Leads = append(d.Leads, m)
 		}
 		if next != nil {
-			d.NextQuery = template.URL(leadsQuery(status, reason, d.Query, next))
+			d.NextQuery = template.URL(store.LeadFilter{Status: status, BlockReason: reason, Search: d.Query}.Query(next))
 		}
 		return err
 	})

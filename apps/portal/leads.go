@@ -164,25 +164,6 @@ func leadFilters(c *fiber.Ctx, counts store.LeadCounts) (status lead.Status, rea
 	return status, reason, strings.TrimSpace(c.Query("q"))
 }
 
-// leadsQuery writes a lead list's address query: its filters and, when
-// after is set, the page.
-func leadsQuery(status lead.Status, reason compliance.Reason, q string, after *uuid.UUID) string {
-	v := url.Values{}
-	if status != "" {
-		v.Set("status", string(status))
-	}
-	if reason != "" {
-		v.Set("reason", string(reason))
-	}
-	if q != "" {
-		v.Set("q", q)
-	}
-	if after != nil {
-		v.Set("after", after.String())
-	}
-	return v.Encode()
-}
-
 func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
 	_, loc, err := pt.org(c)
 	if err != nil {
@@ -226,7 +207,7 @@ func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
 			d.Leads = append(d.Leads, pt.leadRow(c, l, loc))
 		}
 		if next != nil {
-			d.NextQuery = template.URL(leadsQuery(status, reason, q, next))
+			d.NextQuery = template.URL(store.LeadFilter{Status: status, BlockReason: reason, Search: q}.Query(next))
 		}
 		return err
 	})
@@ -246,7 +227,7 @@ func (pt *Portal) leadCounts(c *fiber.Ctx, path string, counts store.LeadCounts,
 		statuses = append(statuses, option{Value: string(s), Label: label, Selected: s == status})
 		if n := counts.ByStatus[s]; n > 0 {
 			byStatus = append(byStatus, leadCount{Code: string(s), Label: label, N: n,
-				Href: path + "?" + leadsQuery(s, "", "", nil), Current: s == status && reason == ""})
+				Href: path + "?" + store.LeadFilter{Status: s}.Query(nil), Current: s == status && reason == ""})
 		}
 	}
 	codes := make([]compliance.Reason, 0, len(counts.ByReason))
@@ -263,7 +244,7 @@ func (pt *Portal) leadCounts(c *fiber.Ctx, path string, counts store.LeadCounts,
 		label := pt.t(c, "reason."+string(r))
 		reasons = append(reasons, option{Value: string(r), Label: label, Selected: r == reason})
 		byReason = append(byReason, leadCount{Code: string(r), Label: label, N: counts.ByReason[r],
-			Href: path + "?" + leadsQuery(lead.Blocked, r, "", nil), Current: r == reason})
+			Href: path + "?" + store.LeadFilter{Status: lead.Blocked, BlockReason: r}.Query(nil), Current: r == reason})
 	}
 	return byStatus, statuses, byReason, reasons
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"time"
 
@@ -192,6 +193,26 @@ type LeadFilter struct {
 	// a last name, first name or company, case aside.
 	Search string
 	Phone  string // E.164, when Search was a number
+}
+
+// Query writes the filter as a page address's query ("status=blocked&
+// reason=no_consent&q=…"), with the cursor of the page after when set: the
+// form the lead pages of every front door read back.
+func (f LeadFilter) Query(after *uuid.UUID) string {
+	v := url.Values{}
+	if f.Status != "" {
+		v.Set("status", string(f.Status))
+	}
+	if f.BlockReason != "" {
+		v.Set("reason", string(f.BlockReason))
+	}
+	if f.Search != "" {
+		v.Set("q", f.Search)
+	}
+	if after != nil {
+		v.Set("after", after.String())
+	}
+	return v.Encode()
 }
 
 // Leads lists a campaign's leads, newest first: for its client, and for a
