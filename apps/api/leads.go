@@ -21,7 +21,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/leadimport"
-	"github.com/plateau-bpo/plateau/pkg/phone"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -107,12 +106,15 @@ type leadView struct {
 func leadViewer(p tenancy.Principal) func(lead.Lead) leadView {
 	masked := p.OrgKind != tenancy.KindClient
 	return func(l lead.Lead) leadView {
+		if masked {
+			l = l.ForCenter()
+		}
 		v := leadView{ID: l.ID, CampaignID: l.CampaignID, Phone: l.Phone, Region: l.Region, FirstName: l.FirstName,
 			LastName: l.LastName, Company: l.Company, PostalCode: l.PostalCode, City: l.City, Country: l.Country,
 			Timezone: l.Timezone, Custom: l.Custom, Status: l.Status, Block: blockOf(l.Block), ImportID: l.ImportID,
 			Line: l.Line, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
 		if masked {
-			v.Phone, v.PhoneMasked = phone.Mask(l.Phone), true
+			v.PhoneMasked = true
 		} else {
 			email := l.Email
 			v.Email = &email

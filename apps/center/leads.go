@@ -17,7 +17,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/lead"
-	"github.com/plateau-bpo/plateau/pkg/phone"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -114,7 +113,7 @@ func (ce *Center) leadsPage(c *fiber.Ctx) error {
 		// tell it the numbers its list masks.
 		list, next, err := t.Leads(ctx, id, store.LeadFilter{Status: status, BlockReason: reason, Search: d.Query}, page)
 		for _, l := range list {
-			m := maskedLead{Name: l.Name(), Company: l.Company, Phone: phone.Mask(l.Phone), City: l.City,
+			m := maskedLead{Name: l.Name(), Company: l.Company, Phone: l.ForCenter().Phone, City: l.City,
 				Status: string(l.Status), StatusLabel: ce.t(c, "leads.status."+string(l.Status))}
 			if m.Name == l.Company {
 				m.Company = ""

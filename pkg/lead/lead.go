@@ -12,11 +12,14 @@
 package lead
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/phone"
 )
 
 // Status is where a lead stands in its campaign:
@@ -98,4 +101,31 @@ func (l Lead) Name() string {
 		return l.FirstName + l.LastName
 	}
 	return l.Company
+}
+
+// ForCenter is the lead as a center sees it: the number masked
+// (+33 6 •• •• •• 78), no email, no consent proof, and the custom fields
+// that hold another number (a second "Portable" column) masked too, or an
+// address dropped — so that a lead list cannot walk out of the building.
+func (l Lead) ForCenter() Lead {
+	l.Phone, l.Email = phone.Mask(l.Phone), ""
+	if l.Consent != nil {
+		c := *l.Consent
+		c.Proof = ""
+		l.Consent = &c
+	}
+	if len(l.Custom) > 0 {
+		custom := make(map[string]string, len(l.Custom))
+		for k, v := range l.Custom {
+			switch p, err := leadfile.NormalizePhone(v, l.Region); {
+			case err == nil:
+				custom[k] = phone.Mask(p.E164)
+			case strings.Contains(v, "@"):
+			default:
+				custom[k] = v
+			}
+		}
+		l.Custom = custom
+	}
+	return l
 }

@@ -80,7 +80,15 @@ func (s *Screener) Admit(raw leadfile.Lead, p leadfile.Phone, line int) (Lead, *
 			return Lead{}, problem(ProblemConsentDate, "consent_captured_at", raw.ConsentCapturedAt, "the consent date %s is in the future", at.Format(time.DateOnly))
 		}
 		l.Consent = &Consent{Source: raw.ConsentSource, CapturedAt: at, Proof: raw.ConsentProof}
-		consents = append(consents[:len(consents):len(consents)], compliance.Consent{CapturedAt: at})
+		// The file's consent is for this campaign's kind of call, and a
+		// withdrawal the registry holds from after it still stands.
+		fileConsent := compliance.Consent{CapturedAt: at, Kinds: []compliance.Kind{s.Campaign.Kind}}
+		for _, c := range consents {
+			if w := c.WithdrawnAt; w != nil && w.After(at) && (fileConsent.WithdrawnAt == nil || w.Before(*fileConsent.WithdrawnAt)) {
+				fileConsent.WithdrawnAt = w
+			}
+		}
+		consents = append(consents[:len(consents):len(consents)], fileConsent)
 	}
 	in := compliance.Input{Number: phone.Number{E164: p.E164, Region: p.Region}, LeadZone: l.Timezone,
 		Audience: s.Campaign.Audience, Kind: s.Campaign.Kind, Consents: consents}
