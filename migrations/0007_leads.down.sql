@@ -2,3 +2,4 @@ DROP TABLE lead_mappings;
 DROP TABLE lead_import_chunks;
 DROP TABLE lead_imports;
 DROP TABLE leads;
+DROP INDEX campaigns_id_org;

@@ -1,13 +1,14 @@
 -- A campaign's leads belong to its client (org_id); a center reads them
 -- through an active contract on the campaign. A number is a lead of a
 -- campaign once. A blocked lead keeps its compliance decision in block.
--- org_id is the campaign's: the campaign's key holds it to its org, and a
--- second foreign key would cost every imported row another lookup (a third
--- of a bulk load's time, measured).
+-- One foreign key holds a lead to its campaign and to the campaign's org:
+-- a lead can never sit in another org's campaign, and every imported row
+-- costs one lookup, not two (each is a third of a bulk load, measured).
+CREATE UNIQUE INDEX campaigns_id_org ON campaigns (id, org_id);
 CREATE TABLE leads (
   id                   {{uuid}} NOT NULL,
   org_id               {{uuid}} NOT NULL,
-  campaign_id          {{uuid}} NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  campaign_id          {{uuid}} NOT NULL,
   phone                TEXT NOT NULL,
   region               TEXT NOT NULL,
   first_name           TEXT NOT NULL DEFAULT '',
@@ -30,7 +31,8 @@ CREATE TABLE leads (
   created_at           {{ts}} NOT NULL,
   updated_at           {{ts}} NOT NULL,
   PRIMARY KEY (campaign_id, id),
-  UNIQUE (campaign_id, phone)
+  UNIQUE (campaign_id, phone),
+  FOREIGN KEY (campaign_id, org_id) REFERENCES campaigns (id, org_id) ON DELETE CASCADE
 );
 -- Few indexes, since each one slows every import: the key lists a
 -- campaign's leads newest first; most leads are ready, so only the others

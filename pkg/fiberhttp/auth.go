@@ -184,11 +184,14 @@ const (
 )
 
 func checkCSRF(c *fiber.Ctx, sess *session.Session) error {
+	if sess == nil { // refused before the body is read: a visitor's upload is never spooled
+		return apperr.New(apperr.Forbidden, "this form has expired or did not come from Plateau; reload the page and try again")
+	}
 	sent := c.Get(CSRFHeader)
 	if sent == "" {
 		sent = c.FormValue(CSRFField)
 	}
-	if sess == nil || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRF)) != 1 {
+	if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRF)) != 1 {
 		return apperr.New(apperr.Forbidden, "this form has expired or did not come from Plateau; reload the page and try again")
 	}
 	return nil

@@ -3,6 +3,7 @@ package fiberhttp
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -76,9 +77,18 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 		c.Request().Body()
 		return c.Next()
 	}
+	// An upload may take longer than the server's read timeout, which
+	// counts from the headers: give it time for a slow line (200 MiB at
+	// 2 Mbit/s is about 15 minutes).
+	if err := c.Context().Conn().SetReadDeadline(time.Now().Add(uploadReadTimeout)); err != nil {
+		return err
+	}
 	c.Context().SetConnectionClose()
 	return c.Next()
 }
+
+// uploadReadTimeout is how long an upload's body may take to arrive.
+const uploadReadTimeout = 20 * time.Minute
 
 // size writes a byte count as people read it: "4 MiB", "200 MiB", "812 KiB".
 func size(n int) string {

@@ -43,7 +43,7 @@ func (d *DB) insertLeads(ctx context.Context, next lead.Batches) error {
 			return nil
 		}
 		err := d.InTenant(ctx, func(t *Tenant) error {
-			// 24 columns × 400 rows stays under SQLite's 32 766 variables.
+			// bun writes the values into the statement: 400 rows keep it small.
 			for chunk := range slices.Chunk(rows, 400) {
 				if _, err := t.Tx.NewInsert().Model(&chunk).On("CONFLICT (campaign_id, phone) DO NOTHING").Exec(ctx); err != nil {
 					return err
@@ -100,7 +100,11 @@ func (d *DB) copyLeads(ctx context.Context, p tenancy.Principal, next lead.Batch
 		if _, err := tx.Exec(ctx, "CREATE TEMPORARY TABLE lead_staging (LIKE leads INCLUDING DEFAULTS) ON COMMIT DROP"); err != nil {
 			return err
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"lead_staging"}, leadColumns, &leadSource{next: next}); err != nil {
+		src := &leadSource{next: next}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"lead_staging"}, leadColumns, src); err != nil {
+			if src.err != nil {
+				return src.err // the import's own failure, not the COPY's report of it
+			}
 			return err
 		}
 		columns := strings.Join(leadColumns, ", ")

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -281,6 +283,58 @@ func TestMappingIsSavedPerClient(t *testing.T) {
 		}
 		if m := mustDo(t, d, other, func(tx *store.Tenant) (leadfile.Mapping, error) { return tx.SavedMapping(other) }); len(m.Columns) != 0 {
 			t.Errorf("another client got a mapping: %+v", m)
+		}
+	})
+}
+
+// TestLoadLeadsKeepsNothingOnFailureAndNothingAcrossOrgs: a load whose
+// batches fail midway keeps nothing, and a lead of one org cannot be put in
+// another org's campaign, whatever the code above the store does.
+func TestLoadLeadsKeepsNothingOnFailureAndNothingAcrossOrgs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, org := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		other, _ := actingAs(t, d, tenancy.KindClient, "Autre Client", "FR")
+		mine := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "X", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
+		})
+		theirs := mustDo(t, d, other, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(other, campaign.Input{Name: "Y", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
+		})
+		leads := func(campaignID uuid.UUID, n int) []lead.Lead {
+			out := make([]lead.Lead, n)
+			for i := range out {
+				out[i] = lead.Lead{ID: uuid.Must(uuid.NewV7()), OrgID: org.ID, CampaignID: campaignID, Phone: fmt.Sprintf("+3361234%04d", i),
+					Region: "FR", Status: lead.Ready, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			}
+			return out
+		}
+		sent := 0
+		err := d.LoadLeads(client, func() ([]lead.Lead, error) {
+			if sent++; sent == 1 {
+				return leads(mine.ID, 100), nil
+			}
+			return nil, io.ErrUnexpectedEOF
+		})
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("a load whose file fails: %v", err)
+		}
+		if n := mustDo(t, d, client, func(tx *store.Tenant) (store.LeadCounts, error) { return tx.CountLeads(client, mine.ID) }); n.Total != 0 {
+			t.Errorf("a failed load kept %d leads", n.Total)
+		}
+		once := false
+		err = d.LoadLeads(client, func() ([]lead.Lead, error) {
+			if once {
+				return nil, nil
+			}
+			once = true
+			return leads(theirs.ID, 3), nil
+		})
+		if err == nil {
+			t.Errorf("leads of one org went into another org's campaign")
+		}
+		if n := mustDo(t, d, other, func(tx *store.Tenant) (store.LeadCounts, error) { return tx.CountLeads(other, theirs.ID) }); n.Total != 0 {
+			t.Errorf("the other org's campaign holds %d foreign leads", n.Total)
 		}
 	})
 }
