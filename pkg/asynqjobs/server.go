@@ -174,3 +174,11 @@ func (l asynqLogger) Fatal(args ...any) {
 	l.log.Error(fmt.Sprint(args...))
 	os.Exit(1)
 }
+
+// LastAttempt reports whether the running task will not be retried if it
+// fails: a handler then records the failure where people will see it.
+func LastAttempt(ctx context.Context) bool {
+	n, ok1 := asynq.GetRetryCount(ctx)
+	limit, ok2 := asynq.GetMaxRetry(ctx)
+	return ok1 && ok2 && n >= limit
+}

@@ -23,6 +23,11 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
+// fileImports caps the file imports running at once in a process: each
+// holds a database connection for its load and uses another to read its
+// file, and more than the pool can serve would wait on each other.
+var fileImports = make(chan struct{}, 4)
+
 // Runner runs imports.
 type Runner struct {
 	DB       *store.DB
@@ -56,6 +61,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // import with the reason the client reads; any other error is returned for
 // the job to be retried, and leaves no lead behind.
 func (r *Runner) Run(ctx context.Context, outboxID, id uuid.UUID) error {
+	select {
+	case fileImports <- struct{}{}:
+		defer func() { <-fileImports }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	var im lead.Import
 	err := r.DB.InTenant(ctx, func(t *store.Tenant) error {
 		var err error
@@ -111,6 +122,26 @@ func (r *Runner) Run(ctx context.Context, outboxID, id uuid.UUID) error {
 	}
 	im.BytesRead = file.n.Load()
 	return r.end(ctx, outboxID, im, lead.Finished, nil, report.Bytes())
+}
+
+// Fail ends an import that cannot finish — its job ran out of attempts —
+// with the reason, and drops the leads a partial load left (SQLite's
+// batches; PostgreSQL's load is all or nothing).
+func (r *Runner) Fail(ctx context.Context, outboxID, id uuid.UUID, cause error) error {
+	var im lead.Import
+	err := r.DB.InTenant(ctx, func(t *store.Tenant) error {
+		var err error
+		if im, err = t.Import(ctx, id); err != nil || im.Status.Ended() {
+			return err
+		}
+		return t.DropImportLeads(ctx, id)
+	})
+	if err != nil || im.Status.Ended() {
+		return err
+	}
+	im.Summary = lead.NewSummary()
+	return r.end(ctx, outboxID, im, lead.Failed, apperr.Wrap(cause, apperr.Internal,
+		"the import could not finish (%v); no lead was kept: upload the file again, or contact support if it fails again", cause), nil)
 }
 
 // end records how the import ended and marks its task done, together.

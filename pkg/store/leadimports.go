@@ -272,6 +272,13 @@ func (t *Tenant) EndImport(ctx context.Context, im lead.Import, report []byte) e
 		map[string]any{"campaign_id": im.CampaignID, "imported": im.Summary.Imported, "rows": im.Summary.Rows, "error": im.Error})
 }
 
+// DropImportLeads deletes the leads an import loaded, for an import that
+// failed after loading some (SQLite's batches).
+func (t *Tenant) DropImportLeads(ctx context.Context, id uuid.UUID) error {
+	_, err := t.Tx.NewDelete().Model((*leadRow)(nil)).Where("import_id = ? AND org_id = ?", id, t.OrgID()).Exec(ctx)
+	return err
+}
+
 // ImportFile reads an import's file back, a chunk per transaction, so that
 // no transaction stays open while the file is read.
 func (d *DB) ImportFile(ctx context.Context, id uuid.UUID) io.Reader {

@@ -338,3 +338,42 @@ func TestLoadLeadsKeepsNothingOnFailureAndNothingAcrossOrgs(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedImportKeepsNoLead: an import whose job ran out of attempts is
+// failed with its reason, and the leads it had loaded are gone.
+func TestFailedImportKeepsNoLead(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, org := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		x := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "X", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
+		})
+		im := mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) {
+			return tx.CreateImport(client, x.ID, "a.csv", strings.NewReader("Tel;Nom\n0612345678;A\n"))
+		})
+		mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) { return tx.StartImport(client, im.ID, leadfile.Mapping{}) })
+		partial := []lead.Lead{{ID: uuid.Must(uuid.NewV7()), OrgID: org.ID, CampaignID: x.ID, Phone: "+33612345678", Region: "FR",
+			Status: lead.Ready, ImportID: &im.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}}
+		sent := false
+		if err := d.LoadLeads(client, func() ([]lead.Lead, error) {
+			if sent {
+				return nil, nil
+			}
+			sent = true
+			return partial, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		runner := &leadimport.Runner{DB: d, Screener: screening.New(d), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		if err := runner.Fail(client, uuid.Nil, im.ID, errors.New("connection reset")); err != nil {
+			t.Fatal(err)
+		}
+		got := mustDo(t, d, client, func(tx *store.Tenant) (lead.Import, error) { return tx.Import(client, im.ID) })
+		if got.Status != lead.Failed || !strings.Contains(got.Error, "no lead was kept") {
+			t.Errorf("the failed import: %+v", got)
+		}
+		if n := mustDo(t, d, client, func(tx *store.Tenant) (store.LeadCounts, error) { return tx.CountLeads(client, x.ID) }); n.Total != 0 {
+			t.Errorf("the failed import left %d leads", n.Total)
+		}
+	})
+}
