@@ -42,12 +42,12 @@ import (
 // and the store keeps valid scripts only.
 
 func (pt *Portal) mountScripts(r *fiberhttp.Router) {
-	r.Get("/campaigns/:id/script", tenancy.PermCampaignsRead, pt.scriptEditor)
-	r.Post("/campaigns/:id/script", tenancy.PermCampaignsWrite, pt.editScript)
-	r.Post("/campaigns/:id/script/import", tenancy.PermCampaignsWrite, pt.importScript)
-	r.Get("/campaigns/:id/script/export", tenancy.PermCampaignsRead, pt.exportScript)
-	r.Get("/campaigns/:id/script/preview", tenancy.PermCampaignsRead, pt.previewScript)
-	r.Get("/campaigns/:id/script/versions", tenancy.PermCampaignsRead, pt.scriptVersions)
+	r.Get("/campaigns/:id/script", tenancy.PermCampaignsRead, clientsOnly, pt.scriptEditor)
+	r.Post("/campaigns/:id/script", tenancy.PermCampaignsWrite, clientsOnly, pt.editScript)
+	r.Post("/campaigns/:id/script/import", tenancy.PermCampaignsWrite, clientsOnly, pt.importScript)
+	r.Get("/campaigns/:id/script/export", tenancy.PermCampaignsRead, clientsOnly, pt.exportScript)
+	r.Get("/campaigns/:id/script/preview", tenancy.PermCampaignsRead, clientsOnly, pt.previewScript)
+	r.Get("/campaigns/:id/script/versions", tenancy.PermCampaignsRead, clientsOnly, pt.scriptVersions)
 }
 
 // The draft of the editor: the nodes in the order of the page, linked by
