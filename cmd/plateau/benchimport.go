@@ -141,7 +141,7 @@ func (s *settings) benchImport(ctx context.Context, db *store.DB, rows, optOuts 
 		fmt.Sprintf("%.1f", imported.Seconds()), fmt.Sprintf("%.0f", float64(im.Summary.Rows)/imported.Seconds()), peak}
 	header := "DB\tROWS\tIMPORTED\tBLOCKED\tDUPLICATES\tINVALID\tIMPORT s\tROWS/s\tPEAK RSS MB"
 	if db.Dialect == store.Postgres {
-		final, err := finalRows(ctx, db, im, x, twin.ID)
+		final, err := finalRows(ctx, db, im, x, twin.ID, runner.Screener.Lists().Check)
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,8 @@ func (s *settings) benchImport(ctx context.Context, db *store.DB, rows, optOuts 
 
 // finalRows are the leads the import loaded, made again (the same
 // screening, without the database) for the twin campaign, for the raw COPY.
-func finalRows(ctx context.Context, db *store.DB, im lead.Import, x campaign.Campaign, twin uuid.UUID) ([]lead.Lead, error) {
+func finalRows(ctx context.Context, db *store.DB, im lead.Import, x campaign.Campaign, twin uuid.UUID,
+	national func(string) map[string]compliance.NationalCheck) ([]lead.Lead, error) {
 	var facts lead.Facts
 	err := db.InTenant(ctx, func(t *store.Tenant) error {
 		var err error
@@ -179,7 +180,7 @@ func finalRows(ctx context.Context, db *store.DB, im lead.Import, x campaign.Cam
 		return nil, err
 	}
 	screener := &lead.Screener{Campaign: lead.Campaign{ID: twin, OrgID: x.OrgID, Country: x.Country, Audience: x.Audience, Kind: x.Kind},
-		Facts: facts, Now: time.Now().UTC()}
+		Facts: facts, National: national, Now: time.Now().UTC()}
 	importer := &lead.Importer{Screener: screener, ImportID: im.ID, Report: leadfile.NewReportWriter(io.Discard, ';')}
 	var final []lead.Lead
 	_, err = importer.Run(ctx, r, func(_ context.Context, next lead.Batches) error {
