@@ -538,7 +538,20 @@ func (pt *Portal) renderEditor(c *fiber.Ctx, ed *editorData) error {
 	for _, d := range script.Dispositions {
 		ed.Dispositions = append(ed.Dispositions, option{Value: string(d), Label: pt.t(c, "scripts.disposition."+string(d))})
 	}
-	ed.Variables = script.StandardVariables
+	// The campaign's custom lead fields are variables too.
+	var custom []string
+	err := pt.p.DB.InTenant(c.UserContext(), func(t *store.Tenant) error {
+		var err error
+		custom, err = t.CustomFields(c.UserContext(), uuid.MustParse(ed.CampaignID))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	ed.Variables = slices.Clone(script.StandardVariables)
+	for _, f := range custom {
+		ed.Variables = append(ed.Variables, script.CustomPrefix+f)
+	}
 	for i, n := range ed.d.Nodes {
 		v := nodeView{Key: nodeKey(i), ID: n.ID, Kind: n.Kind, Title: n.Title, Text: n.Text, Disposition: n.Disposition,
 			Pos: i, Next: n.Next, Focus: i == ed.focus}

@@ -185,6 +185,33 @@ func (t *Tenant) LeadFacts(ctx context.Context, campaignID uuid.UUID, importID *
 	return f, rows.Err()
 }
 
+// CustomFields are the names of the custom fields a campaign's leads carry
+// (a file's extra columns, an API item's custom map), sorted: the
+// {{lead.custom.<field>}} variables its script may use.
+func (t *Tenant) CustomFields(ctx context.Context, campaignID uuid.UUID) ([]string, error) {
+	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
+		return nil, err
+	}
+	keys := "SELECT DISTINCT j.key FROM leads, json_each(leads.custom) AS j WHERE leads.campaign_id = ? AND leads.custom IS NOT NULL ORDER BY 1"
+	if t.db.Dialect == Postgres {
+		keys = "SELECT DISTINCT k FROM leads, jsonb_object_keys(leads.custom) AS k WHERE leads.campaign_id = ? AND leads.custom IS NOT NULL ORDER BY 1"
+	}
+	var names []string
+	rows, err := t.Tx.QueryContext(ctx, keys, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
+}
+
 // LeadFilter narrows a campaign's leads.
 type LeadFilter struct {
 	Status      lead.Status       // "" for every status

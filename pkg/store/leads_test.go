@@ -19,6 +19,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/leadimport"
 	"github.com/plateau-bpo/plateau/pkg/screening"
+	"github.com/plateau-bpo/plateau/pkg/script"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -374,6 +375,30 @@ func TestFailedImportKeepsNoLead(t *testing.T) {
 		}
 		if n := mustDo(t, d, client, func(tx *store.Tenant) (store.LeadCounts, error) { return tx.CountLeads(client, x.ID) }); n.Total != 0 {
 			t.Errorf("the failed import left %d leads", n.Total)
+		}
+	})
+}
+
+// TestScriptsUseTheLeadsCustomFields: a script may name the custom fields
+// the campaign's leads carry, and no other.
+func TestScriptsUseTheLeadsCustomFields(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		x := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "X", Kind: "customer_care", Audience: "b2c", Country: "FR", Languages: []string{"fr"}})
+		})
+		importFile(t, d, client, x.ID, "Téléphone;Prénom;Panier\n0612345678;Hélène;129 €\n0612345679;Loïc;\n")
+		fields := mustDo(t, d, client, func(tx *store.Tenant) ([]string, error) { return tx.CustomFields(client, x.ID) })
+		if len(fields) != 1 || fields[0] != "Panier" {
+			t.Fatalf("custom fields: %q", fields)
+		}
+		s := sampleScript()
+		s.Nodes["greeting"] = script.Node{Kind: script.KindSay, Text: "Votre panier de {{lead.custom.Panier}} vous attend.", Next: "interest"}
+		mustDo(t, d, client, func(tx *store.Tenant) (store.ScriptVersion, error) { return tx.SaveScript(client, x.ID, s) })
+		s.Nodes["greeting"] = script.Node{Kind: script.KindSay, Text: "{{lead.custom.Inconnu}}", Next: "interest"}
+		if _, err := do(t, d, client, func(tx *store.Tenant) (store.ScriptVersion, error) { return tx.SaveScript(client, x.ID, s) }); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("a script naming a field no lead has: %v", err)
 		}
 	})
 }

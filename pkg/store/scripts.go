@@ -112,8 +112,11 @@ func (t *Tenant) SaveScript(ctx context.Context, campaignID uuid.UUID, s script.
 	if t.Principal.OrgKind != tenancy.KindClient {
 		return ScriptVersion{}, apperr.New(apperr.Forbidden, "only the campaign's client edits its script")
 	}
-	// Custom lead fields are not defined per campaign yet: none is known.
-	if err := script.Validate(s, nil); err != nil {
+	custom, err := t.CustomFields(ctx, campaignID)
+	if err != nil {
+		return ScriptVersion{}, err
+	}
+	if err := script.Validate(s, custom); err != nil {
 		return ScriptVersion{}, err
 	}
 	body, hash := string(s.Canonical()), s.Hash()
