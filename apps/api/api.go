@@ -20,7 +20,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/leadimport"
 	"github.com/plateau-bpo/plateau/pkg/screening"
@@ -165,12 +164,7 @@ func idParam(c *fiber.Ctx) (uuid.UUID, error) { return pathID(c, "id") }
 // pathID reads the id named name in the path. An id that is not a UUID
 // names no row, so it is not found rather than invalid.
 func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
-	raw := c.Params(name)
-	id, err := uuid.Parse(raw)
-	if err != nil {
-		return uuid.Nil, apperr.New(apperr.NotFound, "there is nothing at this address: %q is not an id (ids are UUIDs)", raw)
-	}
-	return id, nil
+	return fiberhttp.PathID(c, name, "item")
 }
 
 func (a *API) me(c *fiber.Ctx) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/script"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -58,7 +59,7 @@ type briefData struct {
 }
 
 func (ce *Center) briefPage(c *fiber.Ctx) error {
-	id, err := idParam(c, "campaign")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ package center
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
@@ -61,16 +60,6 @@ func (ce *Center) admin(c *fiber.Ctx) error {
 func (ce *Center) can(c *fiber.Ctx, perm tenancy.Permission) (bool, error) {
 	principal, _ := fiberhttp.PrincipalOf(c)
 	return ce.p.Authz.Allowed(c.UserContext(), principal, perm)
-}
-
-// idParam reads the id of the address; a malformed one is a row that does
-// not exist.
-func idParam(c *fiber.Ctx, what string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Params("id"))
-	if err != nil {
-		return uuid.Nil, apperr.New(apperr.NotFound, "there is no such %s", what)
-	}
-	return id, nil
 }
 
 func (ce *Center) t(c *fiber.Ctx, key string, args ...any) string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -101,7 +102,7 @@ func (ce *Center) renderContracts(c *fiber.Ctx, refused uuid.UUID, why string) e
 // confirmContract is the owner's confirmation. Once active, the campaign
 // is the center's: its brief opens.
 func (ce *Center) confirmContract(c *fiber.Ctx) error {
-	id, err := idParam(c, "contract")
+	id, err := fiberhttp.PathID(c, "id", "contract")
 	if err != nil {
 		return err
 	}

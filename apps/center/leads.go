@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
@@ -60,14 +59,11 @@ type maskedLeadsData struct {
 }
 
 func (ce *Center) leadsPage(c *fiber.Ctx) error {
-	id, err := idParam(c, "campaign")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
-	page := store.Page{}
-	if after, err := uuid.Parse(c.Query("after")); err == nil {
-		page.After = after
-	}
+	page := store.Page{After: fiberhttp.After(c)}
 	d := maskedLeadsData{CampaignID: id.String(), Query: strings.TrimSpace(c.Query("q"))}
 	path := "/center/campaigns/" + d.CampaignID + "/leads"
 	ctx := c.UserContext()

@@ -10,9 +10,9 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/store"
 )
@@ -55,10 +55,7 @@ type offersData struct {
 }
 
 func (ce *Center) offersPage(c *fiber.Ctx) error {
-	var page store.Page
-	if after, err := uuid.Parse(c.Query("after")); err == nil {
-		page.After = after
-	}
+	page := store.Page{After: fiberhttp.After(c)}
 	var d offersData
 	ctx := c.UserContext()
 	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {

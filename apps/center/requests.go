@@ -21,6 +21,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -67,10 +68,7 @@ func (ce *Center) requestsPage(c *fiber.Ctx) error {
 	for _, l := range campaign.Languages {
 		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "center.language."+l), Selected: l == f.Language})
 	}
-	var page store.Page
-	if after, err := uuid.Parse(c.Query("after")); err == nil {
-		page.After = after
-	}
+	page := store.Page{After: fiberhttp.After(c)}
 	ctx := c.UserContext()
 	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
 		list, cursor, err := t.MatchingRequests(ctx, f, page)
@@ -155,7 +153,7 @@ func (ce *Center) loadRequest(c *fiber.Ctx, id uuid.UUID) (campaign.Campaign, *m
 }
 
 func (ce *Center) requestPage(c *fiber.Ctx) error {
-	id, err := idParam(c, "campaign")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -210,7 +208,7 @@ func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *mar
 }
 
 func (ce *Center) submitOffer(c *fiber.Ctx) error {
-	id, err := idParam(c, "campaign")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}

@@ -90,15 +90,6 @@ type contractsData struct {
 	Next      string
 }
 
-// pageOf reads the cursor of a list; a malformed one is the first page.
-func pageOf(ctx *fiber.Ctx) store.Page {
-	page := store.Page{}
-	if after, err := uuid.Parse(ctx.Query("after")); err == nil {
-		page.After = after
-	}
-	return page
-}
-
 // day shows a campaign date, kept as midnight UTC.
 func day(t *time.Time) string {
 	if t == nil {
@@ -141,7 +132,7 @@ func (c *Console) campaignsPage(ctx *fiber.Ctx) error {
 	for _, s := range campaign.Statuses {
 		d.Statuses = append(d.Statuses, statusOption{Value: string(s), Label: c.t(ctx, "console.campaign_status."+string(s)), Selected: s == status})
 	}
-	list, next, err := c.p.DB.PlatformCampaigns(ctx.UserContext(), status, pageOf(ctx))
+	list, next, err := c.p.DB.PlatformCampaigns(ctx.UserContext(), status, store.Page{After: fiberhttp.After(ctx)})
 	if err != nil {
 		return err
 	}
@@ -186,7 +177,7 @@ func (c *Console) campaignPage(ctx *fiber.Ctx) error {
 // contractsPage lists every contract between clients and centers, newest
 // first.
 func (c *Console) contractsPage(ctx *fiber.Ctx) error {
-	list, next, err := c.p.DB.PlatformContracts(ctx.UserContext(), pageOf(ctx))
+	list, next, err := c.p.DB.PlatformContracts(ctx.UserContext(), store.Page{After: fiberhttp.After(ctx)})
 	if err != nil {
 		return err
 	}

@@ -53,16 +53,6 @@ func clientsOnly(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// campaignID reads the campaign of the address; a malformed id is a
-// campaign that does not exist.
-func campaignID(c *fiber.Ctx, param string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Params(param))
-	if err != nil {
-		return uuid.Nil, apperr.New(apperr.NotFound, "there is no such campaign")
-	}
-	return id, nil
-}
-
 // campaignView is a campaign as the pages show it, in the reader's words.
 type campaignView struct {
 	ID            string
@@ -127,10 +117,7 @@ func (pt *Portal) campaignsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := store.Page{}
-	if after, err := uuid.Parse(c.Query("after")); err == nil {
-		page.After = after
-	}
+	page := store.Page{After: fiberhttp.After(c)}
 	var d campaignsData
 	ctx := c.UserContext()
 	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
@@ -356,7 +343,7 @@ func (pt *Portal) editCampaignPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -373,7 +360,7 @@ func (pt *Portal) updateCampaign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -425,7 +412,7 @@ func (pt *Portal) renderCampaign(c *fiber.Ctx, refused string) error {
 	if err != nil {
 		return err
 	}
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -472,7 +459,7 @@ func (pt *Portal) renderCampaign(c *fiber.Ctx, refused string) error {
 }
 
 func (pt *Portal) moveCampaign(c *fiber.Ctx) error {
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/phone"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -85,10 +86,7 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 			d.ExportQuery = template.URL(url.Values{"phone": {filter}}.Encode())
 		}
 	}
-	page := store.Page{}
-	if after, err := uuid.Parse(c.Query("after")); err == nil {
-		page.After = after
-	}
+	page := store.Page{After: fiberhttp.After(c)}
 	ctx := c.UserContext()
 	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
 		records, next, err := t.Consents(ctx, filter, page)

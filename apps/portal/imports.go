@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
@@ -104,7 +103,7 @@ func (pt *Portal) renderImports(c *fiber.Ctx, problem *uploadProblem) error {
 	if err != nil {
 		return err
 	}
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -140,7 +139,7 @@ func (pt *Portal) renderImports(c *fiber.Ctx, problem *uploadProblem) error {
 // column) is refused with why, and nothing is kept; one whose phone column
 // is not found is kept, for the mapping step to choose it.
 func (pt *Portal) uploadLeads(c *fiber.Ctx) error {
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -203,13 +202,13 @@ func (pt *Portal) uploadLeads(c *fiber.Ctx) error {
 func (pt *Portal) leadImport(c *fiber.Ctx) (campaign.Campaign, lead.Import, error) {
 	var k campaign.Campaign
 	var im lead.Import
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return k, im, err
 	}
-	importID, err := uuid.Parse(c.Params("import"))
+	importID, err := fiberhttp.PathID(c, "import", "import")
 	if err != nil {
-		return k, im, apperr.New(apperr.NotFound, "there is no such import")
+		return k, im, err
 	}
 	ctx := c.UserContext()
 	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {

@@ -17,7 +17,6 @@ import (
 	"unicode"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
@@ -62,10 +61,7 @@ func (pt *Portal) leadsCampaign(c *fiber.Ctx, k campaign.Campaign) leadsCampaign
 
 // pageAfter reads the cursor of a list's address.
 func pageAfter(c *fiber.Ctx) store.Page {
-	page := store.Page{}
-	if after, err := uuid.Parse(c.Query("after")); err == nil {
-		page.After = after
-	}
+	page := store.Page{After: fiberhttp.After(c)}
 	return page
 }
 
@@ -169,7 +165,7 @@ func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -297,13 +293,13 @@ func (pt *Portal) leadPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
-	leadID, err := uuid.Parse(c.Params("lead"))
+	leadID, err := fiberhttp.PathID(c, "lead", "lead")
 	if err != nil {
-		return apperr.New(apperr.NotFound, "there is no such lead")
+		return err
 	}
 	var d leadData
 	var l lead.Lead

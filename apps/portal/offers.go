@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
@@ -114,7 +113,7 @@ func (pt *Portal) renderOffers(c *fiber.Ctx, refused string) error {
 	if err != nil {
 		return err
 	}
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
@@ -181,13 +180,13 @@ func (pt *Portal) renderOffers(c *fiber.Ctx, refused string) error {
 // campaign that takes no acceptance (cancelled, completed…) or an offer
 // no longer open is refused on the page, and nothing changes.
 func (pt *Portal) acceptOffer(c *fiber.Ctx) error {
-	id, err := campaignID(c, "id")
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
-	offerID, err := uuid.Parse(c.Params("offer"))
+	offerID, err := fiberhttp.PathID(c, "offer", "offer")
 	if err != nil {
-		return apperr.New(apperr.NotFound, "there is no such offer")
+		return err
 	}
 	var made market.Contract
 	ctx := c.UserContext()

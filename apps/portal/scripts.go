@@ -296,9 +296,9 @@ type versionView struct {
 // loadScript reads the campaign of the page and every version of its
 // script; a campaign whose script the viewer may not read is not found.
 func (pt *Portal) loadScript(c *fiber.Ctx, tab string) (scriptHead, []store.ScriptVersion, error) {
-	id, err := uuid.Parse(c.Params("id"))
+	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
-		return scriptHead{}, nil, apperr.New(apperr.NotFound, "there is no such campaign")
+		return scriptHead{}, nil, err
 	}
 	_, loc, err := pt.org(c)
 	if err != nil {

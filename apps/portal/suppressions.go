@@ -12,6 +12,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -53,10 +54,7 @@ func (pt *Portal) renderSuppressions(c *fiber.Ctx, d *suppressionsData) error {
 	if d.CanWrite, err = pt.can(c, tenancy.PermComplianceWrite); err != nil {
 		return err
 	}
-	page := store.Page{}
-	if after, err := uuid.Parse(c.Query("after")); err == nil {
-		page.After = after
-	}
+	page := store.Page{After: fiberhttp.After(c)}
 	ctx := c.UserContext()
 	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
 		entries, next, err := t.Suppressions(ctx, page)
@@ -149,9 +147,9 @@ func (pt *Portal) refuseSuppressions(c *fiber.Ctx, rep *uploadReport) error {
 }
 
 func (pt *Portal) removeSuppression(c *fiber.Ctx) error {
-	id, err := uuid.Parse(c.Params("id"))
+	id, err := fiberhttp.PathID(c, "id", "entry on your list")
 	if err != nil {
-		return apperr.New(apperr.NotFound, "there is no such entry on your list")
+		return err
 	}
 	ctx := c.UserContext()
 	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error { return t.RemoveSuppression(ctx, id) }); err != nil {

@@ -1,0 +1,28 @@
+package fiberhttp
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+)
+
+// PathID reads the id in the path parameter param. An id that is not a
+// UUID names no row: it is not found ("there is no such lead"), never
+// invalid, like a row of another org.
+func PathID(c *fiber.Ctx, param, what string) (uuid.UUID, error) {
+	raw := c.Params(param)
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return uuid.Nil, apperr.New(apperr.NotFound, "there is no such %s (%q is not an id)", what, raw)
+	}
+	return id, nil
+}
+
+// After is the cursor of a list page's address (?after=<id>): the last id
+// of the page before, or uuid.Nil for the first page (and for a cursor
+// that is not an id, which shows the first page rather than an error).
+func After(c *fiber.Ctx) uuid.UUID {
+	id, _ := uuid.Parse(c.Query("after"))
+	return id
+}
