@@ -119,7 +119,7 @@ func (pt *Portal) renderImports(c *fiber.Ctx, problem *uploadProblem) error {
 			return err
 		}
 		d.Campaign = pt.leadsCampaign(c, k)
-		list, next, err := t.Imports(ctx, id, pageAfter(c))
+		list, next, err := t.Imports(ctx, id, store.Page{After: fiberhttp.After(c)})
 		for _, im := range list {
 			d.Imports = append(d.Imports, pt.importRow(c, im, loc))
 		}

@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
@@ -59,12 +60,6 @@ func (pt *Portal) leadsCampaign(c *fiber.Ctx, k campaign.Campaign) leadsCampaign
 		TakesLeads:  k.Status != campaign.Completed && k.Status != campaign.Cancelled}
 }
 
-// pageAfter reads the cursor of a list's address.
-func pageAfter(c *fiber.Ctx) store.Page {
-	page := store.Page{After: fiberhttp.After(c)}
-	return page
-}
-
 // leadsHomeRow is a campaign with its lead counts.
 type leadsHomeRow struct {
 	Campaign leadsCampaign
@@ -84,15 +79,20 @@ func (pt *Portal) leadsHomePage(c *fiber.Ctx) error {
 	var d leadsHomeData
 	ctx := c.UserContext()
 	err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		list, next, err := t.Campaigns(ctx, pageAfter(c))
+		list, next, err := t.Campaigns(ctx, store.Page{After: fiberhttp.After(c)})
+		if err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(list))
+		for i, k := range list {
+			ids[i] = k.ID
+		}
+		counts, err := t.CountLeadsOf(ctx, ids)
 		if err != nil {
 			return err
 		}
 		for _, k := range list {
-			n, err := t.CountLeads(ctx, k.ID)
-			if err != nil {
-				return err
-			}
+			n := counts[k.ID]
 			d.Campaigns = append(d.Campaigns, leadsHomeRow{Campaign: pt.leadsCampaign(c, k), Total: n.Total,
 				Ready: n.ByStatus[lead.Ready], Blocked: n.ByStatus[lead.Blocked]})
 		}
@@ -198,7 +198,7 @@ func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
 				f.Search = q
 			}
 		}
-		list, next, err := t.Leads(ctx, id, f, pageAfter(c))
+		list, next, err := t.Leads(ctx, id, f, store.Page{After: fiberhttp.After(c)})
 		for _, l := range list {
 			d.Leads = append(d.Leads, pt.leadRow(c, l, loc))
 		}

@@ -310,25 +310,54 @@ type LeadCounts struct {
 	ByReason map[compliance.Reason]int
 }
 
-// CountLeads counts a campaign's leads, for the campaign's page.
+// CountLeads counts a campaign's leads, for the campaign's page: the
+// client's, or a contracted center's.
 func (t *Tenant) CountLeads(ctx context.Context, campaignID uuid.UUID) (LeadCounts, error) {
-	counts := LeadCounts{ByStatus: map[lead.Status]int{}, ByReason: map[compliance.Reason]int{}}
 	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
-		return counts, err
+		return LeadCounts{}, err
 	}
+	counts, err := t.countLeads(ctx, t.Tx.NewSelect().Where("campaign_id = ?", campaignID))
+	if c, ok := counts[campaignID]; ok {
+		return c, err
+	}
+	return newLeadCounts(), err
+}
+
+func newLeadCounts() LeadCounts {
+	return LeadCounts{ByStatus: map[lead.Status]int{}, ByReason: map[compliance.Reason]int{}}
+}
+
+// CountLeadsOf counts the leads of several of the org's own campaigns in
+// one query, for a list of campaigns; another org's campaign counts none.
+func (t *Tenant) CountLeadsOf(ctx context.Context, campaignIDs []uuid.UUID) (map[uuid.UUID]LeadCounts, error) {
+	if len(campaignIDs) == 0 {
+		return map[uuid.UUID]LeadCounts{}, nil
+	}
+	return t.countLeads(ctx, t.Tx.NewSelect().Where("org_id = ? AND campaign_id IN (?)", t.OrgID(), bun.List(campaignIDs)))
+}
+
+// countLeads counts the leads q selects, by campaign.
+func (t *Tenant) countLeads(ctx context.Context, q *bun.SelectQuery) (map[uuid.UUID]LeadCounts, error) {
 	var groups []struct {
-		Status string `bun:"status"`
-		Reason string `bun:"block_reason"`
-		N      int    `bun:"n"`
+		CampaignID uuid.UUID `bun:"campaign_id"`
+		Status     string    `bun:"status"`
+		Reason     string    `bun:"block_reason"`
+		N          int       `bun:"n"`
 	}
-	err := t.Tx.NewSelect().Table("leads").Column("status", "block_reason").ColumnExpr("count(*) AS n").
-		Where("campaign_id = ?", campaignID).Group("status", "block_reason").Scan(ctx, &groups)
+	err := q.Table("leads").Column("campaign_id", "status", "block_reason").ColumnExpr("count(*) AS n").
+		Group("campaign_id", "status", "block_reason").Scan(ctx, &groups)
+	out := map[uuid.UUID]LeadCounts{}
 	for _, g := range groups {
-		counts.Total += g.N
-		counts.ByStatus[lead.Status(g.Status)] += g.N
-		if g.Reason != "" {
-			counts.ByReason[compliance.Reason(g.Reason)] += g.N
+		c, ok := out[g.CampaignID]
+		if !ok {
+			c = newLeadCounts()
 		}
+		c.Total += g.N
+		c.ByStatus[lead.Status(g.Status)] += g.N
+		if g.Reason != "" {
+			c.ByReason[compliance.Reason(g.Reason)] += g.N
+		}
+		out[g.CampaignID] = c
 	}
-	return counts, err
+	return out, err
 }

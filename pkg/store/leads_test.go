@@ -402,3 +402,31 @@ func TestScriptsUseTheLeadsCustomFields(t *testing.T) {
 		}
 	})
 }
+
+// TestCountLeadsOfCountsOwnCampaignsOnly: one query counts several
+// campaigns of the org; another org's campaign counts nothing.
+func TestCountLeadsOfCountsOwnCampaignsOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		other, _ := actingAs(t, d, tenancy.KindClient, "Autre Client", "FR")
+		newCampaign := func(ctx context.Context, name string) campaign.Campaign {
+			return mustDo(t, d, ctx, func(tx *store.Tenant) (campaign.Campaign, error) {
+				return tx.CreateCampaign(ctx, campaign.Input{Name: name, Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
+			})
+		}
+		x, y, theirs := newCampaign(client, "X"), newCampaign(client, "Y"), newCampaign(other, "Z")
+		importFile(t, d, client, x.ID, "Tel;Nom\n0612345678;A\n0612345679;B\n")
+		importFile(t, d, client, y.ID, "Tel;Nom\n0612345678;A\n")
+		importFile(t, d, other, theirs.ID, "Tel;Nom\n0612345670;C\n0612345671;D\n0612345672;E\n")
+		counts := mustDo(t, d, client, func(tx *store.Tenant) (map[uuid.UUID]store.LeadCounts, error) {
+			return tx.CountLeadsOf(client, []uuid.UUID{x.ID, y.ID, theirs.ID})
+		})
+		if counts[x.ID].Total != 2 || counts[y.ID].Total != 1 || counts[x.ID].ByStatus[lead.Ready] != 2 {
+			t.Errorf("own campaigns: %+v", counts)
+		}
+		if n, ok := counts[theirs.ID]; ok {
+			t.Errorf("another org's campaign counted: %+v", n)
+		}
+	})
+}
