@@ -28,7 +28,9 @@ type Phone struct {
 // The fast path reads "0X XX XX XX XX", "+33 X XX XX XX XX",
 // "0033 X XX XX XX XX", with spaces, dots, dashes or slashes anywhere, and the
 // forms Excel leaves when it takes a number for an integer ("6 12 34 56 78",
-// "33 6 12 34 56 78"). Metropolitan geographic, mobile and VoIP numbers
+// "33 6 12 34 56 78"), inside the wrappers phone.Unwrap takes off (Excel's
+// "'0612…" and ="0612…", RFC 3966's "tel:+33…"). Metropolitan geographic,
+// mobile and VoIP numbers
 // are recognised from their first digits. For the other ranges (overseas
 // departments, 08, unassigned ones) and for wrong lengths, the first number
 // of a range and form is handed to phone.Parse and its answer is remembered
@@ -43,7 +45,10 @@ func NormalizePhone(raw, region string) (Phone, error) {
 		return parse(raw, region)
 	}
 	trimmed := strings.TrimSpace(raw)
-	f, num, digits := frenchForm(trimmed)
+	if len(trimmed) > 40 { // phone.Parse's limit is on what was written, wrapper included
+		return parse(raw, region)
+	}
+	f, num, digits := frenchForm(phone.Unwrap(trimmed))
 	nsn := num[:]
 	switch f {
 	case other:
@@ -171,21 +176,27 @@ func frenchForm(s string) (f form, nsn [9]byte, digits int) {
 	return f, nsn, n
 }
 
-// metropolitan reports whether nsn is in a range libphonenumber gives to
+// metropolitan reports whether nsn is in a range phone.Parse gives to
 // metropolitan France: geographic numbers 01–05 except those of the
-// overseas departments (0262, 0590, 0594, 0596), mobiles 06 and 07 except
-// theirs (0639, 0690–0694, 0696, 0697) and 070–072, which are unassigned,
-// and VoIP numbers 09.
+// overseas territories (0262, 0263, 0268, 0269, 0508, 0590, 0594, 0596,
+// 0598), mobiles 06 and 07 except theirs (0639, 0690–0694, 0696, 0697)
+// and 070–072, which are unassigned or overseas, and VoIP numbers 09.
 func metropolitan(nsn []byte) bool {
 	switch nsn[0] {
 	case '1', '3', '9':
 		return true
 	case '2':
-		return nsn[1] != '6' || nsn[2] != '2'
+		return nsn[1] != '6' || nsn[2] != '2' && nsn[2] != '3' && nsn[2] != '8' && nsn[2] != '9'
 	case '4':
 		return nsn[1] != '0'
 	case '5':
-		return nsn[1] != '9' || nsn[2] != '0' && nsn[2] != '4' && nsn[2] != '6'
+		switch nsn[1] {
+		case '0':
+			return nsn[2] != '8'
+		case '9':
+			return nsn[2] != '0' && nsn[2] != '4' && nsn[2] != '6' && nsn[2] != '8'
+		}
+		return true
 	case '6':
 		switch nsn[1] {
 		case '3':

@@ -83,6 +83,10 @@ func frenchForms(r *rand.Rand, nsn string) []string {
 		"0" + nsn + fmt.Sprint(r.IntN(100)),
 		"00" + nsn,
 		"+330" + nsn,
+		"'0" + nsn,        // Excel's text mark
+		`="0` + nsn + `"`, // Excel's text formula
+		"tel:+33" + nsn,   // RFC 3966
+		"tel:" + writeFrench(r, "0"+nsn),
 	}
 	return forms
 }
@@ -114,9 +118,10 @@ func TestNormalizePhoneIsPhoneParse(t *testing.T) {
 			}
 		}
 	}
-	learned := []string{"262", "263", "269", "40", "590", "594", "596", "639", "690", "691", "692", "693", "694", "696", "697", "70", "8"}
+	learned := []string{"262", "263", "2688", "2689", "269", "40", "508", "590", "594", "596", "5987", "5988", "5989",
+		"639", "690", "691", "692", "693", "694", "696", "697", "70", "708", "709", "8"}
 	if testing.Short() {
-		learned = learned[:6]
+		learned = learned[:8]
 	}
 	for _, block := range learned {
 		for range 40 {
@@ -149,6 +154,11 @@ func TestNormalizePhoneOtherCases(t *testing.T) {
 		{"+ 33 6 12 34 56 78", "FR"}, {"++33612345678", "FR"}, {"0+33612345678", "FR"}, {"-0612345678-", "FR"},
 		{"06123456789012345678901234567890123456789", "FR"}, {"0612345", "FR"}, {"061234", "FR"},
 		{"06\u202f12\u202f34\u202f56\u202f78", "FR"}, {"06//12", "FR"}, {"06 12 34 56 78\u00a0", "FR"}, {"\u00a0+33612345678", "FR"},
+		{"'0612345678", "FR"}, {`="0612345678"`, "FR"}, {"tel:+33612345678", "FR"}, {"TEL:+33612345678", "FR"},
+		{`="0612345678`, "FR"}, {`="`, "FR"}, {"'", "FR"}, {"tel:", "FR"}, {"''0612345678", "FR"}, {`=""0612345678""`, "FR"},
+		{"'" + strings.Repeat(" ", 35) + "0612345678", "FR"}, {`= "0612345678"`, "FR"}, {"'+33 6 12 34 56 78", "FR"},
+		{"'0596 30 12 34", "FR"}, {"tel:+596596301234", "FR"}, {"0508 41 23 45", "FR"}, {"'0508 41 23 45", "FR"},
+		{"+49 30 123456789012", "DE"}, {"+49 30 123456789012", "FR"}, {"0612345678", "DE"},
 		{"0\u00a0612345678", "FR"}, {"06\u00a0\u00a012345678", "FR"}, {"+\u00a033612345678", "FR"}, {"0612345678\xc2", "FR"}, {"06\xc2\xa1", "FR"},
 	} {
 		sameAsPhoneParse(t, c.raw, c.region)
@@ -159,10 +169,35 @@ func TestNormalizePhoneOtherCases(t *testing.T) {
 // phone.Parse says.
 func FuzzNormalizePhone(f *testing.F) {
 	for _, s := range []string{"06 12 34 56 78", "+33612345678", "0033 6 12 34 56 78", "612345678", "33612345678",
-		"0690 12 34 56", "0262 12 34 56", "08 00 12 34 56", "06 12 34 56 7", "06.12.34.56.78.9", "+33 (0)6 12 34 56 78"} {
+		"0690 12 34 56", "0262 12 34 56", "08 00 12 34 56", "06 12 34 56 7", "06.12.34.56.78.9", "+33 (0)6 12 34 56 78",
+		"'0612345678", `="06 12 34 56 78"`, "tel:+33612345678", "05 96 30 12 34", "02 69 61 23 45", "05 08 41 23 45"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		sameAsPhoneParse(t, raw, "FR")
 	})
+}
+
+// TestNormalizePhoneNeverSaysNumberset: a number too long for E.164 is
+// refused with phone.Parse's message, not an internal one.
+func TestNormalizePhoneNeverSaysNumberset(t *testing.T) {
+	for _, region := range []string{"DE", "FR", ""} {
+		_, err := leadfile.NormalizePhone("+49 30 123456789012", region)
+		if err == nil || strings.Contains(err.Error(), "numberset") || !strings.Contains(err.Error(), "at most 15 digits") {
+			t.Errorf("a 16-digit number, region %q: %v", region, err)
+		}
+	}
+}
+
+// TestNormalizePhoneReadsWrittenFormsFast: the forms Excel leaves
+// ('0612…, ="0612…") and tel: URIs take the fast path, as the plain number
+// does, rather than phone.Parse and its hundreds of allocations.
+func TestNormalizePhoneReadsWrittenFormsFast(t *testing.T) {
+	plain := testing.AllocsPerRun(100, func() { _, _ = leadfile.NormalizePhone("06 12 34 56 78", "FR") })
+	for _, raw := range []string{"'06 12 34 56 78", `="06 12 34 56 78"`, "tel:+33-6-12-34-56-78"} {
+		sameAsPhoneParse(t, raw, "FR")
+		if got := testing.AllocsPerRun(100, func() { _, _ = leadfile.NormalizePhone(raw, "FR") }); got > plain {
+			t.Errorf("NormalizePhone(%q): %.0f allocations, the plain number takes %.0f", raw, got, plain)
+		}
+	}
 }
