@@ -384,3 +384,58 @@ func TestCenterProfile(t *testing.T) {
 		}
 	})
 }
+
+// TestDecisionBeforeTheRulesIsRefused: a question about a time before any
+// rule set is in force for the callee gets a 422 naming the first day the
+// rules cover, never a 500.
+func TestDecisionBeforeTheRulesIsRefused(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		us := question("+1 310 555 1234", "2023-03-01T12:00:00Z")
+		us["country"] = "US"
+		for _, c := range []struct {
+			name string
+			q    map[string]any
+			want string
+		}{
+			{"France, the day before the decree", question(callee, "2023-02-28T11:00:00+01:00"), "2023-03-01"},
+			{"the United States on 1 March 2023", us, "2024-01-01"},
+		} {
+			status, raw := call(t, e, http.MethodPost, "/api/v1/compliance/decisions", ml.Key, c.q)
+			p := wantProblem(t, c.name, status, raw, http.StatusUnprocessableEntity, "at")
+			if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Message, c.want) {
+				t.Errorf("%s: the problem should name %s\n%s", c.name, c.want, raw)
+			}
+		}
+		if d := decide(t, e, ml.Key, question(callee, "2023-03-01T11:00:00+01:00")); d.Reason == "" || d.RuleSet != "FR-B2C-PROSPECTING@2023-03-01" {
+			t.Errorf("on the decree's first day: %+v", d)
+		}
+	})
+}
+
+// TestSixteenDigitsAreRefusedEverywhere: one parser, one answer: a number
+// of more than 15 digits is not a phone number for decisions, consents or
+// suppressions.
+func TestSixteenDigitsAreRefusedEverywhere(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		const long = "+49 30 123456789012"
+		q := question(long, tuesday11)
+		q["country"] = "DE"
+		for _, c := range []struct {
+			name, path, field string
+			body              any
+		}{
+			{"a decision", "/api/v1/compliance/decisions", "number", q},
+			{"a consent", "/api/v1/consents", "items[0].phone", map[string]any{"items": []map[string]any{{"phone": long, "source": "web form",
+				"captured_at": "2026-09-01T10:00:00+02:00"}}}},
+			{"a suppression", "/api/v1/suppressions", "items[0].phone", map[string]any{"items": []map[string]string{{"phone": long}}}},
+		} {
+			status, raw := call(t, e, http.MethodPost, c.path, ml.Key, c.body)
+			p := wantProblem(t, c.name, status, raw, http.StatusUnprocessableEntity, c.field)
+			if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Message, "at most 15 digits") {
+				t.Errorf("%s: %s", c.name, raw)
+			}
+		}
+	})
+}

@@ -124,6 +124,12 @@ func TestComplianceDecide(t *testing.T) {
 		refused("--client", append(question("2026-09-15T11:00:00Z"), "--client", "maison-lumiere")...)
 		refused("no such org", append(question("2026-09-15T11:00:00Z"), "--client", uuid.Must(uuid.NewV7()).String())...)
 		refused("a center org", append(question("2026-09-15T11:00:00Z"), "--client", center.ID.String())...)
+		// Before any rule set is in force for the callee: refused, naming the
+		// first day the rules cover (not a crash).
+		refused("2023-03-01", question("2023-02-28T11:00:00+01:00")...)
+		refused("2024-01-01", "compliance", "decide", db, "--number", "+1 310 555 1234", "--country", "US", "--audience", "b2c",
+			"--kind", "prospecting", "--at", "2023-03-01T12:00:00Z")
+		refused("at most 15 digits", append(question("2026-09-15T11:00:00Z"), "--number", "+49 30 123456789012")...)
 	})
 }
 

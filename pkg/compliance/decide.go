@@ -13,6 +13,9 @@ const horizon = 400 * day
 // when it may be. It is pure: the same input and time give the same answer.
 func Decide(in Input, now time.Time) Decision {
 	rs := Lookup(in.Number.E164, in.Number.Region, in.Audience, in.Kind, now)
+	if rs == nil {
+		return notCovered(in)
+	}
 	d := Decision{RuleSet: rs.Name(), CalleeRegion: in.Number.Region}
 	locs, err := in.Number.Locations(in.LeadZone)
 	if err != nil {
@@ -53,6 +56,9 @@ func Decide(in Input, now time.Time) Decision {
 // which makes it cheap enough for files of millions of rows.
 func Screen(in Input, now time.Time) Decision {
 	rs := Lookup(in.Number.E164, in.Number.Region, in.Audience, in.Kind, now)
+	if rs == nil {
+		return notCovered(in)
+	}
 	d := Decision{RuleSet: rs.Name(), CalleeRegion: in.Number.Region}
 	if b := lasting(rs, in, now, callerOnly); b != nil {
 		return d.block(b.reason, b.rule, nil, b.why)
@@ -60,6 +66,14 @@ func Screen(in Input, now time.Time) Decision {
 	d.Allowed, d.Reason = true, Allowed
 	d.Explanation = explainAllowed(rs)
 	return d
+}
+
+// notCovered refuses a call at a time before any rule set for the callee
+// is in force: the engine knows no rules then, so it allows nothing.
+func notCovered(in Input) Decision {
+	first := Earliest(in)
+	d := Decision{CalleeRegion: in.Number.Region}
+	return d.block(NotCovered, Rule{Name: "Rules in force for the callee", Source: srcCoverage}, nil, explainNotCovered(first))
 }
 
 func (d Decision) block(r Reason, rule Rule, next *time.Time, why Text) Decision {

@@ -39,6 +39,18 @@ func explainAllowed(rs *RuleSet) Text {
 	return Text{FR: "Appel autorisé maintenant (règles " + rs.Name() + ").", EN: "The call is allowed now (rules " + rs.Name() + ")."}
 }
 
+func explainNotCovered(first time.Time) Text {
+	if first.IsZero() {
+		return Text{FR: "Aucune règle d'appel ne couvre ce contact.", EN: "No calling rules cover this callee."}
+	}
+	return Text{
+		FR: "Aucune règle d'appel n'est en vigueur pour ce contact avant le " + first.Format("02/01/2006") +
+			" : Plateau ne décide pas d'un appel antérieur.",
+		EN: "No calling rules are in force for this callee before " + first.Format("2006-01-02") +
+			": Plateau does not decide a call before then.",
+	}
+}
+
 func explainNoZone(e164 string) Text {
 	return Text{
 		FR: "Le fuseau horaire de " + e164 + " est inconnu : indiquez celui du contact.",

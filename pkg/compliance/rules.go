@@ -20,6 +20,7 @@ const (
 	CallerIDMissing    Reason = "caller_id_missing"
 	CallerIDNotAllow   Reason = "caller_id_not_allowed"
 	NoZone             Reason = "unknown_time_zone"
+	NotCovered         Reason = "not_covered" // a time before any rule set for the callee is in force
 
 	// Blocks that pass with time: they carry the next allowed time.
 	DayNotAllowed   Reason = "day_not_allowed"

@@ -52,6 +52,7 @@ const (
 	srcOfcom       = "Ofcom persistent misuse policy (abandoned calls)"
 	srcDefault     = "Conservative platform default"
 	srcGDPR21      = "GDPR art. 21 (opposition), honoured by every center"
+	srcCoverage    = "Plateau's rule sets (pkg/compliance/rulesets.go) start on the date each came into force"
 )
 
 // frenchPrefixes are France's NPV ranges for prospecting calls.
@@ -207,6 +208,19 @@ func Lookup(e164, region string, a Audience, k Kind, t time.Time) *RuleSet {
 		}
 	}
 	return best
+}
+
+// Earliest is when the first rule set that can govern in's callee,
+// audience and kind came into force: the engine answers nothing before.
+func Earliest(in Input) time.Time {
+	var first time.Time
+	for _, r := range RuleSets {
+		if r.covers(in.Audience, in.Kind) && (r.Country == countryOf(in.Number.Region) || r.Country == "*") &&
+			matchPrefix(r.Prefixes, in.Number.E164) >= 0 && (first.IsZero() || r.InForce.Before(first)) {
+			first = r.InForce
+		}
+	}
+	return first
 }
 
 // matchPrefix returns the length of the prefix of list that e164 starts

@@ -133,6 +133,12 @@ func (r Request) input() (compliance.Input, time.Time, error) {
 	if r.At != nil {
 		at = *r.At
 	}
+	if len(f) == 0 {
+		if first := compliance.Earliest(in); at.Before(first) {
+			f.Add("at", "is before %s, when the first calling rules for this callee (%s, %s, %s) came into force: ask about a later time",
+				first.Format(time.RFC3339), in.Number.Region, in.Audience, in.Kind)
+		}
+	}
 	return in, at, f.Err("the question is not valid")
 }
 
