@@ -294,3 +294,25 @@ func TestRuleSetVersions(t *testing.T) {
 		t.Fatalf("Florida: %s", rs.Name())
 	}
 }
+
+// TestFrenchOverseasLandlines: a landline written the French way is its
+// territory's, with its clock and holidays: 11:00 in Paris is 05:00 in
+// Martinique and 06:00 in Saint-Pierre, 19:30 in Paris is 20:30 in Mayotte.
+func TestFrenchOverseasLandlines(t *testing.T) {
+	in := func(raw string) func(*compliance.Input) {
+		return func(in *compliance.Input) { in.Number = number(t, raw) }
+	}
+	run(t, frConsumer, []dated{
+		{"Martinique landline at 05:00 there", paris("2026-09-15 11:00"), in("05 96 30 12 34"), compliance.OutsideHours,
+			at("America/Martinique", "2026-09-15 10:00")},
+		{"Martinique landline at 10:00 there", at("America/Martinique", "2026-09-15 10:00"), in("05 96 30 12 34"), compliance.Allowed, time.Time{}},
+		{"Mayotte landline at 20:30 there", paris("2026-09-15 19:30"), in("02 69 61 23 45"), compliance.OutsideHours,
+			at("Indian/Mayotte", "2026-09-16 10:00")},
+		{"Mayotte landline on 27 April, its abolition day", at("Indian/Mayotte", "2027-04-27 11:00"), in("02 69 61 23 45"), compliance.Holiday,
+			at("Indian/Mayotte", "2027-04-28 10:00")},
+		{"Saint-Pierre landline at 06:00 there", paris("2026-09-15 11:00"), in("05 08 41 23 45"), compliance.OutsideHours,
+			at("America/Miquelon", "2026-09-15 10:00")},
+		{"Guyane mobile at 06:00 there", paris("2026-09-15 11:00"), in("06 94 20 12 34"), compliance.OutsideHours,
+			at("America/Cayenne", "2026-09-15 10:00")},
+	})
+}
