@@ -27,7 +27,10 @@ func Decide(in Input, now time.Time) Decision {
 	if b := lasting(rs, in, now, everyCall); b != nil {
 		var next *time.Time
 		if boundary := nextVersion(in, now); !boundary.IsZero() {
-			next = nextAllowed(in, locs, boundary)
+			if next = nextAllowed(in, locs, boundary); next != nil {
+				local := next.In(locs[0]) // printed in the callee's offset
+				next = &local
+			}
 		}
 		return d.block(b.reason, b.rule, next, b.why)
 	}
@@ -42,7 +45,8 @@ func Decide(in Input, now time.Time) Decision {
 	if next == nil {
 		return d.block(NoWindowSoon, first.rule, nil, explainNoWindow(rs, first))
 	}
-	return d.block(first.reason, first.rule, next, first.explain(*next, c.zoneName()))
+	local := next.In(locs[0]) // printed in the callee's offset
+	return d.block(first.reason, first.rule, &local, first.explain(local, c.zoneName()))
 }
 
 // Screen is the check of a lead as it enters a campaign: the blocks of the
@@ -344,8 +348,10 @@ func (c checker) nextMidnight(t time.Time) time.Time {
 
 func (c checker) cooldowns(t time.Time) *failure {
 	if cd := c.rs.Refusal; cd != nil {
-		if last, ok := latestBefore(c.in.Refusals, t); ok && t.Sub(last) < cd.For {
-			return cooldown(RefusalCooldown, *cd, last)
+		if last, ok := latestBefore(c.in.Refusals, t); ok {
+			if until := c.cooldownEnd(*cd, last); t.Before(until) {
+				return c.cooldown(RefusalCooldown, *cd, last, until)
+			}
 		}
 	}
 	if cd := c.rs.Abandon; cd != nil {
@@ -355,16 +361,36 @@ func (c checker) cooldowns(t time.Time) *failure {
 				abandoned = append(abandoned, a.At)
 			}
 		}
-		if last, ok := latestBefore(abandoned, t); ok && t.Sub(last) < cd.For {
-			return cooldown(AbandonCooldown, *cd, last)
+		if last, ok := latestBefore(abandoned, t); ok {
+			if until := c.cooldownEnd(*cd, last); t.Before(until) {
+				return c.cooldown(AbandonCooldown, *cd, last, until)
+			}
 		}
 	}
 	return nil
 }
 
-func cooldown(r Reason, cd Cooldown, since time.Time) *failure {
-	return &failure{reason: r, rule: Rule{Name: cd.Name, Source: cd.Source}, until: since.Add(cd.For),
-		explain: func(next time.Time, zone string) Text { return explainCooldown(r, since, next, zone) }}
+// cooldownEnd is when a cooldown that began at since is over: since plus
+// its duration, or, counted in calendar days, the local midnight that
+// starts day Days+1 after since's day — the latest of them when the callee
+// may be in several zones.
+func (c checker) cooldownEnd(cd Cooldown, since time.Time) time.Time {
+	if cd.Days == 0 {
+		return since.Add(cd.For)
+	}
+	var end time.Time
+	for _, loc := range c.locs {
+		y, m, d := since.In(loc).Date()
+		if e := time.Date(y, m, d+cd.Days+1, 0, 0, 0, 0, loc); e.After(end) {
+			end = e
+		}
+	}
+	return end
+}
+
+func (c checker) cooldown(r Reason, cd Cooldown, since, until time.Time) *failure {
+	return &failure{reason: r, rule: Rule{Name: cd.Name, Source: cd.Source}, until: until,
+		explain: func(next time.Time, zone string) Text { return explainCooldown(r, cd, since, next, zone) }}
 }
 
 func latestBefore(times []time.Time, t time.Time) (time.Time, bool) {

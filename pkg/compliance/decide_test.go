@@ -1,6 +1,7 @@
 package compliance_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -113,8 +114,23 @@ func TestFranceB2CProspecting(t *testing.T) {
 		{"fifth attempt ages out within hours", paris("2026-09-15 11:00"),
 			attempts(paris("2026-08-16 15:00"), paris("2026-09-01 11:00"), paris("2026-09-10 11:00"), paris("2026-09-14 16:00")),
 			compliance.AttemptCap, paris("2026-09-15 15:00")},
+		// 60 calendar days « révolus » from the day after the refusal: 19 July
+		// to 16 September; the 61st day, 17 September, from 10:00.
 		{"day 59 after a refusal", paris("2026-09-15 11:00"), refused(paris("2026-07-18 11:00")),
-			compliance.RefusalCooldown, paris("2026-09-16 11:00")},
+			compliance.RefusalCooldown, paris("2026-09-17 10:00")},
+		// Refused on 17 July at 19:50: 60 × 24 h end on 15 September at 19:50,
+		// but the 60 days run from 18 July to 15 September.
+		{"day 60 after a refusal, later in the day than the refusal", paris("2026-09-15 19:55"), refused(paris("2026-07-17 19:50")),
+			compliance.RefusalCooldown, paris("2026-09-16 10:00")},
+		{"day 61 after a refusal, at the first open hour", paris("2026-09-16 10:00"), refused(paris("2026-07-17 19:50")),
+			compliance.Allowed, time.Time{}},
+		// The days are the callee's: refused at 00:30 Paris on 18 July, which
+		// is still 17 July in Montreal, where the lead lives: the 61st day
+		// is 16 September there (17 September counted in Paris).
+		{"the refusal's day is the callee's", at("America/Montreal", "2026-09-15 10:00"), func(in *compliance.Input) {
+			in.LeadZone = "America/Montreal"
+			in.Refusals = []time.Time{paris("2026-07-18 00:30")}
+		}, compliance.RefusalCooldown, at("America/Montreal", "2026-09-16 10:00")},
 		{"day 61 after a refusal", paris("2026-09-15 11:00"), refused(paris("2026-07-16 11:00")), compliance.Allowed, time.Time{}},
 		{"no consent", paris("2026-09-15 11:00"), func(in *compliance.Input) { in.Consents = nil }, compliance.NoConsent, time.Time{}},
 		{"consent withdrawn", paris("2026-09-15 11:00"), func(in *compliance.Input) {
@@ -315,4 +331,31 @@ func TestFrenchOverseasLandlines(t *testing.T) {
 		{"Guyane mobile at 06:00 there", paris("2026-09-15 11:00"), in("06 94 20 12 34"), compliance.OutsideHours,
 			at("America/Cayenne", "2026-09-15 10:00")},
 	})
+}
+
+// TestNextAllowedIsInTheCalleesOffset: the next allowed time is printed in
+// the callee's offset, whatever the zone of the history it comes from.
+func TestNextAllowedIsInTheCalleesOffset(t *testing.T) {
+	in := frConsumer(t)
+	in.Number = number(t, "0696 12 34 56")
+	utc := func(local string) time.Time { return at("UTC", local) }
+	for _, a := range []string{"2026-08-17 15:00", "2026-09-01 15:00", "2026-09-10 15:00", "2026-09-14 15:00"} {
+		in.Attempts = append(in.Attempts, compliance.Attempt{At: utc(a)})
+	}
+	d := compliance.Decide(in, at("America/Martinique", "2026-09-15 10:30"))
+	if d.Reason != compliance.AttemptCap || d.NextAllowedAt == nil {
+		t.Fatalf("%+v", d)
+	}
+	if got := d.NextAllowedAt.Format(time.RFC3339); got != "2026-09-16T11:00:00-04:00" {
+		t.Fatalf("next allowed at %s, want 2026-09-16T11:00:00-04:00 (16 September 15:00 UTC, in Martinique)", got)
+	}
+	in.Attempts = nil
+	in.Refusals = []time.Time{utc("2026-07-18 02:00")} // 17 July, 22:00 in Martinique
+	d = compliance.Decide(in, at("America/Martinique", "2026-09-15 10:30"))
+	if d.Reason != compliance.RefusalCooldown || d.NextAllowedAt == nil || d.NextAllowedAt.Format(time.RFC3339) != "2026-09-16T10:00:00-04:00" {
+		t.Fatalf("after a refusal on 17 July in Martinique: %+v", d)
+	}
+	if !strings.Contains(d.Explanation.FR, "17/07/2026") || !strings.Contains(d.Explanation.EN, "2026-07-17") {
+		t.Fatalf("the refusal's date is the callee's: %+v", d.Explanation)
+	}
 }

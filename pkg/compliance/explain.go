@@ -153,11 +153,16 @@ func explainCap(cp Cap, n int, next time.Time, zone string) Text {
 		fmt.Sprintf("Attempt cap reached (%d, %s).", n, cp.Name), next, zone)
 }
 
-func explainCooldown(r Reason, since, next time.Time, zone string) Text {
-	if r == RefusalCooldown {
-		return withNext("Le contact a refusé le "+since.Format("02/01/2006")+" : délai de carence en cours.",
-			"The callee refused on "+since.Format("2006-01-02")+": cooling-off period.", next, zone)
+func explainCooldown(r Reason, cd Cooldown, since, next time.Time, zone string) Text {
+	if loc, err := time.LoadLocation(zone); err == nil {
+		since = since.In(loc)
 	}
-	return withNext("Appel abandonné le "+since.Format("02/01/2006 15:04")+" UTC : pas de rappel pendant 72 heures.",
-		"Abandoned call on "+since.Format("2006-01-02 15:04")+" UTC: no redial for 72 hours.", next, zone)
+	if r == RefusalCooldown {
+		return withNext(fmt.Sprintf("Le contact a refusé le %s : pas de nouvel appel pendant %d jours calendaires révolus à compter du lendemain.",
+			since.Format("02/01/2006"), cd.Days),
+			fmt.Sprintf("The callee refused on %s: no new call for %d whole calendar days from the next day.",
+				since.Format("2006-01-02"), cd.Days), next, zone)
+	}
+	return withNext("Appel abandonné le "+since.Format("02/01/2006 à 15:04")+" : pas de rappel pendant 72 heures.",
+		"Abandoned call on "+since.Format("2006-01-02 at 15:04")+": no redial for 72 hours.", next, zone)
 }

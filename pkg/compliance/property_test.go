@@ -115,8 +115,17 @@ func verifyAllowed(t *rapid.T, in compliance.Input, at time.Time) {
 		}
 	}
 	for _, r := range in.Refusals {
-		if rs.Refusal != nil && !r.After(at) && at.Sub(r) < rs.Refusal.For {
+		if rs.Refusal == nil || r.After(at) {
+			continue
+		}
+		if rs.Refusal.Days == 0 && at.Sub(r) < rs.Refusal.For {
 			t.Fatalf("%s: allowed %s after a refusal", rs.Name(), at.Sub(r))
+		}
+		for _, loc := range locs { // the refusal's day, then Days whole days, in the callee's calendar
+			if rs.Refusal.Days > 0 && at.In(loc).Format("2006-01-02") <= r.In(loc).AddDate(0, 0, rs.Refusal.Days).Format("2006-01-02") {
+				t.Fatalf("%s: allowed on %s after a refusal on %s (%s)", rs.Name(), at.In(loc).Format("2006-01-02"),
+					r.In(loc).Format("2006-01-02"), loc)
+			}
 		}
 	}
 	for _, a := range in.Attempts {

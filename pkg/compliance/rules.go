@@ -55,11 +55,16 @@ type Cap struct {
 	PerDay bool          // per calendar day in the callee's time
 }
 
-// Cooldown keeps a callee from being called for a while after an event.
+// Cooldown keeps a callee from being called for a while after an event:
+// a duration from its instant (For), or whole calendar days in the
+// callee's zone counted from the day after it (Days: the event's day does
+// not count, and the call may be made from the first open hour of day
+// Days+1 — the decree's « jours calendaires révolus »).
 type Cooldown struct {
 	Name   string
 	Source string
 	For    time.Duration
+	Days   int
 }
 
 // ListRule makes a national list govern the calls of a rule set: a listed

@@ -62,7 +62,7 @@ var frenchPrefixes = []string{"+33162", "+33163", "+33270", "+33271", "+33377", 
 var frDecreeHours = Hours{Name: "FR decree days and hours", Source: srcDecree,
 	Days: weekdays(At(10, 0, 13, 0), At(14, 0, 20, 0)), Holidays: true}
 var frDecreeCap = Cap{Name: "FR: 4 attempts per rolling 30 days per client", Source: srcDecree, Max: 4, Window: 30 * day}
-var frRefusal = &Cooldown{Name: "FR: 60 days after a refusal", Source: srcDecree, For: 60 * day}
+var frRefusal = &Cooldown{Name: "FR: 60 calendar days after a refusal", Source: srcDecree, Days: 60}
 var frCallerID = &CallerIDRule{Rule: Rule{Name: "FR: caller ID from the NPV ranges", Source: srcARCEP}, Prefixes: frenchPrefixes}
 
 var telemarketing = []Kind{Prospecting, AppointmentSetting, Fundraising}
@@ -169,7 +169,7 @@ var RuleSets = []*RuleSet{
 		Hours: Hours{Name: "Default: 09:00–19:00, Monday to Friday, no public holidays", Source: srcDefault,
 			Days: weekdays(At(9, 0, 19, 0)), Holidays: true},
 		Caps:    []Cap{{Name: "Default: at most 3 attempts per rolling 7 days", Source: srcDefault, Max: 3, Window: 7 * day}},
-		Refusal: &Cooldown{Name: "Default: 60 days after a refusal", Source: srcDefault, For: 60 * day},
+		Refusal: &Cooldown{Name: "Default: 60 calendar days after a refusal", Source: srcDefault, Days: 60},
 		Abandon: &Cooldown{Name: "Default: no redial within 72 hours of an abandoned call", Source: srcDefault, For: 72 * time.Hour},
 	},
 }
