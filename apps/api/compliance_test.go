@@ -127,16 +127,29 @@ func TestConsentThenWithdrawalFlipsTheDecision(t *testing.T) {
 		if w.Phone != callee || w.Withdrawn != 1 {
 			t.Fatalf("withdrawal: %+v", w)
 		}
-		if d := decide(t, e, ml.Key, q); d.Allowed || d.Reason != "no_consent" {
-			t.Fatalf("after the withdrawal: %+v, want no_consent", d)
+		// A withdrawal is also an objection: the number is on the client's
+		// opt-out list, saying why.
+		if d := decide(t, e, ml.Key, q); d.Allowed || d.Reason != "suppressed_client" {
+			t.Fatalf("after the withdrawal: %+v, want suppressed_client", d)
+		}
+		if list := get[suppressions](t, e, "/api/v1/suppressions", ml.Key); len(list.Data) != 1 || list.Data[0].Phone != callee ||
+			list.Data[0].List != "client" {
+			t.Fatalf("the opt-out list after the withdrawal: %+v", list)
+		}
+		// Taken off the list, the number is still blocked by the withdrawal.
+		list := get[suppressions](t, e, "/api/v1/suppressions", ml.Key)
+		if status, raw := call(t, e, http.MethodDelete, "/api/v1/suppressions/"+list.Data[0].ID, ml.Key, nil); status != http.StatusNoContent {
+			t.Fatalf("removal: %d\n%s", status, raw)
+		}
+		if d := decide(t, e, ml.Key, q); d.Allowed || d.Reason != "consent_withdrawn" || d.NextAllowed != nil {
+			t.Fatalf("after the withdrawal, off the list: %+v, want consent_withdrawn", d)
 		}
 		// A new consent, then a withdrawal without a date: honoured at once,
-		// so a question about now is refused for want of consent whatever
-		// the hour.
+		// so a question about now is refused whatever the hour.
 		recordConsent(t, e, ml.Key, callee)
 		must[map[string]any](t, e, http.MethodPost, "/api/v1/consents/withdraw", ml.Key, map[string]any{"phone": callee}, http.StatusOK)
-		if d := decide(t, e, ml.Key, question(callee, "")); d.Reason != "no_consent" {
-			t.Fatalf("now, after a withdrawal now: %+v, want no_consent", d)
+		if d := decide(t, e, ml.Key, question(callee, "")); d.Reason != "suppressed_client" {
+			t.Fatalf("now, after a withdrawal now: %+v, want suppressed_client", d)
 		}
 		status, raw := call(t, e, http.MethodPost, "/api/v1/consents/withdraw", ml.Key, map[string]any{"phone": callee})
 		wantProblem(t, "withdrawing again", status, raw, http.StatusNotFound, "")

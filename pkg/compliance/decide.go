@@ -153,6 +153,9 @@ func lasting(rs *RuleSet, in Input, now time.Time, scope lastingScope) *lastingB
 	if slices.Contains(in.Suppressions, PlatformList) {
 		return block(SuppressedPlatform, platformListRule, explainSuppressed(PlatformList))
 	}
+	if w, ok := objected(in.Consents, now); ok {
+		return block(ConsentWithdrawn, withdrawalRule, explainWithdrawn(w))
+	}
 	if sector := strings.ToLower(strings.TrimSpace(in.Sector)); sector != "" && slices.Contains(rs.BannedSectors, sector) {
 		return block(BannedSector, Rule{Name: "Banned sector: " + sector, Source: rs.BannedSource}, explainBanned(sector))
 	}
@@ -173,7 +176,7 @@ func lasting(rs *RuleSet, in Input, now time.Time, scope lastingScope) *lastingB
 		}
 	}
 	if rs.Consent != nil && !(rs.ContractExempts && in.ContractInProgress) && !consented(in.Consents, in.Kind, now) {
-		return block(NoConsent, *rs.Consent, explainNoConsent(in.Consents, now))
+		return block(NoConsent, *rs.Consent, explainNoConsent())
 	}
 	if rs.CallerID != nil && scope == everyCall {
 		id := strings.TrimSpace(in.CallerID)
@@ -187,21 +190,32 @@ func lasting(rs *RuleSet, in Input, now time.Time, scope lastingScope) *lastingB
 	return nil
 }
 
-// consented reports whether the latest consent record at now covers kind:
-// a later withdrawal beats an earlier consent, and a later consent an
-// earlier withdrawal.
-func consented(records []Consent, kind Kind, now time.Time) bool {
-	var latest *Consent
-	for i := range records {
-		r := &records[i]
-		if r.CapturedAt.After(now) {
-			continue
-		}
-		if latest == nil || r.CapturedAt.After(latest.CapturedAt) {
-			latest = r
+// objected reports whether the callee objected to the client's calls at
+// now, and when: a consent withdrawn is also an objection (GDPR art. 7(3),
+// 21(3)), whatever kinds of calls it covered, and it stands until the
+// callee consents again — a record captured after the latest withdrawal
+// and not itself withdrawn by now.
+func objected(records []Consent, now time.Time) (time.Time, bool) {
+	var last time.Time
+	for _, r := range records {
+		if w := r.WithdrawnAt; w != nil && !w.After(now) && w.After(last) {
+			last = *w
 		}
 	}
-	return latest != nil && latest.Covers(kind, now)
+	if last.IsZero() {
+		return last, false
+	}
+	for _, r := range records {
+		if r.CapturedAt.After(last) && !r.CapturedAt.After(now) && (r.WithdrawnAt == nil || r.WithdrawnAt.After(now)) {
+			return last, false
+		}
+	}
+	return last, true
+}
+
+// consented reports whether a consent record at now covers kind.
+func consented(records []Consent, kind Kind, now time.Time) bool {
+	return slices.ContainsFunc(records, func(r Consent) bool { return r.Covers(kind, now) })
 }
 
 // checker evaluates the blocks that time lifts.

@@ -136,7 +136,7 @@ func TestFranceB2CProspecting(t *testing.T) {
 		{"consent withdrawn", paris("2026-09-15 11:00"), func(in *compliance.Input) {
 			w := paris("2026-09-01 10:00")
 			in.Consents[0].WithdrawnAt = &w
-		}, compliance.NoConsent, time.Time{}},
+		}, compliance.ConsentWithdrawn, time.Time{}},
 		{"consent given again after a withdrawal", paris("2026-09-15 11:00"), func(in *compliance.Input) {
 			w := paris("2026-09-01 10:00")
 			in.Consents = []compliance.Consent{{CapturedAt: paris("2026-01-10 09:00"), WithdrawnAt: &w},
@@ -358,4 +358,55 @@ func TestNextAllowedIsInTheCalleesOffset(t *testing.T) {
 	if !strings.Contains(d.Explanation.FR, "17/07/2026") || !strings.Contains(d.Explanation.EN, "2026-07-17") {
 		t.Fatalf("the refusal's date is the callee's: %+v", d.Explanation)
 	}
+}
+
+// TestWithdrawalIsAnObjection: a withdrawn consent is also an objection
+// (GDPR art. 7(3), 21(3)): the number is blocked for the client whatever
+// the date and the legal basis — B2B, a contract in progress, service
+// calls, collection, before the consent law, years later — until the
+// callee consents again.
+func TestWithdrawalIsAnObjection(t *testing.T) {
+	withdrawn := func(in *compliance.Input) {
+		w := paris("2024-05-02 10:00")
+		in.Consents = []compliance.Consent{{CapturedAt: paris("2024-01-10 09:00"), WithdrawnAt: &w, Kinds: []compliance.Kind{compliance.Survey}}}
+	}
+	and := func(more func(*compliance.Input)) func(*compliance.Input) {
+		return func(in *compliance.Input) { withdrawn(in); more(in) }
+	}
+	run(t, frConsumer, []dated{
+		{"prospecting, years later", paris("2028-09-12 11:00"), withdrawn, compliance.ConsentWithdrawn, time.Time{}},
+		{"before the consent law, Bloctel-clean", paris("2024-09-10 11:00"), and(func(in *compliance.Input) {
+			in.National["FR-BLOCTEL"] = compliance.NationalCheck{FreshAt: paris("2024-09-01 00:00")}
+		}), compliance.ConsentWithdrawn, time.Time{}},
+		{"a contract in progress", paris("2026-09-15 11:00"), and(func(in *compliance.Input) { in.ContractInProgress = true }),
+			compliance.ConsentWithdrawn, time.Time{}},
+		{"B2B", paris("2026-09-15 11:00"), and(func(in *compliance.Input) { in.Audience = compliance.B2B }),
+			compliance.ConsentWithdrawn, time.Time{}},
+		{"customer care", paris("2026-09-15 11:00"), and(func(in *compliance.Input) {
+			in.Kind, in.ContractInProgress = compliance.CustomerCare, true
+		}), compliance.ConsentWithdrawn, time.Time{}},
+		{"debt collection", paris("2026-09-15 11:00"), and(func(in *compliance.Input) { in.Kind = compliance.DebtCollection }),
+			compliance.ConsentWithdrawn, time.Time{}},
+		{"outside the hours too: no next time", paris("2026-09-15 21:00"), withdrawn, compliance.ConsentWithdrawn, time.Time{}},
+		{"before the withdrawal", paris("2024-04-30 11:00"), and(func(in *compliance.Input) {
+			in.National["FR-BLOCTEL"] = compliance.NationalCheck{FreshAt: paris("2024-04-20 00:00")}
+		}), compliance.Allowed, time.Time{}},
+		{"a new consent after the withdrawal", paris("2026-09-15 11:00"), and(func(in *compliance.Input) {
+			in.Consents = append(in.Consents, compliance.Consent{CapturedAt: paris("2026-09-01 10:00")})
+		}), compliance.Allowed, time.Time{}},
+		{"a new consent to another kind still lifts the objection, not the consent rule", paris("2026-09-15 11:00"),
+			and(func(in *compliance.Input) {
+				in.Consents = append(in.Consents, compliance.Consent{CapturedAt: paris("2026-09-01 10:00"), Kinds: []compliance.Kind{compliance.Survey}})
+			}), compliance.NoConsent, time.Time{}},
+	})
+	us := func(t *testing.T) compliance.Input {
+		n, err := phone.Parse("+1 310 555 1234", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return compliance.Input{Number: n, Audience: compliance.B2B, Kind: compliance.CustomerCare}
+	}
+	run(t, us, []dated{
+		{"a US business line, customer care", at("America/Los_Angeles", "2026-09-15 10:00"), withdrawn, compliance.ConsentWithdrawn, time.Time{}},
+	})
 }

@@ -107,18 +107,19 @@ func explainListed(l ListRule) Text {
 	}
 }
 
-func explainNoConsent(records []Consent, now time.Time) Text {
-	for _, r := range records {
-		if r.WithdrawnAt != nil && !r.WithdrawnAt.After(now) {
-			return Text{
-				FR: "Le contact a retiré son consentement à être démarché par ce client.",
-				EN: "The callee withdrew their consent to prospecting calls from this client.",
-			}
-		}
-	}
+func explainNoConsent() Text {
 	return Text{
 		FR: "Aucun consentement préalable enregistré de ce contact pour ce client et ce type d'appel.",
 		EN: "No prior consent of this callee is recorded for this client and this kind of call.",
+	}
+}
+
+func explainWithdrawn(at time.Time) Text {
+	return Text{
+		FR: "Le contact a retiré son consentement le " + at.UTC().Format("02/01/2006") +
+			" : ce retrait vaut opposition, plus aucun appel de ce client, quel qu'en soit le motif, sauf nouveau consentement.",
+		EN: "The callee withdrew their consent on " + at.UTC().Format("2006-01-02") +
+			": a withdrawal is also an objection, so this client may not call them for any purpose unless they consent again.",
 	}
 }
 

@@ -41,6 +41,10 @@ func genInput(t *rapid.T, now time.Time) compliance.Input {
 	}
 	if rapid.Bool().Draw(t, "consented") {
 		in.Consents = []compliance.Consent{{CapturedAt: ago("consent")}}
+		if rapid.IntRange(0, 3).Draw(t, "withdrawn") == 0 {
+			w := in.Consents[0].CapturedAt.Add(time.Duration(rapid.Int64Range(0, int64(90*24*time.Hour)).Draw(t, "withdrawal")))
+			in.Consents[0].WithdrawnAt = &w
+		}
 	}
 	for _, code := range []string{"FR-BLOCTEL", "US-DNC", "UK-TPS", "UK-CTPS"} {
 		if rapid.Bool().Draw(t, code) {
@@ -138,6 +142,9 @@ func verifyAllowed(t *rapid.T, in compliance.Input, at time.Time) {
 		if !ok || c.Listed || at.Sub(c.FreshAt) > l.MaxAge {
 			t.Fatalf("%s: allowed although %s is %+v (loaded %v)", rs.Name(), l.Code, c, ok)
 		}
+	}
+	if w := in.Consents; len(w) > 0 && w[0].WithdrawnAt != nil && !w[0].WithdrawnAt.After(at) {
+		t.Fatalf("%s: allowed after the consent was withdrawn on %s", rs.Name(), w[0].WithdrawnAt)
 	}
 	if rs.Consent != nil && !(rs.ContractExempts && in.ContractInProgress) {
 		if len(in.Consents) == 0 || !in.Consents[0].Covers(in.Kind, at) {

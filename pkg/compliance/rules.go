@@ -11,6 +11,7 @@ const (
 	// Blocks that last until something changes (consent given, list
 	// refreshed…): they carry no next allowed time.
 	NoConsent          Reason = "no_consent"
+	ConsentWithdrawn   Reason = "consent_withdrawn" // an objection: see lasting
 	SuppressedClient   Reason = "suppressed_client"
 	SuppressedPlatform Reason = "suppressed_platform"
 	NationalList       Reason = "national_list"

@@ -242,4 +242,6 @@ func matchPrefix(list []string, e164 string) int {
 var (
 	clientListRule   = Rule{Name: "The client's opt-out list", Source: srcGDPR21}
 	platformListRule = Rule{Name: "The platform's do-not-call list", Source: srcDefault}
+	withdrawalRule   = Rule{Name: "Consent withdrawn: an objection to this client's calls",
+		Source: "GDPR art. 7(3) and 21(3): a withdrawal of consent is also an objection"}
 )

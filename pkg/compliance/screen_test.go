@@ -23,7 +23,11 @@ func TestScreenKeepsTheCalleesBlocksOnly(t *testing.T) {
 		{"consent withdrawn", func(in *compliance.Input) {
 			w := paris("2026-03-01 10:00")
 			in.Consents[0].WithdrawnAt = &w
-		}, compliance.NoConsent},
+		}, compliance.ConsentWithdrawn},
+		{"consent withdrawn, B2B", func(in *compliance.Input) {
+			w := paris("2026-03-01 10:00")
+			in.Consents[0].WithdrawnAt, in.Audience = &w, compliance.B2B
+		}, compliance.ConsentWithdrawn},
 		{"on the client's list", func(in *compliance.Input) { in.Suppressions = []compliance.ListKind{compliance.ClientList} }, compliance.SuppressedClient},
 		{"on the platform's list", func(in *compliance.Input) { in.Suppressions = []compliance.ListKind{compliance.PlatformList} }, compliance.SuppressedPlatform},
 		{"caller ID missing is not the callee's fault", func(in *compliance.Input) { in.CallerID = "" }, compliance.Allowed},

@@ -101,8 +101,9 @@ func TestWithdrawalIsHonouredAtOnce(t *testing.T) {
 			_, err := tx.WithdrawConsent(a, "+33612345678", tuesday.Add(-time.Hour))
 			return err
 		})
+		// A withdrawal is also an objection: the number is on the client's list.
 		d, err := s.Decide(a, request)
-		if err != nil || d.Reason != compliance.NoConsent {
+		if err != nil || d.Reason != compliance.SuppressedClient {
 			t.Fatalf("after withdrawal: %+v %v", d, err)
 		}
 	})

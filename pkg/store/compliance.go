@@ -100,7 +100,10 @@ func (t *Tenant) Consents(ctx context.Context, phone string, page Page) ([]compl
 
 // WithdrawConsent records that a callee withdrew consent at `at`: every
 // record of the number not yet withdrawn is withdrawn, and every center
-// sees it at its next decision. It returns how many records changed.
+// sees it at its next decision. A withdrawal is also an objection (GDPR
+// art. 7(3), 21(3)): the number goes on the org's opt-out list in the same
+// transaction, unless it is there already. It returns how many records
+// changed.
 func (t *Tenant) WithdrawConsent(ctx context.Context, phone string, at time.Time) (int, error) {
 	res, err := t.Tx.NewUpdate().Model((*consentRow)(nil)).Set("withdrawn_at = ?", at.UTC()).
 		Where("org_id = ? AND phone = ? AND withdrawn_at IS NULL", t.OrgID(), phone).Exec(ctx)
@@ -111,7 +114,20 @@ func (t *Tenant) WithdrawConsent(ctx context.Context, phone string, at time.Time
 	if n == 0 {
 		return 0, apperr.New(apperr.NotFound, "no consent of %s is on record to withdraw", phone)
 	}
-	return int(n), t.Audit(ctx, "consent.withdraw", "phone", phone, map[string]any{"records": n, "at": at})
+	if err := t.Audit(ctx, "consent.withdraw", "phone", phone, map[string]any{"records": n, "at": at}); err != nil {
+		return 0, err
+	}
+	entry := suppressionRow{ID: newID(), OrgID: t.OrgID(), List: string(t.listOf()), Phone: phone,
+		Reason: "consent withdrawn on " + at.UTC().Format(time.RFC3339) + ": a withdrawal is also an objection (GDPR art. 7(3), 21(3))",
+		Source: "consent withdrawal", CreatedAt: now()}
+	added, err := t.Tx.NewInsert().Model(&entry).On("CONFLICT DO NOTHING").Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if k, _ := added.RowsAffected(); k > 0 {
+		err = t.Audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": 1, "new": k, "source": entry.Source})
+	}
+	return int(n), err
 }
 
 type suppressionRow struct {
