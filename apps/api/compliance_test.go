@@ -452,3 +452,28 @@ func TestSixteenDigitsAreRefusedEverywhere(t *testing.T) {
 		}
 	})
 }
+
+// TestOutOfHoursConsentThroughTheAPI: a consent listing out_of_hours, with
+// its proof, lets the client call outside the decree's days and hours.
+func TestOutOfHoursConsentThroughTheAPI(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		saturday := question(callee, "2026-09-19T11:00:00+02:00")
+		recordConsent(t, e, ml.Key, callee)
+		if d := decide(t, e, ml.Key, saturday); d.Allowed || d.Reason != "day_not_allowed" {
+			t.Fatalf("on Saturday with a consent to prospecting: %+v", d)
+		}
+		got := must[consents](t, e, http.MethodPost, "/api/v1/consents", ml.Key, map[string]any{"country": "FR",
+			"items": []map[string]any{{"phone": callee, "source": "call recording", "captured_at": "2026-09-02T10:00:00+02:00",
+				"proof_ref": "rec-2026-09-02-1042", "kinds": []string{"prospecting", "out_of_hours"}}}}, http.StatusCreated)
+		if len(got.Data) != 1 || strings.Join(got.Data[0].Kinds, ",") != "prospecting,out_of_hours" {
+			t.Fatalf("recorded: %+v", got)
+		}
+		if d := decide(t, e, ml.Key, saturday); !d.Allowed || !strings.Contains(d.Explanation.EN, "express prior consent") {
+			t.Fatalf("on Saturday with an out-of-hours consent: %+v", d)
+		}
+		status, raw := call(t, e, http.MethodPost, "/api/v1/consents", ml.Key, map[string]any{"country": "FR",
+			"items": []map[string]any{{"phone": callee, "source": "x", "captured_at": "2026-09-02T10:00:00+02:00", "kinds": []string{"overtime"}}}})
+		wantProblem(t, "an unknown kind", status, raw, http.StatusUnprocessableEntity, "items[0].kinds[0]")
+	})
+}

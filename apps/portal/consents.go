@@ -72,8 +72,8 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 	}
 	d.Zone = org.Timezone
 	checked := formValues(c, "kinds")
-	for _, k := range compliance.Kinds {
-		d.Kinds = append(d.Kinds, option{Value: string(k), Label: pt.t(c, "campaign_kind."+string(k)), Selected: slices.Contains(checked, string(k))})
+	for _, k := range compliance.ConsentKinds {
+		d.Kinds = append(d.Kinds, option{Value: string(k), Label: pt.t(c, consentKindKey(k)), Selected: slices.Contains(checked, string(k))})
 	}
 	d.Filter = strings.TrimSpace(c.Query("phone"))
 	filter := ""
@@ -114,7 +114,7 @@ func (pt *Portal) consentView(c *fiber.Ctx, r compliance.ConsentRecord, loc *tim
 	if len(r.Kinds) > 0 {
 		names := make([]string, 0, len(r.Kinds))
 		for _, k := range r.Kinds {
-			names = append(names, pt.t(c, "campaign_kind."+string(k)))
+			names = append(names, pt.t(c, consentKindKey(k)))
 		}
 		v.Kinds = strings.Join(names, ", ")
 	}
@@ -122,6 +122,15 @@ func (pt *Portal) consentView(c *fiber.Ctx, r compliance.ConsentRecord, loc *tim
 		v.Withdrawn, v.WithdrawnAt = true, when(*r.WithdrawnAt, loc)
 	}
 	return v
+}
+
+// consentKindKey is the catalog key of what a consent covers: a campaign
+// kind, or calls outside the legal days and hours.
+func consentKindKey(k compliance.Kind) string {
+	if k == compliance.OutOfHours {
+		return "consents.out_of_hours"
+	}
+	return "campaign_kind." + string(k)
 }
 
 // formValues returns every value of a repeated field (checkboxes), from a

@@ -95,6 +95,24 @@ func decide(t *testing.T, b *platformtest.Browser, number, country, audience, ki
 	return m[1], page
 }
 
+// TestOutOfHoursConsentThroughTheForm: the consent form records the
+// decree's out-of-hours consent as a kind of its own, with its proof.
+func TestOutOfHoursConsentThroughTheForm(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		_, owner := parisClient(t, e, "Maison Lumiere")
+		b := signIn(e, owner, "paris password")
+		if _, page := b.Get("/portal/consents"); !strings.Contains(page, `value="out_of_hours"`) {
+			t.Fatalf("the consent form offers no out-of-hours consent")
+		}
+		resp, page := post(t, b, "/portal/consents", "/portal/consents", url.Values{"phone": {"06 12 34 56 78"}, "source": {"formulaire web"},
+			"captured_at": {"2026-06-02T14:30"}, "proof_ref": {"form-7731"}, "kinds": {"prospecting", "out_of_hours"}})
+		wantStatus(t, "record an out-of-hours consent", resp, page, http.StatusSeeOther)
+		if _, page = b.Get("/portal/consents"); !strings.Contains(text(page), "Prospection, Hors des jours et horaires légaux") {
+			t.Errorf("the consents page does not show the out-of-hours consent\n%s", text(page))
+		}
+	})
+}
+
 func TestConsentRecordedThroughTheFormIsListedAndCanBeWithdrawn(t *testing.T) {
 	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
 		_, owner := parisClient(t, e, "Maison Lumiere")

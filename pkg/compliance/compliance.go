@@ -11,6 +11,7 @@ package compliance
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/plateau-bpo/plateau/pkg/phone"
@@ -39,6 +40,16 @@ const (
 // Kinds lists every campaign kind.
 var Kinds = []Kind{Prospecting, AppointmentSetting, DebtCollection, Fundraising, CustomerCare, Survey}
 
+// OutOfHours is a kind of consent, not of campaign: the consumer's express
+// prior consent to calls outside the decree's days and hours (Code de la
+// consommation art. D223-9, second paragraph). It is never implied: a
+// consent to every kind of call is not one to out-of-hours calls.
+const OutOfHours Kind = "out_of_hours"
+
+// ConsentKinds lists what a consent may cover: the campaign kinds, and
+// calls outside the decree's days and hours.
+var ConsentKinds = append(Kinds[:len(Kinds):len(Kinds)], OutOfHours)
+
 // ParseAudience checks an audience name.
 func ParseAudience(s string) (Audience, error) {
 	switch a := Audience(s); a {
@@ -56,6 +67,18 @@ func ParseKind(s string) (Kind, error) {
 		}
 	}
 	return "", fmt.Errorf("kind must be one of prospecting, appointment_setting, debt_collection, fundraising, customer_care, survey (got %q)", s)
+}
+
+// ParseConsentKind checks a kind a consent covers: a campaign kind, or
+// out_of_hours.
+func ParseConsentKind(s string) (Kind, error) {
+	if Kind(s) == OutOfHours {
+		return OutOfHours, nil
+	}
+	if k, err := ParseKind(s); err == nil {
+		return k, nil
+	}
+	return "", fmt.Errorf("kind must be one of prospecting, appointment_setting, debt_collection, fundraising, customer_care, survey, or out_of_hours for calls outside the legal days and hours (got %q)", s)
 }
 
 // Outcome of a past attempt, as far as the rules care.
@@ -77,20 +100,25 @@ type Consent struct {
 	Kinds       []Kind     `json:"kinds,omitempty"` // empty: every kind
 }
 
-// Covers reports whether the consent allows a call of kind at t.
+// Covers reports whether the consent allows a call of kind at t: it was
+// given and not yet withdrawn, and lists the kind, or lists no campaign
+// kind at all (every kind). OutOfHours never goes without saying: only a
+// consent that lists it covers it.
 func (c Consent) Covers(kind Kind, t time.Time) bool {
 	if c.CapturedAt.After(t) || (c.WithdrawnAt != nil && !c.WithdrawnAt.After(t)) {
 		return false
 	}
-	if len(c.Kinds) == 0 {
-		return true
+	if kind == OutOfHours || slices.Contains(c.Kinds, kind) {
+		return slices.Contains(c.Kinds, kind)
 	}
-	for _, k := range c.Kinds {
-		if k == kind {
-			return true
-		}
-	}
-	return false
+	return !slices.ContainsFunc(c.Kinds, func(k Kind) bool { return k != OutOfHours })
+}
+
+// AllowsOutOfHours reports whether the consent allows a call of kind at t
+// outside the decree's days and hours: it covers the call, and lists
+// OutOfHours.
+func (c Consent) AllowsOutOfHours(kind Kind, t time.Time) bool {
+	return c.Covers(kind, t) && c.Covers(OutOfHours, t)
 }
 
 // ListKind says whose suppression list a hit is on.

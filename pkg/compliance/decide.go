@@ -39,6 +39,9 @@ func Decide(in Input, now time.Time) Decision {
 	if first == nil {
 		d.Allowed, d.Reason = true, Allowed
 		d.Explanation = explainAllowed(rs)
+		if c.outOfHours(now) && c.closed(now) != nil {
+			d.Explanation = explainAllowedOutOfHours(rs)
+		}
 		return d
 	}
 	next := nextAllowed(in, locs, now)
@@ -247,7 +250,32 @@ func (c checker) failing(t time.Time) *failure {
 	return c.cooldowns(t)
 }
 
+// outOfHours reports whether the callee's consent lifts the days and hours
+// at t (see Hours.ConsentLifts).
+func (c checker) outOfHours(t time.Time) bool {
+	return c.rs.Hours.ConsentLifts && slices.ContainsFunc(c.in.Consents, func(r Consent) bool { return r.AllowsOutOfHours(c.in.Kind, t) })
+}
+
+// hours is the days-and-hours rule at t, lifted by an out-of-hours
+// consent: a consent given later than t lifts it from then.
 func (c checker) hours(t time.Time) *failure {
+	if c.outOfHours(t) {
+		return nil
+	}
+	f := c.closed(t)
+	if f == nil || !c.rs.Hours.ConsentLifts {
+		return f
+	}
+	for _, r := range c.in.Consents {
+		if at := r.CapturedAt; at.After(t) && at.Before(f.until) && r.AllowsOutOfHours(c.in.Kind, at) {
+			f.until = at
+		}
+	}
+	return f
+}
+
+// closed is the days-and-hours rule at t, as written.
+func (c checker) closed(t time.Time) *failure {
 	h := c.rs.Hours
 	rule := Rule{Name: h.Name, Source: h.Source}
 	for _, loc := range c.locs {

@@ -410,3 +410,81 @@ func TestWithdrawalIsAnObjection(t *testing.T) {
 		{"a US business line, customer care", at("America/Los_Angeles", "2026-09-15 10:00"), withdrawn, compliance.ConsentWithdrawn, time.Time{}},
 	})
 }
+
+// TestOutOfHoursConsent: the decree's second paragraph — a consumer's
+// express prior consent, recorded as its own kind with its proof, allows
+// calls outside the decree's days and hours (weekends and public holidays
+// included, Plateau's holiday extension too); the attempt cap, the
+// cooling-off after a refusal and a withdrawal still hold, and rule sets
+// whose hours are not the decree's (B2B, collection) are not lifted.
+func TestOutOfHoursConsent(t *testing.T) {
+	outOfHours := func(in *compliance.Input) {
+		in.Consents = []compliance.Consent{{CapturedAt: paris("2026-01-10 09:00"), Kinds: []compliance.Kind{compliance.Prospecting, compliance.OutOfHours}}}
+	}
+	and := func(more func(*compliance.Input)) func(*compliance.Input) {
+		return func(in *compliance.Input) { outOfHours(in); more(in) }
+	}
+	run(t, frConsumer, []dated{
+		{"Saturday", paris("2026-09-19 11:00"), outOfHours, compliance.Allowed, time.Time{}},
+		{"Tuesday 21:00", paris("2026-09-15 21:00"), outOfHours, compliance.Allowed, time.Time{}},
+		{"lunch break", paris("2026-09-15 13:30"), outOfHours, compliance.Allowed, time.Time{}},
+		{"11 November, a holiday of the decree", paris("2026-11-11 15:00"), outOfHours, compliance.Allowed, time.Time{}},
+		{"Good Friday, Plateau's extension", paris("2027-03-26 11:00"), outOfHours, compliance.Allowed, time.Time{}},
+		{"only the out-of-hours kind: every kind of call, out of hours too", paris("2026-09-19 11:00"), func(in *compliance.Input) {
+			in.Consents = []compliance.Consent{{CapturedAt: paris("2026-01-10 09:00"), Kinds: []compliance.Kind{compliance.OutOfHours}}}
+		}, compliance.Allowed, time.Time{}},
+		{"a consent to every kind is not one to out-of-hours calls", paris("2026-09-19 11:00"), nil, compliance.DayNotAllowed,
+			paris("2026-09-21 10:00")},
+		{"out of hours for surveys only", paris("2026-09-19 11:00"), func(in *compliance.Input) {
+			in.Consents = append(in.Consents, compliance.Consent{CapturedAt: paris("2026-01-10 09:00"),
+				Kinds: []compliance.Kind{compliance.Survey, compliance.OutOfHours}})
+		}, compliance.DayNotAllowed, paris("2026-09-21 10:00")},
+		{"given later that day: allowed from then", paris("2026-09-19 11:00"), func(in *compliance.Input) {
+			in.Consents = append(in.Consents, compliance.Consent{CapturedAt: paris("2026-09-19 15:00"), Kinds: []compliance.Kind{compliance.OutOfHours}})
+		}, compliance.DayNotAllowed, paris("2026-09-19 15:00")},
+		{"the cap still holds", paris("2026-09-19 11:00"), and(func(in *compliance.Input) {
+			for _, d := range []string{"2026-09-01", "2026-09-05", "2026-09-10", "2026-09-18"} {
+				in.Attempts = append(in.Attempts, compliance.Attempt{At: paris(d + " 21:00")})
+			}
+		}), compliance.AttemptCap, paris("2026-10-01 21:00")},
+		{"the cooling-off still holds", paris("2026-09-19 11:00"), and(func(in *compliance.Input) {
+			in.Refusals = []time.Time{paris("2026-09-01 21:00")}
+		}), compliance.RefusalCooldown, paris("2026-11-01 00:00")}, // 2 September + 60 days: 1 November, a Sunday and a holiday
+		{"a withdrawal is an objection", paris("2026-09-19 11:00"), and(func(in *compliance.Input) {
+			w := paris("2026-09-02 10:00")
+			in.Consents[0].WithdrawnAt = &w
+		}), compliance.ConsentWithdrawn, time.Time{}},
+		{"customer care keeps the decree's hours, and their exception", paris("2026-09-19 11:00"), and(func(in *compliance.Input) {
+			in.Kind = compliance.CustomerCare
+			in.Consents[0].Kinds = []compliance.Kind{compliance.OutOfHours}
+		}), compliance.Allowed, time.Time{}},
+		{"B2B business hours are not the decree's", paris("2026-09-15 19:00"), and(func(in *compliance.Input) {
+			in.Audience = compliance.B2B
+		}), compliance.OutsideHours, paris("2026-09-16 09:00")},
+		{"collection hours are not the decree's", paris("2026-09-20 11:00"), and(func(in *compliance.Input) {
+			in.Kind = compliance.DebtCollection
+		}), compliance.DayNotAllowed, paris("2026-09-21 08:00")},
+	})
+	d := compliance.Decide(func() compliance.Input { in := frConsumer(t); outOfHours(&in); return in }(), paris("2026-09-19 11:00"))
+	if !strings.Contains(d.Explanation.FR, "consentement exprès") || !strings.Contains(d.Explanation.EN, "express prior consent") {
+		t.Errorf("allowed out of hours: the explanation should say why: %+v", d.Explanation)
+	}
+}
+
+func TestConsentKinds(t *testing.T) {
+	if k, err := compliance.ParseConsentKind("out_of_hours"); err != nil || k != compliance.OutOfHours {
+		t.Errorf("ParseConsentKind(out_of_hours): %v %v", k, err)
+	}
+	if _, err := compliance.ParseKind("out_of_hours"); err == nil {
+		t.Error("out_of_hours is no campaign kind")
+	}
+	if _, err := compliance.ParseConsentKind("overtime"); err == nil || !strings.Contains(err.Error(), "out_of_hours") {
+		t.Errorf("ParseConsentKind(overtime): %v", err)
+	}
+	at := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	rec, f := compliance.NewConsent{Phone: "0612345678", Source: "web form", CapturedAt: &at, ProofRef: "form-42",
+		Kinds: []string{"prospecting", "out_of_hours"}}.Validate("", "FR", at)
+	if len(f) != 0 || len(rec.Kinds) != 2 || rec.Kinds[1] != compliance.OutOfHours {
+		t.Errorf("a consent to out-of-hours calls: %+v %v", rec, f)
+	}
+}

@@ -39,6 +39,13 @@ func explainAllowed(rs *RuleSet) Text {
 	return Text{FR: "Appel autorisé maintenant (règles " + rs.Name() + ").", EN: "The call is allowed now (rules " + rs.Name() + ")."}
 }
 
+func explainAllowedOutOfHours(rs *RuleSet) Text {
+	return Text{
+		FR: "Appel autorisé hors des jours et horaires du décret : le contact y a donné son consentement exprès et préalable (règles " + rs.Name() + ").",
+		EN: "The call is allowed outside the decree's days and hours: the callee gave their express prior consent to it (rules " + rs.Name() + ").",
+	}
+}
+
 func explainNotCovered(first time.Time) Text {
 	if first.IsZero() {
 		return Text{FR: "Aucune règle d'appel ne couvre ce contact.", EN: "No calling rules cover this callee."}

@@ -41,6 +41,9 @@ func genInput(t *rapid.T, now time.Time) compliance.Input {
 	}
 	if rapid.Bool().Draw(t, "consented") {
 		in.Consents = []compliance.Consent{{CapturedAt: ago("consent")}}
+		if rapid.Bool().Draw(t, "out of hours") {
+			in.Consents[0].Kinds = []compliance.Kind{compliance.OutOfHours}
+		}
 		if rapid.IntRange(0, 3).Draw(t, "withdrawn") == 0 {
 			w := in.Consents[0].CapturedAt.Add(time.Duration(rapid.Int64Range(0, int64(90*24*time.Hour)).Draw(t, "withdrawal")))
 			in.Consents[0].WithdrawnAt = &w
@@ -93,7 +96,11 @@ func verifyAllowed(t *rapid.T, in compliance.Input, at time.Time) {
 	if err != nil {
 		t.Fatalf("allowed without a zone: %v", err)
 	}
+	lifted := rs.Hours.ConsentLifts && len(in.Consents) > 0 && in.Consents[0].AllowsOutOfHours(in.Kind, at)
 	for _, loc := range locs {
+		if lifted {
+			break
+		}
 		local := at.In(loc)
 		minute := local.Hour()*60 + local.Minute()
 		if !slices.ContainsFunc(rs.Hours.Days[local.Weekday()], func(s compliance.Span) bool { return minute >= s.From && minute < s.To }) {

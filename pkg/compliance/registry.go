@@ -20,7 +20,7 @@ type ConsentRecord struct {
 	Source      string     `json:"source"`
 	CapturedAt  time.Time  `json:"captured_at"`
 	ProofRef    string     `json:"proof_ref"`
-	Kinds       []Kind     `json:"kinds"` // empty: every kind
+	Kinds       []Kind     `json:"kinds"` // empty: every kind, within the decree's hours; OutOfHours: outside them too
 	WithdrawnAt *time.Time `json:"withdrawn_at"`
 	CreatedAt   time.Time  `json:"created_at"`
 }
@@ -75,7 +75,7 @@ func (n NewConsent) Validate(prefix, region string, now time.Time) (ConsentRecor
 		rec.WithdrawnAt = &w
 	}
 	for i, k := range n.Kinds {
-		kind, err := ParseKind(k)
+		kind, err := ParseConsentKind(k)
 		if err != nil {
 			f.Add(prefix+"kinds["+strconv.Itoa(i)+"]", "%s", err.Error())
 			continue

@@ -45,6 +45,10 @@ type Hours struct {
 	Source   string
 	Days     map[time.Weekday][]Span // a weekday absent is not allowed
 	Holidays bool                    // no calls on the callee region's public holidays
+	// ConsentLifts: the callee's express prior consent to out-of-hours
+	// calls (a consent listing OutOfHours) lifts these days, hours and
+	// holidays — the decree's second paragraph. Nothing else is lifted.
+	ConsentLifts bool
 }
 
 // Cap limits attempts per callee and client.

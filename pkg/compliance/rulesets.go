@@ -59,8 +59,15 @@ const (
 var frenchPrefixes = []string{"+33162", "+33163", "+33270", "+33271", "+33377", "+33378",
 	"+33424", "+33425", "+33568", "+33569", "+33948", "+33949"}
 
+// frDecreeHours are the decree's days and hours. Its second paragraph lets
+// a consumer's express prior consent allow calls "en dehors de ces jours et
+// de ces plages horaires": the days are Monday to Friday except the public
+// holidays, so the consent lifts weekends, hours and the decree's holidays
+// alike — and Plateau's own holiday extension with them, which only stands
+// in for a holiday the callee may have where they live. The cap and the
+// cooling-off after a refusal are other paragraphs: they still hold.
 var frDecreeHours = Hours{Name: "FR decree days and hours", Source: srcDecree,
-	Days: weekdays(At(10, 0, 13, 0), At(14, 0, 20, 0)), Holidays: true}
+	Days: weekdays(At(10, 0, 13, 0), At(14, 0, 20, 0)), Holidays: true, ConsentLifts: true}
 var frDecreeCap = Cap{Name: "FR: 4 attempts per rolling 30 days per client", Source: srcDecree, Max: 4, Window: 30 * day}
 var frRefusal = &Cooldown{Name: "FR: 60 calendar days after a refusal", Source: srcDecree, Days: 60}
 var frCallerID = &CallerIDRule{Rule: Rule{Name: "FR: caller ID from the NPV ranges", Source: srcARCEP}, Prefixes: frenchPrefixes}
