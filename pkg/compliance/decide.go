@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rickar/cal/v2"
 )
 
 // horizon is how far ahead the engine looks for the next allowed time.
@@ -280,9 +282,15 @@ func (c checker) closed(t time.Time) *failure {
 	rule := Rule{Name: h.Name, Source: h.Source}
 	for _, loc := range c.locs {
 		local := t.In(loc)
-		if holiday, name := c.holiday(local); holiday {
+		if day := c.holiday(local); day != nil {
+			rule, french := rule, countryOf(c.in.Number.Region) == "FR"
+			ext := extensions[day]
+			if ext != nil {
+				rule = Rule{Name: "FR: Plateau's holiday extension (" + day.Name + ")",
+					Source: "Conservative platform default, beyond the decree's holidays (Code du travail L3133-1): " + ext.law}
+			}
 			return &failure{reason: Holiday, rule: rule, until: c.opening(t, loc),
-				explain: func(next time.Time, zone string) Text { return explainHoliday(name, next, zone) }}
+				explain: func(next time.Time, zone string) Text { return explainHoliday(day.Name, french, ext, next, zone) }}
 		}
 		spans := h.Days[local.Weekday()]
 		if len(spans) == 0 {
@@ -298,11 +306,11 @@ func (c checker) closed(t time.Time) *failure {
 	return nil
 }
 
-func (c checker) holiday(local time.Time) (bool, string) {
+func (c checker) holiday(local time.Time) *cal.Holiday {
 	if !c.rs.Hours.Holidays {
-		return false, ""
+		return nil
 	}
-	return IsHoliday(c.in.Number.Region, local)
+	return holidayOn(c.in.Number.Region, local)
 }
 
 // opening is the first instant at or after t that the hours allow in loc,
@@ -312,7 +320,7 @@ func (c checker) opening(t time.Time, loc *time.Location) time.Time {
 	y, m, d := local.Date()
 	for i := 0; i < int(horizon/day); i++ {
 		midnight := time.Date(y, m, d+i, 0, 0, 0, 0, loc)
-		if holiday, _ := c.holiday(midnight); holiday {
+		if c.holiday(midnight) != nil {
 			continue
 		}
 		for _, s := range c.rs.Hours.Days[midnight.Weekday()] {

@@ -488,3 +488,43 @@ func TestConsentKinds(t *testing.T) {
 		t.Errorf("a consent to out-of-hours calls: %+v %v", rec, f)
 	}
 }
+
+// TestHolidaysNameTheirLaw: the decree's holidays are the 11 of Code du
+// travail L3133-1; the others Plateau keeps (Alsace-Moselle's Good Friday
+// and 26 December, the overseas abolition days) are its stricter
+// extension, and the decision says so, with that rule and source.
+func TestHolidaysNameTheirLaw(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		raw       string
+		now       time.Time
+		extension bool
+		words     []string // in the French and English explanations
+	}{
+		{"Christmas", "06 12 34 56 78", paris("2026-12-25 11:00"), false, []string{"Noël", "L3133-1"}},
+		{"14 July", "06 12 34 56 78", paris("2026-07-14 11:00"), false, []string{"Fête Nationale", "L3133-1"}},
+		{"Good Friday", "06 12 34 56 78", paris("2027-03-26 11:00"), true, []string{"Vendredi saint", "Alsace-Moselle", "L3134-13"}},
+		{"26 December", "06 12 34 56 78", paris("2028-12-26 11:00"), true, []string{"Saint-Étienne", "Alsace-Moselle", "L3134-13"}},
+		{"22 May in Martinique", "06 96 12 34 56", at("America/Martinique", "2026-05-22 11:00"), true,
+			[]string{"Abolition de l'esclavage (Martinique)", "L3422-2"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := frConsumer(t)
+			in.Number = number(t, c.raw)
+			in.National["FR-BLOCTEL"] = compliance.NationalCheck{FreshAt: c.now.Add(-24 * time.Hour)}
+			d := compliance.Decide(in, c.now)
+			if d.Reason != compliance.Holiday {
+				t.Fatalf("%+v", d)
+			}
+			for _, w := range c.words {
+				if !strings.Contains(d.Explanation.FR, w) || !strings.Contains(d.Explanation.EN, w) {
+					t.Errorf("the explanation lacks %q: %+v", w, d.Explanation)
+				}
+			}
+			ext := strings.Contains(d.Explanation.FR, "extension") && strings.Contains(d.Explanation.EN, "extension")
+			if ext != c.extension || strings.Contains(d.Source, "2022-1313") == c.extension || strings.Contains(d.Rule, "extension") != c.extension {
+				t.Errorf("extension %v: rule %q, source %q, explanation %+v", c.extension, d.Rule, d.Source, d.Explanation)
+			}
+		})
+	}
+}

@@ -144,7 +144,20 @@ func explainCallerID(id string) Text {
 	}
 }
 
-func explainHoliday(name string, next time.Time, zone string) Text {
+// explainHoliday says which holiday blocks the call and, for a French
+// callee, under which law: one of the decree's 11, or Plateau's stricter
+// extension (ext), named as such.
+func explainHoliday(name string, french bool, ext *extensionDay, next time.Time, zone string) Text {
+	switch {
+	case ext != nil:
+		return withNext(name+" : jour férié local ("+ext.law+") que Plateau applique en plus des 11 jours fériés du décret (Code du travail L3133-1), "+
+			ext.whyFR+" — une extension plus stricte que le décret.",
+			name+": a local public holiday ("+ext.law+") that Plateau keeps on top of the decree's 11 (Code du travail L3133-1), as "+
+				ext.whyEN+" — a stricter extension than the decree.", next, zone)
+	case french:
+		return withNext("Jour férié légal chez le contact ("+name+", Code du travail L3133-1).",
+			"Public holiday where the callee is ("+name+", Code du travail L3133-1).", next, zone)
+	}
 	return withNext("Jour férié chez le contact ("+name+").", "Public holiday where the callee is ("+name+").", next, zone)
 }
 
