@@ -66,8 +66,8 @@ func TestHEADIsGETWithoutTheBody(t *testing.T) {
 		{"/api/v1/users", ml.Key},
 		{"/api/v1/me", ml.Key},
 		{"/api/v1/openapi.json", ""},
-		{"/api/v1/me", ""}, // 401
-		{"/api/v1/users/42", ml.Key}, // 404
+		{"/api/v1/me", ""},                // 401
+		{"/api/v1/users/42", ml.Key},      // 404
 		{"/api/v1/users?limit=0", ml.Key}, // 422
 	} {
 		get := e.API(http.MethodGet, c.path, c.key, nil)

@@ -29,10 +29,10 @@ var kindOfStatus = map[int]apperr.Kind{
 	fiber.StatusUnsupportedMediaType:        apperr.Invalid,
 	fiber.StatusRequestEntityTooLarge:       apperr.TooLarge,
 	fiber.StatusRequestHeaderFieldsTooLarge: apperr.TooLarge,
-	fiber.StatusUnauthorized:          apperr.Unauthorized,
-	fiber.StatusForbidden:             apperr.Forbidden,
-	fiber.StatusTooManyRequests:       apperr.TooMany,
-	fiber.StatusUnprocessableEntity:   apperr.Invalid,
+	fiber.StatusUnauthorized:                apperr.Unauthorized,
+	fiber.StatusForbidden:                   apperr.Forbidden,
+	fiber.StatusTooManyRequests:             apperr.TooMany,
+	fiber.StatusUnprocessableEntity:         apperr.Invalid,
 }
 
 // httpKind is a refusal of the HTTP layer itself, which no apperr kind
