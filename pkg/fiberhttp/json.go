@@ -9,8 +9,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -78,7 +76,7 @@ func checkText(body []byte) error {
 		tok, err := d.ReadToken()
 		if err != nil {
 			var syntax *jsontext.SyntacticError
-			if errors.As(err, &syntax) && notText(syntax) {
+			if errors.As(err, &syntax) && inString(syntax) {
 				return textError(syntax.JSONPointer, "is not valid text: "+syntaxReason(syntax))
 			}
 			return nil
@@ -92,32 +90,20 @@ func checkText(body []byte) error {
 		}
 		in, n := d.StackIndex(d.StackDepth())
 		name := in == '{' && n%2 == 1 // an object's names and values alternate
-		if r, bad := badRune(tok.String(), name); bad {
-			what := "holds"
+		if problem := textProblem(tok.String(), !name); problem != "" {
 			if name {
-				what = "is a name that holds"
+				problem = "is a name that " + problem
 			}
-			return textError(d.StackPointer(), fmt.Sprintf("%s the control character %U; text may hold tabs and line breaks, and no other control character", what, r))
+			return textError(d.StackPointer(), problem)
 		}
 	}
 }
 
-// notText reports a syntax error inside a string: invalid UTF-8, a raw
+// inString reports a syntax error inside a string: invalid UTF-8, a raw
 // control character, a lone surrogate or a bad escape.
-func notText(e *jsontext.SyntacticError) bool {
+func inString(e *jsontext.SyntacticError) bool {
 	reason := syntaxReason(e)
 	return strings.Contains(reason, "UTF-8") || strings.Contains(reason, "in string")
-}
-
-// badRune finds a control character other than tab, line feed and carriage
-// return (any of them in a name).
-func badRune(s string, name bool) (rune, bool) {
-	for _, r := range s {
-		if unicode.IsControl(r) && (name || (r != '\t' && r != '\n' && r != '\r')) {
-			return r, true
-		}
-	}
-	return 0, false
 }
 
 func textError(p jsontext.Pointer, message string) error {
@@ -173,26 +159,6 @@ func fieldPath(p jsontext.Pointer) string {
 			b.WriteByte('.')
 		}
 		b.WriteString(token)
-	}
-	return b.String()
-}
-
-// visible writes a name's control characters and invalid bytes as escapes
-// (\u0000, \xff), so that a path shows the name it is about.
-func visible(name string) string {
-	if _, bad := badRune(name, true); !bad && utf8.ValidString(name) {
-		return name
-	}
-	var b strings.Builder
-	for i, r := range name {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(name[i:], string(utf8.RuneError)):
-			fmt.Fprintf(&b, "\\x%02x", name[i])
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, "\\u%04X", r)
-		default:
-			b.WriteRune(r)
-		}
 	}
 	return b.String()
 }

@@ -118,6 +118,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.App.Use(securityHeaders(cfg.SecureCookies))
 	s.App.Use(s.limitBody)
 	s.App.Use(s.authenticate)
+	s.App.Use(s.checkInput)
 
 	ops := s.Group("")
 	ops.Get("/healthz", tenancy.Public, func(c *fiber.Ctx) error {
