@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -195,27 +194,13 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 	}
 }
 
-// listen serves the platform on a real connection and returns its address.
-func listen(t *testing.T, e *platformtest.Env) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- e.P.Server.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-served })
-	return ln.Addr().String()
-}
-
 // oversized POSTs 5 MiB of JSON (the server accepts 4) over a real
 // connection, reading the answer while the body is still being sent: the
 // server answers as soon as it sees the size, and fiber's in-memory
 // App.Test would turn that answer into an error.
 func oversized(t *testing.T, e *platformtest.Env, path, key string) *http.Response {
 	t.Helper()
-	conn, err := net.Dial("tcp", listen(t, e))
+	conn, err := net.Dial("tcp", e.Listen())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package fiberhttp_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,28 +14,12 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 )
 
-// serve runs the platform's server on a real connection, as it runs in
-// production: App.Test does not go through fasthttp's read buffer nor its
-// closing of the connection, which these limits are about.
-func serve(t *testing.T, e *platformtest.Env) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- e.P.Server.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-served })
-	return ln.Addr().String()
-}
-
 // TestOversizedHeadersAre431: headers over the limit, within fasthttp's
 // read buffer or beyond it (which fails before any routing), answer 431:
 // problem+json under /api, a page elsewhere; they answered a 500 page.
 func TestOversizedHeadersAre431(t *testing.T) {
 	e := platformtest.New(t, nil)
-	addr := serve(t, e)
+	addr := e.Listen()
 	client := &http.Client{Timeout: 10 * time.Second}
 	get := func(path string, cookie int, accept string) (*http.Response, string) {
 		t.Helper()
@@ -86,7 +69,7 @@ func TestOversizedHeadersAre431(t *testing.T) {
 // before reading (as most do) must get to read the 413.
 func TestATooLargeBodyIs413TheClientCanRead(t *testing.T) {
 	e := platformtest.New(t, nil)
-	addr := serve(t, e)
+	addr := e.Listen()
 	for attempt := range 3 {
 		conn, err := net.Dial("tcp", addr)
 		if err != nil {
