@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -201,15 +200,7 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 // App.Test would turn that answer into an error.
 func oversized(t *testing.T, e *platformtest.Env, path, key string) *http.Response {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- e.P.Server.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-served })
-	conn, err := net.Dial("tcp", ln.Addr().String())
+	conn, err := net.Dial("tcp", e.Listen())
 	if err != nil {
 		t.Fatal(err)
 	}

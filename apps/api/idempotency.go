@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,8 +52,13 @@ func (a *API) idempotent(c *fiber.Ctx) error {
 	}
 	p, _ := fiberhttp.PrincipalOf(c) // the route's permission check ran first
 	ctx := c.UserContext()
+	body, done, err := bodyDigest(c)
+	if err != nil {
+		return err
+	}
+	defer done()
 	req := store.IdempotentRequest{Key: key, ActorID: p.ID.String(), Method: c.Method(), Path: c.Path(),
-		RequestHash: fingerprint(c.Method(), c.Path(), c.Body())}
+		RequestHash: fingerprint(c.Method(), c.Path(), string(c.Request().URI().QueryString()), body)}
 	var prior *store.StoredResponse
 	if err := a.db.InTenant(ctx, func(t *store.Tenant) (err error) {
 		prior, err = t.ClaimIdempotencyKey(ctx, req)
@@ -62,6 +69,9 @@ func (a *API) idempotent(c *fiber.Ctx) error {
 	if prior != nil {
 		c.Set(HeaderReplayed, "true")
 		c.Set(fiber.HeaderContentType, prior.ContentType)
+		if prior.Location != "" {
+			c.Set(fiber.HeaderLocation, prior.Location)
+		}
 		return c.Status(prior.StatusCode).Send(prior.Body)
 	}
 
@@ -82,7 +92,7 @@ func (a *API) idempotent(c *fiber.Ctx) error {
 		return nil
 	}
 	stored := store.StoredResponse{StatusCode: resp.StatusCode(), ContentType: string(resp.Header.ContentType()),
-		Body: bytes.Clone(resp.Body())}
+		Location: string(resp.Header.Peek(fiber.HeaderLocation)), Body: bytes.Clone(resp.Body())}
 	if replay, ok := c.Locals(localSecret).(string); ok {
 		var err error
 		if stored, err = secretReplay(c, replay); err != nil {
@@ -130,11 +140,74 @@ func checkIdempotencyKey(key string) error {
 	})
 }
 
-// fingerprint is the SHA-256 of what makes two requests the same; the path
-// is length-prefixed so no body can be mistaken for part of it.
-func fingerprint(method, path string, body []byte) []byte {
+// fingerprint is the SHA-256 of what makes two requests the same: the
+// method, the path, the query (an upload's file_name) and the digest of
+// the body; the parts are length-prefixed so none can pass for another.
+func fingerprint(method, path, query string, body []byte) []byte {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%d:%s\n", method, len(path), path)
+	fmt.Fprintf(h, "%s\n%d:%s\n%d:%s\n", method, len(path), path, len(query), query)
 	h.Write(body)
 	return h.Sum(nil)
+}
+
+// bodyDigest is the SHA-256 of the request's body. A body read already is
+// hashed in memory; a streamed one (an upload's: a 200 MiB lead file, a
+// 16 MiB batch) is spooled to disk as it is hashed, never held whole.
+func bodyDigest(c *fiber.Ctx) (digest []byte, done func(), err error) {
+	if !c.Request().IsBodyStream() {
+		sum := sha256.Sum256(c.Body())
+		return sum[:], func() {}, nil
+	}
+	sp, done, err := spoolBody(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sp.sum, done, nil
+}
+
+// localSpool keeps a request's spooled body for its handler.
+const localSpool = "api.spool"
+
+// spool is a request's body in a temporary file, and its SHA-256.
+type spool struct {
+	file *os.File
+	size int64
+	sum  []byte
+}
+
+// reader reads the body from its start.
+func (s *spool) reader() *io.SectionReader { return io.NewSectionReader(s.file, 0, s.size) }
+
+// spoolBody writes the request's body, as it streams in, to a temporary
+// file, hashing it on the way, once per request: whoever asks first (the
+// Idempotency-Key handling, or the handler) spools it, and its done removes
+// the file; a later caller gets the same spool and a done that does
+// nothing. The request's body then reads from the file, for a handler that
+// reads it whole (c.Body()).
+func spoolBody(c *fiber.Ctx) (*spool, func(), error) {
+	if sp, ok := c.Locals(localSpool).(*spool); ok {
+		return sp, func() {}, nil
+	}
+	file, err := os.CreateTemp("", "plateau-body-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	done := func() {
+		_ = file.Close()
+		_ = os.Remove(file.Name())
+	}
+	var body io.Reader = c.Request().BodyStream()
+	if body == nil {
+		body = bytes.NewReader(c.Body())
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(file, h), body)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	sp := &spool{file: file, size: n, sum: h.Sum(nil)}
+	c.Request().SetBodyStream(sp.reader(), int(n))
+	c.Locals(localSpool, sp)
+	return sp, done, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -232,4 +234,83 @@ func TestAnAPIKeySecretIsNeverRecorded(t *testing.T) {
 			t.Fatalf("%d idempotency records, want 1", len(stored))
 		}
 	})
+}
+
+// TestAReplayedImportKeepsItsLocation: the replay of an upload answers as
+// the upload did, its Location included; its file name is part of the
+// request, so the same file under another name with the key is a conflict.
+func TestAReplayedImportKeepsItsLocation(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		x := must[campaignBody](t, e, http.MethodPost, "/api/v1/campaigns", ml.Key, prospecting("Prospection", "FR"), http.StatusCreated)
+		send := func(query string) (*http.Response, string) {
+			resp := upload(t, e, x.ID, ml.Key, query, frenchFile, api.HeaderIdempotencyKey, "import-1")
+			return resp, string(platformtest.ReadJSON(t, resp, nil))
+		}
+		first, firstBody := send("?file_name=leads.csv")
+		again, againBody := send("?file_name=leads.csv")
+		if first.StatusCode != http.StatusAccepted || first.Header.Get("Location") == "" {
+			t.Fatalf("upload: %d %q %s", first.StatusCode, first.Header.Get("Location"), firstBody)
+		}
+		if again.StatusCode != first.StatusCode || again.Header.Get(api.HeaderReplayed) != "true" || againBody != firstBody {
+			t.Errorf("replay: %d %s\nfirst: %d %s", again.StatusCode, againBody, first.StatusCode, firstBody)
+		}
+		for _, h := range []string{"Location", "Content-Type"} {
+			if again.Header.Get(h) != first.Header.Get(h) {
+				t.Errorf("the replay's %s is %q, the upload's %q", h, again.Header.Get(h), first.Header.Get(h))
+			}
+		}
+		renamed, body := send("?file_name=other.csv")
+		wantProblem(t, "the same key and file under another name", renamed.StatusCode, []byte(body), http.StatusConflict, "")
+		if n := len(get[importList](t, e, "/api/v1/campaigns/"+x.ID+"/imports", ml.Key).Data); n != 1 {
+			t.Errorf("%d imports, want 1", n)
+		}
+	})
+}
+
+// filler is an endless body of a byte, which the client streams without
+// holding it.
+type filler byte
+
+func (f filler) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(f)
+	}
+	return len(p), nil
+}
+
+// TestAnIdempotentUploadIsHashedAsAStream: the fingerprint of a 64 MiB
+// upload is taken as the body streams by, not by reading it into memory
+// (150 MiB sent raised the server's memory by 750 MB). The handler refuses
+// the file's name before reading the body, so what the request allocates
+// is the Idempotency-Key handling's.
+func TestAnIdempotentUploadIsHashedAsAStream(t *testing.T) {
+	e := platformtest.New(t, mount(t))
+	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+	x := must[campaignBody](t, e, http.MethodPost, "/api/v1/campaigns", ml.Key, prospecting("Prospection", "FR"), http.StatusCreated)
+	addr := e.Listen()
+	const size = 64 << 20
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/campaigns/"+x.ID+"/imports?file_name=a/b.csv",
+		io.LimitReader(filler('x'), size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = size
+	req.Header.Set("Authorization", "Bearer "+ml.Key)
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set(api.HeaderIdempotencyKey, "big-1")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := platformtest.ReadJSON(t, resp, nil)
+	runtime.ReadMemStats(&after)
+	wantProblem(t, "a file named a/b.csv", resp.StatusCode, raw, http.StatusUnprocessableEntity, "file_name")
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("an idempotent upload of %d MiB allocated %d KiB", size>>20, allocated>>10)
+	if allocated > size/4 {
+		t.Errorf("an idempotent upload of %d MiB allocated %d MiB", size>>20, allocated>>20)
+	}
 }

@@ -46,7 +46,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			{"unknown field", http.MethodPost, users, ml.Key, `{"email":"a@ml.test","role":"analyst","nickname":"A"}`, nil, 422, "nickname"},
 			{"wrong type", http.MethodPost, users, ml.Key, `{"email":42,"role":"analyst"}`, nil, 422, "email"},
 			{"wrong type in a patch", http.MethodPatch, person, ml.Key, `{"name":["Camille"]}`, nil, 422, "name"},
-			{"not JSON", http.MethodPost, users, ml.Key, "email=a@ml.test", []string{"Content-Type", "application/x-www-form-urlencoded"}, 422, ""},
+			{"not JSON", http.MethodPost, users, ml.Key, "email=a@ml.test", []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, ""},
 			{"duplicate email", http.MethodPost, users, ml.Key, newUser(member.Email, "analyst"), nil, 409, "email"},
 			{"duplicate email in capitals", http.MethodPost, users, ml.Key, newUser(strings.ToUpper(member.Email), "analyst"), nil, 409, "email"},
 			{"invalid email", http.MethodPost, users, ml.Key, newUser("not-an-email", "analyst"), nil, 422, "email"},

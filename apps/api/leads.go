@@ -1,12 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"mime"
-	"os"
 	"strings"
 	"time"
 	"unicode"
@@ -415,37 +412,21 @@ func (a *API) uploadImport(c *fiber.Ctx) error {
 		return err
 	}
 
-	// The file is spooled to disk: its head is read to refuse what is not
-	// a lead file, then the store reads it whole, and a 200 MiB file is
-	// not held in memory.
-	file, err := os.CreateTemp("", "plateau-import-*.csv")
+	// The file is spooled to disk (by the Idempotency-Key handling, when
+	// the request has one): its head is read to refuse what is not a lead
+	// file, then the store reads it whole, and a 200 MiB file is not held
+	// in memory. The import job reads the file again the same way.
+	sp, done, err := spoolBody(c)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		_ = file.Close()
-		_ = os.Remove(file.Name())
-	}()
-	body := c.Request().BodyStream()
-	if body == nil { // the Idempotency-Key handling read it whole
-		body = bytes.NewReader(c.Body())
-	}
-	if _, err := io.Copy(file, body); err != nil {
-		return err
-	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	// The import job reads the file again the same way.
-	if _, err := leadfile.NewReader(file, opts); err != nil {
-		return err
-	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
+	defer done()
+	if _, err := leadfile.NewReader(sp.reader(), opts); err != nil {
 		return err
 	}
 	var im lead.Import
 	if err := a.db.InTenant(ctx, func(t *store.Tenant) error {
-		made, err := t.CreateImport(ctx, id, name, file)
+		made, err := t.CreateImport(ctx, id, name, sp.reader())
 		if err != nil {
 			return err
 		}

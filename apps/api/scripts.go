@@ -2,13 +2,12 @@ package api
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/script"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -84,10 +83,11 @@ func (a *API) saveScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
-		return apperr.New(apperr.Invalid, "the body must be JSON, sent with Content-Type: application/json (got %q)", ct)
+	body, err := fiberhttp.JSONBody(c)
+	if err != nil {
+		return err
 	}
-	s, err := script.Parse(c.Body())
+	s, err := script.Parse(body)
 	if err != nil {
 		return err
 	}

@@ -65,12 +65,12 @@ func (s *Server) bodyLimit(c *fiber.Ctx) int {
 func (s *Server) limitBody(c *fiber.Ctx) error {
 	n := c.Request().Header.ContentLength()
 	if n == -1 { // chunked
-		c.Context().SetConnectionClose()
+		closeAfterAnswer(c)
 		return apperr.New(apperr.Invalid, "send the request body with a Content-Length")
 	}
 	limit := s.bodyLimit(c)
 	if n > limit {
-		c.Context().SetConnectionClose()
+		closeAfterAnswer(c)
 		return apperr.New(apperr.TooLarge, "the request body is %s, over the limit of %s for this address", size(n), size(limit))
 	}
 	if limit == s.cfg.BodyLimit {
@@ -83,7 +83,7 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 	if err := c.Context().Conn().SetReadDeadline(time.Now().Add(uploadReadTimeout)); err != nil {
 		return err
 	}
-	c.Context().SetConnectionClose()
+	closeAfterAnswer(c)
 	return c.Next()
 }
 

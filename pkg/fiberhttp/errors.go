@@ -2,6 +2,7 @@ package fiberhttp
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,14 +23,27 @@ var statusOf = map[apperr.Kind]int{
 }
 
 var kindOfStatus = map[int]apperr.Kind{
-	fiber.StatusBadRequest:            apperr.Invalid,
-	fiber.StatusNotFound:              apperr.NotFound,
-	fiber.StatusMethodNotAllowed:      apperr.NotFound,
-	fiber.StatusRequestEntityTooLarge: apperr.TooLarge,
-	fiber.StatusUnauthorized:          apperr.Unauthorized,
-	fiber.StatusForbidden:             apperr.Forbidden,
-	fiber.StatusTooManyRequests:       apperr.TooMany,
-	fiber.StatusUnprocessableEntity:   apperr.Invalid,
+	fiber.StatusBadRequest:                  apperr.Invalid,
+	fiber.StatusNotFound:                    apperr.NotFound,
+	fiber.StatusMethodNotAllowed:            apperr.Invalid,
+	fiber.StatusUnsupportedMediaType:        apperr.Invalid,
+	fiber.StatusRequestEntityTooLarge:       apperr.TooLarge,
+	fiber.StatusRequestHeaderFieldsTooLarge: apperr.TooLarge,
+	fiber.StatusUnauthorized:                apperr.Unauthorized,
+	fiber.StatusForbidden:                   apperr.Forbidden,
+	fiber.StatusTooManyRequests:             apperr.TooMany,
+	fiber.StatusUnprocessableEntity:         apperr.Invalid,
+}
+
+// httpKind is a refusal of the HTTP layer itself, which no apperr kind
+// names: it keeps its status, and has a problem type and a title of its own
+// (a page's title is translated as error.title.<kind>).
+type httpKind struct{ kind, title string }
+
+var httpKinds = map[int]httpKind{
+	fiber.StatusMethodNotAllowed:            {"method_not_allowed", "Method not allowed"},
+	fiber.StatusUnsupportedMediaType:        {"unsupported_media_type", "Unsupported media type"},
+	fiber.StatusRequestHeaderFieldsTooLarge: {"headers_too_large", "Request headers too large"},
 }
 
 // Problem is an RFC 9457 problem detail, with the invalid fields.
@@ -57,8 +71,8 @@ func toAppError(err error) *apperr.Error {
 			msg = "the request body is larger than the server accepts"
 		case fiber.StatusNotFound:
 			msg = "there is nothing at this address"
-		case fiber.StatusMethodNotAllowed:
-			msg = "this address does not accept this method"
+		case fiber.StatusRequestHeaderFieldsTooLarge:
+			msg = "the request headers are larger than the server accepts; a cookie or a header may have grown too large"
 		}
 		return &apperr.Error{Kind: kind, Message: msg, Err: err}
 	}
@@ -74,8 +88,22 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == 0 {
 		status = fiber.StatusInternalServerError
 	}
+	kind, title := string(e.Kind), titleOf(e.Kind)
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		if k, ok := httpKinds[fe.Code]; ok {
+			status, kind, title = fe.Code, k.kind, k.title
+		}
+	}
 	reqID, _ := c.Locals("requestid").(string)
 	message := e.Message
+	switch {
+	case status == fiber.StatusMethodNotAllowed:
+		// fiber has listed the methods the address takes in Allow.
+		message = fmt.Sprintf("this address does not take %s; it takes %s", c.Method(), c.GetRespHeader(fiber.HeaderAllow))
+	case status == fiber.StatusUnauthorized && IsAPI(c):
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="plateau"`)
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", reqID, "method", c.Method(), "path", loggedPath(c), "err", err)
 		if e.Kind == apperr.Internal {
@@ -88,8 +116,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if IsAPI(c) || !acceptsHTML(c) {
 		c.Set(fiber.HeaderContentType, "application/problem+json")
 		return c.Status(status).JSON(Problem{
-			Type:      "https://plateau.example/problems/" + string(e.Kind),
-			Title:     titleOf(e.Kind),
+			Type:      "https://plateau.example/problems/" + kind,
+			Title:     title,
 			Status:    status,
 			Detail:    message,
 			Instance:  c.OriginalURL(),
@@ -98,8 +126,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}, "application/problem+json")
 	}
 	if s.cfg.Views != nil {
-		page := Page{Title: titleOf(e.Kind), Locale: LocaleOf(c), Path: c.Path(), RequestID: reqID,
-			Data: ErrorPage{Status: status, Kind: string(e.Kind), Message: message, Fields: e.Fields}}
+		page := Page{Title: title, Locale: LocaleOf(c), Path: c.Path(), RequestID: reqID,
+			Data: ErrorPage{Status: status, Kind: kind, Message: message, Fields: e.Fields}}
 		if sess, err := s.Session(c); err == nil {
 			page.CSRF = sess.CSRF
 		}
@@ -115,7 +143,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 // ErrorPage is what the error template shows.
 type ErrorPage struct {
 	Status  int
-	Kind    string // the apperr kind, which names the translated title
+	Kind    string // the apperr kind, or the httpKind, which names the translated title
 	Message string
 	Fields  []apperr.FieldError
 }

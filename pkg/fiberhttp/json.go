@@ -1,9 +1,11 @@
 package fiberhttp
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"reflect"
 	"strconv"
 	"strings"
@@ -15,21 +17,97 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 )
 
-// DecodeJSON reads a JSON body into v strictly: the content type must be
-// JSON; member names match exactly (case included); unknown members,
-// duplicate names, invalid UTF-8 and trailing data are refused; and every
-// error names the field it is about, as a path such as items[2].phone.
+// DecodeJSON reads a JSON body into v strictly: the body is what JSONBody
+// accepts; member names match exactly (case included); unknown members,
+// duplicate names and trailing data are refused; and every error names the
+// field it is about, as a path such as items[2].phone.
 func DecodeJSON(c *fiber.Ctx, v any) error {
-	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
-		return apperr.New(apperr.Invalid, "the body must be JSON, sent with Content-Type: application/json (got %q)", ct)
+	body, err := JSONBody(c)
+	if err != nil {
+		return err
 	}
-	if len(strings.TrimSpace(string(c.Body()))) == 0 {
-		return apperr.New(apperr.Invalid, "the body is empty; send a JSON object")
-	}
-	if err := json.Unmarshal(c.Body(), v, json.RejectUnknownMembers(true)); err != nil {
+	if err := json.Unmarshal(body, v, json.RejectUnknownMembers(true)); err != nil {
 		return jsonError(err)
 	}
 	return nil
+}
+
+// JSONBody returns the body of a request that sends one JSON object, for
+// DecodeJSON and for the readers that decode it their own way: its media
+// type must be application/json (415 otherwise, saying what to send), it
+// must be an object (not null, which would change nothing and still count
+// as a change), and every string and member name in it, at any depth, must
+// be text: valid UTF-8 without control characters, but for the tabs and line
+// breaks of a text of several lines. The database refuses a NUL, and no
+// field means one: each is answered 422 at its path.
+func JSONBody(c *fiber.Ctx) ([]byte, error) {
+	if err := checkJSONType(c.Get(fiber.HeaderContentType)); err != nil {
+		return nil, err
+	}
+	body := c.Body()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, apperr.New(apperr.Invalid, "the body is empty; send a JSON object")
+	}
+	if err := checkText(body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// checkJSONType accepts application/json, with at most a charset of utf-8;
+// application/problem+json and the like are answers, not requests.
+func checkJSONType(contentType string) error {
+	media, params, err := mime.ParseMediaType(contentType)
+	if err == nil && media == fiber.MIMEApplicationJSON {
+		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
+			return nil
+		}
+	}
+	return fiber.NewError(fiber.StatusUnsupportedMediaType,
+		fmt.Sprintf("the body must be JSON, sent with Content-Type: application/json (got %q)", contentType))
+}
+
+// checkText walks the tokens of a JSON body for the strings and names that
+// are not text, and refuses a top-level value other than an object. Other
+// syntax errors are left to the decoder that follows, which words them.
+func checkText(body []byte) error {
+	d := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true))
+	for first := true; ; first = false {
+		tok, err := d.ReadToken()
+		if err != nil {
+			var syntax *jsontext.SyntacticError
+			if errors.As(err, &syntax) && inString(syntax) {
+				return textError(syntax.JSONPointer, "is not valid text: "+syntaxReason(syntax))
+			}
+			return nil
+		}
+		kind := tok.Kind()
+		if first && kind != '{' {
+			return apperr.New(apperr.Invalid, "the body must be a JSON object, not %s", kindName(kind))
+		}
+		if kind != '"' {
+			continue
+		}
+		in, n := d.StackIndex(d.StackDepth())
+		name := in == '{' && n%2 == 1 // an object's names and values alternate
+		if problem := textProblem(tok.String(), !name); problem != "" {
+			if name {
+				problem = "is a name that " + problem
+			}
+			return textError(d.StackPointer(), problem)
+		}
+	}
+}
+
+// inString reports a syntax error inside a string: invalid UTF-8, a raw
+// control character, a lone surrogate or a bad escape.
+func inString(e *jsontext.SyntacticError) bool {
+	reason := syntaxReason(e)
+	return strings.Contains(reason, "UTF-8") || strings.Contains(reason, "in string")
+}
+
+func textError(p jsontext.Pointer, message string) error {
+	return apperr.InvalidFields("the body holds a field that is not text", apperr.FieldError{Path: fieldPath(p), Message: message})
 }
 
 func jsonError(err error) error {
@@ -72,6 +150,7 @@ func jsonError(err error) error {
 func fieldPath(p jsontext.Pointer) string {
 	var b strings.Builder
 	for token := range p.Tokens() {
+		token = visible(token)
 		if _, err := strconv.Atoi(token); err == nil && b.Len() > 0 {
 			b.WriteString("[" + token + "]")
 			continue

@@ -44,9 +44,10 @@ func (s *Server) logRequests(m *metrics) fiber.Handler {
 		}
 		elapsed := time.Since(start)
 		status := c.Response().StatusCode()
-		route := c.Route().Path
-		m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
+		route := routeLabel(c)
+		method := methodLabel(c.Method())
+		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		attrs := []any{"request_id", c.Locals("requestid"), "method", c.Method(), "path", loggedPath(c),
 			"route", route, "status", status, "duration_ms", elapsed.Milliseconds(), "ip", c.IP()}
 		if p, ok := PrincipalOf(c); ok {
@@ -56,6 +57,35 @@ func (s *Server) logRequests(m *metrics) fiber.Handler {
 		return nil
 	}
 }
+
+// The labels outlive the request, while fiber's strings are views of
+// fasthttp's buffers, rewritten by the next request on them ("GET" becomes
+// "GETETE" and the registry refuses to be read): they are constants, or
+// copies.
+
+// methodLabel is the method as one of fiber's constants.
+func methodLabel(method string) string {
+	for _, m := range fiber.DefaultMethods {
+		if m == method {
+			return m
+		}
+	}
+	return "OTHER"
+}
+
+// routeLabel is the pattern of the route that answered, copied; a request
+// no route took (404, 405) is "unmatched", not the "/" of the middleware
+// that saw it last.
+func routeLabel(c *fiber.Ctx) string {
+	rt := c.Route()
+	if rt.Method == methodUse {
+		return "unmatched"
+	}
+	return strings.Clone(rt.Path)
+}
+
+// methodUse is the method fiber gives the routes of middleware (App.Use).
+const methodUse = "USE"
 
 func (s *Server) logPanic(c *fiber.Ctx, e any) {
 	s.log.Error("panic", "request_id", c.Locals("requestid"), "path", loggedPath(c), "panic", fmt.Sprint(e))

@@ -59,7 +59,10 @@ func (r *Router) add(method, path string, perm tenancy.Permission, h []fiber.Han
 	handlers := append([]fiber.Handler{r.s.require(perm)}, h...)
 	r.r.Add(method, path, handlers...)
 	if method == fiber.MethodGet {
-		// fiber answers HEAD for GET routes; it needs the same permission.
+		// HEAD is GET without the body (RFC 9110 §9.3.2): the same handlers,
+		// and fasthttp leaves the body out. fiber's Add, unlike its Get,
+		// does not register it.
+		r.r.Add(fiber.MethodHead, path, handlers...)
 		r.s.routes[fiber.MethodHead+" "+full] = perm
 	}
 }
@@ -103,7 +106,7 @@ func (s *Server) require(perm tenancy.Permission) fiber.Handler {
 		}
 		p, ok := PrincipalOf(c)
 		if !ok {
-			if !IsAPI(c) && c.Method() == fiber.MethodGet {
+			if !IsAPI(c) && (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) {
 				return c.Redirect("/login?next="+url.QueryEscape(SafeRedirectTarget(c.OriginalURL())), fiber.StatusSeeOther)
 			}
 			return apperr.New(apperr.Unauthorized, "sign in, or send an API key as Authorization: Bearer plt_live_…")

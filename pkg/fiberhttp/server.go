@@ -98,6 +98,7 @@ func New(cfg Config, deps Deps) *Server {
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
 		BodyLimit:                    cfg.BodyLimit,
+		ReadBufferSize:               readBufferSize,
 		Views:                        cfg.Views,
 		ErrorHandler:                 s.handleError,
 		DisableStartupMessage:        true,
@@ -111,13 +112,16 @@ func New(cfg Config, deps Deps) *Server {
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		EnableIPValidation:      true, // the first valid address of the header, not the raw list
 	})
+	s.App.Server().ErrorHandler = errorBeforeRouting(s.App.Server().ErrorHandler)
 	metrics := newMetrics(deps.Registry)
 	s.App.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID, Generator: func() string { return uuid.Must(uuid.NewV7()).String() }}))
 	s.App.Use(s.logRequests(metrics))
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.App.Use(securityHeaders(cfg.SecureCookies))
+	s.App.Use(limitHeaders)
 	s.App.Use(s.limitBody)
 	s.App.Use(s.authenticate)
+	s.App.Use(s.checkInput)
 
 	ops := s.Group("")
 	ops.Get("/healthz", tenancy.Public, func(c *fiber.Ctx) error {
@@ -171,7 +175,7 @@ func (s *Server) Run(ctx context.Context) error {
 // Serve serves on a listener (tests pass one on port 0).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
-	go func() { errc <- s.App.Listener(ln) }()
+	go func() { errc <- s.App.Listener(lingerListener{ln}) }()
 	select {
 	case err := <-errc:
 		return err

@@ -22,6 +22,7 @@ type idempotencyRow struct {
 	RequestHash  []byte    `bun:"request_hash"`
 	StatusCode   *int      `bun:"status_code"`
 	ContentType  string    `bun:"content_type"`
+	Location     string    `bun:"location"`
 	ResponseBody []byte    `bun:"response_body"`
 	CreatedAt    time.Time `bun:"created_at"`
 }
@@ -32,13 +33,14 @@ type IdempotentRequest struct {
 	ActorID     string
 	Method      string
 	Path        string
-	RequestHash []byte // digest of the body
+	RequestHash []byte // digest of the request: its body, query, …
 }
 
 // StoredResponse is the response first given to an idempotent request.
 type StoredResponse struct {
 	StatusCode  int
 	ContentType string
+	Location    string // "" when the response had none
 	Body        []byte
 }
 
@@ -67,13 +69,14 @@ func (t *Tenant) ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest) (
 	if prior.StatusCode == nil {
 		return nil, apperr.New(apperr.Conflict, "a request with the Idempotency-Key %q is still being processed; retry in a moment", r.Key)
 	}
-	return &StoredResponse{StatusCode: *prior.StatusCode, ContentType: prior.ContentType, Body: prior.ResponseBody}, nil
+	return &StoredResponse{StatusCode: *prior.StatusCode, ContentType: prior.ContentType, Location: prior.Location,
+		Body: prior.ResponseBody}, nil
 }
 
 // CompleteIdempotencyKey stores the response of a claimed request.
 func (t *Tenant) CompleteIdempotencyKey(ctx context.Context, key string, resp StoredResponse) error {
 	_, err := t.Tx.NewUpdate().Model((*idempotencyRow)(nil)).
-		Set("status_code = ?", resp.StatusCode).Set("content_type = ?", resp.ContentType).
+		Set("status_code = ?", resp.StatusCode).Set("content_type = ?", resp.ContentType).Set("location = ?", resp.Location).
 		Set("response_body = ?", resp.Body).Where("org_id = ? AND key = ?", t.OrgID(), key).Exec(ctx)
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -140,6 +141,22 @@ func (e *Env) Do(req *http.Request) *http.Response {
 		e.T.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	return resp
+}
+
+// Listen serves the platform on a real connection, as in production, until
+// the test ends, and returns its address: App.Test (Do) goes through
+// neither fasthttp's read buffer nor its closing of connections.
+func (e *Env) Listen() string {
+	e.T.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- e.P.Server.Serve(ctx, ln) }()
+	e.T.Cleanup(func() { cancel(); <-served })
+	return ln.Addr().String()
 }
 
 // API sends a JSON request with a bearer key; body may be nil, a string
