@@ -3,8 +3,8 @@ package leadfile_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -727,8 +727,8 @@ func TestControlCharacters(t *testing.T) {
 		fmt.Fprintf(&b, "Martin;06 %02d %02d %02d %02d;Lyon;\r\n", n/1000000%100, n/10000%100, n/100%100, n%100)
 		n++
 	}
-	b.WriteString("Lef\x00vre;06 98 76 54 30;Paris;\r\n")   // n+2
-	b.WriteString("Dupré;06 98 76 54 31;Ni\x01ce;\r\n")     // n+3
+	b.WriteString("Lef\x00vre;06 98 76 54 30;Paris;\r\n")    // n+2
+	b.WriteString("Dupré;06 98 76 54 31;Ni\x01ce;\r\n")      // n+3
 	b.WriteString("Côté;06 98 76 54 32;Metz\tNord;\r\n")     // n+4: a tab is text
 	b.WriteString("Zoé;06 98 76 54 33;Nancy;x\x00y\x7f\r\n") // n+5: Réf is not imported
 	mapping := leadfile.DetectMapping([]string{"Nom", "Téléphone", "Ville", "Réf"})
