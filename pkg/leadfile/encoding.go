@@ -166,7 +166,11 @@ func notCSV(head []byte) string {
 		return "a PDF document, not a CSV file"
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return "a gzip archive, not a CSV file"
-	case bytes.IndexByte(head, 0) >= 0:
+	case bytes.Contains(head, []byte{0, 0}), bytes.Count(head, []byte{0})*10 > len(head):
+		// Runs of NULs (binary formats), or NULs for a tenth of the bytes
+		// (UTF-16 without a byte-order mark). A stray NUL in text is the
+		// problem of its row (ProblemControlCharacter), here as past the
+		// head.
 		return "a binary file, not a CSV file"
 	}
 	return ""

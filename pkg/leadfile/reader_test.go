@@ -749,4 +749,11 @@ func TestControlCharacters(t *testing.T) {
 	if !tail[2].OK() || tail[2].Lead.City != "Metz\tNord" || !tail[3].OK() {
 		t.Errorf("lines %d and %d: %+v %+v", n+4, n+5, tail[2], tail[3])
 	}
+
+	// Near the head of the file too: a NUL in a row is the row's problem,
+	// not a binary file.
+	rows = readAll(t, open(t, []byte("Nom;Téléphone\nA\x00;0612345678\nB;0612345679\n"), leadfile.Options{}))
+	if len(rows) != 2 || len(rows[0].Problems) != 1 || rows[0].Problems[0].Code != leadfile.ProblemControlCharacter || !rows[1].OK() {
+		t.Errorf("a NUL on line 2: %+v", rows)
+	}
 }
