@@ -1,11 +1,13 @@
 // Package leadfile reads the lead files clients upload — CSV as French
 // Excel exports it: Windows-1252 or UTF-8 with or without a byte-order
-// mark, ';' or ',' or tab separated, quoted values with line breaks, CRLF —
-// as a stream of rows with their line numbers, their fields mapped from the
-// headers (French and English, detected or set by the client), their phone
-// number in E.164 and their problems. A bad row never stops the file: it is
+// mark, ';' or ',' or tab separated, quoted values with line breaks, CRLF,
+// LF or lone CR line ends; or a plain list of numbers — as a stream of rows
+// with their line numbers, their fields mapped from the headers (French
+// and English, detected or set by the client), their phone number in E.164,
+// their problems and warnings. A bad row never stops the file: it is
 // reported, and reading goes on. Memory does not grow with the file, save
-// for 12 to 24 bytes per distinct number to find duplicates.
+// for 12 to 24 bytes per distinct number to find duplicates. Its
+// RecordReader reads any other CSV file a person uploads the same way.
 //
 // It owns the file format only: checking consent and suppression, storing
 // leads and running the import job belong to others. It imports the

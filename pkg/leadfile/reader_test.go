@@ -757,3 +757,47 @@ func TestControlCharacters(t *testing.T) {
 		t.Errorf("a NUL on line 2: %+v", rows)
 	}
 }
+
+// TestRecordReader: the records of any uploaded CSV file, without a
+// header or a mapping: byte-order mark, separator, quoted line breaks,
+// line ends and encoding as a lead file's, blank records skipped after the
+// first, broken ones reported on their line.
+func TestRecordReader(t *testing.T) {
+	file := append([]byte("\xef\xbb\xbfphone,reason\r\n"+
+		"06 11 22 33 44,\"stop,\r\nvraiment\"\r\n"+
+		",,\r\n"+
+		"0612\"3,x\r"+
+		"+33 6 98 76 54 32,"), []byte("appel reçu\n")...)
+	r, err := leadfile.NewRecordReader(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d:%q:%v", rec.Line, rec.Values, rec.Problem != ""))
+	}
+	want := []string{`1:["phone" "reason"]:false`, `2:["06 11 22 33 44" "stop,\nvraiment"]:false`, `5:[]:true`,
+		`6:["+33 6 98 76 54 32" "appel reçu"]:false`}
+	if strings.Join(got, " ") != strings.Join(want, " ") || r.Delimiter() != ',' || r.Encoding() != leadfile.UTF8 {
+		t.Errorf("records %v, %q %s; want %v", got, r.Delimiter(), r.Encoding(), want)
+	}
+	// One column, in Windows-1252.
+	r, err = leadfile.NewRecordReader(bytes.NewReader(leadgen.CP1252("Téléphone\n0611223344\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ := r.Next(); len(rec.Values) != 1 || rec.Values[0] != "Téléphone" || r.Encoding() != leadfile.Windows1252 {
+		t.Errorf("one column: %+v %s", rec, r.Encoding())
+	}
+	for _, bad := range [][]byte{nil, []byte("%PDF-1.7\n")} {
+		if _, err := leadfile.NewRecordReader(bytes.NewReader(bad)); apperr.KindOf(err) != apperr.Invalid {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
