@@ -329,6 +329,19 @@ func TestLeadBatchesThroughTheAPI(t *testing.T) {
 		if found := get[leadList](t, e, leads+"?q=lef", atlas.Key).Data; len(found) != 1 {
 			t.Errorf("a center's search by name: %+v", found)
 		}
+		// A number written in a lead's texts reaches the center masked;
+		// a date stays a date.
+		noted := must[batchBody](t, e, http.MethodPost, leads, ml.Key, map[string]any{"items": []map[string]any{{"phone": "06 12 34 56 09",
+			"company": "Côté (tél 01 23 45 67 89)", "custom": map[string]string{"notes": "rappeler au 0612345699 svp", "rdv": "2026-09-15"}}}}, http.StatusOK)
+		if len(noted.Results) != 1 || noted.Results[0].Lead == nil {
+			t.Fatalf("the lead with notes: %+v", noted)
+		}
+		status, raw = call(t, e, http.MethodGet, leads+"/"+noted.Results[0].Lead.ID, atlas.Key, nil)
+		if status != http.StatusOK || strings.Contains(string(raw), "23 45 67") || strings.Contains(string(raw), "12345699") ||
+			!strings.Contains(string(raw), "Côté (tél •• •• •• •• 89)") || !strings.Contains(string(raw), "rappeler au ••••••••99 svp") ||
+			!strings.Contains(string(raw), `"2026-09-15"`) {
+			t.Errorf("the center reads the lead with notes: %d\n%s", status, raw)
+		}
 		status, raw = call(t, e, http.MethodPost, leads, atlas.Key, map[string]any{"items": []map[string]string{{"phone": "06 12 34 56 08"}}})
 		wantProblem(t, "a center adding leads", status, raw, http.StatusForbidden, "")
 		status, raw = call(t, e, http.MethodGet, "/api/v1/campaigns/"+x.ID+"/imports", atlas.Key, nil)

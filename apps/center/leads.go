@@ -109,7 +109,8 @@ func (ce *Center) leadsPage(c *fiber.Ctx) error {
 		// tell it the numbers its list masks.
 		list, next, err := t.Leads(ctx, id, store.LeadFilter{Status: status, BlockReason: reason, Search: d.Query}, page)
 		for _, l := range list {
-			m := maskedLead{Name: l.Name(), Company: l.Company, Phone: l.ForCenter().Phone, City: l.City,
+			l = l.ForCenter() // every text of it, not the number only
+			m := maskedLead{Name: l.Name(), Company: l.Company, Phone: l.Phone, City: l.City,
 				Status: string(l.Status), StatusLabel: ce.t(c, "leads.status."+string(l.Status))}
 			if m.Name == l.Company {
 				m.Company = ""

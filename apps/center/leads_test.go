@@ -113,6 +113,12 @@ func TestACenterReadsAContractedCampaignsLeadsMasked(t *testing.T) {
 				t.Errorf("a search by the number %s finds leads", q)
 			}
 		}
+		// A number written in a name, a company or a city is masked too.
+		leadsOf(t, e, client.Org, geneva.ID, "Téléphone;Nom;Société;Ville\n"+
+			"+41 22 345 67 80;Perret 079 123 45 67;Garage (tél 022 345 67 81);Genève 022.345.67.82\n")
+		_, page = b.Get(path + "?q=perret")
+		has(t, "numbers in texts", page, "Perret ••• ••• •• 67", "Garage (tél ••• ••• •• 81)", "Genève •••.•••.••.82")
+		lacks(t, "numbers in texts", page, "123 45", "345 67 81", "345.67")
 		if _, page := b.Get("/center/campaigns/" + geneva.ID.String()); !strings.Contains(page, `href="`+path+`"`) {
 			t.Errorf("the brief does not link the leads")
 		}

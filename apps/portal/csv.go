@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -11,12 +10,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
@@ -51,54 +50,49 @@ type row struct {
 	Fields map[string]string
 }
 
-// readTable reads an uploaded CSV file: UTF-8 with or without a BOM, cells
-// separated by ";" or "," (whichever the first line uses; ";" when both, as
-// French spreadsheets write it). A first line naming the columns maps them
-// by name, in any order (extra names columns a header may add, such as an
+// readTable reads an uploaded CSV file as lead files are read
+// (leadfile.RecordReader): UTF-8 or Windows-1252, with or without a BOM,
+// cells separated by ";", "," or tab (or a "sep=" line), quoted values with
+// line breaks, any line ends. A first line naming the columns maps them
+// by name, in any order (its phone column under any of the names a lead
+// file's may have; extra names columns a header may add, such as an
 // export's); without one, columns are taken in the order given. Columns
 // not named are refused when strict, ignored otherwise.
 // Problems go into rep, every one of them, so a person fixes a file once.
-func readTable(data []byte, columns, extra []string, strict bool, rep *uploadReport) []row {
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
-		rep.add(line, "", "the file is not UTF-8 text: save it as \"CSV UTF-8\"")
+func readTable(src io.Reader, columns, extra []string, strict bool, rep *uploadReport) []row {
+	r, err := leadfile.NewRecordReader(src)
+	if errors.Is(err, leadfile.ErrEmpty) {
+		return nil
+	} else if e := apperr.As(err); e != nil {
+		rep.add(0, "", "%s", e.Message)
+		return nil
+	} else if err != nil {
+		rep.add(0, "", "%v", err)
 		return nil
 	}
-	first, _, _ := strings.Cut(string(data), "\n")
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = ';'
-	if !strings.Contains(first, ";") && strings.Contains(first, ",") {
-		r.Comma = ','
-	}
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-
 	var (
 		out    []row
 		index  []string // column name of each cell
 		header = true
 	)
 	for {
-		rec, err := r.Read()
+		rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
 			break
-		}
-		var perr *csv.ParseError
-		if errors.As(err, &perr) {
-			rep.add(perr.StartLine, "", "%v", perr.Err)
-			continue
 		} else if err != nil {
 			rep.add(0, "", "%v", err)
 			break
 		}
-		line, _ := r.FieldPos(0)
+		if rec.Problem != "" {
+			rep.add(rec.Line, "", "%s", rec.Problem)
+			continue
+		}
 		if header {
 			header = false
-			if names := headerOf(rec, append(slices.Clone(columns), extra...)); names != nil {
+			if names := headerOf(rec.Values, append(slices.Clone(columns), extra...)); names != nil {
 				for i, n := range names {
 					if n == "" && strict {
-						rep.add(line, strings.TrimSpace(rec[i]), "unknown column; the columns are %s", strings.Join(append(slices.Clone(columns), extra...), ", "))
+						rep.add(rec.Line, strings.TrimSpace(rec.Values[i]), "unknown column; the columns are %s", strings.Join(append(slices.Clone(columns), extra...), ", "))
 					}
 				}
 				index = names
@@ -106,52 +100,56 @@ func readTable(data []byte, columns, extra []string, strict bool, rep *uploadRep
 			}
 			index = columns
 		}
-		if blank(rec) {
+		if blank(rec.Values) {
 			continue
 		}
 		fields := map[string]string{}
-		for i, cell := range rec {
+		for i, cell := range rec.Values {
 			if i >= len(index) {
 				if strings.TrimSpace(cell) != "" && strict {
-					rep.add(line, "", "more cells than the %d columns %s", len(columns), strings.Join(columns, ", "))
+					rep.add(rec.Line, "", "more cells than the %d columns %s", len(columns), strings.Join(columns, ", "))
 				}
 				break
 			}
-			if index[i] != "" {
-				fields[index[i]] = unprotect(strings.TrimSpace(cell))
+			if index[i] == "" {
+				continue
+			}
+			if at := leadfile.ControlCharacter(cell); at >= 0 {
+				rep.add(rec.Line, index[i], "%s", leadfile.ControlMessage(cell, at))
+			}
+			fields[index[i]] = unprotect(strings.TrimSpace(cell))
+		}
+		for _, u := range rec.Undefined {
+			if u.Index < len(index) && index[u.Index] != "" {
+				rep.add(rec.Line, index[u.Index], "the byte %#02x is not a character in Windows-1252: check the value, or save the file as \"CSV UTF-8\"", u.Byte)
 			}
 		}
-		out = append(out, row{Line: line, Fields: fields})
+		out = append(out, row{Line: rec.Line, Fields: fields})
 	}
 	rep.Rows = len(out)
 	return out
 }
 
 // headerOf maps a first line to column names when it names the columns
-// (it has a "phone" cell), or returns nil when it is data.
+// (it has a phone column), or returns nil when it is data.
 func headerOf(rec []string, columns []string) []string {
 	names := make([]string, len(rec))
-	found := false
 	for i, cell := range rec {
 		name := strings.ToLower(strings.TrimSpace(cell))
 		name = strings.ReplaceAll(name, " ", "_")
-		if phoneAliases[name] {
-			name = "phone"
-		}
 		if slices.Contains(columns, name) {
 			names[i] = name
-			found = found || name == "phone"
 		}
 	}
-	if !found {
-		return nil
+	if !slices.Contains(names, "phone") {
+		c, ok := leadfile.DetectMapping(rec).Column(leadfile.FieldPhone)
+		if !ok || names[c.Index] != "" {
+			return nil
+		}
+		names[c.Index] = "phone"
 	}
 	return names
 }
-
-// phoneAliases are the headers spreadsheets give a phone column.
-var phoneAliases = map[string]bool{"telephone": true, "téléphone": true, "tel": true, "tél": true, "number": true,
-	"numero": true, "numéro": true, "phone_number": true, "mobile": true, "e164": true}
 
 func blank(rec []string) bool {
 	for _, c := range rec {
@@ -160,17 +158,6 @@ func blank(rec []string) bool {
 		}
 	}
 	return true
-}
-
-func firstInvalidUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return len(b)
 }
 
 // protect keeps a spreadsheet from reading a text cell as a formula
@@ -193,13 +180,14 @@ func unprotect(s string) string {
 // readUpload reads the table of the uploaded file; rep holds every problem
 // of the file, and empty when it holds no row.
 func readUpload(c *fiber.Ctx, columns, extra []string, strict bool, empty string) (name string, rows []row, rep *uploadReport) {
-	name, data, err := uploaded(c)
+	name, file, err := uploaded(c)
 	rep = &uploadReport{File: name}
 	if err != nil {
 		rep.add(0, "file", "%v", err)
 		return name, nil, rep
 	}
-	rows = readTable(data, columns, extra, strict, rep)
+	defer file.Close()
+	rows = readTable(file, columns, extra, strict, rep)
 	if rep.Bad == 0 && len(rows) == 0 {
 		rep.add(0, "", "%s", empty)
 	}
@@ -256,8 +244,8 @@ func atLines(err error, rows []row, rep *uploadReport) error {
 	return err
 }
 
-// uploaded reads the file of a form's "file" field, or says what is wrong.
-func uploaded(c *fiber.Ctx) (name string, data []byte, err error) {
+// uploaded opens the file of a form's "file" field, or says what is wrong.
+func uploaded(c *fiber.Ctx) (name string, file io.ReadCloser, err error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return "", nil, errors.New("choose a file to upload")
@@ -266,9 +254,7 @@ func uploaded(c *fiber.Ctx) (name string, data []byte, err error) {
 	if err != nil {
 		return fh.Filename, nil, err
 	}
-	defer f.Close()
-	data, err = io.ReadAll(f)
-	return fh.Filename, data, err
+	return fh.Filename, f, nil
 }
 
 // everyPage reads a whole list, page after page, for an export.

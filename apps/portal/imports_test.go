@@ -333,7 +333,7 @@ func TestUploadsThatCannotBeLeadFilesAreRefused(t *testing.T) {
 			{"vide.csv", "", "Le fichier vide.csv est vide.", ""},
 			{"blanc.csv", "\r\n \r\n", "Le fichier blanc.csv est vide.", "the file is empty"},
 			{"devis.pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj", "Le fichier devis.pdf ne peut pas être lu comme un fichier CSV de contacts.", "a PDF document"},
-			{"numeros.csv", "Téléphone\n0612345678\n", "Le fichier numeros.csv ne peut pas être lu comme un fichier CSV de contacts.", "single column"},
+			{"noms.csv", "Nom\nLefèvre\nDupré\n", "Le fichier noms.csv ne peut pas être lu comme un fichier CSV de contacts.", "single column"},
 		} {
 			resp, page := b.PostFile(imports, nil, "file", tc.name, []byte(tc.file))
 			wantStatus(t, "upload "+tc.name, resp, page, http.StatusUnprocessableEntity)

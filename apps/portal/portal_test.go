@@ -340,6 +340,37 @@ func TestBulkSuppressionsAreAllOrNothing(t *testing.T) {
 	}
 }
 
+// TestBulkUploadsReadWhatLeadFilesRead: the consent and opt-out uploads
+// read files as lead files are read (pkg/leadfile): a Windows-1252 export
+// from Excel for Mac (lone CR line ends) whose phone column is "Tél." is
+// taken; a NUL or another control character in a cell refuses the file,
+// naming the line and the column, instead of reaching the database.
+func TestBulkUploadsReadWhatLeadFilesRead(t *testing.T) {
+	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		u := signIn(e, ml.Owner.Email, ml.Password)
+		resp, page := upload(t, u, "/portal/suppressions", "/portal/suppressions/upload", "stop.csv",
+			"T\xe9l.;reason\r06 11 22 33 44;appel re\xe7u\r+33 6 98 76 54 32;\r")
+		wantStatus(t, "a Windows-1252 file with lone CR line ends", resp, page, http.StatusSeeOther)
+		_, page = u.Get("/portal/suppressions")
+		for _, want := range []string{"+33611223344", "appel reçu", "+33698765432"} {
+			if !strings.Contains(text(page), want) {
+				t.Errorf("the list lacks %q", want)
+			}
+		}
+
+		resp, page = upload(t, u, "/portal/consents", "/portal/consents/upload", "consents.csv",
+			"phone;source;captured_at\n06 12 34 56 78;site;2026-06-02T14:30:00Z\n06 98 76 54 31;sa\x00lon;2026-06-02T14:30:00Z\n")
+		wantStatus(t, "a NUL in a cell", resp, page, http.StatusUnprocessableEntity)
+		if !regexp.MustCompile(`<tr data-testid="bad-line"><td>3</td><td><code>source</code></td><td>[^<]*control character U(\+|&#43;)0000 \(NUL\)`).MatchString(page) {
+			t.Errorf("line 3 is not reported\n%s", page)
+		}
+		if _, page := u.Get("/portal/consents"); !strings.Contains(page, `data-testid="no-consents"`) {
+			t.Errorf("a refused file recorded consents")
+		}
+	})
+}
+
 func TestAnalystReadsButCannotChange(t *testing.T) {
 	e := platformtest.New(t, mount(t))
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")

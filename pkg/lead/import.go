@@ -71,7 +71,8 @@ type Sink func(ctx context.Context, next Batches) error
 type Importer struct {
 	Screener *Screener
 	ImportID uuid.UUID
-	// Report receives each row kept out, with its problem.
+	// Report receives each row kept out, with its problem, and the
+	// warnings of each row kept.
 	Report *leadfile.ReportWriter
 	// Progress, when set, is called with the summary so far about every
 	// ProgressEvery (default: half a second), from the reading goroutine.
@@ -150,11 +151,12 @@ func (im *Importer) read(ctx context.Context, r *leadfile.Reader, out chan<- []L
 			problem = &row.Problems[0]
 		}
 		summary.Count(&l, problem)
-		if problem != nil {
+		if problem != nil || len(row.Warnings) > 0 { // a lead kept with a warning is in the report too
 			if err := im.Report.Write(row); err != nil {
 				return summary, fmt.Errorf("writing the error report: %w", err)
 			}
-		} else {
+		}
+		if problem == nil {
 			l.ID = uuid.Must(uuid.NewV7())
 			l.ImportID = &im.ImportID
 			if batch = append(batch, l); len(batch) == batchSize {

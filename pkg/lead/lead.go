@@ -12,13 +12,13 @@
 package lead
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/compliance"
-	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/phone"
 )
 
@@ -104,26 +104,35 @@ func (l Lead) Name() string {
 }
 
 // ForCenter is the lead as a center sees it: the number masked
-// (+33 6 •• •• •• 78), no email, no consent proof, and the custom fields
-// that hold another number (a second "Portable" column) masked too, or an
-// address dropped — so that a lead list cannot walk out of the building.
+// (+33 6 •• •• •• 78), no email, no consent proof, every number written in
+// a text it reads masked (notes, names, company, city, consent source,
+// custom fields and their names: see maskValue), and a custom field that
+// holds an address dropped — so that a lead list cannot walk out of the
+// building.
 func (l Lead) ForCenter() Lead {
 	l.Phone, l.Email = phone.Mask(l.Phone), ""
+	for _, f := range []*string{&l.FirstName, &l.LastName, &l.Company, &l.PostalCode, &l.City, &l.Country, &l.Timezone} {
+		*f = maskValue(*f, l.Region)
+	}
 	if l.Consent != nil {
 		c := *l.Consent
-		c.Proof = ""
+		c.Source, c.Proof = maskValue(c.Source, l.Region), ""
 		l.Consent = &c
 	}
 	if len(l.Custom) > 0 {
 		custom := make(map[string]string, len(l.Custom))
 		for k, v := range l.Custom {
-			switch p, err := leadfile.NormalizePhone(v, l.Region); {
-			case err == nil:
-				custom[k] = phone.Mask(p.E164)
-			case strings.Contains(v, "@"):
-			default:
-				custom[k] = v
+			if strings.Contains(v, "@") {
+				continue
 			}
+			name := maskText(k)
+			for n := 2; ; n++ { // two names masked alike
+				if _, taken := custom[name]; !taken {
+					break
+				}
+				name = fmt.Sprintf("%s (%d)", maskText(k), n)
+			}
+			custom[name] = maskValue(v, l.Region)
 		}
 		l.Custom = custom
 	}

@@ -17,13 +17,17 @@ const (
 
 // cp1252 maps the bytes 0x80–0x9F of Windows-1252 to their code points;
 // 0xA0–0xFF are Latin-1, that is U+00A0–U+00FF. The five bytes Windows-1252
-// leaves undefined are read as the C1 control of the same value, as the
-// WHATWG Encoding Standard does, so that no byte is ever lost.
+// leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are read as U+FFFD, the
+// replacement character, which every screen shows, and the decoders below
+// report them so that the row says which cell had one: read as the C1
+// controls of the same value (as the WHATWG Encoding Standard does), they
+// are invisible in a browser and in Excel, and the byte is lost to anyone
+// who looks.
 var cp1252 = [32]rune{
-	'\u20ac', '\u0081', '\u201a', '\u0192', '\u201e', '\u2026', '\u2020', '\u2021',
-	'\u02c6', '\u2030', '\u0160', '\u2039', '\u0152', '\u008d', '\u017d', '\u008f',
-	'\u0090', '\u2018', '\u2019', '\u201c', '\u201d', '\u2022', '\u2013', '\u2014',
-	'\u02dc', '\u2122', '\u0161', '\u203a', '\u0153', '\u009d', '\u017e', '\u0178',
+	'\u20ac', utf8.RuneError, '\u201a', '\u0192', '\u201e', '\u2026', '\u2020', '\u2021',
+	'\u02c6', '\u2030', '\u0160', '\u2039', '\u0152', utf8.RuneError, '\u017d', utf8.RuneError,
+	utf8.RuneError, '\u2018', '\u2019', '\u201c', '\u201d', '\u2022', '\u2013', '\u2014',
+	'\u02dc', '\u2122', '\u0161', '\u203a', '\u0153', utf8.RuneError, '\u017e', '\u0178',
 }
 
 func cp1252Rune(b byte) rune {
@@ -33,36 +37,48 @@ func cp1252Rune(b byte) rune {
 	return rune(b)
 }
 
-// appendCP1252 appends src, read as Windows-1252, to dst in UTF-8.
-func appendCP1252(dst, src []byte) []byte {
+// appendCP1252 appends src, read as Windows-1252, to dst in UTF-8, and
+// returns the first undefined byte it read as U+FFFD, or 0.
+func appendCP1252(dst, src []byte) ([]byte, byte) {
+	var undefined byte
 	for len(src) > 0 {
 		i := asciiPrefix(src)
 		dst = append(dst, src[:i]...)
 		if i == len(src) {
 			break
 		}
-		dst = utf8.AppendRune(dst, cp1252Rune(src[i]))
+		r := cp1252Rune(src[i])
+		if r == utf8.RuneError && undefined == 0 {
+			undefined = src[i]
+		}
+		dst = utf8.AppendRune(dst, r)
 		src = src[i+1:]
 	}
-	return dst
+	return dst, undefined
 }
 
 // appendLenientUTF8 appends src to dst, keeping valid UTF-8 as it is and
 // reading each byte that is not part of a valid sequence as Windows-1252:
 // a UTF-8 file with a few lines pasted from an older export keeps its
-// accents instead of getting replacement characters.
-func appendLenientUTF8(dst, src []byte) []byte {
+// accents instead of getting replacement characters. It returns the first
+// undefined byte it read as U+FFFD, or 0.
+func appendLenientUTF8(dst, src []byte) ([]byte, byte) {
+	var undefined byte
 	for len(src) > 0 {
 		r, size := utf8.DecodeRune(src)
 		if r == utf8.RuneError && size <= 1 {
-			dst = utf8.AppendRune(dst, cp1252Rune(src[0]))
+			r = cp1252Rune(src[0])
+			if r == utf8.RuneError && undefined == 0 {
+				undefined = src[0]
+			}
+			dst = utf8.AppendRune(dst, r)
 			src = src[1:]
 			continue
 		}
 		dst = append(dst, src[:size]...)
 		src = src[size:]
 	}
-	return dst
+	return dst, undefined
 }
 
 // asciiPrefix returns the length of the ASCII bytes b starts with,
@@ -150,7 +166,11 @@ func notCSV(head []byte) string {
 		return "a PDF document, not a CSV file"
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return "a gzip archive, not a CSV file"
-	case bytes.IndexByte(head, 0) >= 0:
+	case bytes.Contains(head, []byte{0, 0}), bytes.Count(head, []byte{0})*10 > len(head):
+		// Runs of NULs (binary formats), or NULs for a tenth of the bytes
+		// (UTF-16 without a byte-order mark). A stray NUL in text is the
+		// problem of its row (ProblemControlCharacter), here as past the
+		// head.
 		return "a binary file, not a CSV file"
 	}
 	return ""

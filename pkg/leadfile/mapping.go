@@ -141,7 +141,7 @@ func headerFields() map[string]Field {
 		"telephone1", "tel1", "phone1", "portable", "telportable", "telephoneportable",
 		"numeroportable", "numerodeportable", "mobile", "telmobile", "telephonemobile",
 		"numeromobile", "numerodemobile", "mobilephone", "mobilenumber", "cellphone", "cell",
-		"gsm", "telgsm", "fixe", "telfixe", "telephonefixe", "landline", "msisdn", "contactnumber")
+		"gsm", "telgsm", "fixe", "telfixe", "telephonefixe", "landline", "msisdn", "contactnumber", "number", "e164")
 	add(FieldFirstName, "prenom", "prenoms", "firstname", "first", "givenname", "forename", "prenomcontact", "contactfirstname")
 	add(FieldLastName, "nom", "lastname", "last", "nomdefamille", "surname", "familyname", "name", "nomcontact", "contactlastname")
 	add(FieldCompany, "societe", "raisonsociale", "entreprise", "company", "companyname",
@@ -161,6 +161,10 @@ func headerFields() map[string]Field {
 		"consentementpreuve", "optinproof", "preuveoptin", "proofofconsent")
 	return m
 }
+
+// isPhoneHeader reports whether h is one of the usual headers of a phone
+// column.
+func isPhoneHeader(h string) bool { return headerFields()[headerKey(h)] == FieldPhone }
 
 // DetectMapping maps the usual headers, in French or English, whatever
 // their case, accents, spaces and punctuation: "Téléphone", "Tél.",

@@ -1,11 +1,13 @@
 // Package leadfile reads the lead files clients upload — CSV as French
 // Excel exports it: Windows-1252 or UTF-8 with or without a byte-order
-// mark, ';' or ',' or tab separated, quoted values with line breaks, CRLF —
-// as a stream of rows with their line numbers, their fields mapped from the
-// headers (French and English, detected or set by the client), their phone
-// number in E.164 and their problems. A bad row never stops the file: it is
+// mark, ';' or ',' or tab separated, quoted values with line breaks, CRLF,
+// LF or lone CR line ends; or a plain list of numbers — as a stream of rows
+// with their line numbers, their fields mapped from the headers (French
+// and English, detected or set by the client), their phone number in E.164,
+// their problems and warnings. A bad row never stops the file: it is
 // reported, and reading goes on. Memory does not grow with the file, save
-// for 12 to 24 bytes per distinct number to find duplicates.
+// for 12 to 24 bytes per distinct number to find duplicates. Its
+// RecordReader reads any other CSV file a person uploads the same way.
 //
 // It owns the file format only: checking consent and suppression, storing
 // leads and running the import job belong to others. It imports the
@@ -52,6 +54,15 @@ const (
 	ProblemMissingPhone ProblemCode = "missing_phone" // the phone cell is empty
 	ProblemInvalidPhone ProblemCode = "invalid_phone" // the phone cell is not a valid number
 	ProblemDuplicate    ProblemCode = "duplicate"     // the number is on an earlier row of the file
+	// A value holds a control character (NUL, U+0001…U+001F but tab and
+	// line feed, U+007F): not text, and PostgreSQL refuses NUL.
+	ProblemControlCharacter ProblemCode = "control_character"
+)
+
+// Warnings of a row that is kept.
+const (
+	WarningExtraValues   ProblemCode = "extra_values"   // values after the last column, not imported
+	WarningUndefinedByte ProblemCode = "undefined_byte" // a byte Windows-1252 leaves undefined, read as U+FFFD
 )
 
 // Problem is one thing wrong with a row, as the error report shows it.
@@ -97,6 +108,8 @@ type Row struct {
 	// when this row is the first.
 	DuplicateOf int
 	Problems    []Problem
+	// Warnings are what the report says of a row that is kept anyway.
+	Warnings []Problem
 }
 
 // OK reports whether the row is a lead to import.
@@ -108,87 +121,64 @@ type Summary struct {
 	Valid      int                 `json:"valid"`      // rows without problems
 	Duplicates int                 `json:"duplicates"` // rows whose number is on an earlier valid row
 	Invalid    int                 `json:"invalid"`    // rows with another problem
+	Warnings   int                 `json:"warnings"`   // rows kept with a warning
 	ByProblem  map[ProblemCode]int `json:"by_problem"`
 }
 
 // Reader reads a lead file row by row. It is not safe for concurrent use.
 type Reader struct {
-	sc       *scanner
-	enc      Encoding
-	decided  bool // the encoding is known; until then the file was ASCII
+	rr       *RecordReader
 	header   []string
+	first    *Record // the first row of a list of numbers without a header
 	mapping  Mapping
 	fields   []Field  // by column index
 	names    []string // custom field name, by column index
 	phoneCol int
 	region   string
 	seen     *seen
-	tmp      []byte
 	summary  Summary
-	err      error
 }
 
 // NewReader reads the head of a file: it strips a byte-order mark, finds
 // the encoding, the line ends and the separator, reads the header and
-// builds the mapping. A file that is empty, is not CSV, has a single column
-// or no phone column is refused with an *apperr.Error of kind Invalid
-// wrapping ErrEmpty, ErrNotCSV or ErrNoPhoneColumn.
+// builds the mapping. A plain list of numbers, one a line, with or without
+// a header, is a file of one phone column. A file that is empty, is not
+// CSV, has a single column that is not a list of numbers, or no phone
+// column, is refused with an *apperr.Error of kind Invalid wrapping
+// ErrEmpty, ErrNotCSV or ErrNoPhoneColumn.
 func NewReader(src io.Reader, opts Options) (*Reader, error) {
-	sc := newScanner(src)
-	sc.fillAtLeast(readChunk) // a read error surfaces where it stops reading
-	r := &Reader{sc: sc, enc: UTF8, region: opts.Region, seen: newSeen(),
-		summary: Summary{ByProblem: map[ProblemCode]int{}}}
-	head := sc.buf[:sc.end]
-	if what := notCSV(head); what != "" {
-		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "this file is %s", what)
+	rr, err := NewRecordReader(src)
+	if err != nil {
+		return nil, err
 	}
-	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
-		sc.pos, sc.keep = 3, 3
-		r.decided = true
-	} else {
-		r.enc, r.decided = guessEncoding(head, sc.eof)
-	}
-	head = head[sc.pos:]
-	if len(bytes.TrimLeft(head, " \t\r\n")) == 0 {
-		if sc.err != nil {
-			return nil, fmt.Errorf("leadfile: reading the file: %w", sc.err)
-		}
-		return nil, apperr.Wrap(ErrEmpty, apperr.Invalid, "the file is empty")
-	}
-	if i := bytes.IndexAny(head, "\r\n"); i >= 0 && head[i] == '\r' && (i+1 < len(head) && head[i+1] != '\n' || i+1 == len(head) && sc.eof) {
-		sc.cr = true
-	}
-	if d, ok := sepLine(head); ok {
-		sc.delim = d
-		if _, err := sc.readLine(); err != nil {
-			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the file has a \"sep=\" line and nothing else")
-		}
-	} else {
-		d, problem := sniffDelimiter(head, sc.eof || sc.err != nil)
-		if problem != "" {
-			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "this file is not a CSV file: %s", problem)
-		}
-		sc.delim = d
-	}
-
-	line, problem, err := sc.next()
+	r := &Reader{rr: rr, region: opts.Region, seen: newSeen(), summary: Summary{ByProblem: map[ProblemCode]int{}}}
+	rec, err := rr.Next()
 	switch {
 	case err == io.EOF:
 		return nil, apperr.Wrap(ErrEmpty, apperr.Invalid, "the file is empty")
 	case err != nil:
 		return nil, fmt.Errorf("leadfile: reading the header: %w", err)
-	case problem != "":
-		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the header (line %d) cannot be read: %s", line, problem)
+	case rec.Problem != "":
+		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the header (line %d) cannot be read: %s", rec.Line, rec.Problem)
 	}
-	r.header = r.values()
-	for i, h := range r.header {
+	r.header = make([]string, len(rec.Values))
+	for i, h := range rec.Values {
 		r.header[i] = strings.TrimSpace(h)
 	}
 	if len(r.header) < 2 {
-		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the header (line %d) has a single column: a lead file needs a phone column and others, separated by ; or ,", line)
+		switch h := r.header[0]; {
+		case numberLike(cell(h)):
+			// A list of numbers without a header: its first line is a row.
+			r.first, r.header = &rec, []string{""}
+		case !isPhoneHeader(h):
+			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the header (line %d) has a single column: a lead file needs a phone column and others, separated by ; or , (or one phone number a line)", rec.Line)
+		}
 	}
 
 	r.mapping = DetectMapping(r.header)
+	if r.first != nil {
+		r.mapping.Columns[0].Field = FieldPhone
+	}
 	if len(opts.Mapping.Columns) > 0 {
 		if r.mapping, err = r.mapping.apply(opts.Mapping); err != nil {
 			return nil, err
@@ -204,9 +194,26 @@ func NewReader(src io.Reader, opts Options) (*Reader, error) {
 		}
 	}
 	if r.phoneCol < 0 {
-		return nil, r.noPhoneColumn(line)
+		return nil, r.noPhoneColumn(rec.Line)
 	}
 	return r, nil
+}
+
+// numberLike reports whether v is written like a phone number: digits,
+// and the spaces, dots, dashes, slashes, parentheses and leading + that
+// numbers are written with.
+func numberLike(v string) bool {
+	digits := 0
+	for i, c := range v {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == ' ' || c == '.' || c == '-' || c == '/' || c == '(' || c == ')' || c == '\u00a0' || c == '+' && i == 0:
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 func (r *Reader) noPhoneColumn(line int) error {
@@ -242,7 +249,7 @@ func sepLine(head []byte) (byte, bool) {
 
 // sniffDelimiter finds the separator of the first non-blank line of head:
 // whichever of ';', tab and ',' it has most of outside quotes, ';' on a
-// tie, as French Excel writes it.
+// tie (and for a line of one column), as French Excel writes it.
 func sniffDelimiter(head []byte, complete bool) (delim byte, problem string) {
 	head = bytes.TrimLeft(head, "\r\n")
 	var semi, tab, comma int
@@ -274,8 +281,6 @@ scan:
 		return 0, fmt.Sprintf("its first line is longer than %d KiB", len(head)>>10)
 	}
 	switch {
-	case semi == 0 && comma == 0 && tab == 0:
-		return 0, "its first line (the header) has a single column: a lead file needs a phone column and others, separated by ; or ,"
 	case semi >= tab && semi >= comma:
 		return ';', ""
 	case tab >= comma:
@@ -284,7 +289,8 @@ scan:
 	return ',', ""
 }
 
-// Header returns the header's cells, trimmed.
+// Header returns the header's cells, trimmed; a single "" for a list of
+// numbers without a header.
 func (r *Reader) Header() []string { return r.header }
 
 // Mapping returns the mapping in use: the detected one, with Options.Mapping
@@ -292,11 +298,11 @@ func (r *Reader) Header() []string { return r.header }
 func (r *Reader) Mapping() Mapping { return r.mapping }
 
 // Delimiter returns the separator of the file's values.
-func (r *Reader) Delimiter() rune { return rune(r.sc.delim) }
+func (r *Reader) Delimiter() rune { return r.rr.Delimiter() }
 
 // Encoding returns the encoding the file is read in; UTF8 while the file
-// has been plain ASCII so far.
-func (r *Reader) Encoding() Encoding { return r.enc }
+// has been plain ASCII so far. It is the file's after the last row.
+func (r *Reader) Encoding() Encoding { return r.rr.Encoding() }
 
 // Summary counts the rows read so far: after the last row, the file's.
 func (r *Reader) Summary() Summary { return r.summary }
@@ -321,28 +327,22 @@ func (r *Reader) Rows() iter.Seq2[Row, error] {
 // Next returns the next data row, or io.EOF after the last one, or the
 // read error that stopped the file.
 func (r *Reader) Next() (Row, error) {
-	for r.err == nil {
-		line, problem, err := r.sc.next()
-		if err != nil {
-			r.err = err
-			if err != io.EOF {
-				r.err = fmt.Errorf("leadfile: reading the file after line %d: %w", r.sc.line, err)
-			}
-			break
+	var rec Record
+	if r.first != nil {
+		rec, r.first = *r.first, nil
+	} else {
+		var err error
+		if rec, err = r.rr.Next(); err != nil {
+			return Row{}, err
 		}
-		row := Row{Line: line}
-		if problem != "" {
-			r.report(&row, Problem{Line: line, Code: ProblemMalformed, Message: problem})
-			return row, nil
-		}
-		if isBlank(r.sc.rec) {
-			continue // Excel writes ";;;;" for rows it once formatted
-		}
-		row.Values = r.values()
-		r.read(&row)
+	}
+	row := Row{Line: rec.Line, Values: rec.Values}
+	if rec.Problem != "" {
+		r.report(&row, Problem{Line: rec.Line, Code: ProblemMalformed, Message: rec.Problem})
 		return row, nil
 	}
-	return Row{}, r.err
+	r.read(&row, rec)
+	return row, nil
 }
 
 // cell trims a value, and unwraps ="0612345678", which exports write to
@@ -355,80 +355,56 @@ func cell(v string) string {
 	return v
 }
 
-func isBlank(rec []byte) bool {
-	for _, c := range rec {
-		if c != ' ' && c != '\t' {
-			return false
-		}
-	}
-	return true
-}
-
-// values decodes the scanned record into one string, which the values
-// share.
-func (r *Reader) values() []string {
-	rec, ends := r.sc.rec, r.sc.ends
-	if !r.decided && !isASCII(rec) {
-		// The first non-ASCII bytes of the file: judge the encoding from
-		// everything buffered from this record on.
-		r.enc, _ = guessEncoding(r.sc.buf[r.sc.keep:r.sc.end], r.sc.eof)
-		r.decided = true
-	}
-	var s string
-	switch {
-	case r.enc == UTF8 && utf8.Valid(rec), r.enc == Windows1252 && isASCII(rec):
-		s = string(rec)
-	default:
-		appendText := appendCP1252
-		if r.enc == UTF8 {
-			appendText = appendLenientUTF8
-		}
-		r.tmp = r.tmp[:0]
-		prev := 0
-		for i, end := range ends {
-			r.tmp = appendText(r.tmp, rec[prev:end])
-			prev, ends[i] = end, len(r.tmp)
-		}
-		s = string(r.tmp)
-	}
-	values := make([]string, len(ends))
-	prev := 0
-	for i, end := range ends {
-		values[i] = s[prev:end]
-		prev = end
-	}
-	return values
-}
-
 // read maps the values of row, normalizes its phone and checks it is not a
-// duplicate.
-func (r *Reader) read(row *Row) {
-	if n := len(row.Values); n != len(r.header) {
-		extra := n > len(r.header)
-		for _, v := range row.Values[min(n, len(r.header)):] {
-			extra = extra && strings.TrimSpace(v) == ""
-		}
-		if !extra { // trailing empty cells are harmless
+// duplicate. A row short of columns is read when the missing ones are not
+// imported (a column without a header); values after the last column are
+// left out with a warning; either way, as papaparse reads them.
+func (r *Reader) read(row *Row, rec Record) {
+	n := len(row.Values)
+	for i := n; i < len(r.header); i++ {
+		if r.fields[i] != FieldIgnore {
 			r.report(row, Problem{Line: row.Line, Code: ProblemFieldCount,
-				Message: fmt.Sprintf("%d values where the header has %d columns (a value holding %q must be in quotes)", n, len(r.header), r.sc.delim)})
+				Message: fmt.Sprintf("%d values where the header has %d columns (a value holding %q must be in quotes)", n, len(r.header), r.rr.sc.delim)})
 			return
 		}
 	}
+	for _, u := range rec.Undefined {
+		if u.Index < len(r.header) && r.fields[u.Index] != FieldIgnore {
+			row.Warnings = append(row.Warnings, Problem{Line: row.Line, Column: r.header[u.Index], Value: row.Values[u.Index],
+				Code: WarningUndefinedByte, Message: fmt.Sprintf(
+					"the lead is kept, with \ufffd for the byte %#02x, which Windows-1252 does not define: check the value and the file's encoding", u.Byte)})
+		}
+	}
+	if extra := row.Values[min(n, len(r.header)):]; len(extra) > 0 && !isBlankValues(extra) {
+		kept := strings.Join(extra, string(r.rr.sc.delim))
+		row.Warnings = append(row.Warnings, Problem{Line: row.Line, Value: strings.Trim(kept, string(r.rr.sc.delim)+" \t"),
+			Code: WarningExtraValues, Message: fmt.Sprintf(
+				"the lead is kept without what follows the last of the header's %d columns: name a column for it, or put a value holding %q in quotes",
+				len(r.header), r.rr.sc.delim)})
+	}
 	lead := &row.Lead
-	for i, f := range r.fields {
+	for i, f := range r.fields[:min(n, len(r.fields))] {
+		if f == FieldIgnore {
+			continue
+		}
 		v := cell(row.Values[i])
-		switch f {
-		case FieldIgnore:
-		case FieldCustom:
+		if rec.controls {
+			if at := ControlCharacter(v); at >= 0 {
+				r.report(row, Problem{Line: row.Line, Column: r.header[i], Value: Printable(v), Code: ProblemControlCharacter,
+					Message: ControlMessage(v, at)})
+				return
+			}
+		}
+		if f == FieldCustom {
 			if v != "" {
 				if lead.Custom == nil {
 					lead.Custom = make(map[string]string, 4)
 				}
 				lead.Custom[r.names[i]] = v
 			}
-		default:
-			*lead.field(f) = v
+			continue
 		}
+		*lead.field(f) = v
 	}
 	p, err := NormalizePhone(lead.Phone, r.region)
 	if err != nil {
@@ -449,10 +425,22 @@ func (r *Reader) read(row *Row) {
 	r.report(row)
 }
 
+func isBlankValues(values []string) bool {
+	for _, v := range values {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // report records the row's problems, if any, and counts it.
 func (r *Reader) report(row *Row, problems ...Problem) {
 	row.Problems = problems
 	r.summary.Rows++
+	if len(row.Warnings) > 0 {
+		r.summary.Warnings++
+	}
 	switch {
 	case len(problems) == 0:
 		r.summary.Valid++

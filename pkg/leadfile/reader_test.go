@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -314,7 +315,7 @@ func TestBadRowsDoNotStopTheFile(t *testing.T) {
 		"Lefèvre;06 12 34 56 78;Paris\r\n" + // 2
 		"Ménard;06 12 34 56;Lyon\r\n" + // 3: too short
 		"Côté;;Nantes\r\n" + // 4: empty
-		"Dupré;06 12 34 56 79;Lille;en trop\r\n" + // 5: a value too many
+		"Dupré;06 12 34 56 79;Lille;en trop\r\n" + // 5: a value too many: kept, with a warning
 		"Pérez;06 12 34 56 80\r\n" + // 6: a value short
 		"Müller;06 12 34 56 81;Metz;;\r\n" + // 7: trailing empty values are fine
 		"Bré\"chet;06 12 34 56 82;Caen\r\n" + // 8: bare quote
@@ -334,7 +335,7 @@ func TestBadRowsDoNotStopTheFile(t *testing.T) {
 		{2, "", ""},
 		{3, leadfile.ProblemInvalidPhone, "wrong length"},
 		{4, leadfile.ProblemMissingPhone, "empty"},
-		{5, leadfile.ProblemFieldCount, "4 values where the header has 3"},
+		{5, "", ""},
 		{6, leadfile.ProblemFieldCount, "2 values where the header has 3"},
 		{7, "", ""},
 		{8, leadfile.ProblemMalformed, "quote"},
@@ -369,7 +370,10 @@ func TestBadRowsDoNotStopTheFile(t *testing.T) {
 		t.Errorf("line 10: %q", rows[8].Lead.LastName)
 	}
 	s := r.Summary()
-	if s.Rows != 12 || s.Valid != 4 || s.Invalid != 8 || s.Duplicates != 0 || s.ByProblem[leadfile.ProblemMalformed] != 3 {
+	if w := rows[3].Warnings; len(w) != 1 || w[0].Code != leadfile.WarningExtraValues || w[0].Value != "en trop" {
+		t.Errorf("line 5: warnings %+v", w)
+	}
+	if s.Rows != 12 || s.Valid != 5 || s.Invalid != 7 || s.Warnings != 1 || s.Duplicates != 0 || s.ByProblem[leadfile.ProblemMalformed] != 3 {
 		t.Errorf("summary %+v", s)
 	}
 }
@@ -435,7 +439,7 @@ func TestNotCSV(t *testing.T) {
 		"UTF-16":           {[]byte("\xff\xfeN\x00o\x00m\x00;\x00"), leadfile.ErrNotCSV, "UTF-16"},
 		"binary":           {[]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), leadfile.ErrNotCSV, "binary"},
 		"control bytes":    {[]byte("Nom;T\x01l\x02\nA;0612345678\n"), leadfile.ErrNotCSV, "control character"},
-		"one column":       {[]byte("Téléphone\n0612345678\n0612345679\n"), leadfile.ErrNotCSV, "single column"},
+		"one column":       {[]byte("Nom\nLefèvre\nDupré\n"), leadfile.ErrNotCSV, "single column"},
 		"prose":            {[]byte("Bonjour, voici le fichier\n"), leadfile.ErrNoPhoneColumn, "no column holds the phone"},
 		"broken header":    {[]byte("Nom;\"Télé\"phone\n"), leadfile.ErrNotCSV, "header"},
 		"header too long":  {bytes.Repeat([]byte("Nom Prénom "), 20000), leadfile.ErrNotCSV, "longer than"},
@@ -578,5 +582,222 @@ func TestExcelTextFormula(t *testing.T) {
 	rows := readAll(t, open(t, []byte("Nom;Téléphone;CP\nA;\"=\"\"06 12 34 56 78\"\"\";\"=\"\"01000\"\"\"\n"), leadfile.Options{}))
 	if len(rows) != 1 || rows[0].Phone.E164 != "+33612345678" || rows[0].Lead.PostalCode != "01000" || rows[0].Values[1] != `="06 12 34 56 78"` {
 		t.Fatalf("%+v", rows)
+	}
+}
+
+// TestMissingAndExtraValues, as papaparse reads them: a row short of
+// trailing columns nothing is imported from is kept; a row with values
+// after the last column is kept, with a warning that names them; a row
+// short of a column that is imported is refused.
+func TestMissingAndExtraValues(t *testing.T) {
+	file := "Nom;Téléphone;Ville;\r\n" + // 1: the last column has no name
+		"Lefèvre;06 12 34 56 78;Paris\r\n" + // 2: short of the unnamed column
+		"Dupré;06 12 34 56 79;Lille;;en trop\r\n" + // 3: one value too many
+		"Pérez;06 12 34 56 80\r\n" + // 4: short of Ville
+		"Müller;06 12 34 56 81;Metz;;;\r\n" + // 5: trailing empty values
+		"Côté;06 12 34 56 82;Nice;x;y;z\r\n" // 6: an unnamed value and two too many
+	r := open(t, []byte(file), leadfile.Options{})
+	rows := readAll(t, r)
+	if len(rows) != 5 {
+		t.Fatalf("%d rows: %+v", len(rows), rows)
+	}
+	for _, i := range []int{0, 1, 3, 4} {
+		if g := rows[i]; !g.OK() || g.Phone.E164 == "" {
+			t.Errorf("line %d: %+v, want a lead", g.Line, g)
+		}
+	}
+	if rows[0].Lead.City != "Paris" || len(rows[0].Warnings) != 0 || len(rows[3].Warnings) != 0 {
+		t.Errorf("lines 2 and 5: %+v %+v", rows[0], rows[3])
+	}
+	w := rows[1].Warnings
+	if len(w) != 1 || w[0].Code != leadfile.WarningExtraValues || w[0].Line != 3 || w[0].Value != "en trop" ||
+		!strings.Contains(w[0].Message, "kept") || rows[1].Lead.City != "Lille" {
+		t.Errorf("line 3: %+v, want the lead kept and a warning naming \"en trop\"", rows[1])
+	}
+	if w := rows[4].Warnings; len(w) != 1 || w[0].Value != "y;z" {
+		t.Errorf("line 6: warnings %+v, want the two extra values", w)
+	}
+	if p := rows[2].Problems; len(p) != 1 || p[0].Code != leadfile.ProblemFieldCount {
+		t.Errorf("line 4: %+v, want field_count", p)
+	}
+	if s := r.Summary(); s.Valid != 4 || s.Invalid != 1 || s.Warnings != 2 {
+		t.Errorf("summary %+v", s)
+	}
+
+	// The report has a line for each warning, and the lead is kept.
+	var out bytes.Buffer
+	rw := leadfile.NewReportWriter(&out, ';')
+	for _, row := range rows {
+		if err := rw.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "\r\n3;;en trop;") || !strings.Contains(out.String(), "\r\n4;;;") {
+		t.Errorf("report:\n%s", out.String())
+	}
+}
+
+// TestPhoneList: a plain list of numbers, one per line, with or without a
+// header, is a lead file of one column.
+func TestPhoneList(t *testing.T) {
+	rows := readAll(t, open(t, []byte("Téléphone\n0612345678\n06 12 34 56 79\n"), leadfile.Options{}))
+	if len(rows) != 2 || rows[0].Line != 2 || rows[0].Phone.E164 != "+33612345678" || rows[1].Phone.E164 != "+33612345679" {
+		t.Errorf("with a header: %+v", rows)
+	}
+	r := open(t, []byte("06 12 34 56 78\r\n+33 6 12 34 56 79\r\n0612\r\n"), leadfile.Options{})
+	rows = readAll(t, r)
+	if len(rows) != 3 || rows[0].Line != 1 || rows[0].Phone.E164 != "+33612345678" || rows[1].Line != 2 || !rows[1].OK() ||
+		rows[2].OK() || rows[2].Problems[0].Code != leadfile.ProblemInvalidPhone {
+		t.Errorf("without a header: %+v", rows)
+	}
+	if c, ok := r.Mapping().Column(leadfile.FieldPhone); !ok || c.Index != 0 || len(r.Header()) != 1 {
+		t.Errorf("without a header: mapping %+v, header %q", r.Mapping(), r.Header())
+	}
+	for _, notList := range []string{"Nom\nDupont\nMartin\n", "Bonjour tout le monde\n"} {
+		_, err := leadfile.NewReader(strings.NewReader(notList), leadfile.Options{Region: "FR"})
+		if !errors.Is(err, leadfile.ErrNotCSV) || !strings.Contains(apperr.As(err).Message, "single column") {
+			t.Errorf("%q: %v", notList, err)
+		}
+	}
+}
+
+// TestLoneCR: a lone CR outside quotes ends a line, whatever the file's
+// other line ends, as papaparse reads it; inside quotes it is a line
+// break of the value.
+func TestLoneCR(t *testing.T) {
+	for name, file := range map[string]string{
+		"CRLF": "Nom;Téléphone\r\nA;0612345678\rB;0612345679\r\n\"C\rD\";0612345680\r\n",
+		"LF":   "Nom;Téléphone\nA;0612345678\rB;0612345679\n\"C\rD\";0612345680\n",
+		"CR":   "Nom;Téléphone\rA;0612345678\nB;0612345679\r\"C\r\nD\";0612345680\r",
+	} {
+		for _, slow := range []bool{false, true} {
+			var src io.Reader = strings.NewReader(file)
+			if slow {
+				src = oneByteAtATime{src}
+			}
+			r, err := leadfile.NewReader(src, leadfile.Options{Region: "FR"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := readAll(t, r)
+			if len(rows) != 3 || !rows[0].OK() || !rows[1].OK() || !rows[2].OK() || rows[0].Line != 2 || rows[1].Line != 3 ||
+				rows[2].Line != 4 || rows[0].Lead.LastName != "A" || rows[2].Lead.LastName != "C\nD" {
+				t.Errorf("%s (slow %v): %+v", name, slow, rows)
+			}
+		}
+	}
+}
+
+// TestUndefinedWindows1252Bytes: the five bytes Windows-1252 leaves
+// undefined are read as U+FFFD, which shows, and the cell is named in a
+// warning; the lead is kept.
+func TestUndefinedWindows1252Bytes(t *testing.T) {
+	const text = "Nom;Téléphone;Ville\r\nLef<81>vre;0612345678;Besançon\r\nA;0612345679;Orl<9d>ans\r\n"
+	undefined := strings.NewReplacer("<81>", "\x81", "<9d>", "\x9d")
+	for name, file := range map[string][]byte{
+		"Windows-1252":          []byte(undefined.Replace(string(leadgen.CP1252(text)))),
+		"UTF-8 with stray byte": []byte(undefined.Replace(text)),
+	} {
+		rows := readAll(t, open(t, file, leadfile.Options{}))
+		if len(rows) != 2 || !rows[0].OK() || !rows[1].OK() || rows[0].Lead.LastName != "Lef\ufffdvre" || rows[1].Lead.City != "Orl\ufffdans" ||
+			rows[0].Lead.City != "Besançon" {
+			t.Fatalf("%s: %+v", name, rows)
+		}
+		for i, col := range []string{"Nom", "Ville"} {
+			w := rows[i].Warnings
+			if len(w) != 1 || w[0].Code != leadfile.WarningUndefinedByte || w[0].Column != col || !strings.Contains(w[0].Message, "0x") {
+				t.Errorf("%s: line %d warnings %+v, want one naming %s", name, rows[i].Line, w, col)
+			}
+		}
+	}
+}
+
+// TestControlCharacters: a value with a NUL or another control character
+// (PostgreSQL refuses NUL in text) is refused on its row, naming the line
+// and the column, wherever in the file it comes; a column not imported
+// does not matter.
+func TestControlCharacters(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Nom;Téléphone;Ville;Réf\r\n")
+	n := 0
+	for b.Len() < 5<<20 {
+		fmt.Fprintf(&b, "Martin;06 %02d %02d %02d %02d;Lyon;\r\n", n/1000000%100, n/10000%100, n/100%100, n%100)
+		n++
+	}
+	b.WriteString("Lef\x00vre;06 98 76 54 30;Paris;\r\n")    // n+2
+	b.WriteString("Dupré;06 98 76 54 31;Ni\x01ce;\r\n")      // n+3
+	b.WriteString("Côté;06 98 76 54 32;Metz\tNord;\r\n")     // n+4: a tab is text
+	b.WriteString("Zoé;06 98 76 54 33;Nancy;x\x00y\x7f\r\n") // n+5: Réf is not imported
+	mapping := leadfile.DetectMapping([]string{"Nom", "Téléphone", "Ville", "Réf"})
+	mapping.Columns[3].Field = leadfile.FieldIgnore
+	r := open(t, []byte(b.String()), leadfile.Options{Mapping: mapping})
+	rows := readAll(t, r)
+	if len(rows) != n+4 {
+		t.Fatalf("%d rows, want %d", len(rows), n+4)
+	}
+	tail := rows[n:]
+	for i, want := range []struct{ col, says string }{{"Nom", "U+0000"}, {"Ville", "U+0001"}} {
+		p := tail[i].Problems
+		if len(p) != 1 || p[0].Code != leadfile.ProblemControlCharacter || p[0].Line != n+2+i || p[0].Column != want.col ||
+			!strings.Contains(p[0].Message, want.says) || strings.ContainsAny(p[0].Value, "\x00\x01") {
+			t.Errorf("line %d: %+v, want a control_character problem in %s", n+2+i, p, want.col)
+		}
+	}
+	if !tail[2].OK() || tail[2].Lead.City != "Metz\tNord" || !tail[3].OK() {
+		t.Errorf("lines %d and %d: %+v %+v", n+4, n+5, tail[2], tail[3])
+	}
+
+	// Near the head of the file too: a NUL in a row is the row's problem,
+	// not a binary file.
+	rows = readAll(t, open(t, []byte("Nom;Téléphone\nA\x00;0612345678\nB;0612345679\n"), leadfile.Options{}))
+	if len(rows) != 2 || len(rows[0].Problems) != 1 || rows[0].Problems[0].Code != leadfile.ProblemControlCharacter || !rows[1].OK() {
+		t.Errorf("a NUL on line 2: %+v", rows)
+	}
+}
+
+// TestRecordReader: the records of any uploaded CSV file, without a
+// header or a mapping: byte-order mark, separator, quoted line breaks,
+// line ends and encoding as a lead file's, blank records skipped after the
+// first, broken ones reported on their line.
+func TestRecordReader(t *testing.T) {
+	file := append([]byte("\xef\xbb\xbfphone,reason\r\n"+
+		"06 11 22 33 44,\"stop,\r\nvraiment\"\r\n"+
+		",,\r\n"+
+		"0612\"3,x\r"+
+		"+33 6 98 76 54 32,"), []byte("appel reçu\n")...)
+	r, err := leadfile.NewRecordReader(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d:%q:%v", rec.Line, rec.Values, rec.Problem != ""))
+	}
+	want := []string{`1:["phone" "reason"]:false`, `2:["06 11 22 33 44" "stop,\nvraiment"]:false`, `5:[]:true`,
+		`6:["+33 6 98 76 54 32" "appel reçu"]:false`}
+	if strings.Join(got, " ") != strings.Join(want, " ") || r.Delimiter() != ',' || r.Encoding() != leadfile.UTF8 {
+		t.Errorf("records %v, %q %s; want %v", got, r.Delimiter(), r.Encoding(), want)
+	}
+	// One column, in Windows-1252.
+	r, err = leadfile.NewRecordReader(bytes.NewReader(leadgen.CP1252("Téléphone\n0611223344\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ := r.Next(); len(rec.Values) != 1 || rec.Values[0] != "Téléphone" || r.Encoding() != leadfile.Windows1252 {
+		t.Errorf("one column: %+v %s", rec, r.Encoding())
+	}
+	for _, bad := range [][]byte{nil, []byte("%PDF-1.7\n")} {
+		if _, err := leadfile.NewRecordReader(bytes.NewReader(bad)); apperr.KindOf(err) != apperr.Invalid {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // ReportWriter writes the per-row error report a client downloads after an
-// import: one line per problem, with the columns line, column, value and
+// import: one line per problem, and per warning of a row kept (its message
+// says the lead is kept), with the columns line, column, value and
 // error, in UTF-8 with a byte-order mark so that Excel shows the accents.
 type ReportWriter struct {
 	w       *csv.Writer
@@ -28,11 +29,14 @@ func NewReportWriter(w io.Writer, delim rune) *ReportWriter {
 	return &ReportWriter{w: cw}
 }
 
-// Write writes the row's problems; a row without problems writes nothing.
+// Write writes the row's problems and warnings; a row without either
+// writes nothing.
 func (rw *ReportWriter) Write(row Row) error {
-	for _, p := range row.Problems {
-		if err := rw.WriteProblem(p); err != nil {
-			return err
+	for _, list := range [][]Problem{row.Problems, row.Warnings} {
+		for _, p := range list {
+			if err := rw.WriteProblem(p); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -17,7 +17,8 @@ import (
 //   - a malformed record is reported and skipped, and reading goes on: an
 //     unclosed quote is taken back and reading resumes on the line after
 //     the one where the record started;
-//   - lines may also end with a lone "\r" (Excel for Mac's CSV).
+//   - lines may also end with a lone "\r" (Excel for Mac's CSV), in any
+//     file: a line break inside quotes is a "\n" whichever it was.
 //
 // Fields are kept as raw bytes; decoding to UTF-8 comes after, because ';',
 // ',', tab, '"', CR and LF are the same single bytes in UTF-8 and in
@@ -40,7 +41,6 @@ type scanner struct {
 	eof   bool
 	err   error // a read error other than io.EOF
 	line  int   // lines read so far
-	cr    bool  // lines end with a lone '\r'
 	delim byte
 
 	rec  []byte // fields of the current record, unquoted, back to back
@@ -89,27 +89,64 @@ func (s *scanner) fillAtLeast(n int) {
 	}
 }
 
+// lineEnd returns the index of the first '\r' or '\n' in b, or -1. It
+// looks for each with bytes.IndexByte (vector instructions), a window at a
+// time, so that a file of lone-CR lines is not searched to the end of the
+// buffer for a '\n' on each line.
+func lineEnd(b []byte) int {
+	const window = 512
+	for off := 0; off < len(b); off += window {
+		w := b[off:min(len(b), off+window)]
+		if i := bytes.IndexByte(w, '\n'); i >= 0 {
+			w = w[:i]
+		}
+		if j := bytes.IndexByte(w, '\r'); j >= 0 {
+			return off + j
+		}
+		if len(w) < window && off+len(w) < len(b) {
+			return off + len(w) // the '\n'
+		}
+	}
+	return -1
+}
+
+// endLine moves pos past the line end at buf[at] — "\r\n", "\n" or a
+// lone "\r" — reading one more byte when the '\r' is the last one
+// buffered. It returns at as moved by that read.
+func (s *scanner) endLine(at int) int {
+	s.pos = at + 1
+	s.line++
+	if s.buf[at] != '\r' {
+		return at
+	}
+	if s.pos == s.end {
+		before := s.pos
+		s.fill()
+		at -= before - s.pos // fill may have moved the bytes
+	}
+	if s.pos < s.end && s.buf[s.pos] == '\n' {
+		s.pos++
+	}
+	return at
+}
+
 // readLine returns the next line without its end (valid until the next
 // call), or io.EOF, or a read error, or errLineTooLong when no line end
-// comes within maxRecord bytes; the long line is then left unread.
+// comes within maxRecord bytes; the long line is then left unread. A line
+// ends with "\r\n", "\n" or a lone "\r", whichever the file mixes, as
+// papaparse reads it: Excel for Mac ends lines with "\r", and a file
+// pieced together from several exports has all three.
 func (s *scanner) readLine() ([]byte, error) {
-	term := byte('\n')
-	if s.cr {
-		term = '\r'
-	}
 	from := s.pos
 	for {
-		if i := bytes.IndexByte(s.buf[from:s.end], term); i >= 0 {
+		if i := lineEnd(s.buf[from:s.end]); i >= 0 {
 			if from+i-s.pos > maxRecord {
 				return nil, errLineTooLong
 			}
-			line := s.buf[s.pos : from+i]
-			s.pos = from + i + 1
-			s.line++
-			if !s.cr && len(line) > 0 && line[len(line)-1] == '\r' {
-				line = line[:len(line)-1]
-			}
-			return line, nil
+			start := s.pos
+			end := s.endLine(from + i)
+			start -= (from + i) - end // endLine may have moved the bytes
+			return s.buf[start:end], nil
 		}
 		if s.end-s.pos > maxRecord {
 			return nil, errLineTooLong
@@ -133,23 +170,16 @@ func (s *scanner) readLine() ([]byte, error) {
 	line := s.buf[s.pos:s.end]
 	s.pos = s.end
 	s.line++
-	if !s.cr && line[len(line)-1] == '\r' { // as encoding/csv does
-		line = line[:len(line)-1]
-	}
 	return line, nil
 }
 
 // skipLongLine drops everything up to and including the next line end,
 // without buffering it.
 func (s *scanner) skipLongLine() error {
-	term := byte('\n')
-	if s.cr {
-		term = '\r'
-	}
 	for {
-		if i := bytes.IndexByte(s.buf[s.pos:s.end], term); i >= 0 {
-			s.pos += i + 1
-			s.line++
+		if i := lineEnd(s.buf[s.pos:s.end]); i >= 0 {
+			s.keep = s.pos + i
+			s.endLine(s.pos + i)
 			return nil
 		}
 		s.pos = s.end

@@ -107,7 +107,7 @@ func (r *Runner) Run(ctx context.Context, outboxID, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	im.Encoding, im.Delimiter = reader.Encoding(), string(reader.Delimiter())
+	im.Delimiter = string(reader.Delimiter())
 	var report bytes.Buffer
 	importer := &lead.Importer{Screener: screener, ImportID: id, Report: leadfile.NewReportWriter(&report, reader.Delimiter()),
 		Progress: func(s lead.Summary) {
@@ -121,6 +121,7 @@ func (r *Runner) Run(ctx context.Context, outboxID, id uuid.UUID) error {
 		return err
 	}
 	im.BytesRead = file.n.Load()
+	im.Encoding = reader.Encoding() // the file's once it is read: its first accents may come late
 	return r.end(ctx, outboxID, im, lead.Finished, nil, report.Bytes())
 }
 

@@ -430,3 +430,70 @@ func TestCountLeadsOfCountsOwnCampaignsOnly(t *testing.T) {
 		}
 	})
 }
+
+// TestImportReadsTheWholeFile: past the first 4 MB of a file, a row with a
+// NUL or another control character is refused on its line (PostgreSQL
+// refuses NUL in text: it failed the whole COPY) and the import goes on;
+// a row with an undefined Windows-1252 byte or a value too many is kept
+// with a warning in the report; the file's first accents, which come
+// there, make it Windows-1252, and the import says so.
+func TestImportReadsTheWholeFile(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		d := db.App
+		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+		x := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
+			return tx.CreateCampaign(client, campaign.Input{Name: "X", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
+		})
+		var b strings.Builder
+		b.WriteString("Nom;Telephone;Ville;Note\r\n")
+		note := strings.Repeat("rappeler en semaine ", 12)
+		n := 0
+		for b.Len() < 4<<20+1000 {
+			fmt.Fprintf(&b, "Martin;01 %02d %02d %02d %02d;Lyon;%s\r\n", n/1000000%100, n/10000%100, n/100%100, n%100, note)
+			n++
+		}
+		b.WriteString("Lef\xe8vre;06 98 76 54 30;Besan\xe7on;\r\n") // line n+2, Windows-1252
+		b.WriteString("Nul\x00;06 98 76 54 31;Paris;\r\n")          // n+3
+		b.WriteString("Ctl;06 98 76 54 32;Ly\x01on;\r\n")           // n+4
+		b.WriteString("Und\x81;06 98 76 54 33;Metz;\r\n")           // n+5: kept
+		b.WriteString("Extra;06 98 76 54 34;Nice;;en trop\r\n")     // n+6: kept
+		b.WriteString("Dernier;06 98 76 54 35;Pau;\r\n")            // n+7
+		im := importFile(t, d, client, x.ID, b.String())
+		s := im.Summary
+		if im.Status != lead.Finished || im.Error != "" || s.Rows != n+6 || s.Imported != n+4 || s.Invalid != 2 ||
+			s.ByProblem[leadfile.ProblemControlCharacter] != 2 {
+			t.Fatalf("import: %s %q %+v", im.Status, im.Error, s)
+		}
+		if im.Encoding != leadfile.Windows1252 {
+			t.Errorf("the import says the file is %s", im.Encoding)
+		}
+		report, err := io.ReadAll(d.ImportReport(client, im.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			fmt.Sprintf("\r\n%d;Nom;Nul\ufffd;the value holds the control character U+0000 (NUL)", n+3),
+			fmt.Sprintf("\r\n%d;Ville;Ly\ufffdon;the value holds the control character U+0001", n+4),
+			fmt.Sprintf("\r\n%d;Nom;Und\ufffd;the lead is kept", n+5),
+			fmt.Sprintf("\r\n%d;;en trop;\"the lead is kept", n+6),
+		} {
+			if !strings.Contains(string(report), want) {
+				t.Errorf("the report lacks %q:\n%s", want, report)
+			}
+		}
+		found := mustDo(t, d, client, func(tx *store.Tenant) ([]lead.Lead, error) {
+			l, _, err := tx.Leads(client, x.ID, store.LeadFilter{Search: "Lef"}, store.Page{})
+			return l, err
+		})
+		if len(found) != 1 || found[0].LastName != "Lefèvre" || found[0].City != "Besançon" || found[0].Line != n+2 {
+			t.Errorf("the first accented row: %+v", found)
+		}
+		last := mustDo(t, d, client, func(tx *store.Tenant) ([]lead.Lead, error) {
+			l, _, err := tx.Leads(client, x.ID, store.LeadFilter{Phone: "+33698765435"}, store.Page{})
+			return l, err
+		})
+		if len(last) != 1 || last[0].Line != n+7 {
+			t.Errorf("the last row: %+v", last)
+		}
+	})
+}
