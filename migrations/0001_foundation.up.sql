@@ -3,7 +3,11 @@ DO $$ BEGIN
   CREATE ROLE plateau_app NOLOGIN;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
-GRANT USAGE ON SCHEMA public TO plateau_app;
+DO $$ BEGIN
+  CREATE ROLE plateau_system NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$;
+GRANT USAGE ON SCHEMA public TO plateau_app, plateau_system;
 {{end}}
 
 CREATE TABLE orgs (

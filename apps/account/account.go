@@ -12,35 +12,48 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
-	"github.com/plateau-bpo/plateau/pkg/i18n"
-	"github.com/plateau-bpo/plateau/pkg/platform"
 	"github.com/plateau-bpo/plateau/pkg/redisstore"
 	"github.com/plateau-bpo/plateau/pkg/secret"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
+// Deps are what the sign-in front door uses.
+type Deps struct {
+	Server   *fiberhttp.Server
+	Accounts *store.Accounts
+	Tenancy  *store.Tenancy // audits signing in and out
+	Throttle Throttle
+}
+
+// Throttle limits failed sign-ins per account and per address.
+type Throttle struct {
+	Account *redisstore.Throttle
+	IP      *redisstore.Throttle
+}
+
 // Account is the sign-in front door.
 type Account struct {
-	p    *platform.Platform
-	s    *fiberhttp.Server
-	i18n *i18n.Catalog
+	d Deps
+	s *fiberhttp.Server
 	// dummyHash is checked against when an email is unknown, so a wrong email
 	// takes as long as a wrong password and does not reveal who has an account.
 	dummyHash string
 }
 
 // New builds the front door.
-func New(p *platform.Platform) (*Account, error) {
+func New(d Deps) (*Account, error) {
 	h, err := secret.HashPassword(secret.NewToken(""))
 	if err != nil {
 		return nil, err
 	}
-	return &Account{p: p, s: p.Server, i18n: p.I18n, dummyHash: h}, nil
+	return &Account{d: d, s: d.Server, dummyHash: h}, nil
 }
 
 // Mount registers the routes.
@@ -52,10 +65,11 @@ func (a *Account) Mount() {
 	r.Post("/locale", tenancy.Public, a.setLocale)
 	r.Get("/password/forgot", tenancy.Public, a.forgotPage)
 	r.Post("/password/forgot", tenancy.Public, a.forgot)
-	r.Get("/password/reset/:token", tenancy.Public, a.tokenPage(store.PurposePasswordReset))
-	r.Post("/password/reset", tenancy.Public, a.redeem(store.PurposePasswordReset))
-	r.Get("/invitation/:token", tenancy.Public, a.tokenPage(store.PurposeInvitation))
-	r.Post("/invitation", tenancy.Public, a.redeem(store.PurposeInvitation))
+	r.Get("/password/reset/:token", tenancy.Public, a.tokenPage(tenancy.TokenPasswordReset))
+	r.Post("/password/reset", tenancy.Public, a.redeem(tenancy.TokenPasswordReset))
+	r.Get("/invitation/:token", tenancy.Public, a.tokenPage(tenancy.TokenInvitation))
+	r.Post("/invitation", tenancy.Public, a.redeem(tenancy.TokenInvitation))
+	r.Post("/org", tenancy.Authenticated, a.switchOrg)
 }
 
 type loginData struct {
@@ -70,22 +84,21 @@ func (a *Account) loginPage(c *fiber.Ctx) error {
 }
 
 func (a *Account) renderLogin(c *fiber.Ctx, d loginData) error {
-	return a.s.Render(c, "account/login", "account", a.i18n.T(fiberhttp.LocaleOf(c), "auth.login.title"), d)
+	return a.s.Render(c, "account/login", "account", a.s.T(c, "auth.login.title"), d)
 }
 
 // login checks the throttles first, then the password, and answers every
 // failure with the same page, the reason stated as precisely as is safe.
 func (a *Account) login(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	locale := fiberhttp.LocaleOf(c)
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
 	d := loginData{Email: email, Next: c.FormValue("next")}
 	fail := func(status int, key string, args ...any) error {
-		d.Error = a.i18n.T(locale, key, args...)
+		d.Error = a.s.T(c, key, args...)
 		c.Status(status)
 		return a.renderLogin(c, d)
 	}
-	th := a.p.Throttle
+	th := a.d.Throttle
 	// Every attempt is counted before the password is checked, so parallel
 	// guesses cannot pass the limit; a success gives its slots back.
 	if err := a.take(c, th.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
@@ -94,7 +107,7 @@ func (a *Account) login(c *fiber.Ctx) error {
 	if err := a.take(c, th.Account, email, "auth.login.throttled_account"); err != nil {
 		return a.throttledLogin(c, d, err)
 	}
-	acc, err := a.p.DB.AccountByEmail(ctx, email)
+	acc, err := a.d.Accounts.AccountByEmail(ctx, email)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
@@ -130,7 +143,7 @@ func (a *Account) take(c *fiber.Ctx, th *redisstore.Throttle, key, message strin
 	if err != nil || !blocked {
 		return err
 	}
-	e := apperr.New(apperr.TooMany, "%s", a.i18n.T(fiberhttp.LocaleOf(c), message, minutes(wait)))
+	e := apperr.New(apperr.TooMany, "%s", a.s.T(c, message, minutes(wait)))
 	e.RetryAfter = int(math.Ceil(wait.Seconds()))
 	return e
 }
@@ -163,9 +176,7 @@ func (a *Account) signIn(c *fiber.Ctx, acc tenancy.Account, m tenancy.Membership
 
 func (a *Account) audit(ctx context.Context, p tenancy.Principal, action string) error {
 	ctx = tenancy.WithPrincipal(ctx, p)
-	return a.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		return t.Audit(ctx, action, "user", p.ID.String(), nil)
-	})
+	return a.d.Tenancy.Record(ctx, action, "user", p.ID.String())
 }
 
 func firstActive(acc tenancy.Account) (tenancy.Membership, bool) {
@@ -208,7 +219,7 @@ func (a *Account) setLocale(c *fiber.Ctx) error {
 }
 
 func (a *Account) forgotPage(c *fiber.Ctx) error {
-	return a.s.Render(c, "account/forgot", "account", a.i18n.T(fiberhttp.LocaleOf(c), "auth.forgot.title"), fiber.Map{"Sent": false})
+	return a.s.Render(c, "account/forgot", "account", a.s.T(c, "auth.forgot.title"), fiber.Map{"Sent": false})
 }
 
 // forgot announces a reset mail and answers the same whether or not the
@@ -216,56 +227,69 @@ func (a *Account) forgotPage(c *fiber.Ctx) error {
 // the form cannot be used to flood someone's mailbox.
 func (a *Account) forgot(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if err := a.take(c, a.p.Throttle.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
+	if err := a.take(c, a.d.Throttle.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
 		return err
 	}
-	if err := a.p.DB.RequestPasswordReset(ctx, c.FormValue("email")); err != nil {
+	if err := a.d.Accounts.RequestPasswordReset(ctx, c.FormValue("email")); err != nil {
 		return err
 	}
-	return a.s.Render(c, "account/forgot", "account", a.i18n.T(fiberhttp.LocaleOf(c), "auth.forgot.title"), fiber.Map{"Sent": true})
+	return a.s.Render(c, "account/forgot", "account", a.s.T(c, "auth.forgot.title"), fiber.Map{"Sent": true})
 }
 
 type tokenData struct {
-	Purpose, Token, Action, Error string
+	Purpose              tenancy.TokenPurpose
+	Token, Action, Error string
+	// Joining: an invitation for a person who has an account, to join one
+	// more org (OrgName) with their password.
+	Joining bool
+	OrgName string
 }
 
-func actionOf(purpose string) string {
-	if purpose == store.PurposeInvitation {
+func actionOf(purpose tenancy.TokenPurpose) string {
+	if purpose == tenancy.TokenInvitation {
 		return "/invitation"
 	}
 	return "/password/reset"
 }
 
-func (a *Account) tokenPage(purpose string) fiber.Handler {
+func (a *Account) tokenPage(purpose tenancy.TokenPurpose) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		return a.renderToken(c, tokenData{Purpose: purpose, Token: c.Params("token"), Action: actionOf(purpose)})
 	}
 }
 
+// renderToken shows the form of a link; an invitation says whether the
+// person accepts with the password they have, or chooses one.
 func (a *Account) renderToken(c *fiber.Ctx, d tokenData) error {
 	key := "auth.reset.title"
-	if d.Purpose == store.PurposeInvitation {
+	if d.Purpose == tenancy.TokenInvitation {
 		key = "auth.invite.title"
+		if inv, err := a.d.Accounts.Invitation(c.UserContext(), d.Token); err == nil {
+			d.Joining, d.OrgName = inv.Joining, inv.OrgName
+		} else if d.Error == "" {
+			d.Error = a.s.T(c, "auth.link_invalid")
+		}
 	}
-	return a.s.Render(c, "account/token", "account", a.i18n.T(fiberhttp.LocaleOf(c), key), d)
+	return a.s.Render(c, "account/token", "account", a.s.T(c, key), d)
 }
 
-func (a *Account) redeem(purpose string) fiber.Handler {
+func (a *Account) redeem(purpose tenancy.TokenPurpose) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		d := tokenData{Purpose: purpose, Token: c.FormValue("token"), Action: actionOf(purpose)}
-		if c.FormValue("password") != c.FormValue("confirm") {
-			d.Error = a.i18n.T(fiberhttp.LocaleOf(c), "auth.passwords_differ")
+		joining := c.FormValue("joining") == "1" // no new password to confirm
+		if !joining && c.FormValue("password") != c.FormValue("confirm") {
+			d.Error = a.s.T(c, "auth.passwords_differ")
 			c.Status(fiber.StatusUnprocessableEntity)
 			return a.renderToken(c, d)
 		}
 		// Redeeming hashes a password: attempts count against the address, so
 		// made-up tokens cannot make the server hash without end.
-		if err := a.take(c, a.p.Throttle.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
+		if err := a.take(c, a.d.Throttle.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
 			return err
 		}
-		acc, err := a.p.DB.RedeemToken(c.UserContext(), d.Token, purpose, c.FormValue("password"))
+		acc, orgID, err := a.d.Accounts.RedeemToken(c.UserContext(), d.Token, purpose, c.FormValue("password"))
 		if err == nil {
-			err = a.p.Throttle.IP.Give(c.UserContext(), c.IP())
+			err = a.d.Throttle.IP.Give(c.UserContext(), c.IP())
 		}
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 			d.Error = e.Message
@@ -277,10 +301,32 @@ func (a *Account) redeem(purpose string) fiber.Handler {
 		} else if err != nil {
 			return err
 		}
-		m, ok := firstActive(acc)
+		m, ok := acc.Membership(orgID) // the org that sent the link
+		if !ok || m.Org.Status != tenancy.OrgActive {
+			m, ok = firstActive(acc)
+		}
 		if !ok || acc.User.Status != tenancy.UserActive {
-			return apperr.New(apperr.Forbidden, "%s", a.i18n.T(fiberhttp.LocaleOf(c), "auth.login.no_org"))
+			return apperr.New(apperr.Forbidden, "%s", a.s.T(c, "auth.login.no_org"))
 		}
 		return a.signIn(c, acc, m, "/")
 	}
+}
+
+// switchOrg moves a signed-in person to another org they belong to: the
+// session's org changes, under a new session id, and they land on that
+// org's front door.
+func (a *Account) switchOrg(c *fiber.Ctx) error {
+	v := fiberhttp.ViewerOf(c)
+	if v == nil {
+		return apperr.New(apperr.Unauthorized, "%s", a.s.T(c, "auth.login.required"))
+	}
+	id, err := uuid.Parse(c.FormValue("org"))
+	m, ok := v.Account.Membership(id)
+	if err != nil || !ok || m.Org.Status != tenancy.OrgActive {
+		return apperr.New(apperr.NotFound, "%s", a.s.T(c, "auth.switch.not_a_member"))
+	}
+	if err := a.s.SignIn(c, v.Account, m); err != nil {
+		return err
+	}
+	return c.Redirect(tenancy.HomePath(m.Org.Kind, m.Role), fiber.StatusSeeOther)
 }

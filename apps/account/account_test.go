@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,31 +11,17 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
-	"github.com/plateau-bpo/plateau/apps/account"
-	"github.com/plateau-bpo/plateau/apps/center"
-	"github.com/plateau-bpo/plateau/apps/portal"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/mail"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-func mount(t *testing.T) func(p *platform.Platform) {
-	return func(p *platform.Platform) {
-		a, err := account.New(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Mount()
-		portal.Mount(p)
-		center.Mount(p)
-	}
-}
-
 func TestLoginShowsWhoIsSignedInAndLogoutEndsIt(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		b := e.Browser()
 		resp, _ := b.Get("/portal")
@@ -75,7 +62,7 @@ func TestLoginShowsWhoIsSignedInAndLogoutEndsIt(t *testing.T) {
 }
 
 func TestWrongPasswordThenThrottlePerAccount(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	b := e.Browser()
 	try := func(password string) (int, string) {
@@ -105,7 +92,7 @@ func TestWrongPasswordThenThrottlePerAccount(t *testing.T) {
 }
 
 func TestThrottlePerAddress(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	b := e.Browser()
 	// The address's limit of failures, over many accounts, blocks the address.
 	limit := int(e.P.Throttle.IP.Limit)
@@ -124,7 +111,7 @@ func TestThrottlePerAddress(t *testing.T) {
 }
 
 func TestFormsWithoutTheCSRFTokenAreRejected(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	b := e.Browser()
 	b.Get("/login")
@@ -155,7 +142,7 @@ func TestFormsWithoutTheCSRFTokenAreRejected(t *testing.T) {
 }
 
 func TestSessionIsRotatedAtLogin(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	b := e.Browser()
 	resp, page := b.Get("/login")
@@ -181,22 +168,15 @@ func TestSessionIsRotatedAtLogin(t *testing.T) {
 }
 
 func TestPasswordResetAndInvitationByOneTimeToken(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ctx := context.Background()
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		sys := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(ml.Org, "test"))
-		var invited tenancy.Member
-		var token string
-		if err := e.P.DB.InTenant(sys, func(tx *store.Tenant) error {
-			var err error
-			if invited, err = tx.CreateMember(sys, store.NewMemberInput{Email: "new@ml.test", Role: "manager"}); err != nil {
-				return err
-			}
-			token, err = tx.IssueToken(sys, invited.ID, store.PurposeInvitation, 3600e9)
-			return err
-		}); err != nil {
+		invited, err := e.P.Services.Tenancy.AddMember(sys, store.NewMemberInput{Email: "new@ml.test", Role: "manager"})
+		if err != nil {
 			t.Fatal(err)
 		}
+		token := invitationToken(t, e, ml.Org, invited)
 		b := e.Browser()
 		_, page := b.Get("/invitation/" + token)
 		csrf := platformtest.CSRF(t, page)
@@ -228,7 +208,7 @@ func TestPasswordResetAndInvitationByOneTimeToken(t *testing.T) {
 }
 
 func TestAnExpiredSessionAsksToSignInAgain(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	b := e.Browser()
 	b.Login(ml.Owner.Email, ml.Password)
@@ -249,7 +229,7 @@ func TestAnExpiredSessionAsksToSignInAgain(t *testing.T) {
 }
 
 func TestADisabledUserIsSignedOutAtTheirNextRequest(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	analyst := e.Member(ml.Org, "an@ml.test", "analyst", "long enough password")
 	b := e.Browser()
@@ -257,10 +237,7 @@ func TestADisabledUserIsSignedOutAtTheirNextRequest(t *testing.T) {
 	owner := tenancy.WithPrincipal(context.Background(), tenancy.Principal{Kind: tenancy.ActorUser, ID: ml.Owner.ID,
 		OrgID: ml.Org.ID, OrgKind: ml.Org.Kind, Role: tenancy.RoleOwner})
 	disabled := string(tenancy.UserDisabled)
-	if err := e.P.DB.InTenant(owner, func(tx *store.Tenant) error {
-		_, err := tx.UpdateMember(owner, analyst.ID, store.MemberPatch{Status: &disabled})
-		return err
-	}); err != nil {
+	if _, err := e.P.Services.Tenancy.UpdateMember(owner, analyst.ID, store.MemberPatch{Status: &disabled}); err != nil {
 		t.Fatal(err)
 	}
 	if resp, _ := b.Get("/portal"); resp.StatusCode != http.StatusSeeOther {
@@ -276,7 +253,7 @@ func TestADisabledUserIsSignedOutAtTheirNextRequest(t *testing.T) {
 // TestParallelGuessesCannotPassTheAccountLimit: 20 wrong passwords sent at
 // once for one account get at most the limit's worth of answers.
 func TestParallelGuessesCannotPassTheAccountLimit(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	b := e.Browser()
 	resp, page := b.Get("/login")
@@ -305,4 +282,30 @@ func TestParallelGuessesCannotPassTheAccountLimit(t *testing.T) {
 	if limit := e.P.Throttle.Account.Limit; tried.Load() > limit {
 		t.Fatalf("%d guesses were checked, the limit is %d", tried.Load(), limit)
 	}
+}
+
+// invitationToken sends the invitation mail the member's creation
+// announced, as the worker does, and reads the token in its link.
+func invitationToken(t *testing.T, e *platformtest.Env, org tenancy.Org, m tenancy.Member) string {
+	t.Helper()
+	msgs, err := e.P.Services.Jobs.Unfinished(context.Background(), time.Now().Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range msgs {
+		var env struct{ Data mail.MemberTask }
+		if msg.TaskType != mail.TaskInvitation || json.Unmarshal(msg.Payload, &env) != nil || env.Data.UserID != m.ID {
+			continue
+		}
+		var token string
+		skipped, err := e.P.Services.Accounts.MailMember(platformtest.As(org), store.MemberMail{OutboxID: msg.ID, UserID: m.ID,
+			Purpose: tenancy.TokenInvitation, Validity: time.Hour, Needed: func(tenancy.Member) bool { return true },
+			Send: func(_ tenancy.Member, _ tenancy.Org, tok string) error { token = tok; return nil }})
+		if err != nil || skipped != "" {
+			t.Fatalf("the invitation was not sent: %q %v", skipped, err)
+		}
+		return token
+	}
+	t.Fatalf("no invitation announced for %s", m.Email)
+	return ""
 }

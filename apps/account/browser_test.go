@@ -17,10 +17,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/plateau-bpo/plateau/apps/agent"
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 const owner = "sophie.martin@maison-lumiere.test"
@@ -162,10 +160,7 @@ type browser struct {
 // and opens a tab of a fresh Chromium (laptop-sized, asking for English).
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	ctx, base := platformtest.BrowseDemo(t, func(p *platform.Platform) {
-		mount(t)(p)
-		agent.Mount(p)
-	})
+	ctx, base := platformtest.BrowseDemo(t)
 	ctx, cancel := context.WithTimeout(ctx, platformtest.BrowserTimeout)
 	t.Cleanup(cancel)
 	return &browser{t: t, ctx: ctx, base: base}

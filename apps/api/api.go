@@ -7,9 +7,10 @@
 // problem+json (written by fiberhttp's error handler) and an OpenAPI 3.1
 // document, openapi.json, that the tests hold every real response to.
 //
-// It composes the store, the screener and the fiber adapter. It must not
-// import another app, nor reach the database other than through
-// store.DB.InTenant (the screener's decisions go through it too).
+// A handler reads the request, calls one use case of pkg/store, and
+// answers its result; who may do what is the policy table's
+// (pkg/tenancy), asked by the routes and the use cases. It must not import
+// another app, nor reach the database other than through the use cases.
 package api
 
 import (
@@ -21,8 +22,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
-	"github.com/plateau-bpo/plateau/pkg/screening"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -34,25 +33,27 @@ const Prefix = "/api/v1"
 //go:embed openapi.json
 var openAPIDocument []byte
 
-// Deps are what the API reaches.
+// Deps are what the API reaches: the server it mounts on, and the use
+// cases it calls.
 type Deps struct {
-	DB *store.DB
+	Server *fiberhttp.Server
 	// Log receives the failures that cannot reach the caller (an
 	// idempotency record that could not be saved); slog.Default() when nil.
-	Log *slog.Logger
-	// Screener answers compliance decisions with the national lists it
-	// holds; the platform's one (p.Screener). When nil, the API makes its
-	// own with no national list loaded: calls a national list governs are
-	// then refused (national_list_missing), never let through.
-	Screener *screening.Screener
+	Log         *slog.Logger
+	Tenancy     *store.Tenancy
+	Campaigns   *store.Campaigns
+	Market      *store.Market
+	Scripts     *store.Scripts
+	Leads       *store.Leads
+	Compliance  *store.Compliance
+	Idempotency *store.Idempotency
 }
 
 // API is the /api/v1 front door.
 type API struct {
-	db       *store.DB
-	log      *slog.Logger
-	screener *screening.Screener
-	leads    *leadimport.Runner // the API's batches of leads
+	d   Deps
+	s   *fiberhttp.Server
+	log *slog.Logger
 }
 
 // New builds the API.
@@ -60,35 +61,32 @@ func New(d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	if d.Screener == nil {
-		d.Screener = screening.New(d.DB)
-	}
-	return &API{db: d.DB, log: d.Log, screener: d.Screener,
-		leads: &leadimport.Runner{DB: d.DB, Screener: d.Screener, Log: d.Log}}
+	return &API{d: d, s: d.Server, log: d.Log}
 }
 
 // Mount registers the routes under Prefix. Every POST goes through the
 // Idempotency-Key handling; openapi.json must describe every route here.
-func (a *API) Mount(s *fiberhttp.Server) {
-	r := s.Group(Prefix)
+func (a *API) Mount() {
+	r := a.s.Group(Prefix)
 	post := func(path string, perm tenancy.Permission, h fiber.Handler) {
 		r.Post(path, perm, a.idempotent, h)
 	}
+	ten, comp := a.d.Tenancy, a.d.Compliance
 	r.Get("/openapi.json", tenancy.Public, serveOpenAPI)
 	r.Get("/me", tenancy.Authenticated, a.me)
 	r.Get("/org", tenancy.PermOrgRead, a.org)
 
-	r.Get("/users", tenancy.PermUsersRead, list(a.db, (*store.Tenant).Members, userOf))
+	r.Get("/users", tenancy.PermUsersRead, list(ten.Members, userOf))
 	post("/users", tenancy.PermUsersWrite, a.createUser)
 	r.Get("/users/:id", tenancy.PermUsersRead, a.user)
 	r.Patch("/users/:id", tenancy.PermUsersWrite, a.updateUser)
 	r.Delete("/users/:id", tenancy.PermUsersWrite, a.removeUser)
 
-	r.Get("/api-keys", tenancy.PermAPIKeysRead, list(a.db, (*store.Tenant).APIKeys, apiKeyOf))
+	r.Get("/api-keys", tenancy.PermAPIKeysRead, list(ten.APIKeys, apiKeyOf))
 	post("/api-keys", tenancy.PermAPIKeysWrite, a.createAPIKey)
 	r.Delete("/api-keys/:id", tenancy.PermAPIKeysWrite, a.revokeAPIKey)
 
-	r.Get("/audit-events", tenancy.PermAuditRead, list(a.db, (*store.Tenant).AuditEvents, auditEventOf))
+	r.Get("/audit-events", tenancy.PermAuditRead, list(ten.AuditEvents, auditEventOf))
 
 	post("/compliance/decisions", tenancy.PermComplianceRead, a.decide)
 	r.Get("/compliance/evidence", tenancy.PermComplianceRead, a.evidence)
@@ -98,7 +96,7 @@ func (a *API) Mount(s *fiberhttp.Server) {
 	post("/consents", tenancy.PermComplianceWrite, a.recordConsents)
 	post("/consents/withdraw", tenancy.PermComplianceWrite, a.withdrawConsent)
 
-	r.Get("/suppressions", tenancy.PermComplianceRead, list(a.db, (*store.Tenant).Suppressions, suppressionOf))
+	r.Get("/suppressions", tenancy.PermComplianceRead, list(comp.Suppressions, suppressionOf))
 	post("/suppressions", tenancy.PermComplianceWrite, a.addSuppressions)
 	r.Delete("/suppressions/:id", tenancy.PermComplianceWrite, a.removeSuppression)
 
@@ -108,23 +106,25 @@ func (a *API) Mount(s *fiberhttp.Server) {
 	r.Patch("/center-profile", tenancy.PermCenterProfileEdit, a.editCenterProfile)
 
 	// The marketplace. /campaigns/requests comes before /campaigns/:id,
-	// which would take "requests" for an id. Moves open to whoever reads
-	// campaigns: the campaign's state machine says who may make each one.
-	r.Get("/campaigns", tenancy.PermCampaignsRead, list(a.db, (*store.Tenant).Campaigns, campaignOf))
-	r.Get("/campaigns/requests", tenancy.PermCampaignsRead, list(a.db, (*store.Tenant).OpenRequests, campaignOf))
+	// which would take "requests" for an id; it lists nothing to whoever
+	// does not browse requests (requests:read). Moves open to whoever reads
+	// campaigns: the use case asks the policy table for the permission
+	// each move needs. Offers and contracts are prices: not for agents.
+	r.Get("/campaigns", tenancy.PermCampaignsRead, a.campaigns(a.d.Campaigns.List))
+	r.Get("/campaigns/requests", tenancy.PermCampaignsRead, a.campaigns(a.d.Campaigns.OpenRequests))
 	post("/campaigns", tenancy.PermCampaignsWrite, a.createCampaign)
 	r.Get("/campaigns/:id", tenancy.PermCampaignsRead, a.campaign)
 	r.Patch("/campaigns/:id", tenancy.PermCampaignsWrite, a.updateCampaign)
 	post("/campaigns/:id/transitions", tenancy.PermCampaignsRead, a.moveCampaign)
-	r.Get("/campaigns/:id/offers", tenancy.PermCampaignsRead, a.offers)
+	r.Get("/campaigns/:id/offers", tenancy.PermPricesRead, a.offers)
 	post("/campaigns/:id/offers", tenancy.PermOffersWrite, a.submitOffer)
 	r.Get("/campaigns/:id/script", tenancy.PermCampaignsRead, a.script)
 	post("/campaigns/:id/script", tenancy.PermCampaignsWrite, a.saveScript)
 	r.Get("/campaigns/:id/script/versions", tenancy.PermCampaignsRead, a.scriptVersions)
 	post("/campaigns/:id/script/preview", tenancy.PermCampaignsRead, a.previewScript)
-	post("/offers/:id/accept", tenancy.PermContractsWrite, a.acceptOffer)
-	r.Get("/contracts", tenancy.PermCampaignsRead, a.contracts)
-	post("/contracts/:id/confirm", tenancy.PermContractsWrite, a.confirmContract)
+	post("/offers/:id/accept", tenancy.PermOffersAccept, a.acceptOffer)
+	r.Get("/contracts", tenancy.PermPricesRead, a.contracts)
+	post("/contracts/:id/confirm", tenancy.PermContractsConfirm, a.confirmContract)
 
 	// A campaign's leads, and the files they come in. Both POSTs take
 	// bodies over the server's 4 MiB: a full batch, and a lead file.
@@ -132,7 +132,7 @@ func (a *API) Mount(s *fiberhttp.Server) {
 	r.Upload("/campaigns/:id/leads", tenancy.PermLeadsWrite, maxBatchBody, a.idempotent, a.addLeads)
 	r.Get("/campaigns/:id/leads/:lead_id", tenancy.PermLeadsRead, a.lead)
 	r.Get("/campaigns/:id/imports", tenancy.PermLeadsRead, a.listImports)
-	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, leadimport.MaxFileSize, a.idempotent, a.uploadImport)
+	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, store.MaxFileSize, a.idempotent, a.uploadImport)
 	r.Get("/campaigns/:id/imports/:import_id", tenancy.PermLeadsRead, a.leadImport)
 	r.Get("/campaigns/:id/imports/:import_id/report", tenancy.PermLeadsRead, a.importReport)
 }
@@ -142,16 +142,9 @@ func serveOpenAPI(c *fiber.Ctx) error {
 	return c.Send(openAPIDocument)
 }
 
-// answer runs fn in a transaction limited to the principal's org and
-// answers its result as JSON with status.
-func answer[T any](c *fiber.Ctx, db *store.DB, status int, fn func(ctx context.Context, t *store.Tenant) (T, error)) error {
-	ctx := c.UserContext()
-	var out T
-	err := db.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		out, err = fn(ctx, t)
-		return err
-	})
+// answer answers the result of one use case as JSON with status.
+func answer[T any](c *fiber.Ctx, status int, use func(ctx context.Context) (T, error)) error {
+	out, err := use(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -167,22 +160,24 @@ func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
 	return fiberhttp.PathID(c, name, "item")
 }
 
+// me is the principal the request acts as; a person's name and email come
+// with it.
 func (a *API) me(c *fiber.Ctx) error {
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (meView, error) {
-		p := t.Principal
+	p, _ := fiberhttp.PrincipalOf(c) // the route let only principals through
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (meView, error) {
 		out := meView{Kind: p.Kind, ID: p.ID, Label: p.Label, OrgID: p.OrgID, Role: p.Role}
 		if p.Kind != tenancy.ActorUser {
 			return out, nil
 		}
-		m, err := t.Member(ctx, p.ID)
+		m, err := a.d.Tenancy.Member(ctx, p.ID)
 		out.User = &personView{ID: m.ID, Email: m.Email, Name: m.Name, Locale: m.Locale}
 		return out, err
 	})
 }
 
 func (a *API) org(c *fiber.Ctx) error {
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (orgView, error) {
-		o, err := t.Org(ctx)
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (orgView, error) {
+		o, err := a.d.Tenancy.Org(ctx)
 		return orgOf(o), err
 	})
 }

@@ -11,24 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/apps/account"
 	"github.com/plateau-bpo/plateau/apps/api"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
-
-// mount adds the API, and the sign-in pages the session tests go through.
-func mount(t *testing.T) func(p *platform.Platform) {
-	return func(p *platform.Platform) {
-		api.New(api.Deps{DB: p.DB, Log: p.Log, Screener: p.Screener}).Mount(p.Server)
-		a, err := account.New(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Mount()
-	}
-}
 
 // call sends an API request and returns its status and body.
 func call(t *testing.T, e *platformtest.Env, method, path, key string, body any, headers ...string) (int, []byte) {
@@ -178,7 +164,7 @@ func apiRoutes(e *platformtest.Env) []string {
 }
 
 func TestEveryRouteDeclaresAPermission(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	for _, rt := range e.P.Server.Routes() {
 		if !rt.Declared {
 			t.Errorf("%s %s declares no permission: register it through Server.Group", rt.Method, rt.Path)

@@ -13,8 +13,8 @@ import (
 // createAPIKey answers the new key with its secret, which is stored only as
 // a hash and never shown again.
 func (a *API) createAPIKey(c *fiber.Ctx) error {
-	return withBody(c, a.db, fiber.StatusCreated, func(ctx context.Context, t *store.Tenant, in store.NewAPIKeyInput) (newAPIKeyView, error) {
-		k, secret, err := t.CreateAPIKey(ctx, in)
+	return withBody(c, fiber.StatusCreated, func(ctx context.Context, in store.NewAPIKeyInput) (newAPIKeyView, error) {
+		k, secret, err := a.d.Tenancy.CreateAPIKey(ctx, in)
 		if err == nil {
 			answersSecretOnce(c, fmt.Sprintf("the first request with this Idempotency-Key created the API key %s (%s); "+
 				"its secret is shown only once: if it was lost, revoke that key and create another", k.ID, k.Prefix))
@@ -30,8 +30,8 @@ func (a *API) revokeAPIKey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (apiKeyView, error) {
-		k, err := t.RevokeAPIKey(ctx, id)
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (apiKeyView, error) {
+		k, err := a.d.Tenancy.RevokeAPIKey(ctx, id)
 		return apiKeyOf(k), err
 	})
 }

@@ -7,16 +7,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
-	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // A client's campaigns: the client writes the request in draft, publishes
 // it on the marketplace, and moves it through its life; a center sees an
 // open request, and a campaign it holds an active contract for. The store
-// decides what the principal sees (anything else is 404) and the campaign
-// package who may make each move.
+// decides what the principal sees (anything else is 404) and, with the
+// policy table, who may make each move. A campaign's budget is a price:
+// whoever may not read prices (prices:read) reads it as null.
 
 // campaignView is Campaign.
 type campaignView struct {
@@ -31,7 +32,7 @@ type campaignView struct {
 	EndsOn        *time.Time `json:"ends_on"`
 	TargetOutcome string     `json:"target_outcome"`
 	Volume        int        `json:"volume"`
-	BudgetCap     int64      `json:"budget_cap"` // micro-units of Currency; 0: no cap
+	BudgetCap     *int64     `json:"budget_cap"` // micro-units of Currency; 0: no cap; null: hidden
 	Currency      string     `json:"currency"`
 	DialingMode   string     `json:"dialing_mode"`
 	RetentionDays int        `json:"retention_days"`
@@ -40,15 +41,52 @@ type campaignView struct {
 	UpdatedAt     time.Time  `json:"updated_at"`
 }
 
-func campaignOf(c campaign.Campaign) campaignView {
-	languages := c.Languages
-	if languages == nil {
-		languages = []string{}
+// campaignViewer shows campaigns to the request's principal: with their
+// budget to those who may read prices, without it to the others.
+func (a *API) campaignViewer(c *fiber.Ctx) (func(campaign.Campaign) campaignView, error) {
+	prices, err := a.s.Can(c, tenancy.PermPricesRead)
+	if err != nil {
+		return nil, err
 	}
-	return campaignView{ID: c.ID, ClientID: c.OrgID, Name: c.Name, Kind: string(c.Kind), Audience: string(c.Audience),
-		Country: c.Country, Languages: languages, StartsOn: c.StartsOn, EndsOn: c.EndsOn, TargetOutcome: c.TargetOutcome,
-		Volume: c.Volume, BudgetCap: c.BudgetCap, Currency: c.Currency, DialingMode: string(c.DialingMode),
-		RetentionDays: c.RetentionDays, Status: string(c.Status), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	return func(k campaign.Campaign) campaignView {
+		languages := k.Languages
+		if languages == nil {
+			languages = []string{}
+		}
+		v := campaignView{ID: k.ID, ClientID: k.OrgID, Name: k.Name, Kind: string(k.Kind), Audience: string(k.Audience),
+			Country: k.Country, Languages: languages, StartsOn: k.StartsOn, EndsOn: k.EndsOn, TargetOutcome: k.TargetOutcome,
+			Volume: k.Volume, Currency: k.Currency, DialingMode: string(k.DialingMode),
+			RetentionDays: k.RetentionDays, Status: string(k.Status), CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt}
+		if prices {
+			budget := k.BudgetCap
+			v.BudgetCap = &budget
+		}
+		return v
+	}, nil
+}
+
+// campaignAnswer answers the campaign one use case returns, as the
+// principal may see it.
+func (a *API) campaignAnswer(c *fiber.Ctx, status int, use func(ctx context.Context) (campaign.Campaign, error)) error {
+	view, err := a.campaignViewer(c)
+	if err != nil {
+		return err
+	}
+	return answer(c, status, func(ctx context.Context) (campaignView, error) {
+		k, err := use(ctx)
+		return view(k), err
+	})
+}
+
+// campaigns answers one page of a list of campaigns.
+func (a *API) campaigns(fetch fetchPage[campaign.Campaign]) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		view, err := a.campaignViewer(c)
+		if err != nil {
+			return err
+		}
+		return list(fetch, view)(c)
+	}
 }
 
 // campaignPatch is CampaignPatch: fields left out stay as they are; null
@@ -113,9 +151,12 @@ type transitionInput struct {
 }
 
 func (a *API) createCampaign(c *fiber.Ctx) error {
-	return withBody(c, a.db, fiber.StatusCreated, func(ctx context.Context, t *store.Tenant, in campaign.Input) (campaignView, error) {
-		made, err := t.CreateCampaign(ctx, in)
-		return campaignOf(made), err
+	var in campaign.Input
+	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	return a.campaignAnswer(c, fiber.StatusCreated, func(ctx context.Context) (campaign.Campaign, error) {
+		return a.d.Campaigns.Create(ctx, in)
 	})
 }
 
@@ -124,9 +165,8 @@ func (a *API) campaign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (campaignView, error) {
-		found, err := t.Campaign(ctx, id)
-		return campaignOf(found), err
+	return a.campaignAnswer(c, fiber.StatusOK, func(ctx context.Context) (campaign.Campaign, error) {
+		return a.d.Campaigns.Get(ctx, id)
 	})
 }
 
@@ -136,34 +176,30 @@ func (a *API) updateCampaign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return withBody(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant, patch campaignPatch) (campaignView, error) {
-		old, err := t.Campaign(ctx, id)
-		if err != nil {
-			return campaignView{}, err
-		}
-		saved, err := t.UpdateCampaign(ctx, id, patch.apply(old))
-		return campaignOf(saved), err
+	var patch campaignPatch
+	if err := fiberhttp.DecodeJSON(c, &patch); err != nil {
+		return err
+	}
+	return a.campaignAnswer(c, fiber.StatusOK, func(ctx context.Context) (campaign.Campaign, error) {
+		return a.d.Campaigns.Edit(ctx, id, patch.apply)
 	})
 }
 
 // moveCampaign applies an event of the campaign's life. The route opens to
-// whoever reads campaigns: the state machine says who may make each move
-// (403), and from which state (409).
+// whoever reads campaigns: the use case asks the policy table for the
+// permission the move needs (403), the state machine whether the campaign
+// allows it now (409), and refuses an unknown move (422) naming the moves
+// open to the caller, and contract, which confirming a contract makes.
 func (a *API) moveCampaign(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	return withBody(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant, in transitionInput) (campaignView, error) {
-		if in.Event == campaign.Contract {
-			// A campaign becomes contracted when a center confirms its
-			// contract, never by asking: the store's Move would let any
-			// center owner make this move on any open request.
-			return campaignView{}, apperr.InvalidFields("unknown move", apperr.FieldError{Path: "event",
-				Message: "a campaign becomes contracted when a center confirms its contract (POST /contracts/{id}/confirm); " +
-					"the moves are publish, unpublish, start, pause, resume, complete, cancel"})
-		}
-		moved, err := t.Move(ctx, id, in.Event)
-		return campaignOf(moved), err
+	var in transitionInput
+	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	return a.campaignAnswer(c, fiber.StatusOK, func(ctx context.Context) (campaign.Campaign, error) {
+		return a.d.Campaigns.Move(ctx, id, in.Event)
 	})
 }

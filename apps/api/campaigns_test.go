@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
 	"reflect"
 	"slices"
@@ -11,10 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/market"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
-	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -24,6 +22,8 @@ type campaignBody struct {
 	Name     string `json:"name"`
 	Status   string `json:"status"`
 	Volume   int    `json:"volume"`
+	// BudgetCap is null for whoever may not read prices.
+	BudgetCap *int64 `json:"budget_cap"`
 }
 
 type campaignList struct {
@@ -64,13 +64,13 @@ type contractList struct {
 // newCampaign is a campaign request calling country.
 func newCampaign(name, country string) map[string]any {
 	return map[string]any{"name": name, "kind": "customer_care", "audience": "b2c", "country": country,
-		"languages": []string{"fr"}, "volume": 5000, "budget_cap": 25_000 * market.Micro}
+		"languages": []string{"fr"}, "volume": 5000, "budget_cap": 25_000 * money.Micro}
 }
 
 // newOffer is an offer at 0.42 a minute, billed 30/6, starting next week.
 func newOffer(perMinute int64) map[string]any {
 	return map[string]any{"rate_card": map[string]any{"currency": "EUR", "per_minute": perMinute, "minimum_seconds": 30,
-		"increment_seconds": 6, "per_outcome": map[string]int64{"sale": 5 * market.Micro}},
+		"increment_seconds": 6, "per_outcome": map[string]int64{"sale": 5 * money.Micro}},
 		"seats": 10, "languages": []string{"fr"}, "hours": "lun–ven 9h–20h",
 		"starts_on": time.Now().AddDate(0, 0, 7).UTC().Format(time.RFC3339)}
 }
@@ -100,7 +100,7 @@ func campaignIDs(t *testing.T, e *platformtest.Env, path, key string) []string {
 // TestMarketplaceThroughTheAPI walks the marketplace with two clients and
 // two centers, checking at each step who sees what.
 func TestMarketplaceThroughTheAPI(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		rival := e.Org(tenancy.KindClient, "Boutique Azur", "FR")
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
@@ -198,10 +198,10 @@ func TestMarketplaceThroughTheAPI(t *testing.T) {
 		if got := get[offerList](t, e, campaigns+y.ID+"/offers", ml.Key).Data; len(got) != 1 || got[0].Status != "submitted" {
 			t.Errorf("the offer on the cancelled campaign: %+v", got)
 		}
-		for _, key := range []string{rival.Key, atlas.Key} {
-			status, raw = call(t, e, http.MethodPost, "/api/v1/offers/"+atlasX.ID+"/accept", key, nil)
-			wantProblem(t, "accepting another's offer", status, raw, http.StatusNotFound, "")
-		}
+		status, raw = call(t, e, http.MethodPost, "/api/v1/offers/"+atlasX.ID+"/accept", rival.Key, nil)
+		wantProblem(t, "accepting another's offer", status, raw, http.StatusNotFound, "")
+		status, raw = call(t, e, http.MethodPost, "/api/v1/offers/"+atlasX.ID+"/accept", atlas.Key, nil)
+		wantProblem(t, "a center accepting its own offer", status, raw, http.StatusForbidden, "") // offers:accept is a client's
 		contract := must[contractBody](t, e, http.MethodPost, "/api/v1/offers/"+atlasX.ID+"/accept", ml.Key, nil, http.StatusCreated)
 		if contract.Status != "pending" || contract.RateCard.PerMinute != 420_000 || contract.CenterID != atlas.Org.ID.String() || contract.CampaignID != x.ID {
 			t.Fatalf("the contract: %+v", contract)
@@ -213,10 +213,10 @@ func TestMarketplaceThroughTheAPI(t *testing.T) {
 		if p := wantProblem(t, "confirming without a profile", status, raw, http.StatusConflict, ""); !strings.Contains(p.Detail, "missing") {
 			t.Errorf("the refusal should say what the profile misses: %s", p.Detail)
 		}
-		for _, key := range []string{ml.Key, teranga.Key} {
-			status, raw = call(t, e, http.MethodPost, confirm, key, nil)
-			wantProblem(t, "confirming another's contract", status, raw, http.StatusNotFound, "")
-		}
+		status, raw = call(t, e, http.MethodPost, confirm, teranga.Key, nil)
+		wantProblem(t, "confirming another's contract", status, raw, http.StatusNotFound, "")
+		status, raw = call(t, e, http.MethodPost, confirm, ml.Key, nil)
+		wantProblem(t, "the client confirming", status, raw, http.StatusForbidden, "") // contracts:confirm is a center owner's
 		status, raw = call(t, e, http.MethodGet, campaigns+x.ID+"/offers", atlas.Key, nil)
 		if status != http.StatusOK {
 			t.Errorf("Atlas reading its offer while X is open: %d\n%s", status, raw)
@@ -263,9 +263,39 @@ func TestMarketplaceThroughTheAPI(t *testing.T) {
 		}
 		move(t, e, rival.Key, x.ID, "cancel", http.StatusNotFound)
 
-		// The center starts the work; an agent may not.
+		// An unknown move is answered with the moves open to the caller
+		// now, and those only.
+		supervisor := newKey(t, e, atlas.Key, string(tenancy.RoleSupervisor))
+		for _, c := range []struct {
+			who, key string
+			want     []string
+		}{
+			{"Atlas's supervisor", supervisor.Key, []string{"start"}},
+			{"the client's owner", ml.Key, []string{"start", "cancel"}},
+		} {
+			status, raw = call(t, e, http.MethodPost, campaigns+x.ID+"/transitions", c.key, map[string]string{"event": "launch"})
+			p := wantProblem(t, c.who+" asking an unknown move", status, raw, http.StatusUnprocessableEntity, "event")
+			if got := listedMoves(p.Errors[0].Message); !slices.Equal(got, c.want) {
+				t.Errorf("%s on a contracted campaign is offered the moves %q, want %q\n%s", c.who, got, c.want, raw)
+			}
+		}
+
+		// The center starts the work; an agent may not, nor read prices:
+		// neither the budget, nor offers, nor contracts.
 		agent := newKey(t, e, atlas.Key, string(tenancy.RoleAgent))
-		get[campaignBody](t, e, campaigns+x.ID, agent.Key)
+		if got := get[campaignBody](t, e, campaigns+x.ID, agent.Key); got.BudgetCap != nil {
+			t.Errorf("an agent reads the budget: %d", *got.BudgetCap)
+		}
+		if got := get[campaignList](t, e, "/api/v1/campaigns", agent.Key).Data; len(got) != 1 || got[0].BudgetCap != nil {
+			t.Errorf("an agent's campaigns: %+v", got)
+		}
+		if got := get[campaignBody](t, e, campaigns+x.ID, atlas.Key); got.BudgetCap == nil || *got.BudgetCap != 25_000*money.Micro {
+			t.Errorf("the center's owner reads the budget %v, want 25 000 EUR", got.BudgetCap)
+		}
+		for _, path := range []string{"/api/v1/contracts", campaigns + x.ID + "/offers"} {
+			status, raw = call(t, e, http.MethodGet, path, agent.Key, nil)
+			wantProblem(t, "an agent reading "+path, status, raw, http.StatusForbidden, "")
+		}
 		status, raw = call(t, e, http.MethodPost, campaigns+x.ID+"/transitions", agent.Key, map[string]string{"event": "start"})
 		wantProblem(t, "an agent starting the campaign", status, raw, http.StatusForbidden, "")
 		if got := move(t, e, atlas.Key, x.ID, "start", http.StatusOK); got.Status != "running" {
@@ -277,20 +307,34 @@ func TestMarketplaceThroughTheAPI(t *testing.T) {
 	})
 }
 
-// saveVerifiedProfile completes a center's data-protection profile and has
-// the platform verify it, through the store.
+// listedMoves reads the moves a refusal of an unknown move lists
+// ("must be one of start, cancel (got …)").
+func listedMoves(message string) []string {
+	list, ok := strings.CutPrefix(message, "must be one of ")
+	if !ok {
+		return nil
+	}
+	list, _, _ = strings.Cut(list, " (got")
+	return strings.Split(list, ", ")
+}
+
+// saveVerifiedProfile completes a center's data-protection profile, as its
+// owner does, and has the platform verify it.
 func saveVerifiedProfile(t *testing.T, e *platformtest.Env, center platformtest.Tenant) {
 	t.Helper()
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(center.Org, "test"))
 	signed, expires := time.Now().AddDate(-1, 0, 0), time.Now().AddDate(1, 0, 0)
-	if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
-		_, err := tx.SaveCenterProfile(ctx, compliance.CenterProfile{SCCSignedAt: &signed, SCCModule: "2", TIAOnFile: true,
-			AuthorityRef: "D-GC-1", AuthorityExpiresAt: &expires})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.P.DB.VerifyCenterProfile(context.Background(), center.Org.ID, tenancy.Principal{Label: "admin"}); err != nil {
+	must[centerProfile](t, e, http.MethodPatch, "/api/v1/center-profile", center.Key, map[string]any{
+		"scc_signed_at": signed.Format(time.RFC3339), "scc_module": "2", "tia_on_file": true, "authority_ref": "D-GC-1",
+		"authority_expires_at": expires.Format(time.RFC3339)}, http.StatusOK)
+	verify(t, e, center)
+}
+
+// verify has the platform's admin verify a center's profile as it stands
+// (an operator of its own for each center).
+func verify(t *testing.T, e *platformtest.Env, center platformtest.Tenant) {
+	t.Helper()
+	plateau := e.Org(tenancy.KindPlatform, "Plateau for "+center.Org.Name, "FR")
+	if _, err := e.P.Services.Compliance.VerifyCenterProfile(platformtest.As(plateau.Org), center.Org.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -339,12 +383,17 @@ func marketplaceAnswers(t *testing.T, e *platformtest.Env, send sender, client p
 	decodeInto(t, send(201, "POST", "/api/v1/offers/"+offer.ID+"/accept", client.Key, nil), &contract)
 	send(409, "POST", "/api/v1/offers/"+offer.ID+"/accept", client.Key, nil)
 	send(200, "GET", "/api/v1/contracts", client.Key, nil)
-	send(404, "POST", "/api/v1/contracts/"+contract.ID+"/confirm", client.Key, nil)
+	send(403, "POST", "/api/v1/contracts/"+contract.ID+"/confirm", client.Key, nil)
 	send(200, "POST", "/api/v1/contracts/"+contract.ID+"/confirm", center.Key, nil)
 	send(409, "POST", "/api/v1/contracts/"+contract.ID+"/confirm", center.Key, nil)
 	send(200, "GET", "/api/v1/contracts", center.Key, nil)
 	send(200, "GET", campaigns+"/"+x.ID+"/offers", center.Key, nil)
 	send(200, "POST", campaigns+"/"+x.ID+"/transitions", center.Key, map[string]string{"event": "start"})
+	agent := newKey(t, e, center.Key, string(tenancy.RoleAgent))
+	send(200, "GET", campaigns+"/"+x.ID, agent.Key, nil) // its budget_cap null
+	send(200, "GET", campaigns, agent.Key, nil)
+	send(403, "GET", "/api/v1/contracts", agent.Key, nil)
+	send(403, "GET", campaigns+"/"+x.ID+"/offers", agent.Key, nil)
 }
 
 // marketFixture is the marketplace of the two-tenant cases: tenant A's
@@ -509,7 +558,8 @@ func (w *twoTenants) marketCases() map[string]func(t *testing.T) {
 		},
 		"POST /api/v1/offers/:id/accept": func(t *testing.T) {
 			w.notFoundAs(t, b.Key, http.MethodPost, "/api/v1/offers/", m.offerB, "/accept", nil)
-			w.notFoundAs(t, w.centerA.Key, http.MethodPost, "/api/v1/offers/", m.offerA, "/accept", nil)
+			status, raw := call(t, e, http.MethodPost, "/api/v1/offers/"+m.offerA+"/accept", w.centerA.Key, nil)
+			wantProblem(t, "center A accepting its own offer", status, raw, http.StatusForbidden, "") // a client's move
 			for _, o := range get[offerList](t, e, campaigns+m.x+"/offers", a.Key).Data {
 				if o.ID == m.offerB && o.Status != "submitted" {
 					t.Errorf("center B's offer changed: %+v", o)
@@ -530,7 +580,8 @@ func (w *twoTenants) marketCases() map[string]func(t *testing.T) {
 			}
 		},
 		"POST /api/v1/contracts/:id/confirm": func(t *testing.T) {
-			w.notFoundAs(t, b.Key, http.MethodPost, "/api/v1/contracts/", m.contract, "/confirm", nil)
+			status, raw := call(t, e, http.MethodPost, "/api/v1/contracts/"+m.contract+"/confirm", b.Key, nil)
+			wantProblem(t, "client B confirming", status, raw, http.StatusForbidden, "") // a center owner's move
 			w.notFoundAs(t, w.centerB.Key, http.MethodPost, "/api/v1/contracts/", m.contract, "/confirm", nil)
 			w.aMarketUnchanged(t)
 		},

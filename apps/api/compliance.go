@@ -13,8 +13,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
-	"github.com/plateau-bpo/plateau/pkg/phone"
-	"github.com/plateau-bpo/plateau/pkg/screening"
 	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
@@ -56,27 +54,8 @@ func optionalInstant(f *apperr.Fields, path string, raw *string) *time.Time {
 	return &t
 }
 
-// merge adds the problems of more whose path f does not already name: the
-// first problem found with a field is the one worth reading.
-func merge(f apperr.Fields, more []apperr.FieldError) apperr.Fields {
-	for _, e := range more {
-		if !containsPath(f, e.Path) {
-			f = append(f, e)
-		}
-	}
-	return f
-}
-
-func containsPath(f apperr.Fields, path string) bool {
-	for _, e := range f {
-		if e.Path == path {
-			return true
-		}
-	}
-	return false
-}
-
-// decisionInput is DecisionRequest: screening.Request as a client sends it.
+// decisionInput is DecisionRequest: compliance.Question as a client sends
+// it.
 type decisionInput struct {
 	Number             string         `json:"number"`
 	Country            string         `json:"country"`
@@ -102,13 +81,13 @@ type attemptInput struct {
 // unnoticed, so at least the form is held.
 var attemptResult = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
 
-// request turns the body into the screener's request, naming each time or
-// attempt at fault; the screener checks the rest.
-func (in decisionInput) request() (screening.Request, apperr.Fields) {
+// question turns the body into the engine's question, naming each time or
+// attempt at fault; the use case checks the rest.
+func (in decisionInput) question() (compliance.Question, apperr.Fields) {
 	var f apperr.Fields
-	r := screening.Request{Number: in.Number, Country: in.Country, Audience: in.Audience, Kind: in.Kind,
+	r := compliance.Question{Number: in.Number, Country: in.Country, Audience: in.Audience, Kind: in.Kind,
 		LeadZone: in.LeadTimezone, Sector: in.Sector, CallerID: in.CallerID, ContractInProgress: in.ContractInProgress,
-		At: optionalInstant(&f, "at", in.At), Purpose: store.PurposeAPI}
+		At: optionalInstant(&f, "at", in.At), Purpose: compliance.PurposeAPI}
 	for i, a := range in.Attempts {
 		path := "attempts[" + strconv.Itoa(i) + "]."
 		at := instantOf(&f, path+"at", a.At)
@@ -131,12 +110,12 @@ func (a *API) decide(c *fiber.Ctx) error {
 	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	req, f := in.request()
-	d, err := a.screener.Decide(c.UserContext(), req)
+	q, f := in.question()
+	d, err := a.d.Compliance.Decide(c.UserContext(), q)
 	if len(f) > 0 {
-		// The screener checked the other fields: report them all at once.
+		// The use case checked the other fields: report them all at once.
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
-			f = merge(e.Fields, f)
+			f = apperr.Fields(e.Fields).Merge(f)
 		}
 		return f.Err("the question is not valid")
 	}
@@ -146,14 +125,15 @@ func (a *API) decide(c *fiber.Ctx) error {
 	return c.JSON(decisionOf(d))
 }
 
-// evidence lists the org's recorded decisions, for one number (?phone=, in
-// international format or the national format of ?country=, by default the
-// org's country) and/or one lead (?lead_id=).
+// phoneQuery reads ?phone= and ?country=: a number in international
+// format, or in the national format of country (by default the org's).
+func phoneQuery(c *fiber.Ctx) store.PhoneQuery {
+	return store.PhoneQuery{Number: c.Query("phone"), Country: c.Query("country")}
+}
+
+// evidence lists the org's recorded decisions, for one number (?phone=)
+// and/or one lead (?lead_id=).
 func (a *API) evidence(c *fiber.Ctx) error {
-	page, err := pageOf(c)
-	if err != nil {
-		return err
-	}
 	var leadID *uuid.UUID
 	if raw := c.Query("lead_id"); raw != "" {
 		id, err := uuid.Parse(raw)
@@ -163,69 +143,19 @@ func (a *API) evidence(c *fiber.Ctx) error {
 		}
 		leadID = &id
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (listView[evidenceView], error) {
-		number, err := phoneQuery(ctx, c, t)
-		if err != nil {
-			return listView[evidenceView]{}, err
-		}
-		rows, next, err := t.EvidenceFor(ctx, number, leadID, page)
-		return pageView(rows, next, evidenceOf), err
-	})
+	return list(func(ctx context.Context, page store.Page) ([]compliance.Evidence, *uuid.UUID, error) {
+		return a.d.Compliance.EvidenceOf(ctx, phoneQuery(c), leadID, page)
+	}, evidenceOf)(c)
 }
 
 // blocks counts the org's blocked calls per campaign and rule.
 func (a *API) blocks(c *fiber.Ctx) error {
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (blockCountsView, error) {
-		counts, err := t.BlockCounts(ctx)
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (blockCountsView, error) {
+		counts, err := a.d.Compliance.BlockCounts(ctx)
 		out := blockCountsView{Data: make([]blockCountView, 0, len(counts))}
 		for _, b := range counts {
 			out.Data = append(out.Data, blockCountView(b))
 		}
 		return out, err
 	})
-}
-
-// regionOf is the country national-format numbers are read in: the one
-// given, or the org's.
-func regionOf(ctx context.Context, t *store.Tenant, given, path string) (string, error) {
-	given = strings.ToUpper(strings.TrimSpace(given))
-	if given == "" {
-		org, err := t.Org(ctx)
-		return org.Country, err
-	}
-	if len(given) != 2 || strings.ContainsFunc(given, func(r rune) bool { return r < 'A' || r > 'Z' }) {
-		return "", apperr.InvalidFields("the country is not valid",
-			apperr.FieldError{Path: path, Message: "must be an ISO country code such as FR, US or GB (got " + strconv.Quote(given) + ")"})
-	}
-	return given, nil
-}
-
-// phoneQuery reads ?phone= (and ?country=) into E.164; "" when absent.
-func phoneQuery(ctx context.Context, c *fiber.Ctx, t *store.Tenant) (string, error) {
-	raw := c.Query("phone")
-	if raw == "" {
-		return "", nil
-	}
-	region, err := regionOf(ctx, t, c.Query("country"), "country")
-	if err != nil {
-		return "", err
-	}
-	n, err := phone.Parse(raw, region)
-	if err != nil {
-		return "", apperr.InvalidFields("the query parameters are not valid", apperr.FieldError{Path: "phone", Message: err.Error()})
-	}
-	return n.E164, nil
-}
-
-// pageView is one page of a store list shown through view.
-func pageView[S, T any](items []S, next *uuid.UUID, view func(S) T) listView[T] {
-	out := listView[T]{Data: make([]T, 0, len(items))}
-	for _, it := range items {
-		out.Data = append(out.Data, view(it))
-	}
-	if next != nil {
-		cursor := encodeCursor(*next)
-		out.NextCursor = &cursor
-	}
-	return out
 }

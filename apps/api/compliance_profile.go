@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
-	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
 )
 
 // A call center's data-protection profile, which its owner keeps and the
@@ -50,46 +49,44 @@ type centerProfilePatch struct {
 }
 
 func (a *API) centerProfile(c *fiber.Ctx) error {
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (centerProfileView, error) {
-		p, err := t.CenterProfile(ctx)
-		return centerProfileOf(p, time.Now()), err
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (centerProfileView, error) {
+		p, err := a.d.Compliance.CheckedCenterProfile(ctx)
+		return centerProfileOf(p), err
 	})
 }
 
 // editCenterProfile applies a patch; any change voids the platform's
-// verification, which the answer shows in missing.
+// verification, which the answer shows in missing. An empty patch changes
+// nothing, and keeps the verification.
 func (a *API) editCenterProfile(c *fiber.Ctx) error {
-	return withBody(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant, patch centerProfilePatch) (centerProfileView, error) {
+	return withBody(c, fiber.StatusOK, func(ctx context.Context, patch centerProfilePatch) (centerProfileView, error) {
 		var f apperr.Fields
 		sccSignedAt := optionalInstant(&f, "scc_signed_at", patch.SCCSignedAt.Value)
 		expiresAt := optionalInstant(&f, "authority_expires_at", patch.AuthorityExpiresAt.Value)
 		if err := f.Err("the profile is not valid"); err != nil {
 			return centerProfileView{}, err
 		}
-		p, err := t.CenterProfile(ctx)
-		if err != nil || patch == (centerProfilePatch{}) {
-			// Nothing to change: saving would only void the verification.
-			return centerProfileOf(p, time.Now()), err
-		}
-		if patch.SCCSignedAt.Set {
-			p.SCCSignedAt = sccSignedAt
-		}
-		if patch.SCCModule != nil {
-			p.SCCModule = *patch.SCCModule
-		}
-		if patch.TIAOnFile != nil {
-			p.TIAOnFile = *patch.TIAOnFile
-		}
-		if patch.AuthorityRef != nil {
-			p.AuthorityRef = *patch.AuthorityRef
-		}
-		if patch.AuthorityExpiresAt.Set {
-			p.AuthorityExpiresAt = expiresAt
-		}
-		if patch.Documents != nil {
-			p.Documents = *patch.Documents
-		}
-		saved, err := t.SaveCenterProfile(ctx, p)
-		return centerProfileOf(saved, time.Now()), err
+		saved, err := a.d.Compliance.EditCenterProfile(ctx, func(p *compliance.CenterProfile) bool {
+			if patch.SCCSignedAt.Set {
+				p.SCCSignedAt = sccSignedAt
+			}
+			if patch.SCCModule != nil {
+				p.SCCModule = *patch.SCCModule
+			}
+			if patch.TIAOnFile != nil {
+				p.TIAOnFile = *patch.TIAOnFile
+			}
+			if patch.AuthorityRef != nil {
+				p.AuthorityRef = *patch.AuthorityRef
+			}
+			if patch.AuthorityExpiresAt.Set {
+				p.AuthorityExpiresAt = expiresAt
+			}
+			if patch.Documents != nil {
+				p.Documents = *patch.Documents
+			}
+			return patch != centerProfilePatch{}
+		})
+		return centerProfileOf(saved), err
 	})
 }

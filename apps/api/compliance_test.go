@@ -1,14 +1,13 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -87,7 +86,7 @@ func recordConsent(t *testing.T, e *platformtest.Env, key, number string) consen
 }
 
 func TestConsentThenWithdrawalFlipsTheDecision(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		q := question(calleeNational, tuesday11)
 		if d := decide(t, e, ml.Key, q); d.Allowed || d.Reason != "no_consent" || d.NextAllowed != nil ||
@@ -164,7 +163,7 @@ func TestConsentThenWithdrawalFlipsTheDecision(t *testing.T) {
 }
 
 func TestDecisionInputIsCheckedFieldByField(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		with := func(k string, v any) map[string]any {
 			q := question(callee, tuesday11)
@@ -215,7 +214,7 @@ func TestDecisionInputIsCheckedFieldByField(t *testing.T) {
 }
 
 func TestOptOutBlocksUntilRemoved(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		recordConsent(t, e, ml.Key, callee)
 		q := question(callee, tuesday11)
@@ -254,7 +253,7 @@ func TestOptOutBlocksUntilRemoved(t *testing.T) {
 }
 
 func TestBatchesAreAllOrNothing(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		events := len(ids(t, e, "/api/v1/audit-events", ml.Key))
 		good := func(i int) map[string]any {
@@ -324,7 +323,7 @@ type centerProfile struct {
 }
 
 func TestCenterProfile(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 		for _, method := range []string{http.MethodGet, http.MethodPatch} {
@@ -352,10 +351,7 @@ func TestCenterProfile(t *testing.T) {
 			!strings.Contains(*p.Missing, "verification") || p.SCCModule != "2" || len(p.Documents) != 2 {
 			t.Fatalf("complete, not verified (and the earlier fields kept): %+v", p)
 		}
-		admin := tenancy.Principal{Kind: tenancy.ActorUser, Label: "admin@plateau.test", OrgKind: tenancy.KindPlatform}
-		if _, err := e.P.DB.VerifyCenterProfile(context.Background(), atlas.Org.ID, admin); err != nil {
-			t.Fatal(err)
-		}
+		verify(t, e, atlas)
 		if p := get[centerProfile](t, e, "/api/v1/center-profile", atlas.Key); !p.MayProcessEUData || p.Missing != nil || p.VerifiedAt == nil {
 			t.Fatalf("verified: %+v", p)
 		}
@@ -402,7 +398,7 @@ func TestCenterProfile(t *testing.T) {
 // rule set is in force for the callee gets a 422 naming the first day the
 // rules cover, never a 500.
 func TestDecisionBeforeTheRulesIsRefused(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		us := question("+1 310 555 1234", "2023-03-01T12:00:00Z")
 		us["country"] = "US"
@@ -430,7 +426,7 @@ func TestDecisionBeforeTheRulesIsRefused(t *testing.T) {
 // of more than 15 digits is not a phone number for decisions, consents or
 // suppressions.
 func TestSixteenDigitsAreRefusedEverywhere(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		const long = "+49 30 123456789012"
 		q := question(long, tuesday11)
@@ -456,7 +452,7 @@ func TestSixteenDigitsAreRefusedEverywhere(t *testing.T) {
 // TestOutOfHoursConsentThroughTheAPI: a consent listing out_of_hours, with
 // its proof, lets the client call outside the decree's days and hours.
 func TestOutOfHoursConsentThroughTheAPI(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		saturday := question(callee, "2026-09-19T11:00:00+02:00")
 		recordConsent(t, e, ml.Key, callee)

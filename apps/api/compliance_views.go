@@ -106,8 +106,8 @@ type evidenceView struct {
 	Decision   decisionView `json:"decision"`
 }
 
-func evidenceOf(e store.Evidence) evidenceView {
-	return evidenceView{ID: e.ID, CampaignID: e.CampaignID, LeadID: e.LeadID, Phone: e.Phone, Purpose: e.Purpose,
+func evidenceOf(e compliance.Evidence) evidenceView {
+	return evidenceView{ID: e.ID, CampaignID: e.CampaignID, LeadID: e.LeadID, Phone: e.Phone, Purpose: string(e.Purpose),
 		DecidedAt: e.DecidedAt, Decision: decisionOf(e.Decision)}
 }
 
@@ -143,10 +143,11 @@ type centerProfileView struct {
 	Missing            *string    `json:"missing"` // why not, all at once; null when it may
 }
 
-func centerProfileOf(p compliance.CenterProfile, now time.Time) centerProfileView {
+func centerProfileOf(k store.CheckedProfile) centerProfileView {
+	p := k.Profile
 	v := centerProfileView{OrgID: p.OrgID, Country: p.Country, SCCSignedAt: p.SCCSignedAt, SCCModule: p.SCCModule,
 		TIAOnFile: p.TIAOnFile, Authority: p.Authority, AuthorityRef: p.AuthorityRef, AuthorityExpiresAt: p.AuthorityExpiresAt,
-		Documents: p.Documents, VerifiedAt: p.VerifiedAt, VerifiedBy: p.VerifiedBy, MayProcessEUData: true}
+		Documents: p.Documents, VerifiedAt: p.VerifiedAt, VerifiedBy: p.VerifiedBy, MayProcessEUData: k.Missing == nil}
 	if v.Documents == nil {
 		v.Documents = []string{}
 	}
@@ -154,9 +155,9 @@ func centerProfileOf(p compliance.CenterProfile, now time.Time) centerProfileVie
 		at := p.UpdatedAt
 		v.UpdatedAt = &at
 	}
-	if err := compliance.MayProcessEUData(p, now); err != nil {
-		missing := err.Error()
-		v.MayProcessEUData, v.Missing = false, &missing
+	if k.Missing != nil {
+		missing := k.Missing.Error()
+		v.Missing = &missing
 	}
 	return v
 }

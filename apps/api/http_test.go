@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -17,7 +17,7 @@ import (
 // GET without the body.
 
 func TestAn401SaysToSendABearerKey(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	for name, auth := range map[string]string{"no key": "", "unknown key": "Bearer plt_live_" + strings.Repeat("a", 32),
 		"not a bearer": "Basic YTpi"} {
 		resp := e.API(http.MethodGet, "/api/v1/users", "", nil, "Authorization", auth)
@@ -30,7 +30,7 @@ func TestAn401SaysToSendABearerKey(t *testing.T) {
 }
 
 func TestAWrongMethodIs405WithAllow(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	for _, c := range []struct {
 		method, path string
@@ -60,7 +60,7 @@ func TestAWrongMethodIs405WithAllow(t *testing.T) {
 }
 
 func TestHEADIsGETWithoutTheBody(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	for _, c := range []struct{ path, key string }{
 		{"/api/v1/users", ml.Key},
@@ -114,7 +114,7 @@ func withAccept(r *http.Request) *http.Request {
 // touched updated_at and wrote an audit event; application/jsonx passed
 // for JSON.
 func TestABodyMustBeAJSONObjectSentAsJSON(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		member := e.Member(ml.Org, "camille@maisonlumiere.test", "manager", "correct horse battery")
 		campaign := must[stamped](t, e, http.MethodPost, "/api/v1/campaigns", ml.Key, newCampaign("Relance", "FR"), http.StatusCreated)

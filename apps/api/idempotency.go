@@ -59,11 +59,8 @@ func (a *API) idempotent(c *fiber.Ctx) error {
 	defer done()
 	req := store.IdempotentRequest{Key: key, ActorID: p.ID.String(), Method: c.Method(), Path: c.Path(),
 		RequestHash: fingerprint(c.Method(), c.Path(), string(c.Request().URI().QueryString()), body)}
-	var prior *store.StoredResponse
-	if err := a.db.InTenant(ctx, func(t *store.Tenant) (err error) {
-		prior, err = t.ClaimIdempotencyKey(ctx, req)
-		return err
-	}); err != nil {
+	prior, err := a.d.Idempotency.Claim(ctx, req)
+	if err != nil {
 		return err
 	}
 	if prior != nil {
@@ -111,7 +108,7 @@ func secretReplay(c *fiber.Ctx, detail string) (store.StoredResponse, error) {
 
 // record stores the answer of a claimed key.
 func (a *API) record(ctx context.Context, recorded *bool, req store.IdempotentRequest, orgID string, stored store.StoredResponse) error {
-	err := a.db.InTenant(ctx, func(t *store.Tenant) error { return t.CompleteIdempotencyKey(ctx, req.Key, stored) })
+	err := a.d.Idempotency.Complete(ctx, req.Key, stored)
 	*recorded = true
 	if err != nil {
 		// The change is done: answering an error would invite a retry that
@@ -124,7 +121,7 @@ func (a *API) record(ctx context.Context, recorded *bool, req store.IdempotentRe
 }
 
 func (a *API) release(ctx context.Context, key string) {
-	if err := a.db.InTenant(ctx, func(t *store.Tenant) error { return t.ReleaseIdempotencyKey(ctx, key) }); err != nil {
+	if err := a.d.Idempotency.Release(ctx, key); err != nil {
 		a.log.Error("idempotency: the key of a failed request could not be released", "key", key, "err", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/plateau-bpo/plateau/apps/api"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -44,7 +44,7 @@ func usersWith(t *testing.T, e *platformtest.Env, key, email string) int {
 }
 
 func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		lea := map[string]string{"email": "lea@ml.test", "role": "manager"}
 
@@ -85,7 +85,7 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 }
 
 func TestIdempotencyKeysOfTwoOrgsAreIndependent(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		a := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		b := e.Org(tenancy.KindClient, "Boutique Azur", "FR")
 		body := map[string]string{"name": "crm", "role": "analyst"}
@@ -108,7 +108,7 @@ func TestIdempotencyKeysOfTwoOrgsAreIndependent(t *testing.T) {
 }
 
 func TestIdempotencyKeyMustBePrintableASCII(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		before := stateOf(t, e, ml.Key)
 		for name, key := range map[string]string{
@@ -163,7 +163,7 @@ func refuse(t *testing.T, e *platformtest.Env, event, table string) (undo func()
 }
 
 func TestIdempotencyKeyOfAFailedRequestIsReleased(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		lea := map[string]string{"email": "lea@ml.test", "role": "manager"}
 		undo := refuse(t, e, "INSERT", "users")
@@ -184,7 +184,7 @@ func TestIdempotencyKeyOfAFailedRequestIsReleased(t *testing.T) {
 // client gets it, and the key stays claimed so that a retry is refused as in
 // progress rather than run twice.
 func TestIdempotencyKeyNotRecordedStaysInProgress(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		before := len(ids(t, e, "/api/v1/api-keys", ml.Key))
 		refuse(t, e, "UPDATE", "idempotency_keys")
@@ -207,7 +207,7 @@ func TestIdempotencyKeyNotRecordedStaysInProgress(t *testing.T) {
 // answer only; the idempotency record keeps a conflict naming the key, so
 // no secret rests in the database and a retry never shows it again.
 func TestAnAPIKeySecretIsNeverRecorded(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		body := map[string]string{"name": "shop sync", "role": "manager"}
 		first := post(t, e, "/api/v1/api-keys", ml.Key, "new-key", body)
@@ -240,7 +240,7 @@ func TestAnAPIKeySecretIsNeverRecorded(t *testing.T) {
 // the upload did, its Location included; its file name is part of the
 // request, so the same file under another name with the key is a conflict.
 func TestAReplayedImportKeepsItsLocation(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		x := must[campaignBody](t, e, http.MethodPost, "/api/v1/campaigns", ml.Key, prospecting("Prospection", "FR"), http.StatusCreated)
 		send := func(query string) (*http.Response, string) {
@@ -285,7 +285,7 @@ func (f filler) Read(p []byte) (int, error) {
 // the file's name before reading the body, so what the request allocates
 // is the Idempotency-Key handling's.
 func TestAnIdempotentUploadIsHashedAsAStream(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	x := must[campaignBody](t, e, http.MethodPost, "/api/v1/campaigns", ml.Key, prospecting("Prospection", "FR"), http.StatusCreated)
 	addr := e.Listen()

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -22,7 +22,7 @@ func stateOf(t *testing.T, e *platformtest.Env, key string) state {
 }
 
 func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		member := e.Member(ml.Org, "camille@maisonlumiere.test", "manager", "correct horse battery")
 		analyst := newKey(t, e, ml.Key, "analyst")
@@ -93,7 +93,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 }
 
 func TestPagesWalkEveryRowOnceNewestFirst(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		for i := range 50 {
 			must[user](t, e, http.MethodPost, "/api/v1/users", ml.Key,

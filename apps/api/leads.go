@@ -17,7 +17,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -25,12 +24,13 @@ import (
 // A campaign's leads for client systems. The client adds them in JSON
 // batches, each item answered on its own, or sends a CSV file that runs as
 // an import job, and reads them back with the file's report. A center
-// holding an active contract on the campaign reads the leads too, with
-// their numbers masked and without their email, so that a lead list cannot
-// leave the platform through the API; the files and their reports, which
-// hold the numbers as written, are the client's alone. pkg/leadimport
-// admits each lead (normalized, deduplicated, screened) and the store
-// decides who sees what: anything else is 404.
+// holding an active contract on the campaign reads the leads too; whoever
+// may not read callees' numbers (phones:read) gets them masked and without
+// their email, so that a lead list cannot leave the platform through the
+// API: the store masks them. The files and their reports, which hold the
+// numbers as written, are the client's alone. The store admits each lead
+// (normalized, deduplicated, screened) and decides who sees what:
+// anything else is 404.
 
 const (
 	// maxBatchBody bounds the body of a batch: 10 000 leads with names,
@@ -39,13 +39,6 @@ const (
 	// defaultFileName names an uploaded file sent without file_name.
 	defaultFileName = "upload.csv"
 )
-
-// notFound answers for a row outside what the path names, worded as the
-// store words a row that never existed, so that the two cannot be told
-// apart.
-func notFound(what string, id uuid.UUID) error {
-	return apperr.New(apperr.NotFound, "%s %v not found", what, id)
-}
 
 // blockView is LeadBlock: why a lead may not be called, as the compliance
 // engine decided at import.
@@ -73,7 +66,7 @@ type leadConsentView struct {
 	Proof      string    `json:"proof"`
 }
 
-// leadView is Lead. For a center, Phone is masked and Email left out.
+// leadView is Lead. Masked, Phone is masked and Email left out.
 type leadView struct {
 	ID          uuid.UUID         `json:"id"`
 	CampaignID  uuid.UUID         `json:"campaign_id"`
@@ -98,21 +91,20 @@ type leadView struct {
 	UpdatedAt   time.Time         `json:"updated_at"`
 }
 
-// leadViewer shows leads to p: in full to the campaign's client, masked to
-// anyone else (a contracted center).
-func leadViewer(p tenancy.Principal) func(lead.Lead) leadView {
-	masked := p.OrgKind != tenancy.KindClient
+// leadViewer shows leads as the store returned them to the request's
+// principal: whole to those who may read numbers, masked (by the store)
+// to the others, which the view says.
+func (a *API) leadViewer(c *fiber.Ctx) (func(lead.Lead) leadView, error) {
+	phones, err := a.s.Can(c, tenancy.PermPhonesRead)
+	if err != nil {
+		return nil, err
+	}
 	return func(l lead.Lead) leadView {
-		if masked {
-			l = l.ForCenter()
-		}
 		v := leadView{ID: l.ID, CampaignID: l.CampaignID, Phone: l.Phone, Region: l.Region, FirstName: l.FirstName,
 			LastName: l.LastName, Company: l.Company, PostalCode: l.PostalCode, City: l.City, Country: l.Country,
 			Timezone: l.Timezone, Custom: l.Custom, Status: l.Status, Block: blockOf(l.Block), ImportID: l.ImportID,
-			Line: l.Line, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
-		if masked {
-			v.PhoneMasked = true
-		} else {
+			Line: l.Line, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt, PhoneMasked: !phones}
+		if phones {
 			email := l.Email
 			v.Email = &email
 		}
@@ -123,7 +115,7 @@ func leadViewer(p tenancy.Principal) func(lead.Lead) leadView {
 			v.Consent = &leadConsentView{Source: c.Source, CapturedAt: c.CapturedAt, Proof: c.Proof}
 		}
 		return v
-	}
+	}, nil
 }
 
 // summaryView is LeadSummary: what a batch or an import did with its items.
@@ -183,7 +175,7 @@ type batchView struct {
 	Results []itemResultView `json:"results"`
 }
 
-func batchOf(results []leadimport.ItemResult, s lead.Summary) batchView {
+func batchOf(results []store.ItemResult, s lead.Summary) batchView {
 	out := batchView{Summary: summaryOf(s), Results: make([]itemResultView, len(results))}
 	for i, r := range results {
 		v := itemResultView{Index: r.Index, Status: "created"}
@@ -238,15 +230,11 @@ func importOf(im lead.Import) importView {
 }
 
 // listLeads lists a campaign's leads, narrowed by ?status=, ?block_reason=
-// and ?q=. For the client, q is a number when it reads as one in the
-// campaign's country (an exact match), else the start of a name or a
-// company; a center, which never holds the numbers, searches names only.
+// and ?q=. For those who may read numbers, q is a number when it reads as
+// one in the campaign's country (an exact match), else the start of a name
+// or a company; anyone else searches names only.
 func (a *API) listLeads(c *fiber.Ctx) error {
 	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	page, err := pageOf(c)
 	if err != nil {
 		return err
 	}
@@ -256,19 +244,13 @@ func (a *API) listLeads(c *fiber.Ctx) error {
 		return apperr.InvalidFields("the query parameters are not valid", apperr.FieldError{Path: "status",
 			Message: fmt.Sprintf("must be one of %v (got %q)", lead.Statuses(), f.Status)})
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (listView[leadView], error) {
-		if f.Search != "" && t.Principal.OrgKind == tenancy.KindClient {
-			camp, err := t.Campaign(ctx, id)
-			if err != nil {
-				return listView[leadView]{}, err
-			}
-			if p, err := leadfile.NormalizePhone(f.Search, camp.Country); err == nil {
-				f.Phone = p.E164
-			}
-		}
-		leads, next, err := t.Leads(ctx, id, f, page)
-		return pageView(leads, next, leadViewer(t.Principal)), err
-	})
+	view, err := a.leadViewer(c)
+	if err != nil {
+		return err
+	}
+	return list(func(ctx context.Context, page store.Page) ([]lead.Lead, *uuid.UUID, error) {
+		return a.d.Leads.List(ctx, id, f, page)
+	}, view)(c)
 }
 
 func (a *API) lead(c *fiber.Ctx) error {
@@ -280,9 +262,13 @@ func (a *API) lead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (leadView, error) {
-		l, err := t.Lead(ctx, id, leadID)
-		return leadViewer(t.Principal)(l), err
+	view, err := a.leadViewer(c)
+	if err != nil {
+		return err
+	}
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (leadView, error) {
+		got, err := a.d.Leads.Get(ctx, id, leadID)
+		return view(got.Lead), err
 	})
 }
 
@@ -300,16 +286,17 @@ func (a *API) addLeads(c *fiber.Ctx) error {
 	}
 	if len(in.Items) == 0 {
 		return apperr.InvalidFields("the batch is empty", apperr.FieldError{Path: "items",
-			Message: "send from 1 to 10000 leads, each with at least its phone"})
+			Message: fmt.Sprintf("send from 1 to %d leads, each with at least its phone", store.MaxBatch)})
 	}
-	results, summary, err := a.leads.AddBatch(c.UserContext(), id, in.Items)
+	results, summary, err := a.d.Leads.AddBatch(c.UserContext(), id, in.Items)
 	if err != nil {
 		return err
 	}
 	return c.JSON(batchOf(results, summary))
 }
 
-// listImports lists the files brought into a campaign of the client's.
+// listImports lists the files brought into a campaign of the client's; a
+// campaign of another org is not found, rather than an empty list.
 func (a *API) listImports(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -319,24 +306,15 @@ func (a *API) listImports(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (listView[importView], error) {
-		// The store lists the org's own imports; the campaign is checked
-		// first, so that another's answers 404 rather than an empty list.
-		camp, err := t.Campaign(ctx, id)
-		if err == nil && camp.OrgID != t.OrgID() {
-			err = notFound("campaign", id)
-		}
-		if err != nil {
-			return listView[importView]{}, err
-		}
-		imports, next, err := t.Imports(ctx, id, page)
-		return pageView(imports, next, importOf), err
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (listView[importView], error) {
+		got, err := a.d.Leads.Imports(ctx, id, page)
+		return pageView(got.Imports, got.Next, importOf), err
 	})
 }
 
 // importAt reads the import the path names: the org's own, of the campaign
 // the path names.
-func importAt(ctx context.Context, c *fiber.Ctx, t *store.Tenant) (lead.Import, error) {
+func (a *API) importAt(c *fiber.Ctx) (lead.Import, error) {
 	campaignID, err := idParam(c)
 	if err != nil {
 		return lead.Import{}, err
@@ -345,29 +323,23 @@ func importAt(ctx context.Context, c *fiber.Ctx, t *store.Tenant) (lead.Import, 
 	if err != nil {
 		return lead.Import{}, err
 	}
-	im, err := t.Import(ctx, id)
-	if err == nil && im.CampaignID != campaignID {
-		return lead.Import{}, notFound("import", id)
-	}
-	return im, err
+	got, err := a.d.Leads.Import(c.UserContext(), campaignID, id)
+	return got.Import, err
 }
 
 func (a *API) leadImport(c *fiber.Ctx) error {
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (importView, error) {
-		im, err := importAt(ctx, c, t)
-		return importOf(im), err
-	})
+	im, err := a.importAt(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(importOf(im))
 }
 
 // importReport sends the per-row report of a finished import, as CSV in
 // the file's own separator, streamed from the store.
 func (a *API) importReport(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	var im lead.Import
-	if err := a.db.InTenant(ctx, func(t *store.Tenant) (err error) {
-		im, err = importAt(ctx, c, t)
-		return err
-	}); err != nil {
+	im, err := a.importAt(c)
+	if err != nil {
 		return err
 	}
 	if im.Status != lead.Finished {
@@ -378,13 +350,13 @@ func (a *API) importReport(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment",
 		map[string]string{"filename": strings.TrimSuffix(im.FileName, ".csv") + "-report.csv"}))
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	return c.SendStream(a.db.ImportReport(ctx, im.ID))
+	return c.SendStream(a.d.Leads.Report(c.UserContext(), im.ID))
 }
 
 // uploadImport takes a lead file sent as the body, and starts its import
 // with the org's saved column mapping, else the one its headers suggest.
-// The file is read before anything is kept: one that is not a lead file
-// answers 422, and a file accepted is kept and queued in one transaction.
+// The file's head is read before anything is kept: one that is not a lead
+// file answers 422; a file accepted is kept and queued in one use case.
 func (a *API) uploadImport(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -399,16 +371,8 @@ func (a *API) uploadImport(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	var opts leadfile.Options
-	if err := a.db.InTenant(ctx, func(t *store.Tenant) error {
-		camp, err := t.LeadCampaign(ctx, id)
-		if err != nil {
-			return err
-		}
-		opts.Region = camp.Country
-		opts.Mapping, err = t.SavedMapping(ctx)
-		return err
-	}); err != nil {
+	setup, err := a.d.Leads.Setup(ctx, id)
+	if err != nil {
 		return err
 	}
 
@@ -421,21 +385,11 @@ func (a *API) uploadImport(c *fiber.Ctx) error {
 		return err
 	}
 	defer done()
-	if _, err := leadfile.NewReader(sp.reader(), opts); err != nil {
+	if _, err := leadfile.NewReader(sp.reader(), leadfile.Options{Region: setup.Campaign.Country, Mapping: setup.Mapping}); err != nil {
 		return err
 	}
-	var im lead.Import
-	if err := a.db.InTenant(ctx, func(t *store.Tenant) error {
-		made, err := t.CreateImport(ctx, id, name, sp.reader())
-		if err != nil {
-			return err
-		}
-		// Started with the saved mapping as it is, or none (as
-		// detected): the client confirmed nothing, so its saved mapping
-		// stays as it was.
-		im, err = t.StartImport(ctx, made.ID, opts.Mapping)
-		return err
-	}); err != nil {
+	im, err := a.d.Leads.UploadAndStart(ctx, id, name, sp.reader())
+	if err != nil {
 		return err
 	}
 	c.Location(Prefix + "/campaigns/" + id.String() + "/imports/" + im.ID.String())

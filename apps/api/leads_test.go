@@ -1,10 +1,8 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -16,9 +14,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/apps/api"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -134,9 +131,7 @@ func upload(t *testing.T, e *platformtest.Env, campaignID, key, query, file stri
 // runImport runs the import job at once, as the worker would.
 func runImport(t *testing.T, e *platformtest.Env, client platformtest.Tenant, importID string) {
 	t.Helper()
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(client.Org, "test"))
-	runner := &leadimport.Runner{DB: e.P.DB, Screener: e.P.Screener, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if err := runner.Run(ctx, uuid.Nil, uuid.MustParse(importID)); err != nil {
+	if err := e.P.Services.Leads.RunImport(platformtest.As(client.Org), uuid.Nil, uuid.MustParse(importID)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -158,7 +153,7 @@ func contractWith(t *testing.T, e *platformtest.Env, client, center platformtest
 // leads by status, reason, number and name; a contracted center reads
 // them masked and cannot add any.
 func TestLeadBatchesThroughTheAPI(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 		analyst := newKey(t, e, ml.Key, string(tenancy.RoleAnalyst))
@@ -282,7 +277,7 @@ func TestLeadBatchesThroughTheAPI(t *testing.T) {
 			"a field at the top":        {`{"items": [], "campaign": "x"}`, "campaign"},
 			"no item":                   {map[string]any{"items": []any{}}, "items"},
 			"no items at all":           {`{}`, "items"},
-			"10 001 items":              {map[string]any{"items": slices.Repeat([]map[string]string{{"phone": "06 12 34 56 06"}}, leadimport.MaxBatch+1)}, "items"},
+			"10 001 items":              {map[string]any{"items": slices.Repeat([]map[string]string{{"phone": "06 12 34 56 06"}}, store.MaxBatch+1)}, "items"},
 			"a phone of the wrong type": {`{"items": [{"phone": 612345606}]}`, "items[0].phone"},
 		} {
 			status, raw := call(t, e, http.MethodPost, leads, ml.Key, c.body)
@@ -293,14 +288,14 @@ func TestLeadBatchesThroughTheAPI(t *testing.T) {
 		}
 
 		// A full batch passes the server's 4 MiB limit, and lands.
-		full := make([]map[string]any, leadimport.MaxBatch)
+		full := make([]map[string]any, store.MaxBatch)
 		for i := range full {
 			full[i] = map[string]any{"phone": fmt.Sprintf("+3375%07d", i), "first_name": "Prénom", "last_name": "Nom de famille",
 				"email": fmt.Sprintf("client-%d@exemple.fr", i), "city": "Besançon", "postal_code": "25000",
 				"consent_source": "formulaire du site", "consent_captured_at": "2026-09-01T10:00:00+02:00",
 				"consent_proof": "https://exemple.fr/preuves/" + strconv.Itoa(i), "custom": map[string]string{"panier": "129,90 €", "commande": "CMD-2026-" + strconv.Itoa(i)}}
 		}
-		if big := must[batchBody](t, e, http.MethodPost, leads, ml.Key, map[string]any{"items": full}, http.StatusOK); big.Summary.Imported != leadimport.MaxBatch {
+		if big := must[batchBody](t, e, http.MethodPost, leads, ml.Key, map[string]any{"items": full}, http.StatusOK); big.Summary.Imported != store.MaxBatch {
 			t.Errorf("a full batch: %+v", big.Summary)
 		}
 
@@ -374,7 +369,7 @@ func allLeads(t *testing.T, e *platformtest.Env, path, key string) []leadBody {
 // TestLeadBatchIsIdempotent: a retry with the key answers the first
 // response without adding anything; the key with another batch is refused.
 func TestLeadBatchIsIdempotent(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		x := must[campaignBody](t, e, http.MethodPost, "/api/v1/campaigns", ml.Key, prospecting("Prospection", "FR"), http.StatusCreated)
 		leads := "/api/v1/campaigns/" + x.ID + "/leads"
@@ -401,7 +396,7 @@ func TestLeadBatchIsIdempotent(t *testing.T) {
 // the import starts at once, runs, and its report downloads; a file that
 // is not a lead file is refused and nothing is kept.
 func TestLeadImportThroughTheAPI(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		x := must[campaignBody](t, e, http.MethodPost, "/api/v1/campaigns", ml.Key, prospecting("Prospection", "FR"), http.StatusCreated)
 		imports := "/api/v1/campaigns/" + x.ID + "/imports"
@@ -475,7 +470,7 @@ func TestLeadImportThroughTheAPI(t *testing.T) {
 		}
 		req.Header.Set("Authorization", "Bearer "+ml.Key)
 		req.Header.Set("Content-Type", "text/csv")
-		req.Header.Set("Content-Length", strconv.Itoa(leadimport.MaxFileSize+1))
+		req.Header.Set("Content-Length", strconv.Itoa(store.MaxFileSize+1))
 		resp = e.Do(req)
 		raw = platformtest.ReadJSON(t, resp, nil)
 		if p := wantProblem(t, "a file over the limit", resp.StatusCode, raw, http.StatusRequestEntityTooLarge, ""); !strings.Contains(p.Detail, "200 MiB") {
@@ -500,14 +495,12 @@ func TestLeadImportThroughTheAPI(t *testing.T) {
 		// next files, and stays as it was.
 		saved := leadfile.Mapping{Columns: []leadfile.Column{{Index: 0, Header: "Portable", Field: leadfile.FieldPhone},
 			{Index: 1, Header: "Code", Field: leadfile.FieldIgnore}}}
-		ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(ml.Org, "test"))
-		if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
-			im, err := tx.CreateImport(ctx, uuid.MustParse(x.ID), "portail.csv", strings.NewReader("Portable;Code\r\n0612345698;Z9\r\n"))
-			if err == nil {
-				_, err = tx.StartImport(ctx, im.ID, saved)
-			}
-			return err
-		}); err != nil {
+		ctx, svc := platformtest.As(ml.Org), e.P.Services.Leads
+		im, err := svc.Upload(ctx, uuid.MustParse(x.ID), "portail.csv", strings.NewReader("Portable;Code\r\n0612345698;Z9\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Start(ctx, im.ID, saved); err != nil {
 			t.Fatal(err)
 		}
 		var next importBody
@@ -520,11 +513,7 @@ func TestLeadImportThroughTheAPI(t *testing.T) {
 		if len(roux) != 1 || roux[0].LastName != "Roux" || len(roux[0].Custom) != 0 {
 			t.Errorf("a lead of a file read with the saved mapping: %+v", roux)
 		}
-		var kept leadfile.Mapping
-		if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) (err error) {
-			kept, err = tx.SavedMapping(ctx)
-			return err
-		}); err != nil || !reflect.DeepEqual(kept, saved) {
+		if kept, err := svc.SavedMapping(ctx); err != nil || !reflect.DeepEqual(kept, saved) {
 			t.Errorf("an upload changed the saved mapping: %+v %v", kept, err)
 		}
 	})

@@ -104,18 +104,19 @@ func (a *API) offers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (listView[offerView], error) {
-		out := listView[offerView]{Data: []offerView{}}
-		camp, err := t.Campaign(ctx, id)
-		if err != nil {
-			return out, err
-		}
-		list, err := t.Offers(ctx, id)
-		for _, o := range list {
-			out.Data = append(out.Data, offerOf(o, camp))
-		}
-		return out, err
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (listView[offerView], error) {
+		got, err := a.d.Market.Offers(ctx, id)
+		return listView[offerView]{Data: offersOf(got)}, err
 	})
+}
+
+// offersOf shows a campaign's offers, each with its estimate.
+func offersOf(k store.CampaignOffers) []offerView {
+	out := make([]offerView, 0, len(k.Offers))
+	for _, o := range k.Offers {
+		out = append(out, offerOf(o.Offer, k.Campaign))
+	}
+	return out
 }
 
 func (a *API) submitOffer(c *fiber.Ctx) error {
@@ -123,34 +124,34 @@ func (a *API) submitOffer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return withBody(c, a.db, fiber.StatusCreated, func(ctx context.Context, t *store.Tenant, in market.OfferInput) (offerView, error) {
-		o, err := t.SubmitOffer(ctx, id, in)
+	return withBody(c, fiber.StatusCreated, func(ctx context.Context, in market.OfferInput) (offerView, error) {
+		made, err := a.d.Market.SubmitOffer(ctx, id, in)
 		if err != nil {
 			return offerView{}, err
 		}
-		camp, err := t.Campaign(ctx, id)
-		return offerOf(o, camp), err
+		return offersOf(made)[0], nil
 	})
 }
 
-// acceptOffer makes the pending contract; it has no body.
+// acceptOffer makes the pending contract; it has no body. The offer names
+// its campaign.
 func (a *API) acceptOffer(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusCreated, func(ctx context.Context, t *store.Tenant) (contractView, error) {
-		made, err := t.AcceptOffer(ctx, id)
-		return contractOf(made), err
+	return answer(c, fiber.StatusCreated, func(ctx context.Context) (contractView, error) {
+		made, err := a.d.Market.Accept(ctx, uuid.Nil, id)
+		return contractOf(made.Contract), err
 	})
 }
 
 func (a *API) contracts(c *fiber.Ctx) error {
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (listView[contractView], error) {
-		out := listView[contractView]{Data: []contractView{}}
-		list, err := t.Contracts(ctx)
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (listView[contractView], error) {
+		list, err := a.d.Market.Contracts(ctx)
+		out := listView[contractView]{Data: make([]contractView, 0, len(list))}
 		for _, k := range list {
-			out.Data = append(out.Data, contractOf(k))
+			out.Data = append(out.Data, contractOf(k.Contract))
 		}
 		return out, err
 	})
@@ -164,8 +165,8 @@ func (a *API) confirmContract(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (contractView, error) {
-		k, err := t.ConfirmContract(ctx, id, time.Now())
-		return contractOf(k), err
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (contractView, error) {
+		k, err := a.d.Market.Confirm(ctx, id)
+		return contractOf(k.Contract), err
 	})
 }

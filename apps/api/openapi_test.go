@@ -16,7 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/plateau-bpo/plateau/apps/api"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -207,7 +207,7 @@ func openAPIPath(route string) string {
 }
 
 func TestOpenAPIDocumentDescribesEveryRoute(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	k := loadContract(t, e)
 	if v, _ := k.doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
 		t.Errorf("openapi is %q, want 3.1.x", v)
@@ -278,6 +278,31 @@ func TestOpenAPIDocumentDescribesEveryRoute(t *testing.T) {
 	k.checkRefs(t, "", k.doc)
 }
 
+// TestOpenAPINamesEachRoutesPermission: every operation's description
+// opens with the permission its route needs, as the route declares it
+// (/me needs a principal only, openapi.json nothing).
+func TestOpenAPINamesEachRoutesPermission(t *testing.T) {
+	e := platformtest.New(t)
+	k := loadContract(t, e)
+	for _, r := range apiRoutes(e) {
+		method, path, _ := strings.Cut(r, " ")
+		perm, _ := e.P.Server.Permission(method, path)
+		o, _ := k.at("/paths/" + escape(openAPIPath(path)) + "/" + strings.ToLower(method)).(map[string]any)
+		description, _ := o["description"].(string)
+		named := regexp.MustCompile("^Needs the permission `([^`]+)`").FindStringSubmatch(description)
+		switch {
+		case perm == tenancy.Public || perm == tenancy.Authenticated:
+			if named != nil {
+				t.Errorf("%s needs no permission, the document says %s", r, named[1])
+			}
+		case named == nil:
+			t.Errorf("%s needs %s; its description should open with \"Needs the permission `%s`\"", r, perm, perm)
+		case named[1] != string(perm):
+			t.Errorf("%s needs %s, the document says %s", r, perm, named[1])
+		}
+	}
+}
+
 // checkParameters wants every {name} of a path declared as a required path
 // parameter, and every parameter to have a schema.
 func (k *contract) checkParameters(t *testing.T, op, itemPtr, opPtr string) {
@@ -323,7 +348,7 @@ func (k *contract) checkRefs(t *testing.T, ptr string, v any) {
 }
 
 func TestRealResponsesMatchOpenAPI(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		k := loadContract(t, e)
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		// send makes a request, wants its status, and checks its answer

@@ -19,29 +19,35 @@ type listView[T any] struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
-// fetchPage is a store list, such as (*store.Tenant).Members.
-type fetchPage[S any] func(t *store.Tenant, ctx context.Context, page store.Page) ([]S, *uuid.UUID, error)
+// fetchPage is a use case answering one page of a list, such as
+// (*store.Tenancy).Members.
+type fetchPage[S any] func(ctx context.Context, page store.Page) ([]S, *uuid.UUID, error)
 
-// list answers one page of a store list, each item shown through view.
-func list[S, T any](db *store.DB, fetch fetchPage[S], view func(S) T) fiber.Handler {
+// list answers one page of a use case's list, each item shown through view.
+func list[S, T any](fetch fetchPage[S], view func(S) T) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		page, err := pageOf(c)
 		if err != nil {
 			return err
 		}
-		return answer(c, db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (listView[T], error) {
-			items, next, err := fetch(t, ctx, page)
-			out := listView[T]{Data: make([]T, 0, len(items))}
-			for _, it := range items {
-				out.Data = append(out.Data, view(it))
-			}
-			if next != nil {
-				cursor := encodeCursor(*next)
-				out.NextCursor = &cursor
-			}
-			return out, err
+		return answer(c, fiber.StatusOK, func(ctx context.Context) (listView[T], error) {
+			items, next, err := fetch(ctx, page)
+			return pageView(items, next, view), err
 		})
 	}
+}
+
+// pageView is one page of a list shown through view.
+func pageView[S, T any](items []S, next *uuid.UUID, view func(S) T) listView[T] {
+	out := listView[T]{Data: make([]T, 0, len(items))}
+	for _, it := range items {
+		out.Data = append(out.Data, view(it))
+	}
+	if next != nil {
+		cursor := encodeCursor(*next)
+		out.NextCursor = &cursor
+	}
+	return out
 }
 
 // pageOf reads ?limit= and ?cursor=; an empty value means the default.

@@ -9,8 +9,6 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/script"
-	"github.com/plateau-bpo/plateau/pkg/store"
-	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // A campaign's call script: the client writes it, the centers holding an
@@ -29,7 +27,7 @@ type scriptVersionView struct {
 	Used      bool          `json:"used"`
 }
 
-func scriptVersionOf(v store.ScriptVersion) scriptVersionView {
+func scriptVersionOf(v script.Version) scriptVersionView {
 	return scriptVersionView{ID: v.ID, Version: v.Version, Hash: v.Hash, Script: v.Script, CreatedAt: v.CreatedAt, Used: v.UsedAt != nil}
 }
 
@@ -54,8 +52,8 @@ func (a *API) script(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (scriptVersionView, error) {
-		v, err := t.Script(ctx, id)
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (scriptVersionView, error) {
+		v, err := a.d.Scripts.Latest(ctx, id)
 		return scriptVersionOf(v), err
 	})
 }
@@ -65,10 +63,10 @@ func (a *API) scriptVersions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (scriptVersionList, error) {
-		list, err := t.ScriptVersions(ctx, id)
-		out := scriptVersionList{Data: make([]scriptVersionView, 0, len(list))}
-		for _, v := range list {
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (scriptVersionList, error) {
+		got, err := a.d.Scripts.Versions(ctx, id)
+		out := scriptVersionList{Data: make([]scriptVersionView, 0, len(got.Versions))}
+		for _, v := range got.Versions {
 			out.Data = append(out.Data, scriptVersionOf(v))
 		}
 		return out, err
@@ -91,34 +89,21 @@ func (a *API) saveScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (scriptVersionView, error) {
-		v, err := t.SaveScript(ctx, id, s)
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (scriptVersionView, error) {
+		v, err := a.d.Scripts.Save(ctx, id, s)
 		return scriptVersionOf(v), err
 	})
 }
 
-// previewScript walks the latest version with the sample lead. The client
-// sees its own name; a center sees the placeholder, as its agents would
-// without the client's data.
+// previewScript walks the latest version with the sample lead: the
+// client's own name for the client, the placeholder for a center.
 func (a *API) previewScript(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	return withBody(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant, in previewInput) (previewView, error) {
-		v, err := t.Script(ctx, id)
-		if err != nil {
-			return previewView{}, err
-		}
-		values := script.SampleValues()
-		if t.Principal.OrgKind == tenancy.KindClient {
-			org, err := t.Org(ctx)
-			if err != nil {
-				return previewView{}, err
-			}
-			values["client.name"] = org.Name
-		}
-		steps, err := v.Script.Walk(in.Choices, values)
+	return withBody(c, fiber.StatusOK, func(ctx context.Context, in previewInput) (previewView, error) {
+		steps, err := a.d.Scripts.Preview(ctx, id, in.Choices)
 		return previewView{Steps: steps}, err
 	})
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -12,7 +12,7 @@ import (
 // control character or invalid UTF-8 in any text field, at any depth, or
 // in a name, is 422 at the field's path, and changes nothing.
 func TestTextFieldsTakeOnlyText(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 		saveVerifiedProfile(t, e, atlas)

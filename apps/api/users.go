@@ -10,23 +10,21 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// withBody decodes the strict JSON body into In before running fn in the
-// principal's org, so a body that cannot be read never opens a transaction.
-func withBody[In, Out any](c *fiber.Ctx, db *store.DB, status int, fn func(ctx context.Context, t *store.Tenant, in In) (Out, error)) error {
+// withBody decodes the strict JSON body into In before calling use, so
+// that a body that cannot be read never reaches a use case.
+func withBody[In, Out any](c *fiber.Ctx, status int, use func(ctx context.Context, in In) (Out, error)) error {
 	var in In
 	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	return answer(c, db, status, func(ctx context.Context, t *store.Tenant) (Out, error) {
-		return fn(ctx, t, in)
-	})
+	return answer(c, status, func(ctx context.Context) (Out, error) { return use(ctx, in) })
 }
 
 // createUser adds a person to the org; without a password they are invited
 // by mail and choose one themselves.
 func (a *API) createUser(c *fiber.Ctx) error {
-	return withBody(c, a.db, fiber.StatusCreated, func(ctx context.Context, t *store.Tenant, in store.NewMemberInput) (userView, error) {
-		m, err := t.CreateMember(ctx, in)
+	return withBody(c, fiber.StatusCreated, func(ctx context.Context, in store.NewMemberInput) (userView, error) {
+		m, err := a.d.Tenancy.AddMember(ctx, in)
 		return userOf(m), err
 	})
 }
@@ -36,8 +34,8 @@ func (a *API) user(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant) (userView, error) {
-		m, err := t.Member(ctx, id)
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (userView, error) {
+		m, err := a.d.Tenancy.Member(ctx, id)
 		return userOf(m), err
 	})
 }
@@ -47,8 +45,8 @@ func (a *API) updateUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return withBody(c, a.db, fiber.StatusOK, func(ctx context.Context, t *store.Tenant, patch store.MemberPatch) (userView, error) {
-		m, err := t.UpdateMember(ctx, id, patch)
+	return withBody(c, fiber.StatusOK, func(ctx context.Context, patch store.MemberPatch) (userView, error) {
+		m, err := a.d.Tenancy.UpdateMember(ctx, id, patch)
 		return userOf(m), err
 	})
 }
@@ -59,8 +57,7 @@ func (a *API) removeUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	if err := a.db.InTenant(ctx, func(t *store.Tenant) error { return t.RemoveMember(ctx, id) }); err != nil {
+	if err := a.d.Tenancy.RemoveMember(c.UserContext(), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -1,23 +1,18 @@
 package center
 
 // The brief of a campaign the center holds an active contract for: the
-// request, the contract's rate card, and the current call script set out
-// for reading — every node in the order an agent meets them, what the
-// agent says or asks, each answer and where it leads, the objection
-// handlers, and the outcomes. Without an active contract the campaign is
+// request, the contract's rate card (for those who may read prices), and
+// the current call script set out for reading — every node in the order an
+// agent meets them, what the agent says or asks, each answer and where it
+// leads, the objection handlers, and the outcomes. Without an active contract the campaign is
 // not found, even while it is an open request (its brief is then
 // /center/requests/{id}, without the script).
 
 import (
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/pkg/apperr"
-	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
-	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/script"
-	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -63,60 +58,29 @@ func (ce *Center) briefPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var k campaign.Campaign
-	var contract *market.Contract
-	var client string
-	var sv *store.ScriptVersion
-	ctx := c.UserContext()
-	err = ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		contracts, err := t.Contracts(ctx)
-		if err != nil {
-			return err
-		}
-		for _, x := range contracts {
-			if x.CampaignID == id && x.Status == market.ContractActive {
-				contract = &x
-			}
-		}
-		if contract == nil {
-			return apperr.New(apperr.NotFound, "campaign %v not found", id)
-		}
-		if k, err = t.Campaign(ctx, id); err != nil {
-			return err
-		}
-		names, err := t.OfferedCampaigns(ctx, []uuid.UUID{id})
-		if err != nil {
-			return err
-		}
-		client = names[id].Client
-		v, err := t.Script(ctx, id)
-		switch {
-		case err == nil:
-			sv = &v
-		case !apperr.Is(err, apperr.NotFound): // not found: no script yet
-			return err
-		}
-		return nil
-	})
+	b, err := ce.d.Views.Brief(c.UserContext(), id) // not found without an active contract
 	if err != nil {
 		return err
 	}
-	d := briefData{Campaign: ce.campaignView(c, k), Client: client, Rate: ce.rateLines(c, contract.RateCard),
-		Seats: contract.Seats, ConfirmedAt: day(contract.ConfirmedAt)}
+	k, contract, client := b.Campaign, b.Contract, b.Contract.ClientName
+	d := briefData{Campaign: ce.campaignView(c, k), Client: client, Seats: contract.Seats, ConfirmedAt: day(contract.ConfirmedAt)}
+	if d.Rate, err = ce.pricedLines(c, contract.RateCard); err != nil {
+		return err
+	}
 	if ok, err := ce.can(c, tenancy.PermLeadsRead); err != nil {
 		return err
 	} else if ok {
 		d.LeadsLink = "/center/campaigns/" + id.String() + "/leads"
 	}
-	if sv != nil {
-		d.Script = ce.scriptView(c, *sv, client)
+	if b.Script != nil {
+		d.Script = ce.scriptView(c, *b.Script, client)
 	}
-	return ce.p.Server.Render(c, "center/brief", "center", k.Name, d)
+	return ce.s.Render(c, "center/brief", "center", k.Name, d)
 }
 
 // scriptView sets a script out for reading. Variables show as their
 // placeholders ("[lead.first_name]"), except the client's name, known here.
-func (ce *Center) scriptView(c *fiber.Ctx, v store.ScriptVersion, client string) *scriptView {
+func (ce *Center) scriptView(c *fiber.Ctx, v script.Version, client string) *scriptView {
 	s := v.Script
 	values := script.Values{"client.name": client}
 	link := func(id string) nodeLink {

@@ -16,12 +16,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 func TestBrowserCenterSendsAnOfferAndReadsABrief(t *testing.T) {
-	root, base := platformtest.BrowseDemo(t, mount(t))
+	root, base := platformtest.BrowseDemo(t)
 	signIn := func(t *testing.T, email, path string) (context.Context, *platformtest.ConsoleWatch) {
 		ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 		t.Cleanup(cancel)

@@ -9,29 +9,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plateau-bpo/plateau/apps/account"
-	"github.com/plateau-bpo/plateau/apps/center"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-func mount(t *testing.T) func(p *platform.Platform) {
-	return func(p *platform.Platform) {
-		a, err := account.New(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Mount()
-		center.Mount(p)
+func text(page string) string { return html.UnescapeString(page) }
+
+// verify has the platform's admin verify a center's profile as it stands.
+func verify(t *testing.T, e *platformtest.Env, center uuid.UUID) {
+	t.Helper()
+	plateau := e.Org(tenancy.KindPlatform, "Plateau", "FR")
+	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(plateau.Org, "admin@plateau.test"))
+	if _, err := e.P.Services.Compliance.VerifyCenterProfile(ctx, center); err != nil {
+		t.Fatal(err)
 	}
 }
 
-func text(page string) string { return html.UnescapeString(page) }
-
 func TestCenterOwnerFillsTheProfileAndSeesWhatIsMissing(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 		b := e.Browser()
 		b.Login(atlas.Owner.Email, atlas.Password)
@@ -78,10 +76,7 @@ func TestCenterOwnerFillsTheProfileAndSeesWhatIsMissing(t *testing.T) {
 		}
 
 		// Verified by the platform: the center may receive EU data.
-		admin := tenancy.Principal{Kind: tenancy.ActorUser, Label: "admin@plateau.test", Role: tenancy.RolePlatformAdmin, OrgKind: tenancy.KindPlatform}
-		if _, err := e.P.DB.VerifyCenterProfile(context.Background(), atlas.Org.ID, admin); err != nil {
-			t.Fatal(err)
-		}
+		verify(t, e, atlas.Org.ID)
 		_, page = b.Get("/center/data-protection")
 		if !strings.Contains(text(page), "Peut recevoir des données personnelles de l'UE") || !strings.Contains(page, "admin@plateau.test") {
 			t.Errorf("the verified profile does not say the center may receive EU data\n%s", page)
@@ -90,7 +85,7 @@ func TestCenterOwnerFillsTheProfileAndSeesWhatIsMissing(t *testing.T) {
 }
 
 func TestSupervisorReadsTheProfileAndQACannot(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	teranga := e.Org(tenancy.KindCenter, "Teranga", "SN")
 	e.Member(teranga.Org, "sup@teranga.test", "supervisor", "supervisor password")
 	e.Member(teranga.Org, "qa@teranga.test", "qa", "quality password")
@@ -114,19 +109,19 @@ func TestSupervisorReadsTheProfileAndQACannot(t *testing.T) {
 }
 
 func TestStatusTranslatesWhatIsMissing(t *testing.T) {
-	e := platformtest.New(t, nil)
+	e := platformtest.New(t)
 	tr := func(key string, args ...any) string { return e.P.I18n.T("fr", key, args...) }
 	expired := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	signed := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	p := compliance.CenterProfile{Country: "MA", SCCSignedAt: &signed, SCCModule: "4", AuthorityRef: "X", AuthorityExpiresAt: &expired,
 		UpdatedAt: signed}
-	s := platform.DataProtectionStatus(p, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), tr)
+	s := compliance.DataProtectionStatus(p, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), tr)
 	want := []string{"le module des CCT (2 ou 3)", "une analyse d'impact des transferts au dossier",
 		"une autorisation CNDP en cours de validité (expirée le 2026-01-01)", "la vérification du dossier actuel par la plateforme"}
 	if s.MayReceive || strings.Join(s.Missing, "|") != strings.Join(want, "|") {
 		t.Errorf("missing: %q, want %q", s.Missing, want)
 	}
-	if s := platform.DataProtectionStatus(compliance.CenterProfile{Country: "FR"}, time.Now(), tr); !s.MayReceive {
+	if s := compliance.DataProtectionStatus(compliance.CenterProfile{Country: "FR"}, time.Now(), tr); !s.MayReceive {
 		t.Errorf("a center in France may receive EU data: %+v", s)
 	}
 }

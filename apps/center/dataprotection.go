@@ -8,8 +8,6 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -28,7 +26,7 @@ type profileData struct {
 	Country   string
 	Authority string // shown name: CNDP, CDP… or the generic words
 	Form      profileForm
-	Status    platform.DataProtection
+	Status    compliance.DataProtection
 	Errors    []apperr.FieldError
 	UpdatedAt string
 }
@@ -46,13 +44,7 @@ func formOf(p compliance.CenterProfile) profileForm {
 }
 
 func (ce *Center) profilePage(c *fiber.Ctx) error {
-	var p compliance.CenterProfile
-	ctx := c.UserContext()
-	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		p, err = t.CenterProfile(ctx)
-		return err
-	})
+	p, err := ce.d.Compliance.CenterProfile(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -65,7 +57,7 @@ func (ce *Center) renderProfile(c *fiber.Ctx, p compliance.CenterProfile, form p
 		return err
 	}
 	d := profileData{CanEdit: canEdit, Country: p.Country, Form: form, Errors: errs,
-		Status: platform.DataProtectionStatus(p, time.Now(), func(key string, args ...any) string { return ce.t(c, key, args...) })}
+		Status: compliance.DataProtectionStatus(p, ce.d.Now(), func(key string, args ...any) string { return ce.t(c, key, args...) })}
 	d.Authority = d.Status.Authority
 	if d.Authority == "" {
 		d.Authority = ce.t(c, "dp.authority_generic")
@@ -73,7 +65,7 @@ func (ce *Center) renderProfile(c *fiber.Ctx, p compliance.CenterProfile, form p
 	if d.Status.Filled {
 		d.UpdatedAt = p.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
 	}
-	return ce.p.Server.Render(c, "center/data_protection", "center", ce.t(c, "dp.title"), d)
+	return ce.s.Render(c, "center/data_protection", "center", ce.t(c, "dp.title"), d)
 }
 
 func (ce *Center) saveProfile(c *fiber.Ctx) error {
@@ -101,33 +93,27 @@ func (ce *Center) saveProfile(c *fiber.Ctx) error {
 			in.Documents = append(in.Documents, line)
 		}
 	}
-	// The profile on file, to show its status again when the form is refused.
-	var saved compliance.CenterProfile
-	ctx := c.UserContext()
-	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		if saved, err = t.CenterProfile(ctx); err != nil || errs != nil {
+	if errs == nil {
+		_, err := ce.d.Compliance.SaveCenterProfile(c.UserContext(), in)
+		e := apperr.As(err)
+		switch {
+		case err == nil:
+			if err := ce.s.Flash(c, ce.t(c, "dp.saved")); err != nil {
+				return err
+			}
+			return c.Redirect("/center/data-protection", fiber.StatusSeeOther)
+		case e == nil || e.Kind != apperr.Invalid:
 			return err
 		}
-		_, err = t.SaveCenterProfile(ctx, in)
-		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
-			errs = e.Fields
-			if len(errs) == 0 {
-				errs = []apperr.FieldError{{Message: e.Message}}
-			}
-			return nil
+		if errs = e.Fields; len(errs) == 0 {
+			errs = []apperr.FieldError{{Message: e.Message}}
 		}
-		return err
-	})
+	}
+	// Refused: the form again, beside the profile on file and its status.
+	saved, err := ce.d.Compliance.CenterProfile(c.UserContext())
 	if err != nil {
 		return err
 	}
-	if errs != nil {
-		c.Status(fiber.StatusUnprocessableEntity)
-		return ce.renderProfile(c, saved, form, errs)
-	}
-	if err := ce.p.Server.Flash(c, ce.t(c, "dp.saved")); err != nil {
-		return err
-	}
-	return c.Redirect("/center/data-protection", fiber.StatusSeeOther)
+	c.Status(fiber.StatusUnprocessableEntity)
+	return ce.renderProfile(c, saved, form, errs)
 }

@@ -4,7 +4,8 @@ package center
 // supervisors read them: counted by status and block reason, filtered,
 // searched by name — never by number — with every phone number masked and
 // no email, so that a lead list cannot walk out of the building. Without an
-// active contract the campaign's leads are not found (pkg/store decides).
+// active contract the campaign's leads are not found; the masking and the
+// search by name only are the store's, for whoever lacks phones:read.
 
 import (
 	"html/template"
@@ -17,12 +18,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/store"
-	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
-
-func (ce *Center) mountLeads(r *fiberhttp.Router) {
-	r.Get("/campaigns/:id/leads", tenancy.PermLeadsRead, ce.admin, ce.leadsPage)
-}
 
 // maskedLead is a lead as a center's list shows it.
 type maskedLead struct {
@@ -63,70 +59,54 @@ func (ce *Center) leadsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := store.Page{After: fiberhttp.After(c)}
-	d := maskedLeadsData{CampaignID: id.String(), Query: strings.TrimSpace(c.Query("q"))}
-	path := "/center/campaigns/" + d.CampaignID + "/leads"
-	ctx := c.UserContext()
-	err = ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		counts, err := t.CountLeads(ctx, id) // not found without an active contract
-		if err != nil {
-			return err
-		}
-		k, err := t.Campaign(ctx, id)
-		if err != nil {
-			return err
-		}
-		d.Campaign, d.Total = k.Name, counts.Total
-		var status lead.Status
-		if s := lead.Status(c.Query("status")); s.Valid() {
-			status = s
-		}
-		var reason compliance.Reason
-		if r := compliance.Reason(c.Query("reason")); counts.ByReason[r] > 0 {
-			reason = r
-		}
-		d.Filtered = status != "" || reason != "" || d.Query != ""
-		for _, s := range lead.Statuses() {
-			label := ce.t(c, "leads.status."+string(s))
-			d.Statuses = append(d.Statuses, option{Value: string(s), Label: label, Selected: s == status})
-			if n := counts.ByStatus[s]; n > 0 {
-				d.ByStatus = append(d.ByStatus, maskedCount{Code: string(s), Label: label, N: n,
-					Href: path + "?" + store.LeadFilter{Status: s}.Query(nil), Current: s == status && reason == ""})
-			}
-		}
-		reasons := make([]compliance.Reason, 0, len(counts.ByReason))
-		for r := range counts.ByReason {
-			reasons = append(reasons, r)
-		}
-		slices.Sort(reasons)
-		for _, r := range reasons {
-			label := ce.t(c, "reason."+string(r))
-			d.Reasons = append(d.Reasons, option{Value: string(r), Label: label, Selected: r == reason})
-			d.ByReason = append(d.ByReason, maskedCount{Code: string(r), Label: label, N: counts.ByReason[r],
-				Href: path + "?" + store.LeadFilter{Status: lead.Blocked, BlockReason: r}.Query(nil), Current: r == reason})
-		}
-		// A center finds leads by name only: searching by number would
-		// tell it the numbers its list masks.
-		list, next, err := t.Leads(ctx, id, store.LeadFilter{Status: status, BlockReason: reason, Search: d.Query}, page)
-		for _, l := range list {
-			l = l.ForCenter() // every text of it, not the number only
-			m := maskedLead{Name: l.Name(), Company: l.Company, Phone: l.Phone, City: l.City,
-				Status: string(l.Status), StatusLabel: ce.t(c, "leads.status."+string(l.Status))}
-			if m.Name == l.Company {
-				m.Company = ""
-			}
-			if l.Block != nil {
-				m.ReasonLabel = ce.t(c, "reason."+string(l.Block.Reason))
-			}
-			d.Leads = append(d.Leads, m)
-		}
-		if next != nil {
-			d.NextQuery = template.URL(store.LeadFilter{Status: status, BlockReason: reason, Search: d.Query}.Query(next))
-		}
-		return err
-	})
+	f := store.LeadFilter{Search: strings.TrimSpace(c.Query("q"))}
+	if s := lead.Status(c.Query("status")); s.Valid() {
+		f.Status = s
+	}
+	f.BlockReason = compliance.Reason(c.Query("reason"))
+	// Not found without an active contract. A center finds leads by name
+	// only, and reads them masked: the store decides both, the center not
+	// holding phones:read.
+	got, err := ce.d.Leads.Browse(c.UserContext(), id, f, store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
 	}
-	return ce.p.Server.Render(c, "center/leads", "center", ce.t(c, "leads.campaign.title", d.Campaign), d)
+	counts, status, reason := got.Counts, got.Filter.Status, got.Filter.BlockReason
+	d := maskedLeadsData{CampaignID: id.String(), Campaign: got.Campaign.Name, Total: counts.Total, Query: f.Search,
+		Filtered: status != "" || reason != "" || f.Search != ""}
+	path := "/center/campaigns/" + d.CampaignID + "/leads"
+	for _, s := range lead.Statuses() {
+		label := ce.t(c, "leads.status."+string(s))
+		d.Statuses = append(d.Statuses, option{Value: string(s), Label: label, Selected: s == status})
+		if n := counts.ByStatus[s]; n > 0 {
+			d.ByStatus = append(d.ByStatus, maskedCount{Code: string(s), Label: label, N: n,
+				Href: path + "?" + store.LeadFilter{Status: s}.Query(nil), Current: s == status && reason == ""})
+		}
+	}
+	reasons := make([]compliance.Reason, 0, len(counts.ByReason))
+	for r := range counts.ByReason {
+		reasons = append(reasons, r)
+	}
+	slices.Sort(reasons)
+	for _, r := range reasons {
+		label := ce.t(c, "reason."+string(r))
+		d.Reasons = append(d.Reasons, option{Value: string(r), Label: label, Selected: r == reason})
+		d.ByReason = append(d.ByReason, maskedCount{Code: string(r), Label: label, N: counts.ByReason[r],
+			Href: path + "?" + store.LeadFilter{Status: lead.Blocked, BlockReason: r}.Query(nil), Current: r == reason})
+	}
+	for _, l := range got.Leads {
+		m := maskedLead{Name: l.Name(), Company: l.Company, Phone: l.Phone, City: l.City,
+			Status: string(l.Status), StatusLabel: ce.t(c, "leads.status."+string(l.Status))}
+		if m.Name == l.Company {
+			m.Company = ""
+		}
+		if l.Block != nil {
+			m.ReasonLabel = ce.t(c, "reason."+string(l.Block.Reason))
+		}
+		d.Leads = append(d.Leads, m)
+	}
+	if got.Next != nil {
+		d.NextQuery = template.URL(store.LeadFilter{Status: status, BlockReason: reason, Search: f.Search}.Query(got.Next))
+	}
+	return ce.s.Render(c, "center/leads", "center", ce.t(c, "leads.campaign.title", d.Campaign), d)
 }

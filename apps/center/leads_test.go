@@ -1,24 +1,17 @@
 package center_test
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
-	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
-	"github.com/plateau-bpo/plateau/pkg/market"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
-	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -29,23 +22,14 @@ const genevaLeads = "Téléphone;Nom;Prénom;Email;Ville\n" +
 	"+41 22 345 67 89;Favre;Léa;lea.favre@example.ch;Genève\n" +
 	"+41 22 345 67 88;Rochat;Marc;marc.rochat@example.ch;Carouge\n"
 
-// leadsOf imports a file into a client's campaign and runs the import.
+// leadsOf imports a file into a client's campaign, as detected, and runs
+// the import as the worker would.
 func leadsOf(t *testing.T, e *platformtest.Env, client tenancy.Org, campaignID uuid.UUID, file string) {
 	t.Helper()
-	im := as(t, e, client, func(ctx context.Context, tx *store.Tenant) (lead.Import, error) {
-		im, err := tx.CreateImport(ctx, campaignID, "leads.csv", strings.NewReader(file))
-		if err != nil {
-			return im, err
-		}
-		r, err := leadfile.NewReader(strings.NewReader(file), leadfile.Options{Region: "CH"})
-		if err != nil {
-			return im, err
-		}
-		return tx.StartImport(ctx, im.ID, r.Mapping())
-	})
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(client, "worker"))
-	runner := &leadimport.Runner{DB: e.P.DB, Screener: e.P.Screener, Log: slog.New(slog.DiscardHandler)}
-	if err := runner.Run(ctx, uuid.Nil, im.ID); err != nil {
+	leads, ctx := e.P.Services.Leads, platformtest.As(client)
+	im := platformtest.Must(leads.Upload(ctx, campaignID, "leads.csv", strings.NewReader(file)))(t)
+	platformtest.Must(leads.Start(ctx, im.ID, leadfile.Mapping{}))(t)
+	if err := leads.RunImport(ctx, uuid.Nil, im.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -58,7 +42,7 @@ var maskedPhone = regexp.MustCompile(`data-testid="masked-phone">([^<]*)<`)
 // without a contract, and the same center on another campaign, find
 // nothing.
 func TestACenterReadsAContractedCampaignsLeadsMasked(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		client := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 		teranga := e.Org(tenancy.KindCenter, "Teranga", "SN")
@@ -66,18 +50,11 @@ func TestACenterReadsAContractedCampaignsLeadsMasked(t *testing.T) {
 			Country: "CH", Languages: []string{"fr"}, Volume: 100})
 		other := publish(t, e, client.Org, campaign.Input{Name: "Relance Lausanne", Kind: "customer_care", Audience: "b2c",
 			Country: "CH", Languages: []string{"fr"}, Volume: 100})
-		offer := as(t, e, atlas.Org, func(ctx context.Context, tx *store.Tenant) (market.Offer, error) {
-			return tx.SubmitOffer(ctx, geneva.ID, offerIn())
-		})
-		contract := as(t, e, client.Org, func(ctx context.Context, tx *store.Tenant) (market.Contract, error) {
-			if _, err := tx.AddSuppressions(ctx, "CH", []compliance.NewSuppression{{Phone: "+41 22 345 67 88", Reason: "stop"}}); err != nil {
-				return market.Contract{}, err
-			}
-			return tx.AcceptOffer(ctx, offer.ID)
-		})
-		as(t, e, atlas.Org, func(ctx context.Context, tx *store.Tenant) (market.Contract, error) {
-			return tx.ConfirmContract(ctx, contract.ID, time.Now())
-		})
+		atlasOffer := offer(t, e, atlas.Org, geneva.ID)
+		platformtest.Must(e.P.Services.Compliance.AddSuppressions(platformtest.As(client.Org), "CH",
+			[]compliance.NewSuppression{{Phone: "+41 22 345 67 88", Reason: "stop"}}))(t)
+		contract := platformtest.Must(e.P.Services.Market.Accept(platformtest.As(client.Org), geneva.ID, atlasOffer.ID))(t)
+		platformtest.Must(e.P.Services.Market.Confirm(platformtest.As(atlas.Org), contract.ID))(t)
 		leadsOf(t, e, client.Org, geneva.ID, genevaLeads)
 		leadsOf(t, e, client.Org, other.ID, "Téléphone;Nom\n+41 21 345 67 87;Secret\n")
 		path := "/center/campaigns/" + geneva.ID.String() + "/leads"

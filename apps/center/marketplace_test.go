@@ -1,7 +1,6 @@
 package center_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,41 +10,29 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/market"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/script"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// as runs fn in org's tenant scope, as the org's system, and fails the
-// test on an error.
-func as[T any](t *testing.T, e *platformtest.Env, org tenancy.Org, fn func(ctx context.Context, tx *store.Tenant) (T, error)) T {
-	t.Helper()
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
-	var out T
-	if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
-		var err error
-		out, err = fn(ctx, tx)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // publish creates a client's campaign and publishes it.
 func publish(t *testing.T, e *platformtest.Env, client tenancy.Org, in campaign.Input) campaign.Campaign {
 	t.Helper()
-	return as(t, e, client, func(ctx context.Context, tx *store.Tenant) (campaign.Campaign, error) {
-		k, err := tx.CreateCampaign(ctx, in)
-		if err != nil {
-			return k, err
-		}
-		return tx.Move(ctx, k.ID, campaign.Publish)
-	})
+	ctx := platformtest.As(client)
+	k := platformtest.Must(e.P.Services.Campaigns.Create(ctx, in))(t)
+	return platformtest.Must(e.P.Services.Campaigns.Move(ctx, k.ID, campaign.Publish))(t)
+}
+
+// offer has a center answer a campaign request with offerIn.
+func offer(t *testing.T, e *platformtest.Env, center tenancy.Org, campaignID uuid.UUID) market.Offer {
+	t.Helper()
+	sent := platformtest.Must(e.P.Services.Market.SubmitOffer(platformtest.As(center), campaignID, offerIn()))(t)
+	return sent.Offers[0].Offer
 }
 
 func carts() campaign.Input {
@@ -57,14 +44,13 @@ func carts() campaign.Input {
 func offerIn() market.OfferInput {
 	start := time.Now().AddDate(0, 0, 10)
 	return market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerMinute: 420_000, Minimum: 30, Increment: 6,
-		PerOutcome: map[string]int64{"sale": 9 * market.Micro}}, Seats: 12, Languages: []string{"fr"}, StartsOn: &start}
+		PerOutcome: map[string]int64{"sale": 9 * money.Micro}}, Seats: 12, Languages: []string{"fr"}, StartsOn: &start}
 }
 
 func centerOffers(t *testing.T, e *platformtest.Env, center tenancy.Org) []store.CenterOffer {
-	return as(t, e, center, func(ctx context.Context, tx *store.Tenant) ([]store.CenterOffer, error) {
-		l, _, err := tx.CenterOffers(ctx, store.Page{})
-		return l, err
-	})
+	t.Helper()
+	l, _, err := e.P.Services.CenterViews.Offers(platformtest.As(center), store.Page{})
+	return platformtest.Must(l, err)(t)
 }
 
 func has(t *testing.T, what, page string, wants ...string) {
@@ -86,7 +72,7 @@ func lacks(t *testing.T, what, page string, gones ...string) {
 }
 
 func TestACenterBrowsesRequestsAndSendsAnOffer(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		client := e.Org(tenancy.KindClient, "Maison Lumière", "FR")
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 		teranga := e.Org(tenancy.KindCenter, "Teranga", "SN")
@@ -94,11 +80,9 @@ func TestACenterBrowsesRequestsAndSendsAnOffer(t *testing.T) {
 		survey := carts()
 		survey.Name, survey.Kind, survey.Languages, survey.TargetOutcome = "Enquête satisfaction", "survey", []string{"en", "wo"}, ""
 		publish(t, e, client.Org, survey)
-		as(t, e, client.Org, func(ctx context.Context, tx *store.Tenant) (campaign.Campaign, error) {
-			draft := carts()
-			draft.Name = "Brouillon secret"
-			return tx.CreateCampaign(ctx, draft)
-		})
+		draft := carts()
+		draft.Name = "Brouillon secret"
+		platformtest.Must(e.P.Services.Campaigns.Create(platformtest.As(client.Org), draft))(t)
 
 		b := e.Browser()
 		b.Login(atlas.Owner.Email, atlas.Password)
@@ -215,7 +199,7 @@ func TestACenterBrowsesRequestsAndSendsAnOffer(t *testing.T) {
 }
 
 func TestRolesOfTheCenterAdmin(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	client := e.Org(tenancy.KindClient, "Maison Lumière", "FR")
 	atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 	x := publish(t, e, client.Org, carts())
@@ -223,20 +207,27 @@ func TestRolesOfTheCenterAdmin(t *testing.T) {
 	e.Member(atlas.Org, "qa@atlas.test", "qa", "quality password")
 	e.Member(atlas.Org, "agent@atlas.test", "agent", "agent password")
 
-	// A supervisor answers requests; QA reads them; an agent works from
-	// the agent workspace, not from here.
+	// A supervisor answers requests; QA neither browses them nor answers
+	// them (requests:read and offers:write are the owner's and the
+	// supervisors'), yet opens the contracts, without their prices; an
+	// agent works from the agent workspace, not from here.
 	sup := e.Browser()
 	sup.Login("sup@atlas.test", "supervisor password")
 	_, page := sup.Get("/center/requests/" + x.ID.String())
 	has(t, "the supervisor's request", page, "Faire une offre")
 	qa := e.Browser()
 	qa.Login("qa@atlas.test", "quality password")
-	resp, page := qa.Get("/center/requests/" + x.ID.String())
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("QA reading a request: %d", resp.StatusCode)
+	for _, path := range []string{"/center/requests", "/center/requests/" + x.ID.String(), "/center/offers"} {
+		if resp, _ := qa.Get(path); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("QA opening %s: %d, want 403", path, resp.StatusCode)
+		}
 	}
-	has(t, "QA's request", page, "un responsable ou un superviseur y répond")
-	lacks(t, "QA's request", page, "Faire une offre")
+	resp, page := qa.Get("/center")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("QA's landing page: %d", resp.StatusCode)
+	}
+	lacks(t, "QA's navigation", page, `href="/center/requests"`, `href="/center/offers"`)
+	has(t, "QA's navigation", page, `href="/center/contracts"`)
 	if resp, _ := qa.Post("/center/requests/"+x.ID.String()+"/offer", url.Values{"_csrf": {platformtest.CSRF(t, page)}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("QA sending an offer: %d", resp.StatusCode)
 	}
@@ -253,7 +244,7 @@ func TestRolesOfTheCenterAdmin(t *testing.T) {
 // from the client's acceptance to the campaign brief, with a second center
 // that never sees it.
 func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		client := e.Org(tenancy.KindClient, "Maison Lumière", "FR")
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 		teranga := e.Org(tenancy.KindCenter, "Teranga", "SN")
@@ -263,29 +254,21 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 		other := carts()
 		other.Name = "Autre campagne"
 		y := publish(t, e, client.Org, other)
-		offer := as(t, e, atlas.Org, func(ctx context.Context, tx *store.Tenant) (market.Offer, error) {
-			return tx.SubmitOffer(ctx, x.ID, offerIn())
-		})
-		as(t, e, teranga.Org, func(ctx context.Context, tx *store.Tenant) (market.Offer, error) {
-			return tx.SubmitOffer(ctx, x.ID, offerIn())
-		})
-		contract := as(t, e, client.Org, func(ctx context.Context, tx *store.Tenant) (market.Contract, error) {
-			return tx.AcceptOffer(ctx, offer.ID)
-		})
-		as(t, e, client.Org, func(ctx context.Context, tx *store.Tenant) (store.ScriptVersion, error) {
-			return tx.SaveScript(ctx, x.ID, script.Script{Start: "hello", Nodes: map[string]script.Node{
-				"hello": {Kind: script.KindSay, Title: "Accueil", Text: "Bonjour {{lead.first_name}}, ici {{agent.first_name}} de {{client.name}}.", Next: "cart"},
-				"cart": {Kind: script.KindAsk, Title: "Le panier", Text: "Souhaitez-vous finaliser votre commande ?", Answers: []script.Answer{
-					{Label: "Oui", Next: "sale"}, {Label: "Non merci", Next: "refused"}}},
-				"no_time": {Kind: script.KindObjection, Title: "Pas le temps", Text: "Une minute suffit.", Next: "cart"},
-				"sale":    {Kind: script.KindOutcome, Text: "Merci !", Disposition: script.Sale},
-				"refused": {Kind: script.KindOutcome, Disposition: script.Refused},
-			}})
-		})
+		atlasOffer := offer(t, e, atlas.Org, x.ID)
+		offer(t, e, teranga.Org, x.ID)
+		contract := platformtest.Must(e.P.Services.Market.Accept(platformtest.As(client.Org), x.ID, atlasOffer.ID))(t)
+		platformtest.Must(e.P.Services.Scripts.Save(platformtest.As(client.Org), x.ID, script.Script{Start: "hello", Nodes: map[string]script.Node{
+			"hello": {Kind: script.KindSay, Title: "Accueil", Text: "Bonjour {{lead.first_name}}, ici {{agent.first_name}} de {{client.name}}.", Next: "cart"},
+			"cart": {Kind: script.KindAsk, Title: "Le panier", Text: "Souhaitez-vous finaliser votre commande ?", Answers: []script.Answer{
+				{Label: "Oui", Next: "sale"}, {Label: "Non merci", Next: "refused"}}},
+			"no_time": {Kind: script.KindObjection, Title: "Pas le temps", Text: "Une minute suffit.", Next: "cart"},
+			"sale":    {Kind: script.KindOutcome, Text: "Merci !", Disposition: script.Sale},
+			"refused": {Kind: script.KindOutcome, Disposition: script.Refused},
+		}}))(t)
 		brief := "/center/campaigns/" + x.ID.String()
 		confirm := "/center/contracts/" + contract.ID.String() + "/confirm"
 		status := func() market.ContractStatus {
-			list := as(t, e, atlas.Org, func(ctx context.Context, tx *store.Tenant) ([]market.Contract, error) { return tx.Contracts(ctx) })
+			list := platformtest.Must(e.P.Services.Market.Contracts(platformtest.As(atlas.Org)))(t)
 			if len(list) != 1 {
 				t.Fatalf("Atlas's contracts: %+v", list)
 			}
@@ -336,13 +319,9 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 		// With its profile complete and verified, Atlas confirms and lands
 		// on the brief.
 		signed, expires := time.Now().AddDate(-1, 0, 0), time.Now().AddDate(1, 0, 0)
-		as(t, e, atlas.Org, func(ctx context.Context, tx *store.Tenant) (compliance.CenterProfile, error) {
-			return tx.SaveCenterProfile(ctx, compliance.CenterProfile{SCCSignedAt: &signed, SCCModule: "2", TIAOnFile: true,
-				AuthorityRef: "D-GC-1", AuthorityExpiresAt: &expires})
-		})
-		if _, err := e.P.DB.VerifyCenterProfile(context.Background(), atlas.Org.ID, tenancy.Principal{Label: "admin"}); err != nil {
-			t.Fatal(err)
-		}
+		platformtest.Must(e.P.Services.Compliance.SaveCenterProfile(platformtest.As(atlas.Org), compliance.CenterProfile{SCCSignedAt: &signed,
+			SCCModule: "2", TIAOnFile: true, AuthorityRef: "D-GC-1", AuthorityExpiresAt: &expires}))(t)
+		verify(t, e, atlas.Org.ID)
 		_, page = b.Get("/center/contracts")
 		lacks(t, "the contracts with a verified profile", page, `data-testid="dp-blocked"`)
 		resp, page = b.Post(confirm, url.Values{"_csrf": {platformtest.CSRF(t, page)}})
@@ -368,13 +347,23 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 		has(t, "the active contract", page, "Actif", `href="`+brief+`"`)
 		lacks(t, "the active contract", page, `data-testid="confirm"`)
 
-		// QA reads the brief; a campaign without Atlas's contract is not
-		// found, open request or not; Teranga does not see the brief.
+		// QA reads the brief and the contracts, without their prices
+		// (prices:read); a campaign without Atlas's contract is not found,
+		// open request or not; Teranga does not see the brief.
 		qa := e.Browser()
 		qa.Login("qa@atlas.test", "quality password")
-		if resp, _ := qa.Get(brief); resp.StatusCode != http.StatusOK {
-			t.Errorf("QA reading the brief: %d", resp.StatusCode)
+		resp, page = qa.Get(brief)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("QA reading the brief: %d", resp.StatusCode)
 		}
+		has(t, "QA's brief", page, "Bonjour [lead.first_name]", "12 postes")
+		lacks(t, "QA's brief", page, "0,42", "9,00")
+		resp, page = qa.Get("/center/contracts")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("QA reading the contracts: %d", resp.StatusCode)
+		}
+		has(t, "QA's contracts", page, "Relance paniers abandonnés", `href="`+brief+`"`)
+		lacks(t, "QA's contracts", page, "0,42", "9,00", `data-testid="confirm"`)
 		if resp, _ := b.Get("/center/campaigns/" + y.ID.String()); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("the brief of an open request: %d", resp.StatusCode)
 		}

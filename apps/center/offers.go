@@ -55,33 +55,25 @@ type offersData struct {
 }
 
 func (ce *Center) offersPage(c *fiber.Ctx) error {
-	page := store.Page{After: fiberhttp.After(c)}
-	var d offersData
-	ctx := c.UserContext()
-	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		list, next, err := t.CenterOffers(ctx, page)
-		if err != nil {
-			return err
-		}
-		for _, o := range list {
-			row := offerRow{offerView: ce.offerView(c, o.Offer), Campaign: o.Campaign.Name, Client: o.Campaign.Client}
-			switch {
-			case o.Status == market.OfferAccepted:
-				row.CampaignLink = "/center/contracts"
-			case o.Status == market.OfferSubmitted && o.Campaign.Status == campaign.Open:
-				row.CampaignLink = "/center/requests/" + o.CampaignID.String()
-			case o.Status == market.OfferSubmitted:
-				row.Closed = true
-			}
-			d.Offers = append(d.Offers, row)
-		}
-		if next != nil {
-			d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
-		}
-		return nil
-	})
+	list, next, err := ce.d.Views.Offers(c.UserContext(), store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
 	}
-	return ce.p.Server.Render(c, "center/offers", "center", ce.t(c, "center.offers.title"), d)
+	var d offersData
+	for _, o := range list {
+		row := offerRow{offerView: ce.offerView(c, o.Offer), Campaign: o.Campaign.Name, Client: o.Campaign.Client}
+		switch {
+		case o.Status == market.OfferAccepted:
+			row.CampaignLink = "/center/contracts"
+		case o.Status == market.OfferSubmitted && o.Campaign.Status == campaign.Open:
+			row.CampaignLink = "/center/requests/" + o.CampaignID.String()
+		case o.Status == market.OfferSubmitted:
+			row.Closed = true
+		}
+		d.Offers = append(d.Offers, row)
+	}
+	if next != nil {
+		d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
+	}
+	return ce.s.Render(c, "center/offers", "center", ce.t(c, "center.offers.title"), d)
 }

@@ -2,7 +2,7 @@ package center
 
 // The open requests a center may answer, narrowed by kind and language,
 // and a request's brief with the offer form. The form takes prices in
-// currency units as people type them ("0,45" or "0.45"); market.ParseAmount
+// currency units as people type them ("0,45" or "0.45"); money.Parse
 // turns them into exact micro-units, and market.OfferInput's validation
 // (run by the store's SubmitOffer) names every other problem by the path of
 // its field, which is the name of the form's input.
@@ -16,13 +16,13 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -68,35 +68,18 @@ func (ce *Center) requestsPage(c *fiber.Ctx) error {
 	for _, l := range campaign.Languages {
 		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "center.language."+l), Selected: l == f.Language})
 	}
-	page := store.Page{After: fiberhttp.After(c)}
-	ctx := c.UserContext()
-	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		list, cursor, err := t.MatchingRequests(ctx, f, page)
-		if err != nil {
-			return err
-		}
-		ids := make([]uuid.UUID, len(list))
-		for i, k := range list {
-			ids[i] = k.ID
-		}
-		offered, err := t.OfferedCampaigns(ctx, ids)
-		if err != nil {
-			return err
-		}
-		for _, k := range list {
-			_, answered := offered[k.ID]
-			d.Requests = append(d.Requests, requestRow{campaignView: ce.campaignView(c, k), Offered: answered})
-		}
-		if cursor != nil {
-			next.Set("after", cursor.String())
-			d.NextQuery = template.URL(next.Encode())
-		}
-		return nil
-	})
+	list, cursor, err := ce.d.Views.MatchingRequests(c.UserContext(), f, store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
 	}
-	return ce.p.Server.Render(c, "center/requests", "center", ce.t(c, "center.requests.title"), d)
+	for _, k := range list {
+		d.Requests = append(d.Requests, requestRow{campaignView: ce.campaignView(c, k.Campaign), Offered: k.Offered})
+	}
+	if cursor != nil {
+		next.Set("after", cursor.String())
+		d.NextQuery = template.URL(next.Encode())
+	}
+	return ce.s.Render(c, "center/requests", "center", ce.t(c, "center.requests.title"), d)
 }
 
 // offerForm is the offer form as typed, kept to show it again.
@@ -130,39 +113,18 @@ type requestData struct {
 	Refusal    string            // why the offer was refused as a whole
 }
 
-// loadRequest reads a campaign the center may see and the center's
-// standing offer on it (a withdrawn one gives way to a new offer).
-func (ce *Center) loadRequest(c *fiber.Ctx, id uuid.UUID) (campaign.Campaign, *market.Offer, error) {
-	var k campaign.Campaign
-	var standing *market.Offer
-	ctx := c.UserContext()
-	err := ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		if k, err = t.Campaign(ctx, id); err != nil {
-			return err
-		}
-		offers, err := t.Offers(ctx, id)
-		for _, o := range offers {
-			if o.Status != market.OfferWithdrawn {
-				standing = &o
-			}
-		}
-		return err
-	})
-	return k, standing, err
-}
-
 func (ce *Center) requestPage(c *fiber.Ctx) error {
 	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
-	k, standing, err := ce.loadRequest(c, id)
+	r, err := ce.d.Views.Request(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
+	k := r.Campaign
 	form := offerForm{Currency: k.Currency, Minimum: "30", Increment: "6", Languages: k.Languages, StartsOn: day(k.StartsOn)}
-	return ce.renderRequest(c, k, standing, form, nil, "")
+	return ce.renderRequest(c, k, r.Standing, form, nil, "")
 }
 
 func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *market.Offer, form offerForm, errs []apperr.FieldError, refusal string) error {
@@ -171,7 +133,7 @@ func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *mar
 		return err
 	}
 	d := requestData{Campaign: ce.campaignView(c, k), CanOffer: canOffer, Form: form, Errors: errs, Refusal: refusal,
-		TakesOffer: standing == nil && (k.Status == campaign.Open || k.Status == campaign.Contracted),
+		TakesOffer: standing == nil && k.Status.TakesOffers(),
 		FieldError: map[string]string{}}
 	if standing != nil {
 		v := ce.offerView(c, *standing)
@@ -184,7 +146,7 @@ func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *mar
 		}
 	}
 	currency := form.Currency
-	for _, cur := range market.Currencies {
+	for _, cur := range money.Currencies {
 		d.Currencies = append(d.Currencies, option{Value: cur, Label: cur, Selected: cur == currency})
 	}
 	for _, l := range k.Languages {
@@ -201,10 +163,10 @@ func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *mar
 		input("rate_card.per_attempt", ce.t(c, "center.rate.per_attempt"), "", form.PerAttempt, false),
 		input("rate_card.seat_monthly", ce.t(c, "center.rate.seat_monthly"), "", form.SeatMonthly, false),
 	}
-	for _, o := range market.Outcomes {
+	for _, o := range campaign.Outcomes {
 		d.Outcomes = append(d.Outcomes, input("rate_card.per_outcome."+o, ce.t(c, "center.outcome."+o), "", form.PerOutcome[o], false))
 	}
-	return ce.p.Server.Render(c, "center/request", "center", k.Name, d)
+	return ce.s.Render(c, "center/request", "center", k.Name, d)
 }
 
 func (ce *Center) submitOffer(c *fiber.Ctx) error {
@@ -212,50 +174,51 @@ func (ce *Center) submitOffer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form, in, problems := ce.readOfferForm(c)
-	var k campaign.Campaign
 	ctx := c.UserContext()
-	err = ce.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		if k, err = t.Campaign(ctx, id); err != nil {
+	form, in, problems := ce.readOfferForm(c)
+	unread, refusal := problems != nil, ""
+	if !unread {
+		sent, err := ce.d.Market.SubmitOffer(ctx, id, in)
+		e := apperr.As(err)
+		switch {
+		case err == nil:
+			if err := ce.s.Flash(c, ce.t(c, "center.offer.sent", sent.Campaign.Name)); err != nil {
+				return err
+			}
+			return c.Redirect("/center/offers", fiber.StatusSeeOther)
+		case e != nil && e.Kind == apperr.Invalid:
+			if problems = e.Fields; len(problems) == 0 {
+				problems = []apperr.FieldError{{Message: e.Message}}
+			}
+		case e != nil && e.Kind == apperr.Conflict:
+			refusal = e.Message // the campaign closed, or the center answered it meanwhile
+		default:
 			return err
 		}
-		if problems != nil {
-			// Say what else is wrong at once: the domain checks the rest,
-			// the unreadable inputs standing in as valid values.
-			_, err := in.Validate(k.Languages, time.Now())
-			if e := apperr.As(err); e != nil {
-				for _, f := range e.Fields {
-					if !slices.ContainsFunc(problems, func(p apperr.FieldError) bool { return p.Path == f.Path }) {
-						problems = append(problems, f)
-					}
+	}
+	// Refused: the request again, as it stands now, with the form as typed.
+	r, err := ce.d.Views.Request(ctx, id)
+	if err != nil {
+		return err
+	}
+	if refusal != "" {
+		c.Status(fiber.StatusConflict)
+		return ce.renderRequest(c, r.Campaign, r.Standing, form, nil, refusal)
+	}
+	if unread {
+		// Say what else is wrong at once: the domain checks the rest, the
+		// unreadable inputs standing in as valid values.
+		_, err := in.Validate(r.Campaign.Languages, ce.d.Now())
+		if e := apperr.As(err); e != nil {
+			for _, f := range e.Fields {
+				if !slices.ContainsFunc(problems, func(p apperr.FieldError) bool { return p.Path == f.Path }) {
+					problems = append(problems, f)
 				}
 			}
-			return apperr.InvalidFields("the offer is not valid", problems...)
 		}
-		_, err = t.SubmitOffer(ctx, id, in)
-		return err
-	})
-	e := apperr.As(err)
-	switch {
-	case err == nil:
-		if err := ce.p.Server.Flash(c, ce.t(c, "center.offer.sent", k.Name)); err != nil {
-			return err
-		}
-		return c.Redirect("/center/offers", fiber.StatusSeeOther)
-	case e != nil && e.Kind == apperr.Invalid:
-		c.Status(fiber.StatusUnprocessableEntity)
-		return ce.renderRequest(c, k, nil, form, e.Fields, "")
-	case e != nil && e.Kind == apperr.Conflict:
-		// The campaign closed, or the center answered it meanwhile.
-		k, standing, err := ce.loadRequest(c, id)
-		if err != nil {
-			return err
-		}
-		c.Status(fiber.StatusConflict)
-		return ce.renderRequest(c, k, standing, form, nil, e.Message)
 	}
-	return err
+	c.Status(fiber.StatusUnprocessableEntity)
+	return ce.renderRequest(c, r.Campaign, nil, form, problems, "")
 }
 
 // readOfferForm reads the form into what it shows again and the offer it
@@ -279,7 +242,7 @@ func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, []a
 		if typed == "" {
 			return 0 // not charged
 		}
-		micro, err := market.ParseAmount(typed)
+		micro, err := money.Parse(typed)
 		if err != nil {
 			problem(name, "center.offer.bad_amount")
 			return 1
@@ -301,7 +264,7 @@ func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, []a
 		PerMinute: amount("rate_card.per_minute", form.PerMinute), Minimum: whole("rate_card.minimum_seconds", form.Minimum, 0),
 		Increment: whole("rate_card.increment_seconds", form.Increment, 1), PerAttempt: amount("rate_card.per_attempt", form.PerAttempt),
 		SeatMonthly: amount("rate_card.seat_monthly", form.SeatMonthly), PerOutcome: map[string]int64{}}
-	for _, o := range market.Outcomes {
+	for _, o := range campaign.Outcomes {
 		name := "rate_card.per_outcome." + o
 		form.PerOutcome[o] = v(name)
 		if p := amount(name, form.PerOutcome[o]); p != 0 {
@@ -314,7 +277,7 @@ func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, []a
 		starts, err := time.Parse(time.DateOnly, form.StartsOn)
 		if err != nil {
 			problem("starts_on", "center.offer.bad_date")
-			starts = time.Now()
+			starts = ce.d.Now()
 		}
 		in.StartsOn = &starts
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/money"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // What the marketplace pages show, in the reader's words: campaigns, rate
@@ -106,19 +108,30 @@ func count(n int, locale string) string {
 // component at zero is not charged and not shown.
 func (ce *Center) rateLines(c *fiber.Ctx, r market.RateCard) []line {
 	locale := fiberhttp.LocaleOf(c)
-	money := func(v int64) string { return market.FormatMoney(v, r.Currency, locale) }
+	amount := func(v int64) string { return money.Format(v, r.Currency, locale) }
 	var out []line
 	add := func(v int64, label, value string) {
 		if v != 0 {
 			out = append(out, line{label, value})
 		}
 	}
-	add(r.PerConnectedCall, ce.t(c, "center.rate.per_connected_call"), money(r.PerConnectedCall))
-	add(r.PerMinute, ce.t(c, "center.rate.per_minute"), ce.t(c, "center.rate.per_minute_value", money(r.PerMinute), r.Minimum, r.Increment))
-	for _, o := range market.Outcomes {
-		add(r.PerOutcome[o], ce.t(c, "center.rate.per_outcome", ce.t(c, "center.outcome."+o)), money(r.PerOutcome[o]))
+	add(r.PerConnectedCall, ce.t(c, "center.rate.per_connected_call"), amount(r.PerConnectedCall))
+	add(r.PerMinute, ce.t(c, "center.rate.per_minute"), ce.t(c, "center.rate.per_minute_value", amount(r.PerMinute), r.Minimum, r.Increment))
+	for _, o := range campaign.Outcomes {
+		add(r.PerOutcome[o], ce.t(c, "center.rate.per_outcome", ce.t(c, "center.outcome."+o)), amount(r.PerOutcome[o]))
 	}
-	add(r.PerAttempt, ce.t(c, "center.rate.per_attempt"), money(r.PerAttempt))
-	add(r.SeatMonthly, ce.t(c, "center.rate.seat_monthly"), money(r.SeatMonthly))
+	add(r.PerAttempt, ce.t(c, "center.rate.per_attempt"), amount(r.PerAttempt))
+	add(r.SeatMonthly, ce.t(c, "center.rate.seat_monthly"), amount(r.SeatMonthly))
 	return out
+}
+
+// pricedLines is a rate card's lines for a reader who may read prices
+// (prices:read), none for anyone else (quality staff read a contract's
+// terms without its prices).
+func (ce *Center) pricedLines(c *fiber.Ctx, r market.RateCard) ([]line, error) {
+	ok, err := ce.can(c, tenancy.PermPricesRead)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return ce.rateLines(c, r), nil
 }

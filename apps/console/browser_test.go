@@ -13,12 +13,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 func TestBrowserConsoleFollowsACampaignToItsContract(t *testing.T) {
-	root, base := platformtest.BrowseDemo(t, mountAll(t))
+	root, base := platformtest.BrowseDemo(t)
 	ctx, cancel := context.WithTimeout(root, platformtest.BrowserTimeout)
 	defer cancel()
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {

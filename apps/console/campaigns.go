@@ -2,9 +2,9 @@ package console
 
 // The platform's view of the marketplace: every client's campaigns (by
 // status), one campaign with the offers made for it and its contracts, and
-// every contract. Read-only; the store reads across orgs for a platform
-// principal only, and the routes need console:access, which clients and
-// centers never hold.
+// every contract. Read-only; the store (store.Oversight) reads across orgs
+// for a principal holding console:access only, which clients and centers
+// never hold.
 
 import (
 	"net/url"
@@ -18,7 +18,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
-	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -104,12 +104,12 @@ func (c *Console) campaignRow(ctx *fiber.Ctx, k store.OverseenCampaign) campaign
 		Status: string(k.Status), StatusLabel: c.t(ctx, "console.campaign_status."+string(k.Status)), Volume: k.Volume,
 		StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn), CreatedAt: k.CreatedAt}
 	if k.BudgetCap > 0 {
-		r.BudgetCap = market.FormatMoney(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(ctx))
+		r.BudgetCap = money.Format(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(ctx))
 	}
 	return r
 }
 
-func (c *Console) contractsTable(ctx *fiber.Ctx, list []store.OverseenContract, whole bool) contractsTable {
+func (c *Console) contractsTable(ctx *fiber.Ctx, list []store.NamedContract, whole bool) contractsTable {
 	t := contractsTable{Locale: fiberhttp.LocaleOf(ctx), Whole: whole}
 	for _, k := range list {
 		t.Rows = append(t.Rows, contractRow{CampaignID: k.CampaignID.String(), Campaign: k.CampaignName, Client: k.ClientName,
@@ -132,7 +132,7 @@ func (c *Console) campaignsPage(ctx *fiber.Ctx) error {
 	for _, s := range campaign.Statuses {
 		d.Statuses = append(d.Statuses, statusOption{Value: string(s), Label: c.t(ctx, "console.campaign_status."+string(s)), Selected: s == status})
 	}
-	list, next, err := c.p.DB.PlatformCampaigns(ctx.UserContext(), status, store.Page{After: fiberhttp.After(ctx)})
+	list, next, err := c.d.Oversight.Campaigns(ctx.UserContext(), status, store.Page{After: fiberhttp.After(ctx)})
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (c *Console) campaignsPage(ctx *fiber.Ctx) error {
 		}
 		d.Next = "/console/campaigns?" + q.Encode()
 	}
-	return c.p.Server.Render(ctx, "console/campaigns", "console", c.t(ctx, "console.campaigns.title"), d)
+	return c.s.Render(ctx, "console/campaigns", "console", c.t(ctx, "console.campaigns.title"), d)
 }
 
 // campaignPage shows one campaign of any client with the offers made for
@@ -156,7 +156,7 @@ func (c *Console) campaignPage(ctx *fiber.Ctx) error {
 	if err != nil {
 		return apperr.New(apperr.NotFound, "there is no such campaign")
 	}
-	file, err := c.p.DB.PlatformCampaign(ctx.UserContext(), id)
+	file, err := c.d.Oversight.Campaign(ctx.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -166,18 +166,18 @@ func (c *Console) campaignPage(ctx *fiber.Ctx) error {
 		r := offerRow{Center: o.CenterName, Status: string(o.Status), StatusLabel: c.t(ctx, "console.offer_status."+string(o.Status)),
 			Seats: o.Seats, Languages: strings.Join(o.Languages, ", "), Hours: o.Hours, StartsOn: day(&o.StartsOn), CreatedAt: o.CreatedAt}
 		if o.RateCard.PerMinute > 0 {
-			r.PerMinute = c.t(ctx, "console.offers.per_minute_value", market.FormatMoney(o.RateCard.PerMinute, o.RateCard.Currency, locale),
+			r.PerMinute = c.t(ctx, "console.offers.per_minute_value", money.Format(o.RateCard.PerMinute, o.RateCard.Currency, locale),
 				o.RateCard.Minimum, o.RateCard.Increment)
 		}
 		d.Offers = append(d.Offers, r)
 	}
-	return c.p.Server.Render(ctx, "console/campaigns_detail", "console", file.Campaign.Name, d)
+	return c.s.Render(ctx, "console/campaigns_detail", "console", file.Campaign.Name, d)
 }
 
 // contractsPage lists every contract between clients and centers, newest
 // first.
 func (c *Console) contractsPage(ctx *fiber.Ctx) error {
-	list, next, err := c.p.DB.PlatformContracts(ctx.UserContext(), store.Page{After: fiberhttp.After(ctx)})
+	list, next, err := c.d.Oversight.Contracts(ctx.UserContext(), store.Page{After: fiberhttp.After(ctx)})
 	if err != nil {
 		return err
 	}
@@ -185,5 +185,5 @@ func (c *Console) contractsPage(ctx *fiber.Ctx) error {
 	if next != nil {
 		d.Next = "/console/contracts?" + url.Values{"after": {next.String()}}.Encode()
 	}
-	return c.p.Server.Render(ctx, "console/contracts", "console", c.t(ctx, "console.contracts.title"), d)
+	return c.s.Render(ctx, "console/contracts", "console", c.t(ctx, "console.contracts.title"), d)
 }

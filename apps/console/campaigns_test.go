@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -10,21 +9,13 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/market"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
-
-// as runs fn in org's tenant scope, as the platform acting for it.
-func as(t *testing.T, e *platformtest.Env, org tenancy.Org, fn func(ctx context.Context, tx *store.Tenant) error) {
-	t.Helper()
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
-	if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error { return fn(ctx, tx) }); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // rowOf is the table row of the page that carries testid.
 func rowOf(page, testid string) string {
@@ -36,7 +27,7 @@ func rowOf(page, testid string) string {
 // status, opens one with its offer and contract and lists the contracts;
 // clients and centers are refused every page, and see none of the data.
 func TestConsoleShowsEveryClientsCampaignsAndContracts(t *testing.T) {
-	platformtest.Each(t, mountAll(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		admin := e.Org(tenancy.KindPlatform, "Plateau", "FR")
 		clientA := e.Org(tenancy.KindClient, "Maison Lumiere", "US")
 		clientB := e.Org(tenancy.KindClient, "Rival Shop", "US")
@@ -46,37 +37,18 @@ func TestConsoleShowsEveryClientsCampaignsAndContracts(t *testing.T) {
 		// confirms (US callees: no EU data to check). Client B keeps a draft.
 		start := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
 		in := campaign.Input{Name: "Abandoned carts", Kind: "customer_care", Audience: "b2c", Country: "US", Languages: []string{"en"},
-			StartsOn: &start, Volume: 4000, BudgetCap: 6_000 * market.Micro, Currency: "USD"}
-		var x, y campaign.Campaign
-		as(t, e, clientA.Org, func(ctx context.Context, tx *store.Tenant) (err error) {
-			if x, err = tx.CreateCampaign(ctx, in); err != nil {
-				return err
-			}
-			_, err = tx.Move(ctx, x.ID, campaign.Publish)
-			return err
-		})
+			StartsOn: &start, Volume: 4000, BudgetCap: 6_000 * money.Micro, Currency: "USD"}
+		svc, asA, asB, asCenter := e.P.Services, platformtest.As(clientA.Org), platformtest.As(clientB.Org), platformtest.As(center.Org)
+		x := platformtest.Must(svc.Campaigns.Create(asA, in))(t)
+		x = platformtest.Must(svc.Campaigns.Move(asA, x.ID, campaign.Publish))(t)
 		in.Name = "Secret draft of B"
-		as(t, e, clientB.Org, func(ctx context.Context, tx *store.Tenant) (err error) {
-			y, err = tx.CreateCampaign(ctx, in)
-			return err
-		})
-		var offer market.Offer
+		y := platformtest.Must(svc.Campaigns.Create(asB, in))(t)
 		offerStart := time.Now().AddDate(0, 0, 7)
-		as(t, e, center.Org, func(ctx context.Context, tx *store.Tenant) (err error) {
-			offer, err = tx.SubmitOffer(ctx, x.ID, market.OfferInput{RateCard: market.RateCard{Currency: "USD", PerMinute: 450_000, Minimum: 30, Increment: 6},
-				Seats: 12, Languages: []string{"en"}, StartsOn: &offerStart, Hours: "Mon–Fri 9–20"})
-			return err
-		})
-		var contract market.Contract
-		as(t, e, clientA.Org, func(ctx context.Context, tx *store.Tenant) (err error) {
-			contract, err = tx.AcceptOffer(ctx, offer.ID)
-			return err
-		})
-		confirmedAt := time.Date(2026, 9, 14, 8, 30, 0, 0, time.UTC)
-		as(t, e, center.Org, func(ctx context.Context, tx *store.Tenant) error {
-			_, err := tx.ConfirmContract(ctx, contract.ID, confirmedAt)
-			return err
-		})
+		sent := platformtest.Must(svc.Market.SubmitOffer(asCenter, x.ID, market.OfferInput{RateCard: market.RateCard{Currency: "USD",
+			PerMinute: 450_000, Minimum: 30, Increment: 6}, Seats: 12, Languages: []string{"en"}, StartsOn: &offerStart, Hours: "Mon–Fri 9–20"}))(t)
+		contract := platformtest.Must(svc.Market.Accept(asA, x.ID, sent.Offers[0].ID))(t)
+		contract = platformtest.Must(svc.Market.Confirm(asCenter, contract.ID))(t)
+		confirmedAt := contract.ConfirmedAt.UTC().Format("2006-01-02 15:04 UTC")
 
 		b := e.Browser()
 		b.Login(admin.Owner.Email, admin.Password)
@@ -120,7 +92,7 @@ func TestConsoleShowsEveryClientsCampaignsAndContracts(t *testing.T) {
 		}
 		for _, want := range []string{"<h1>Abandoned carts</h1>", "Une campagne de Maison Lumiere", "6\u202f000,00\u00a0$",
 			"Atlas Contact", "0,45\u00a0$ (facturé 30/6 s)", "Mon–Fri 9–20", `data-status="accepted"`, `data-status="active"`,
-			"2026-09-14 08:30 UTC"} {
+			confirmedAt} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("the campaign page lacks %q", want)
 			}
@@ -141,7 +113,7 @@ func TestConsoleShowsEveryClientsCampaignsAndContracts(t *testing.T) {
 			t.Fatalf("GET /console/contracts: %d\n%s", resp.StatusCode, page)
 		}
 		for _, want := range []string{"Maison Lumiere", "Atlas Contact", `href="/console/campaigns/` + x.ID.String() + `">Abandoned carts</a>`,
-			"Actif", "USD", "2026-09-14 08:30 UTC"} {
+			"Actif", "USD", confirmedAt} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("the contracts page lacks %q", want)
 			}
@@ -149,14 +121,9 @@ func TestConsoleShowsEveryClientsCampaignsAndContracts(t *testing.T) {
 
 		// Pages keep the filter: 50 more drafts of B make the first of them
 		// (y, the oldest) the one draft on the second page.
-		as(t, e, clientB.Org, func(ctx context.Context, tx *store.Tenant) error {
-			for range store.DefaultLimit {
-				if _, err := tx.CreateCampaign(ctx, in); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		for range store.DefaultLimit {
+			platformtest.Must(svc.Campaigns.Create(asB, in))(t)
+		}
 		_, page = b.Get("/console/campaigns?status=draft")
 		next := regexp.MustCompile(`href="(/console/campaigns\?[^"]+)" data-testid="next"`).FindStringSubmatch(page)
 		if next == nil || rowOf(page, "campaign-"+y.ID.String()) != "" || !strings.Contains(next[1], "status=draft") {

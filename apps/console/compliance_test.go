@@ -10,44 +10,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plateau-bpo/plateau/apps/account"
-	"github.com/plateau-bpo/plateau/apps/center"
-	"github.com/plateau-bpo/plateau/apps/console"
-	"github.com/plateau-bpo/plateau/apps/portal"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
-	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
-
-func mountAll(t *testing.T) func(p *platform.Platform) {
-	return func(p *platform.Platform) {
-		a, err := account.New(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Mount()
-		portal.Mount(p)
-		center.Mount(p)
-		console.New(p, p.Queue).Mount()
-	}
-}
 
 func text(page string) string { return html.UnescapeString(page) }
 
 func TestAdminVerifiesACentersProfile(t *testing.T) {
-	platformtest.Each(t, mountAll(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		admin := e.Org(tenancy.KindPlatform, "Plateau", "FR")
 		atlas := e.Org(tenancy.KindCenter, "Atlas Contact", "MA")
 		e.Org(tenancy.KindCenter, "Teranga", "SN") // never filled its profile
 		signed, expires := time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC), time.Now().AddDate(1, 0, 0)
-		ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(atlas.Org, "test"))
-		if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
-			_, err := tx.SaveCenterProfile(ctx, compliance.CenterProfile{SCCSignedAt: &signed, SCCModule: "2", TIAOnFile: true,
-				AuthorityRef: "D-GC-248/2025", AuthorityExpiresAt: &expires, Documents: []string{"SCC.pdf", "CNDP.pdf"}})
-			return err
-		}); err != nil {
+		if _, err := e.P.Services.Compliance.SaveCenterProfile(platformtest.As(atlas.Org), compliance.CenterProfile{SCCSignedAt: &signed,
+			SCCModule: "2", TIAOnFile: true, AuthorityRef: "D-GC-248/2025", AuthorityExpiresAt: &expires,
+			Documents: []string{"SCC.pdf", "CNDP.pdf"}}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -71,6 +49,9 @@ func TestAdminVerifiesACentersProfile(t *testing.T) {
 			t.Fatalf("verify: %d\n%s", resp.StatusCode, body)
 		}
 		_, page = b.Get("/console/data-protection")
+		if !strings.Contains(text(page), "Atlas Contact : dossier de protection des données vérifié.") {
+			t.Errorf("the verification is not confirmed, naming the center")
+		}
 		if !strings.Contains(text(page), "Peut recevoir des données personnelles de l'UE") || !strings.Contains(page, admin.Owner.Email) ||
 			strings.Contains(page, `data-testid="verify"`) {
 			t.Errorf("after verification the page does not show Atlas verified\n%s", page)
@@ -139,7 +120,7 @@ func uploadList(t *testing.T, b *platformtest.Browser, code, freshAt, fileName, 
 }
 
 func TestNationalListUploadGovernsDecisions(t *testing.T) {
-	platformtest.Each(t, mountAll(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		admin := e.Org(tenancy.KindPlatform, "Plateau", "FR")
 		client := e.Org(tenancy.KindClient, "Sunshine Leads", "US")
 		cb := e.Browser()
@@ -164,7 +145,7 @@ func TestNationalListUploadGovernsDecisions(t *testing.T) {
 		if !regexp.MustCompile(`<tr data-testid="bad-line"><td>4</td><td><code>0105551234</code></td><td>[^<]*area code`).MatchString(page) {
 			t.Errorf("the report does not show line 4, its text and error\n%s", page)
 		}
-		if copies, err := e.P.DB.NationalLists(context.Background(), false); err != nil || len(copies) != 0 {
+		if copies, err := e.P.Services.Compliance.NationalLists(context.Background()); err != nil || len(copies) != 0 {
 			t.Errorf("a refused file was stored: %v %v", copies, err)
 		}
 

@@ -1,38 +1,28 @@
 package console_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/apps/account"
 	"github.com/plateau-bpo/plateau/apps/console"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
+// The platform's queue is what the console reads the queues' state from.
+var _ console.Queues = (*asynqjobs.Queue)(nil)
+
 func TestQueuesPageIsForPlatformAdminsAndShowsTheQueues(t *testing.T) {
-	e := platformtest.New(t, func(p *platform.Platform) {
-		a, err := account.New(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Mount()
-		console.New(p, p.Queue).Mount()
-	})
+	e := platformtest.New(t)
 	admin := e.Org(tenancy.KindPlatform, "Plateau", "FR")
 	client := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 
 	// An invitation puts a task on the critical queue and leaves one outbox
 	// message unfinished (no worker runs here).
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(client.Org, "test"))
-	if err := e.P.DB.InTenant(ctx, func(t *store.Tenant) error {
-		_, err := t.CreateMember(ctx, store.NewMemberInput{Email: "new@ml.test", Role: "analyst"})
-		return err
-	}); err != nil {
+	if _, err := e.P.Services.Tenancy.AddMember(platformtest.As(client.Org), store.NewMemberInput{Email: "new@ml.test", Role: "analyst"}); err != nil {
 		t.Fatal(err)
 	}
 

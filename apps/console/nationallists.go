@@ -12,7 +12,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
-	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
 // listRow is one national list on the page: its latest copy, if any.
@@ -59,19 +58,19 @@ func maxAgeOf(code string) time.Duration {
 }
 
 func (c *Console) listsPage(ctx *fiber.Ctx) error {
-	return c.renderLists(ctx, &listsData{Form: listForm{Code: nationallist.Lists[0].Code, FreshAt: time.Now().UTC().Format(time.DateOnly)}})
+	return c.renderLists(ctx, &listsData{Form: listForm{Code: nationallist.Lists[0].Code, FreshAt: c.d.Now().UTC().Format(time.DateOnly)}})
 }
 
 func (c *Console) renderLists(ctx *fiber.Ctx, d *listsData) error {
-	copies, err := c.p.DB.NationalLists(ctx.UserContext(), false)
+	copies, err := c.d.Compliance.NationalLists(ctx.UserContext())
 	if err != nil {
 		return err
 	}
-	byCode := map[string]store.NationalListCopy{}
+	byCode := map[string]nationallist.Upload{}
 	for _, cp := range copies {
 		byCode[cp.Code] = cp
 	}
-	now := time.Now()
+	now := c.d.Now()
 	for _, l := range nationallist.Lists {
 		maxAge := maxAgeOf(l.Code)
 		r := listRow{Code: l.Code, Name: l.Name, MaxAgeDays: int(maxAge / (24 * time.Hour))}
@@ -82,10 +81,10 @@ func (c *Console) renderLists(ctx *fiber.Ctx, d *listsData) error {
 		}
 		d.Lists = append(d.Lists, r)
 	}
-	d.BodyLimit = mebibytes(c.p.Cfg.BodyLimit)
+	d.BodyLimit = mebibytes(c.d.BodyLimit)
 	// A US line is ten digits and CR LF; the multipart envelope is small.
-	d.MaxLines = bodyLimit(c.p.Cfg.BodyLimit) / 12 / 10000 * 10000
-	return c.p.Server.Render(ctx, "console/national_lists", "console", c.t(ctx, "lists.title"), d)
+	d.MaxLines = bodyLimit(c.d.BodyLimit) / 12 / 10000 * 10000
+	return c.s.Render(ctx, "console/national_lists", "console", c.t(ctx, "lists.title"), d)
 }
 
 // bodyLimit is the server's request limit: fiberhttp's default when unset.
@@ -107,8 +106,8 @@ func mebibytes(limit int) string {
 
 // uploadList takes a new copy of a national list: every line a number or
 // nothing is stored. The copy replaces the previous one in the database and
-// in this process's memory at once; other processes pick it up on their
-// next reload.
+// in this process's memory at once (Compliance.SaveNationalList); other
+// processes pick it up on their next reload.
 func (c *Console) uploadList(ctx *fiber.Ctx) error {
 	d := &listsData{Form: listForm{Code: ctx.FormValue("code"), FreshAt: strings.TrimSpace(ctx.FormValue("fresh_at"))}}
 	list, ok := nationallist.ByCode(d.Form.Code)
@@ -121,7 +120,7 @@ func (c *Console) uploadList(ctx *fiber.Ctx) error {
 		d.Errors = append(d.Errors, apperr.FieldError{Path: "fresh_at", Message: "is required: the date of the copy, as the list's operator dated it"})
 	case err != nil:
 		d.Errors = append(d.Errors, apperr.FieldError{Path: "fresh_at", Message: "must be a date, such as 2026-09-15"})
-	case fresh.After(time.Now()):
+	case fresh.After(c.d.Now()):
 		d.Errors = append(d.Errors, apperr.FieldError{Path: "fresh_at", Message: "is in the future"})
 	}
 	fh, err := ctx.FormFile("file")
@@ -149,23 +148,15 @@ func (c *Console) uploadList(ctx *fiber.Ctx) error {
 	if _, err := set.WriteTo(&snapshot); err != nil {
 		return err
 	}
-	uctx := ctx.UserContext()
-	err = c.p.DB.InTenant(uctx, func(t *store.Tenant) error {
-		_, err := t.SaveNationalList(uctx, store.NationalListCopy{Code: list.Code, FreshAt: fresh, Numbers: int64(set.Len()),
-			Snapshot: snapshot.Bytes(), FileName: fh.Filename})
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := c.p.Screener.Reload(uctx); err != nil {
+	if _, err := c.d.Compliance.SaveNationalList(ctx.UserContext(), nationallist.Upload{Code: list.Code, FreshAt: fresh,
+		Numbers: int64(set.Len()), Snapshot: snapshot.Bytes(), FileName: fh.Filename}); err != nil {
 		return err
 	}
 	msg := c.t(ctx, "lists.uploaded", list.Code, set.Len(), d.Form.FreshAt)
-	if maxAge := maxAgeOf(list.Code); maxAge > 0 && time.Since(fresh) > maxAge {
+	if maxAge := maxAgeOf(list.Code); maxAge > 0 && c.d.Now().Sub(fresh) > maxAge {
 		msg += " " + c.t(ctx, "lists.uploaded_stale", int(maxAge/(24*time.Hour)))
 	}
-	if err := c.p.Server.Flash(ctx, msg); err != nil {
+	if err := c.s.Flash(ctx, msg); err != nil {
 		return err
 	}
 	return ctx.Redirect("/console/national-lists", fiber.StatusSeeOther)

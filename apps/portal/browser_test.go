@@ -14,17 +14,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/plateau-bpo/plateau/apps/center"
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 func TestBrowserComplianceAndDataProtectionPages(t *testing.T) {
-	root, base := platformtest.BrowseDemo(t, func(p *platform.Platform) {
-		mount(t)(p)
-		center.Mount(p)
-	})
+	root, base := platformtest.BrowseDemo(t)
 
 	for _, tc := range []struct {
 		name, email, path string

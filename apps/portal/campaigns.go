@@ -3,8 +3,8 @@ package portal
 // A client's campaigns: the list, the wizard that writes a request in
 // draft (and edits it while it is one), and the detail page with the moves
 // the viewer may make now. The rules stay in pkg/campaign (what a request
-// holds, Validate, the state machine and who may make each move) and the
-// queries in pkg/store; a campaign of another org is not found.
+// holds, Validate, the state machine) and the policy table (who may make
+// each move); a campaign of another org is not found.
 
 import (
 	"html/template"
@@ -22,35 +22,28 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
-	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // mountCampaigns registers the campaign pages, the offers comparison and
 // the contracts. Reading is campaigns:read (analysts and billing staff too);
-// writing a request is campaigns:write, accepting an offer contracts:write.
-// Who may make which move of a campaign's life is the state machine's say.
+// writing a request is campaigns:write, accepting an offer offers:accept.
+// A move of a campaign's life opens to whoever reads it: the store asks the
+// policy table for the permission the move needs (campaigns:publish, run,
+// complete or cancel), and the page shows the moves the viewer may make.
 func (pt *Portal) mountCampaigns(r *fiberhttp.Router) {
-	r.Get("/campaigns", tenancy.PermCampaignsRead, clientsOnly, pt.campaignsPage)
-	r.Get("/campaigns/new", tenancy.PermCampaignsWrite, clientsOnly, pt.newCampaignPage)
-	r.Post("/campaigns", tenancy.PermCampaignsWrite, clientsOnly, pt.createCampaign)
-	r.Get("/campaigns/:id", tenancy.PermCampaignsRead, clientsOnly, pt.campaignPage)
-	r.Get("/campaigns/:id/edit", tenancy.PermCampaignsWrite, clientsOnly, pt.editCampaignPage)
-	r.Post("/campaigns/:id", tenancy.PermCampaignsWrite, clientsOnly, pt.updateCampaign)
-	r.Post("/campaigns/:id/move", tenancy.PermCampaignsWrite, clientsOnly, pt.moveCampaign)
-	r.Get("/campaigns/:id/offers", tenancy.PermCampaignsRead, clientsOnly, pt.offersPage)
-	r.Post("/campaigns/:id/offers/:offer/accept", tenancy.PermContractsWrite, clientsOnly, pt.acceptOffer)
-	r.Get("/contracts", tenancy.PermCampaignsRead, clientsOnly, pt.contractsPage)
-}
-
-// clientsOnly keeps these pages for people of client companies: centers
-// and the platform read campaigns too, through their own front doors.
-func clientsOnly(c *fiber.Ctx) error {
-	if v := fiberhttp.ViewerOf(c); v == nil || v.Membership.Org.Kind != tenancy.KindClient {
-		return apperr.New(apperr.Forbidden, "these pages are for client companies")
-	}
-	return c.Next()
+	r.Get("/campaigns", tenancy.PermCampaignsRead, pt.campaignsPage)
+	r.Get("/campaigns/new", tenancy.PermCampaignsWrite, pt.newCampaignPage)
+	r.Post("/campaigns", tenancy.PermCampaignsWrite, pt.createCampaign)
+	r.Get("/campaigns/:id", tenancy.PermCampaignsRead, pt.campaignPage)
+	r.Get("/campaigns/:id/edit", tenancy.PermCampaignsWrite, pt.editCampaignPage)
+	r.Post("/campaigns/:id", tenancy.PermCampaignsWrite, pt.updateCampaign)
+	r.Post("/campaigns/:id/move", tenancy.PermCampaignsRead, pt.moveCampaign)
+	r.Get("/campaigns/:id/offers", tenancy.PermCampaignsRead, pt.offersPage)
+	r.Post("/campaigns/:id/offers/:offer/accept", tenancy.PermOffersAccept, pt.acceptOffer)
+	r.Get("/contracts", tenancy.PermCampaignsRead, pt.contractsPage)
 }
 
 // campaignView is a campaign as the pages show it, in the reader's words.
@@ -75,17 +68,17 @@ type campaignView struct {
 }
 
 func (pt *Portal) campaignView(c *fiber.Ctx, k campaign.Campaign, loc *time.Location) campaignView {
-	v := campaignView{ID: k.ID.String(), Name: k.Name, Kind: pt.t(c, "campaign_kind."+string(k.Kind)),
-		Audience: pt.t(c, "audience."+string(k.Audience)), Country: k.Country, Languages: pt.languages(c, k.Languages),
+	v := campaignView{ID: k.ID.String(), Name: k.Name, Kind: pt.s.T(c, "campaign_kind."+string(k.Kind)),
+		Audience: pt.s.T(c, "audience."+string(k.Audience)), Country: k.Country, Languages: pt.languages(c, k.Languages),
 		StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn), Volume: k.Volume,
-		DialingMode: pt.t(c, "campaigns.dialing."+string(k.DialingMode)), RetentionDays: k.RetentionDays,
-		Status: string(k.Status), StatusLabel: pt.t(c, "campaigns.status."+string(k.Status)),
+		DialingMode: pt.s.T(c, "campaigns.dialing."+string(k.DialingMode)), RetentionDays: k.RetentionDays,
+		Status: string(k.Status), StatusLabel: pt.s.T(c, "campaigns.status."+string(k.Status)),
 		Editable: campaign.Editable(k.Status), UpdatedAt: when(k.UpdatedAt, loc)}
 	if k.TargetOutcome != "" {
-		v.TargetOutcome = pt.t(c, "campaigns.outcome."+k.TargetOutcome)
+		v.TargetOutcome = pt.s.T(c, "campaigns.outcome."+k.TargetOutcome)
 	}
 	if k.BudgetCap > 0 {
-		v.BudgetCap = market.FormatMoney(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(c))
+		v.BudgetCap = money.Format(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(c))
 	}
 	return v
 }
@@ -94,7 +87,7 @@ func (pt *Portal) campaignView(c *fiber.Ctx, k campaign.Campaign, loc *time.Loca
 func (pt *Portal) languages(c *fiber.Ctx, codes []string) string {
 	names := make([]string, len(codes))
 	for i, l := range codes {
-		names[i] = pt.t(c, "campaigns.language."+l)
+		names[i] = pt.s.T(c, "campaigns.language."+l)
 	}
 	return strings.Join(names, ", ")
 }
@@ -117,21 +110,16 @@ func (pt *Portal) campaignsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := store.Page{After: fiberhttp.After(c)}
-	var d campaignsData
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		list, next, err := t.Campaigns(ctx, page)
-		for _, k := range list {
-			d.Campaigns = append(d.Campaigns, pt.campaignView(c, k, loc))
-		}
-		if next != nil {
-			d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
-		}
-		return err
-	})
+	list, next, err := pt.d.Campaigns.List(c.UserContext(), store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
+	}
+	var d campaignsData
+	for _, k := range list {
+		d.Campaigns = append(d.Campaigns, pt.campaignView(c, k, loc))
+	}
+	if next != nil {
+		d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
 	}
 	return pt.render(c, "campaigns", "campaigns.title", d)
 }
@@ -166,8 +154,8 @@ func formOf(k campaign.Campaign, locale string) campaignForm {
 // amountField writes micro-units as a person types them back ("6000",
 // "0,45"): no grouping and no currency, which the form says beside.
 func amountField(micro int64, locale string) string {
-	s := strconv.FormatInt(micro/market.Micro, 10)
-	if frac := strings.TrimRight(strconv.FormatInt(market.Micro+micro%market.Micro, 10)[1:], "0"); frac != "" {
+	s := strconv.FormatInt(micro/money.Micro, 10)
+	if frac := strings.TrimRight(strconv.FormatInt(money.Micro+micro%money.Micro, 10)[1:], "0"); frac != "" {
 		point := "."
 		if locale == "fr" {
 			point = ","
@@ -213,7 +201,7 @@ func (f campaignForm) input() (campaign.Input, apperr.Fields) {
 	}
 	in.Volume, in.RetentionDays = whole("volume", f.Volume), whole("retention_days", f.RetentionDays)
 	if f.BudgetCap != "" {
-		budget, err := market.ParseAmount(f.BudgetCap)
+		budget, err := money.Parse(f.BudgetCap)
 		if err != nil {
 			problems.Add("budget_cap", "%s (got %q)", err.Error(), f.BudgetCap)
 		}
@@ -270,7 +258,7 @@ func (pt *Portal) renderCampaignForm(c *fiber.Ctx, d campaignFormData) error {
 		}
 		return out
 	}
-	key := func(prefix string) func(string) string { return func(v string) string { return pt.t(c, prefix+v) } }
+	key := func(prefix string) func(string) string { return func(v string) string { return pt.s.T(c, prefix+v) } }
 	kinds := make([]string, 0, len(compliance.Kinds))
 	for _, k := range compliance.Kinds {
 		kinds = append(kinds, string(k))
@@ -278,10 +266,10 @@ func (pt *Portal) renderCampaignForm(c *fiber.Ctx, d campaignFormData) error {
 	d.Kinds = choose(d.Form.Kind, kinds, key("campaign_kind."))
 	d.Audiences = choose(d.Form.Audience, []string{string(compliance.B2C), string(compliance.B2B)}, key("audience."))
 	for _, l := range campaign.Languages {
-		d.Languages = append(d.Languages, option{Value: l, Label: pt.t(c, "campaigns.language."+l), Selected: slices.Contains(d.Form.Languages, l)})
+		d.Languages = append(d.Languages, option{Value: l, Label: pt.s.T(c, "campaigns.language."+l), Selected: slices.Contains(d.Form.Languages, l)})
 	}
-	d.Outcomes = choose(d.Form.TargetOutcome, market.Outcomes, key("campaigns.outcome."))
-	d.Currencies = choose(d.Form.Currency, market.Currencies, func(v string) string { return v })
+	d.Outcomes = choose(d.Form.TargetOutcome, campaign.Outcomes, key("campaigns.outcome."))
+	d.Currencies = choose(d.Form.Currency, money.Currencies, func(v string) string { return v })
 	d.Modes = choose(d.Form.DialingMode, []string{string(campaign.Preview), string(campaign.Progressive), string(campaign.Predictive)},
 		key("campaigns.dialing."))
 	title := "campaigns.new.title"
@@ -308,16 +296,11 @@ func (pt *Portal) createCampaign(c *fiber.Ctx) error {
 	if len(problems) > 0 {
 		return pt.renderCampaignForm(c, campaignFormData{Form: form, Problems: problems, Action: "/portal/campaigns"})
 	}
-	var made campaign.Campaign
-	ctx := c.UserContext()
-	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		made, err = t.CreateCampaign(ctx, in)
-		return err
-	}); err != nil {
+	made, err := pt.d.Campaigns.Create(c.UserContext(), in)
+	if err != nil {
 		return err
 	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "campaigns.created", made.Name)); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "campaigns.created", made.Name)); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/campaigns/"+made.ID.String(), fiber.StatusSeeOther)
@@ -325,13 +308,7 @@ func (pt *Portal) createCampaign(c *fiber.Ctx) error {
 
 // editable loads a campaign the viewer's org owns and may still edit.
 func (pt *Portal) editable(c *fiber.Ctx, id uuid.UUID) (campaign.Campaign, error) {
-	var k campaign.Campaign
-	ctx := c.UserContext()
-	err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		k, err = t.Campaign(ctx, id)
-		return err
-	})
+	k, err := pt.d.Campaigns.Get(c.UserContext(), id)
 	if err == nil && !campaign.Editable(k.Status) {
 		err = apperr.New(apperr.Conflict, "a campaign that is %s cannot be edited; unpublish it first if no offer was accepted", k.Status)
 	}
@@ -355,6 +332,8 @@ func (pt *Portal) editCampaignPage(c *fiber.Ctx) error {
 	return pt.renderCampaignForm(c, campaignFormData{Campaign: &v, Form: formOf(k, fiberhttp.LocaleOf(c)), Action: "/portal/campaigns/" + v.ID})
 }
 
+// updateCampaign saves an edited request; one with problems is shown
+// again with them, the campaign as it stands beside.
 func (pt *Portal) updateCampaign(c *fiber.Ctx) error {
 	_, loc, err := pt.org(c)
 	if err != nil {
@@ -364,24 +343,21 @@ func (pt *Portal) updateCampaign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	k, err := pt.editable(c, id)
-	if err != nil {
-		return err
-	}
 	form := readCampaignForm(c)
 	in, problems := form.check()
 	if len(problems) > 0 {
+		k, err := pt.editable(c, id)
+		if err != nil {
+			return err
+		}
 		v := pt.campaignView(c, k, loc)
 		return pt.renderCampaignForm(c, campaignFormData{Campaign: &v, Form: form, Problems: problems, Action: "/portal/campaigns/" + v.ID})
 	}
-	ctx := c.UserContext()
-	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		k, err = t.UpdateCampaign(ctx, id, in)
-		return err
-	}); err != nil {
+	k, err := pt.d.Campaigns.Update(c.UserContext(), id, in)
+	if err != nil {
 		return err
 	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "campaigns.saved", k.Name)); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "campaigns.saved", k.Name)); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/campaigns/"+id.String(), fiber.StatusSeeOther)
@@ -416,44 +392,15 @@ func (pt *Portal) renderCampaign(c *fiber.Ctx, refused string) error {
 	if err != nil {
 		return err
 	}
-	principal, _ := fiberhttp.PrincipalOf(c)
-	canWrite, err := pt.can(c, tenancy.PermCampaignsWrite)
+	k, err := pt.d.Campaigns.Overview(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	d := campaignData{Error: refused}
-	var contracts []market.Contract
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		k, err := t.Campaign(ctx, id)
-		if err != nil {
-			return err
-		}
-		d.Campaign = pt.campaignView(c, k, loc)
-		if canWrite {
-			for _, e := range campaign.Allowed(k.Status, campaign.Actor{Side: principal.OrgKind, Role: principal.Role}) {
-				d.Moves = append(d.Moves, moveView{Event: string(e), Label: pt.t(c, "campaigns.move."+string(e)),
-					Primary: e != campaign.Cancel && e != campaign.Unpublish})
-			}
-		}
-		offers, err := t.Offers(ctx, id)
-		if err != nil {
-			return err
-		}
-		d.Offers = len(offers)
-		all, err := t.Contracts(ctx)
-		for _, ct := range all {
-			if ct.CampaignID == id {
-				contracts = append(contracts, ct)
-			}
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if d.Contracts, err = pt.contractCards(c, contracts, map[uuid.UUID]string{id: d.Campaign.Name}); err != nil {
-		return err
+	d := campaignData{Campaign: pt.campaignView(c, k.Campaign, loc), Offers: k.Offers, Error: refused,
+		Contracts: pt.contractCards(c, k.Contracts, loc)}
+	for _, e := range k.Moves {
+		d.Moves = append(d.Moves, moveView{Event: string(e), Label: pt.s.T(c, "campaigns.move."+string(e)),
+			Primary: e != campaign.Cancel && e != campaign.Unpublish})
 	}
 	return pt.render(c, "campaign", "campaigns.detail.title", d)
 }
@@ -464,12 +411,7 @@ func (pt *Portal) moveCampaign(c *fiber.Ctx) error {
 		return err
 	}
 	event := campaign.Event(c.FormValue("event"))
-	var moved campaign.Campaign
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		moved, err = t.Move(ctx, id, event)
-		return err
-	})
+	moved, err := pt.d.Campaigns.Move(c.UserContext(), id, event)
 	if e := apperr.As(err); e != nil && (e.Kind == apperr.Conflict || e.Kind == apperr.Forbidden || e.Kind == apperr.Invalid) {
 		// A move the state or the role does not allow: the page says why,
 		// with the moves that are allowed now.
@@ -482,7 +424,7 @@ func (pt *Portal) moveCampaign(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "campaigns.moved", moved.Name, pt.t(c, "campaigns.status."+string(moved.Status)))); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "campaigns.moved", moved.Name, pt.s.T(c, "campaigns.status."+string(moved.Status)))); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/campaigns/"+id.String(), fiber.StatusSeeOther)
@@ -497,30 +439,4 @@ func statusOf(k apperr.Kind) int {
 		return fiber.StatusForbidden
 	}
 	return fiber.StatusUnprocessableEntity
-}
-
-// centerNames names the centers of contracts and offers the viewer's org
-// was shown. A center's org row is its own tenant's: the name is read by
-// id through the operator lookup, for ids that came from the viewer's own
-// offers and contracts only.
-func (pt *Portal) centerNames(c *fiber.Ctx, contracts []market.Contract, offers []market.Offer) (map[uuid.UUID]string, error) {
-	names := map[uuid.UUID]string{}
-	ids := make([]uuid.UUID, 0, len(contracts)+len(offers))
-	for _, k := range contracts {
-		ids = append(ids, k.CenterID)
-	}
-	for _, o := range offers {
-		ids = append(ids, o.CenterID)
-	}
-	for _, id := range ids {
-		if _, done := names[id]; done {
-			continue
-		}
-		org, err := pt.p.DB.OrgByID(c.UserContext(), id)
-		if err != nil {
-			return nil, err
-		}
-		names[id] = org.Name
-	}
-	return names, nil
 }

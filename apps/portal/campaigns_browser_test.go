@@ -7,8 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 // TestBrowserCampaignWizardToPublishedRequest walks, in Chromium, what a
@@ -17,7 +17,7 @@ import (
 // demo campaign's offers and read the contracts. Every page loads under
 // the Content-Security-Policy without console errors and fits a phone.
 func TestBrowserCampaignWizardToPublishedRequest(t *testing.T) {
-	root, base := platformtest.BrowseDemo(t, mount(t))
+	root, base := platformtest.BrowseDemo(t)
 	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, platformtest.BrowserTimeout)

@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,21 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/market"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
-	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
-
-// as runs fn in org's tenant scope, as its system principal (an owner).
-func as(t *testing.T, e *platformtest.Env, org tenancy.Org, fn func(ctx context.Context, tx *store.Tenant) error) {
-	t.Helper()
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
-	if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error { return fn(ctx, tx) }); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // marketplace is a client's published campaign that two centers answered.
 type marketplace struct {
@@ -42,28 +32,18 @@ func publishedWithOffers(t *testing.T, e *platformtest.Env) marketplace {
 	t.Helper()
 	m := marketplace{client: e.Org(tenancy.KindClient, "Maison Lumiere", "FR"), atlas: e.Org(tenancy.KindCenter, "Atlas Contact", "MA"),
 		teranga: e.Org(tenancy.KindCenter, "Teranga", "SN")}
-	as(t, e, m.client.Org, func(ctx context.Context, tx *store.Tenant) error {
-		var err error
-		m.campaign, err = tx.CreateCampaign(ctx, campaign.Input{Name: "Relance paniers", Kind: "prospecting", Audience: "b2c",
-			Country: "US", Languages: []string{"fr"}, Volume: 1000, BudgetCap: 2000 * market.Micro})
-		if err != nil {
-			return err
-		}
-		m.campaign, err = tx.Move(ctx, m.campaign.ID, campaign.Publish)
-		return err
-	})
+	svc, ctx := e.P.Services, platformtest.As(m.client.Org)
+	m.campaign = platformtest.Must(svc.Campaigns.Create(ctx, campaign.Input{Name: "Relance paniers", Kind: "prospecting", Audience: "b2c",
+		Country: "US", Languages: []string{"fr"}, Volume: 1000, BudgetCap: 2000 * money.Micro}))(t)
+	m.campaign = platformtest.Must(svc.Campaigns.Move(ctx, m.campaign.ID, campaign.Publish))(t)
 	start := time.Now().AddDate(0, 0, 7)
-	offer := func(center platformtest.Tenant, card market.RateCard, hours string) (o market.Offer) {
-		as(t, e, center.Org, func(ctx context.Context, tx *store.Tenant) error {
-			var err error
-			o, err = tx.SubmitOffer(ctx, m.campaign.ID, market.OfferInput{RateCard: card, Seats: 5, Hours: hours,
-				Languages: []string{"fr"}, StartsOn: &start, Message: "Équipe dédiée"})
-			return err
-		})
-		return o
+	offer := func(center platformtest.Tenant, card market.RateCard, hours string) market.Offer {
+		sent := platformtest.Must(svc.Market.SubmitOffer(platformtest.As(center.Org), m.campaign.ID, market.OfferInput{RateCard: card, Seats: 5,
+			Hours: hours, Languages: []string{"fr"}, StartsOn: &start, Message: "Équipe dédiée"}))(t)
+		return sent.Offers[0].Offer
 	}
 	m.atlasOffer = offer(m.atlas, market.RateCard{Currency: "EUR", PerMinute: 450_000, Minimum: 30, Increment: 6,
-		PerOutcome: map[string]int64{"sale": 12 * market.Micro}, SeatMonthly: 300 * market.Micro}, "lun–ven 9h–20h")
+		PerOutcome: map[string]int64{"sale": 12 * money.Micro}, SeatMonthly: 300 * money.Micro}, "lun–ven 9h–20h")
 	m.terOffer = offer(m.teranga, market.RateCard{Currency: "EUR", PerMinute: 300_000, Minimum: 30, Increment: 6}, "lun–sam 8h–20h")
 	return m
 }
@@ -90,7 +70,7 @@ func offersOf(t *testing.T, page string) map[string]string {
 }
 
 func TestOffersAreComparedByEstimatedCostAndSeveralAccepted(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		m := publishedWithOffers(t, e)
 		owner := signIn(e, m.client.Owner.Email, m.client.Password)
 		offersPath := "/portal/campaigns/" + m.campaign.ID.String() + "/offers"
@@ -149,14 +129,12 @@ func TestOffersAreComparedByEstimatedCostAndSeveralAccepted(t *testing.T) {
 		}
 
 		// Teranga confirms: the campaign is contracted, the contract active.
-		as(t, e, m.teranga.Org, func(ctx context.Context, tx *store.Tenant) error {
-			list, err := tx.Contracts(ctx)
-			if err != nil || len(list) != 1 {
-				t.Fatalf("Teranga's contracts: %v %v", list, err)
-			}
-			_, err = tx.ConfirmContract(ctx, list[0].ID, time.Now())
-			return err
-		})
+		teranga := platformtest.As(m.teranga.Org)
+		list := platformtest.Must(e.P.Services.Market.Contracts(teranga))(t)
+		if len(list) != 1 {
+			t.Fatalf("Teranga's contracts: %v", list)
+		}
+		platformtest.Must(e.P.Services.Market.Confirm(teranga, list[0].ID))(t)
 		_, page = owner.Get("/portal/campaigns/" + m.campaign.ID.String())
 		for _, want := range []string{`data-testid="campaign-status">Contractée<`, "<strong>Teranga</strong> · Actif", "2 offre(s) reçue(s)"} {
 			if !strings.Contains(text(page), want) {
@@ -178,7 +156,7 @@ func TestOffersAreComparedByEstimatedCostAndSeveralAccepted(t *testing.T) {
 }
 
 func TestAcceptingAnOfferOfACancelledCampaignIsRefusedAndChangesNothing(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		m := publishedWithOffers(t, e)
 		owner := signIn(e, m.client.Owner.Email, m.client.Password)
 		detail := "/portal/campaigns/" + m.campaign.ID.String()
@@ -205,15 +183,11 @@ func TestAcceptingAnOfferOfACancelledCampaignIsRefusedAndChangesNothing(t *testi
 		if _, page := owner.Get("/portal/contracts"); !strings.Contains(page, `data-testid="no-contracts"`) {
 			t.Errorf("a contract was made")
 		}
-		as(t, e, m.client.Org, func(ctx context.Context, tx *store.Tenant) error {
-			offers, err := tx.Offers(ctx, m.campaign.ID)
-			for _, o := range offers {
-				if o.Status != market.OfferSubmitted {
-					t.Errorf("offer %s is %s after the refusal", o.ID, o.Status)
-				}
+		for _, o := range platformtest.Must(e.P.Services.Market.Offers(platformtest.As(m.client.Org), m.campaign.ID))(t).Offers {
+			if o.Status != market.OfferSubmitted {
+				t.Errorf("offer %s is %s after the refusal", o.ID, o.Status)
 			}
-			return err
-		})
+		}
 	})
 }
 
@@ -226,7 +200,7 @@ func wizard() url.Values {
 }
 
 func TestTheWizardNamesEveryProblemKeepsTheInputAndSavesNothing(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		owner := signIn(e, ml.Owner.Email, ml.Password)
 
@@ -270,7 +244,7 @@ func TestTheWizardNamesEveryProblemKeepsTheInputAndSavesNothing(t *testing.T) {
 }
 
 func TestTheWizardCreatesADraftThatIsEditedThenPublishedByWhoMay(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		e.Member(ml.Org, "manager@ml.test", string(tenancy.RoleManager), "manager password")
 		e.Member(ml.Org, "analyst@ml.test", string(tenancy.RoleAnalyst), "analyst password")
@@ -344,7 +318,7 @@ func TestTheWizardCreatesADraftThatIsEditedThenPublishedByWhoMay(t *testing.T) {
 		}
 		resp, page = post(t, manager, detail, detail+"/move", url.Values{"event": {"cancel"}})
 		wantStatus(t, "a manager cancelling", resp, page, http.StatusForbidden)
-		if !strings.Contains(text(page), "a client manager cannot cancel a campaign") || !strings.Contains(page, `data-testid="move-error"`) {
+		if !strings.Contains(text(page), "your role cannot cancel a campaign; a client owner") || !strings.Contains(page, `data-testid="move-error"`) {
 			t.Errorf("the refused move does not say why\n%s", page)
 		}
 		resp, page = post(t, manager, detail, detail+"/move", url.Values{"event": {"publish"}})
@@ -379,12 +353,9 @@ func withCSRF(t *testing.T, page string, form url.Values) url.Values {
 // page and action of the campaign, and nothing of it in its lists; a
 // center, which reads campaigns through its own door, is refused here.
 func TestAnotherOrgSeesNothingOfACampaign(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		m := publishedWithOffers(t, e)
-		as(t, e, m.client.Org, func(ctx context.Context, tx *store.Tenant) error {
-			_, err := tx.AcceptOffer(ctx, m.terOffer.ID)
-			return err
-		})
+		platformtest.Must(e.P.Services.Market.Accept(platformtest.As(m.client.Org), m.campaign.ID, m.terOffer.ID))(t)
 		other := e.Org(tenancy.KindClient, "Boutique Soleil", "FR")
 		b := signIn(e, other.Owner.Email, other.Password)
 		_, own := b.Get("/portal/campaigns")
@@ -413,25 +384,17 @@ func TestAnotherOrgSeesNothingOfACampaign(t *testing.T) {
 		}
 		// An offer of another campaign is not found through this one.
 		mine := e.Org(tenancy.KindClient, "Third", "FR")
-		var theirs campaign.Campaign
-		as(t, e, mine.Org, func(ctx context.Context, tx *store.Tenant) error {
-			var err error
-			theirs, err = tx.CreateCampaign(ctx, campaign.Input{Name: "x", Kind: "survey", Audience: "b2c", Country: "FR", Languages: []string{"fr"}})
-			return err
-		})
+		theirs := platformtest.Must(e.P.Services.Campaigns.Create(platformtest.As(mine.Org),
+			campaign.Input{Name: "x", Kind: "survey", Audience: "b2c", Country: "FR", Languages: []string{"fr"}}))(t)
 		third := signIn(e, mine.Owner.Email, mine.Password)
 		_, page := third.Get("/portal/campaigns")
 		resp, _ := third.Post("/portal/campaigns/"+theirs.ID.String()+"/offers/"+m.atlasOffer.ID.String()+"/accept",
 			url.Values{"_csrf": {platformtest.CSRF(t, page)}})
 		wantStatus(t, "accepting another client's offer through one's campaign", resp, "", http.StatusNotFound)
 
-		as(t, e, m.client.Org, func(ctx context.Context, tx *store.Tenant) error {
-			k, err := tx.Campaign(ctx, m.campaign.ID)
-			if k.Status != campaign.Open || k.Name != "Relance paniers" {
-				t.Errorf("the campaign changed: %+v", k)
-			}
-			return err
-		})
+		if k := platformtest.Must(e.P.Services.Campaigns.Get(platformtest.As(m.client.Org), m.campaign.ID))(t); k.Status != campaign.Open || k.Name != "Relance paniers" {
+			t.Errorf("the campaign changed: %+v", k)
+		}
 
 		center := signIn(e, m.atlas.Owner.Email, m.atlas.Password)
 		for _, path := range []string{"/portal/campaigns", detail, "/portal/contracts"} {

@@ -11,8 +11,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/phone"
-	"github.com/plateau-bpo/plateau/pkg/screening"
-	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
 // decisionForm is the question as typed, kept to fill the form again.
@@ -89,16 +87,16 @@ func (pt *Portal) decide(c *fiber.Ctx) error {
 	if form.Country == "" {
 		form.Country = org.Country
 	}
-	req := screening.Request{Number: form.Number, Country: form.Country, Audience: form.Audience, Kind: form.Kind, CallerID: form.CallerID}
+	q := compliance.Question{Number: form.Number, Country: form.Country, Audience: form.Audience, Kind: form.Kind, CallerID: form.CallerID}
 	if form.At != "" {
 		at, ok := parseLocal(form.At, loc)
 		if !ok {
 			c.Status(fiber.StatusUnprocessableEntity)
 			return pt.renderCompliance(c, form, []apperr.FieldError{{Path: "at", Message: "must be a date and a time, such as 2026-09-15T10:00"}}, nil)
 		}
-		req.At = &at
+		q.At = &at
 	}
-	d, err := pt.p.Screener.Decide(c.UserContext(), req)
+	d, err := pt.d.Compliance.Decide(c.UserContext(), q)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 		c.Status(fiber.StatusUnprocessableEntity)
 		fields := e.Fields
@@ -109,7 +107,7 @@ func (pt *Portal) decide(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	view := &decisionView{Allowed: d.Allowed, Reason: string(d.Reason), ReasonLabel: pt.t(c, "reason."+string(d.Reason)),
+	view := &decisionView{Allowed: d.Allowed, Reason: string(d.Reason), ReasonLabel: pt.s.T(c, "reason."+string(d.Reason)),
 		Explanation: textIn(fiberhttp.LocaleOf(c), d.Explanation), Rule: d.Rule, Source: d.Source, RuleSet: d.RuleSet,
 		Region: d.CalleeRegion}
 	if n, err := phone.Parse(form.Number, form.Country); err == nil {
@@ -139,35 +137,28 @@ func (pt *Portal) renderCompliance(c *fiber.Ctx, form decisionForm, errs []apper
 	locale := fiberhttp.LocaleOf(c)
 	data := complianceData{Form: form, Zone: org.Timezone, Errors: errs, Decision: d}
 	for _, a := range []compliance.Audience{compliance.B2C, compliance.B2B} {
-		data.Audiences = append(data.Audiences, option{Value: string(a), Label: pt.t(c, "audience."+string(a)), Selected: string(a) == form.Audience})
+		data.Audiences = append(data.Audiences, option{Value: string(a), Label: pt.s.T(c, "audience."+string(a)), Selected: string(a) == form.Audience})
 	}
 	for _, k := range compliance.Kinds {
-		data.Kinds = append(data.Kinds, option{Value: string(k), Label: pt.t(c, "campaign_kind."+string(k)), Selected: string(k) == form.Kind})
+		data.Kinds = append(data.Kinds, option{Value: string(k), Label: pt.s.T(c, "campaign_kind."+string(k)), Selected: string(k) == form.Kind})
 	}
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		blocks, err := t.BlockCounts(ctx)
-		if err != nil {
-			return err
-		}
-		for _, b := range blocks {
-			data.Blocks = append(data.Blocks, blockView{Campaign: campaignOf(b.CampaignID), Reason: b.Reason,
-				ReasonLabel: pt.t(c, "reason."+b.Reason), Rule: b.Rule, Count: b.Count})
-		}
-		if d == nil || d.E164 == "" {
-			return nil
-		}
-		evidence, _, err := t.EvidenceFor(ctx, d.E164, nil, store.Page{Limit: store.MaxLimit})
-		for _, e := range evidence {
-			data.Evidence = append(data.Evidence, evidenceView{DecidedAt: when(e.DecidedAt, loc), Purpose: pt.t(c, "purpose."+e.Purpose),
-				Campaign: campaignOf(e.CampaignID), Allowed: e.Decision.Allowed, Reason: string(e.Decision.Reason),
-				ReasonLabel: pt.t(c, "reason."+string(e.Decision.Reason)), RuleSet: e.Decision.RuleSet,
-				Explanation: textIn(locale, e.Decision.Explanation)})
-		}
-		return err
-	})
+	number := ""
+	if d != nil {
+		number = d.E164
+	}
+	record, err := pt.d.Compliance.Decisions(c.UserContext(), number)
 	if err != nil {
 		return err
+	}
+	for _, b := range record.Blocks {
+		data.Blocks = append(data.Blocks, blockView{Campaign: campaignOf(b.CampaignID), Reason: b.Reason,
+			ReasonLabel: pt.s.T(c, "reason."+b.Reason), Rule: b.Rule, Count: b.Count})
+	}
+	for _, e := range record.Evidence {
+		data.Evidence = append(data.Evidence, evidenceView{DecidedAt: when(e.DecidedAt, loc), Purpose: pt.s.T(c, "purpose."+string(e.Purpose)),
+			Campaign: campaignOf(e.CampaignID), Allowed: e.Decision.Allowed, Reason: string(e.Decision.Reason),
+			ReasonLabel: pt.s.T(c, "reason."+string(e.Decision.Reason)), RuleSet: e.Decision.RuleSet,
+			Explanation: textIn(locale, e.Decision.Explanation)})
 	}
 	return pt.render(c, "compliance", "compliance.title", data)
 }

@@ -67,13 +67,13 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 	if err != nil {
 		return err
 	}
-	if d.CanWrite, err = pt.can(c, tenancy.PermComplianceWrite); err != nil {
+	if d.CanWrite, err = pt.s.Can(c, tenancy.PermComplianceWrite); err != nil {
 		return err
 	}
 	d.Zone = org.Timezone
 	checked := formValues(c, "kinds")
 	for _, k := range compliance.ConsentKinds {
-		d.Kinds = append(d.Kinds, option{Value: string(k), Label: pt.t(c, consentKindKey(k)), Selected: slices.Contains(checked, string(k))})
+		d.Kinds = append(d.Kinds, option{Value: string(k), Label: pt.s.T(c, consentKindKey(k)), Selected: slices.Contains(checked, string(k))})
 	}
 	d.Filter = strings.TrimSpace(c.Query("phone"))
 	filter := ""
@@ -86,35 +86,30 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 			d.ExportQuery = template.URL(url.Values{"phone": {filter}}.Encode())
 		}
 	}
-	page := store.Page{After: fiberhttp.After(c)}
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		records, next, err := t.Consents(ctx, filter, page)
-		for _, r := range records {
-			d.Records = append(d.Records, pt.consentView(c, r, loc))
-		}
-		if next != nil {
-			q := url.Values{"after": {next.String()}}
-			if filter != "" {
-				q.Set("phone", filter)
-			}
-			d.NextQuery = template.URL(q.Encode())
-		}
-		return err
-	})
+	records, next, err := pt.d.Compliance.Consents(c.UserContext(), filter, store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
+	}
+	for _, r := range records {
+		d.Records = append(d.Records, pt.consentView(c, r, loc))
+	}
+	if next != nil {
+		q := url.Values{"after": {next.String()}}
+		if filter != "" {
+			q.Set("phone", filter)
+		}
+		d.NextQuery = template.URL(q.Encode())
 	}
 	return pt.render(c, "consents", "consents.title", d)
 }
 
 func (pt *Portal) consentView(c *fiber.Ctx, r compliance.ConsentRecord, loc *time.Location) consentView {
 	v := consentView{Phone: r.Phone, Source: r.Source, CapturedAt: when(r.CapturedAt, loc), ProofRef: r.ProofRef,
-		Kinds: pt.t(c, "consents.every_kind")}
+		Kinds: pt.s.T(c, "consents.every_kind")}
 	if len(r.Kinds) > 0 {
 		names := make([]string, 0, len(r.Kinds))
 		for _, k := range r.Kinds {
-			names = append(names, pt.t(c, consentKindKey(k)))
+			names = append(names, pt.s.T(c, consentKindKey(k)))
 		}
 		v.Kinds = strings.Join(names, ", ")
 	}
@@ -163,11 +158,7 @@ func (pt *Portal) recordConsent(c *fiber.Ctx) error {
 		}
 	}
 	if errs == nil {
-		ctx := c.UserContext()
-		err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-			_, err := t.RecordConsents(ctx, org.Country, []compliance.NewConsent{in})
-			return err
-		})
+		_, err = pt.d.Compliance.RecordConsents(c.UserContext(), org.Country, []compliance.NewConsent{in})
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 			errs = e.Fields
 		} else if err != nil {
@@ -178,7 +169,7 @@ func (pt *Portal) recordConsent(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return pt.renderConsents(c, &consentsData{Form: form, Errors: errs})
 	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "consents.recorded", 1)); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "consents.recorded", 1)); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/consents", fiber.StatusSeeOther)
@@ -192,7 +183,7 @@ func (pt *Portal) uploadConsents(c *fiber.Ctx) error {
 		return err
 	}
 	_, rows, rep := readUpload(c, consentColumns, consentExtra, true, "the file holds no consent")
-	now := time.Now()
+	now := pt.d.Now()
 	items := make([]compliance.NewConsent, 0, len(rows))
 	for _, r := range rows {
 		f := r.Fields
@@ -226,16 +217,13 @@ func (pt *Portal) uploadConsents(c *fiber.Ctx) error {
 	if rep.Bad > 0 {
 		return pt.refuseConsents(c, rep)
 	}
-	_, err = storeInChunks(c.UserContext(), pt.p.DB, items, rows, rep, func(ctx context.Context, t *store.Tenant, batch []compliance.NewConsent) (int, error) {
-		records, err := t.RecordConsents(ctx, org.Country, batch)
-		return len(records), err
-	})
-	if rep.Bad > 0 {
+	_, err = pt.d.Compliance.RecordConsents(c.UserContext(), org.Country, items)
+	if err = atLines(err, rows, rep); rep.Bad > 0 {
 		return pt.refuseConsents(c, rep)
 	} else if err != nil {
 		return err
 	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "consents.recorded", len(items))); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "consents.recorded", len(items))); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/consents", fiber.StatusSeeOther)
@@ -257,20 +245,14 @@ func (pt *Portal) withdrawConsent(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return pt.renderConsents(c, &consentsData{WithdrawErr: err.Error(), WithdrawForm: raw})
 	}
-	var count int
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		count, err = t.WithdrawConsent(ctx, n.E164, time.Now())
-		return err
-	})
+	count, err := pt.d.Compliance.WithdrawConsent(c.UserContext(), n.E164, pt.d.Now())
 	if apperr.Is(err, apperr.NotFound) {
 		c.Status(fiber.StatusNotFound)
-		return pt.renderConsents(c, &consentsData{WithdrawErr: pt.t(c, "consents.nothing_to_withdraw", n.E164), WithdrawForm: raw})
+		return pt.renderConsents(c, &consentsData{WithdrawErr: pt.s.T(c, "consents.nothing_to_withdraw", n.E164), WithdrawForm: raw})
 	} else if err != nil {
 		return err
 	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "consents.withdrawn", n.E164, count)); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "consents.withdrawn", n.E164, count)); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/consents", fiber.StatusSeeOther)
@@ -291,13 +273,13 @@ func (pt *Portal) exportConsents(c *fiber.Ctx) error {
 		}
 		filter = n.E164
 	}
-	all, err := everyPage(c.UserContext(), pt.p.DB, func(ctx context.Context, t *store.Tenant, page store.Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
-		return t.Consents(ctx, filter, page)
+	all, err := everyPage(c.UserContext(), func(ctx context.Context, page store.Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
+		return pt.d.Compliance.Consents(ctx, filter, page)
 	})
 	if err != nil {
 		return err
 	}
-	w := csvWriter(c, "consents-"+time.Now().UTC().Format("2006-01-02")+".csv")
+	w := csvWriter(c, "consents-"+pt.d.Now().UTC().Format("2006-01-02")+".csv")
 	_ = w.Write(append(slices.Clone(consentColumns), consentExtra...))
 	for _, r := range all {
 		kinds := make([]string, 0, len(r.Kinds))

@@ -194,34 +194,11 @@ func readUpload(c *fiber.Ctx, columns, extra []string, strict bool, empty string
 	return name, rows, rep
 }
 
-// chunk bounds the rows of one insert; the chunks of an upload share one
-// transaction, so the upload stays all or nothing.
-const chunk = 1000
-
-// storeInChunks stores the items of an upload (items[i] read from rows[i])
-// chunk by chunk in one transaction, and returns what put adds up to. The
-// field errors of a refused chunk go into rep, on the lines they came from.
-func storeInChunks[T any](ctx context.Context, db *store.DB, items []T, rows []row, rep *uploadReport,
-	put func(ctx context.Context, t *store.Tenant, batch []T) (int, error)) (int, error) {
-	total := 0
-	err := db.InTenant(ctx, func(t *store.Tenant) error {
-		for from := 0; from < len(items); from += chunk {
-			to := min(from+chunk, len(items))
-			n, err := put(ctx, t, items[from:to])
-			if err != nil {
-				return atLines(err, rows[from:to], rep)
-			}
-			total += n
-		}
-		return nil
-	})
-	return total, err
-}
-
 var itemPath = regexp.MustCompile(`^items\[(\d+)\]\.(.+)$`)
 
-// atLines puts the field errors of a refused batch on the lines of the file
-// they came from; other errors pass through.
+// atLines puts the field errors of a refused upload (items[i] read from
+// rows[i]) on the lines of the file they came from; other errors pass
+// through.
 func atLines(err error, rows []row, rep *uploadReport) error {
 	e := apperr.As(err)
 	if e == nil || e.Kind != apperr.Invalid {
@@ -258,23 +235,20 @@ func uploaded(c *fiber.Ctx) (name string, file io.ReadCloser, err error) {
 }
 
 // everyPage reads a whole list, page after page, for an export.
-func everyPage[T any](ctx context.Context, db *store.DB, list func(ctx context.Context, t *store.Tenant, page store.Page) ([]T, *uuid.UUID, error)) ([]T, error) {
+func everyPage[T any](ctx context.Context, list func(ctx context.Context, page store.Page) ([]T, *uuid.UUID, error)) ([]T, error) {
 	var all []T
-	err := db.InTenant(ctx, func(t *store.Tenant) error {
-		page := store.Page{Limit: store.MaxLimit}
-		for {
-			items, next, err := list(ctx, t, page)
-			if err != nil {
-				return err
-			}
-			all = append(all, items...)
-			if next == nil {
-				return nil
-			}
-			page.After = *next
+	page := store.Page{Limit: store.MaxLimit}
+	for {
+		items, next, err := list(ctx, page)
+		if err != nil {
+			return nil, err
 		}
-	})
-	return all, err
+		all = append(all, items...)
+		if next == nil {
+			return all, nil
+		}
+		page.After = *next
+	}
 }
 
 // csvWriter writes an export: ";"-separated (what spreadsheets in France

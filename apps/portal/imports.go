@@ -6,8 +6,8 @@ package portal
 // beside the first rows; then the import job's progress, live over
 // Server-Sent Events (web/static/import-progress.js; the page refreshes
 // itself without JavaScript); then its summary and per-row error report.
-// Reading the file is pkg/leadfile's, running the import the lead:import
-// job's (pkg/leadimport), keeping it pkg/store's.
+// Reading the file is pkg/leadfile's; keeping it, and running the import
+// (the lead:import job), pkg/store's.
 
 import (
 	"bufio"
@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,13 +25,13 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -43,13 +44,13 @@ const previewRows = 5
 // or in whole KB under a megabyte.
 func (pt *Portal) fileSize(c *fiber.Ctx, n int64) string {
 	if n < 1<<20 {
-		return pt.t(c, "leads.size_kb", (n+1023)>>10)
+		return pt.s.T(c, "leads.size_kb", (n+1023)>>10)
 	}
 	s := strings.TrimSuffix(strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64), ".0")
 	if fiberhttp.LocaleOf(c) == "fr" {
 		s = strings.Replace(s, ".", ",", 1)
 	}
-	return pt.t(c, "leads.size_mb", s)
+	return pt.s.T(c, "leads.size_mb", s)
 }
 
 // importRow is an import in the campaign's list.
@@ -70,7 +71,7 @@ type importRow struct {
 func (pt *Portal) importRow(c *fiber.Ctx, im lead.Import, loc *time.Location) importRow {
 	return importRow{ID: im.ID.String(), Href: "/portal/campaigns/" + im.CampaignID.String() + "/imports/" + im.ID.String(),
 		FileName: im.FileName, Size: pt.fileSize(c, im.Size),
-		Status: string(im.Status), StatusLabel: pt.t(c, "leads.import.status."+string(im.Status)),
+		Status: string(im.Status), StatusLabel: pt.s.T(c, "leads.import.status."+string(im.Status)),
 		CreatedAt: when(im.CreatedAt, loc), CreatedBy: im.CreatedBy, Error: im.Error, Finished: im.Status == lead.Finished,
 		Summary: im.Summary}
 }
@@ -107,31 +108,22 @@ func (pt *Portal) renderImports(c *fiber.Ctx, problem *uploadProblem) error {
 	if err != nil {
 		return err
 	}
-	d := importsData{Problem: problem, MaxBytes: leadimport.MaxFileSize,
-		MaxSize: pt.fileSize(c, leadimport.MaxFileSize)}
-	if d.CanWrite, err = pt.can(c, tenancy.PermLeadsWrite); err != nil {
+	d := importsData{Problem: problem, MaxBytes: store.MaxFileSize, MaxSize: pt.fileSize(c, store.MaxFileSize)}
+	if d.CanWrite, err = pt.s.Can(c, tenancy.PermLeadsWrite); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		k, err := t.Campaign(ctx, id)
-		if err != nil {
-			return err
-		}
-		d.Campaign = pt.leadsCampaign(c, k)
-		list, next, err := t.Imports(ctx, id, store.Page{After: fiberhttp.After(c)})
-		for _, im := range list {
-			d.Imports = append(d.Imports, pt.importRow(c, im, loc))
-		}
-		if next != nil {
-			d.Next = template.URL("after=" + next.String())
-		}
-		return err
-	})
+	found, err := pt.d.Leads.Imports(c.UserContext(), id, store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
 	}
-	return pt.p.Server.Render(c, "portal/imports", "portal", pt.t(c, "leads.imports.title", d.Campaign.Name), d)
+	d.Campaign = pt.leadsCampaign(c, found.Campaign)
+	for _, im := range found.Imports {
+		d.Imports = append(d.Imports, pt.importRow(c, im, loc))
+	}
+	if found.Next != nil {
+		d.Next = template.URL("after=" + found.Next.String())
+	}
+	return pt.s.Render(c, "portal/imports", "portal", pt.s.T(c, "leads.imports.title", d.Campaign.Name), d)
 }
 
 // uploadLeads keeps an uploaded lead file and leads to its mapping step. A
@@ -145,7 +137,7 @@ func (pt *Portal) uploadLeads(c *fiber.Ctx) error {
 	}
 	refuse := func(key string, args ...any) error {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return pt.renderImports(c, &uploadProblem{Message: pt.t(c, key, args...)})
+		return pt.renderImports(c, &uploadProblem{Message: pt.s.T(c, key, args...)})
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -159,15 +151,15 @@ func (pt *Portal) uploadLeads(c *fiber.Ctx) error {
 		return err
 	}
 	defer f.Close()
-	ctx := c.UserContext()
-	var k campaign.Campaign
-	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		k, err = t.Campaign(ctx, id)
-		return err
-	}); err != nil {
+	// What the file is read with; a campaign that takes no more leads is
+	// refused before the file is read.
+	setup, err := pt.d.Leads.Setup(c.UserContext(), id)
+	if e := apperr.As(err); e != nil && e.Kind == apperr.Conflict {
+		return pt.closed(c, e)
+	} else if err != nil {
 		return err
 	}
-	if _, err := leadfile.NewReader(f, leadfile.Options{Region: k.Country}); err != nil && !errors.Is(err, leadfile.ErrNoPhoneColumn) {
+	if _, err := leadfile.NewReader(f, leadfile.Options{Region: setup.Campaign.Country}); err != nil && !errors.Is(err, leadfile.ErrNoPhoneColumn) {
 		e := apperr.As(err)
 		if e == nil || e.Kind != apperr.Invalid {
 			return err
@@ -177,51 +169,44 @@ func (pt *Portal) uploadLeads(c *fiber.Ctx) error {
 			key = "leads.upload.empty"
 		}
 		c.Status(fiber.StatusUnprocessableEntity)
-		return pt.renderImports(c, &uploadProblem{Message: pt.t(c, key, fh.Filename), Detail: e.Message})
+		return pt.renderImports(c, &uploadProblem{Message: pt.s.T(c, key, fh.Filename), Detail: e.Message})
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	var im lead.Import
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		im, err = t.CreateImport(ctx, id, fh.Filename, f)
-		return err
-	})
+	im, err := pt.d.Leads.Upload(c.UserContext(), id, fh.Filename, f)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Conflict {
-		c.Status(fiber.StatusConflict)
-		return pt.renderImports(c, &uploadProblem{Message: pt.t(c, "leads.upload.closed"), Detail: e.Message})
+		return pt.closed(c, e)
 	} else if err != nil {
 		return err
 	}
 	return c.Redirect("/portal/campaigns/"+id.String()+"/imports/"+im.ID.String(), fiber.StatusSeeOther)
 }
 
-// leadImport reads the campaign and the import of the address, in one
-// scope: an import of another campaign, like one of another org, is not
-// found.
-func (pt *Portal) leadImport(c *fiber.Ctx) (campaign.Campaign, lead.Import, error) {
-	var k campaign.Campaign
-	var im lead.Import
-	id, err := fiberhttp.PathID(c, "id", "campaign")
-	if err != nil {
-		return k, im, err
+// closed refuses an upload into a campaign that takes no more leads.
+func (pt *Portal) closed(c *fiber.Ctx, e *apperr.Error) error {
+	c.Status(fiber.StatusConflict)
+	return pt.renderImports(c, &uploadProblem{Message: pt.s.T(c, "leads.upload.closed"), Detail: e.Message})
+}
+
+// importIDs reads the campaign and the import of the address.
+func importIDs(c *fiber.Ctx) (campaignID, importID uuid.UUID, err error) {
+	if campaignID, err = fiberhttp.PathID(c, "id", "campaign"); err != nil {
+		return campaignID, importID, err
 	}
-	importID, err := fiberhttp.PathID(c, "import", "import")
+	importID, err = fiberhttp.PathID(c, "import", "import")
+	return campaignID, importID, err
+}
+
+// leadImport reads the campaign and the import of the address, with the
+// org's saved mapping: an import of another campaign, like one of another
+// org, is not found.
+func (pt *Portal) leadImport(c *fiber.Ctx) (store.ImportStep, error) {
+	id, importID, err := importIDs(c)
 	if err != nil {
-		return k, im, err
+		return store.ImportStep{}, err
 	}
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		if k, err = t.Campaign(ctx, id); err != nil {
-			return err
-		}
-		im, err = t.Import(ctx, importID)
-		if err == nil && im.CampaignID != id {
-			err = apperr.New(apperr.NotFound, "import %v not found", importID)
-		}
-		return err
-	})
-	return k, im, err
+	return pt.d.Leads.ImportStep(c.UserContext(), id, importID)
 }
 
 // mappingColumn is a column of the file, the field it goes to, and its
@@ -265,30 +250,31 @@ type importData struct {
 }
 
 func (pt *Portal) importPage(c *fiber.Ctx) error {
-	k, im, err := pt.leadImport(c)
+	step, err := pt.leadImport(c)
 	if err != nil {
 		return err
 	}
-	return pt.renderImport(c, k, im, nil)
+	return pt.renderImport(c, step, nil)
 }
 
 // renderImport shows an import as it stands: its mapping step while
 // uploaded (chosen holds the fields a refused mapping asked for), its
 // progress while it runs, its summary or error once it ended.
-func (pt *Portal) renderImport(c *fiber.Ctx, k campaign.Campaign, im lead.Import, chosen *mappingData) error {
+func (pt *Portal) renderImport(c *fiber.Ctx, step store.ImportStep, chosen *mappingData) error {
 	_, loc, err := pt.org(c)
 	if err != nil {
 		return err
 	}
+	k, im := step.Campaign, step.Import
 	d := importData{Campaign: pt.leadsCampaign(c, k), Import: pt.importRow(c, im, loc)}
-	if d.CanWrite, err = pt.can(c, tenancy.PermLeadsWrite); err != nil {
+	if d.CanWrite, err = pt.s.Can(c, tenancy.PermLeadsWrite); err != nil {
 		return err
 	}
 	switch im.Status {
 	case lead.Uploaded:
 		d.Mapping = chosen
 		if d.Mapping == nil {
-			if d.Mapping, err = pt.mappingStep(c, k, im); err != nil {
+			if d.Mapping, err = pt.mappingStep(c, step); err != nil {
 				return err
 			}
 		}
@@ -299,33 +285,24 @@ func (pt *Portal) renderImport(c *fiber.Ctx, k campaign.Campaign, im lead.Import
 	case lead.Finished:
 		d.Summary = pt.summaryView(c, im.Summary)
 	}
-	return pt.p.Server.Render(c, "portal/imports-detail", "portal", pt.t(c, "leads.import.title", im.FileName), d)
+	return pt.s.Render(c, "portal/imports-detail", "portal", pt.s.T(c, "leads.import.title", im.FileName), d)
 }
 
 // fileHead reads the head of an import's file with a mapping.
 func (pt *Portal) fileHead(c *fiber.Ctx, k campaign.Campaign, im lead.Import, m leadfile.Mapping) (*leadfile.Reader, error) {
-	return leadfile.NewReader(pt.p.DB.ImportFile(c.UserContext(), im.ID), leadfile.Options{Region: k.Country, Mapping: m})
+	return leadfile.NewReader(pt.d.Leads.File(c.UserContext(), im.ID), leadfile.Options{Region: k.Country, Mapping: m})
 }
 
 // mappingStep proposes a mapping for an uploaded file: the detected one
 // with the org's saved mapping laid over it. When no column holds the
 // phone number the columns are still shown, detected, for the client to
 // choose it.
-func (pt *Portal) mappingStep(c *fiber.Ctx, k campaign.Campaign, im lead.Import) (*mappingData, error) {
-	var saved leadfile.Mapping
-	ctx := c.UserContext()
-	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		saved, err = t.SavedMapping(ctx)
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	r, err := pt.fileHead(c, k, im, saved)
+func (pt *Portal) mappingStep(c *fiber.Ctx, step store.ImportStep) (*mappingData, error) {
+	r, err := pt.fileHead(c, step.Campaign, step.Import, step.Saved)
 	if err == nil {
 		return pt.mappingOf(c, r, r.Mapping(), nil), nil
 	}
-	return pt.unmappable(c, k, im, err, nil)
+	return pt.unmappable(c, step.Campaign, step.Import, err, nil)
 }
 
 // unmappable shows a file the mapping left without a phone column: its
@@ -338,7 +315,7 @@ func (pt *Portal) unmappable(c *fiber.Ctx, k campaign.Campaign, im lead.Import, 
 		return nil, cause
 	}
 	if !errors.Is(cause, leadfile.ErrNoPhoneColumn) {
-		return &mappingData{Error: pt.t(c, "leads.mapping.unreadable"), Detail: e.Message}, nil
+		return &mappingData{Error: pt.s.T(c, "leads.mapping.unreadable"), Detail: e.Message}, nil
 	}
 	r, err := pt.fileHead(c, k, im, leadfile.Mapping{Columns: []leadfile.Column{{Index: 0, Field: leadfile.FieldPhone}}})
 	if err != nil {
@@ -349,7 +326,7 @@ func (pt *Portal) unmappable(c *fiber.Ctx, k campaign.Campaign, im lead.Import, 
 		m = *chosen
 	}
 	d := pt.mappingOf(c, r, m, nil)
-	d.Error, d.Detail = pt.t(c, "leads.mapping.no_phone"), e.Message
+	d.Error, d.Detail = pt.s.T(c, "leads.mapping.no_phone"), e.Message
 	return d, nil
 }
 
@@ -373,14 +350,14 @@ func (pt *Portal) mappingOf(c *fiber.Ctx, r *leadfile.Reader, m leadfile.Mapping
 	for i, h := range header {
 		col := mappingColumn{Index: i, Header: h, Error: problems[i]}
 		if col.Header == "" {
-			col.Header = pt.t(c, "leads.mapping.no_header", i+1)
+			col.Header = pt.s.T(c, "leads.mapping.no_header", i+1)
 		}
 		field, ok := fields[i]
 		if !ok {
 			field = leadfile.FieldIgnore
 		}
 		for _, f := range leadfile.Fields() {
-			col.Fields = append(col.Fields, option{Value: string(f), Label: pt.t(c, "leads.field."+string(f)), Selected: f == field})
+			col.Fields = append(col.Fields, option{Value: string(f), Label: pt.s.T(c, "leads.field."+string(f)), Selected: f == field})
 		}
 		for _, cells := range d.Preview {
 			if v := cells[i]; v != "" {
@@ -397,10 +374,11 @@ func (pt *Portal) mappingOf(c *fiber.Ctx, r *leadfile.Reader, m leadfile.Mapping
 // shows the step again with each problem at its column and the choices
 // kept; nothing is started.
 func (pt *Portal) startImport(c *fiber.Ctx) error {
-	k, im, err := pt.leadImport(c)
+	step, err := pt.leadImport(c)
 	if err != nil {
 		return err
 	}
+	k, im := step.Campaign, step.Import
 	if im.Status != lead.Uploaded { // started already, in another tab
 		return c.Redirect(pt.importRow(c, im, time.UTC).Href, fiber.StatusSeeOther)
 	}
@@ -417,9 +395,9 @@ func (pt *Portal) startImport(c *fiber.Ctx) error {
 		chosen.Columns = append(chosen.Columns, leadfile.Column{Index: i, Header: h, Field: f})
 		switch j, taken := first[f]; {
 		case !f.Valid():
-			problems[i] = pt.t(c, "leads.mapping.choose")
+			problems[i] = pt.s.T(c, "leads.mapping.choose")
 		case taken && f != leadfile.FieldCustom && f != leadfile.FieldIgnore:
-			problems[i] = pt.t(c, "leads.mapping.taken", pt.t(c, "leads.field."+string(f)), head.Header()[j])
+			problems[i] = pt.s.T(c, "leads.mapping.taken", pt.s.T(c, "leads.field."+string(f)), head.Header()[j])
 		case !taken:
 			first[f] = i
 		}
@@ -436,16 +414,12 @@ func (pt *Portal) startImport(c *fiber.Ctx) error {
 			}
 		}
 		if d.Error == "" {
-			d.Error = pt.t(c, "leads.mapping.problems")
+			d.Error = pt.s.T(c, "leads.mapping.problems")
 		}
 		c.Status(fiber.StatusUnprocessableEntity)
-		return pt.renderImport(c, k, im, d)
+		return pt.renderImport(c, step, d)
 	}
-	ctx := c.UserContext()
-	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		_, err := t.StartImport(ctx, im.ID, r.Mapping())
-		return err
-	}); err != nil {
+	if _, err := pt.d.Leads.Start(c.UserContext(), im.ID, r.Mapping()); err != nil {
 		return err
 	}
 	return c.Redirect(pt.importRow(c, im, time.UTC).Href, fiber.StatusSeeOther)
@@ -456,7 +430,7 @@ func (pt *Portal) summaryView(c *fiber.Ctx, s lead.Summary) *summaryView {
 	lines := func(counts map[string]int, prefix string) []countLine {
 		out := make([]countLine, 0, len(counts))
 		for code, n := range counts {
-			out = append(out, countLine{Code: code, Label: pt.t(c, prefix+code), N: n})
+			out = append(out, countLine{Code: code, Label: pt.s.T(c, prefix+code), N: n})
 		}
 		slices.SortFunc(out, func(a, b countLine) int {
 			if a.N != b.N {
@@ -513,10 +487,15 @@ const (
 // "data:" line of importProgress JSON each time it changes, the last one
 // when it ended.
 func (pt *Portal) importEvents(c *fiber.Ctx) error {
-	_, im, err := pt.leadImport(c)
+	id, importID, err := importIDs(c)
 	if err != nil {
 		return err
 	}
+	found, err := pt.d.Leads.Import(c.UserContext(), id, importID)
+	if err != nil {
+		return err
+	}
+	im := found.Import
 	// The stream runs after the handler returned and fiber took its context
 	// back: it keeps only the principal's context, for the store, and
 	// fasthttp's request context, done when the server shuts down.
@@ -526,7 +505,7 @@ func (pt *Portal) importEvents(c *fiber.Ctx) error {
 	c.Set("X-Accel-Buffering", "no") // a proxy in front must not hold events back
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		if err := pt.streamProgress(ctx, stopping, w, im); err != nil && ctx.Err() == nil {
-			pt.p.Log.WarnContext(ctx, "import progress stream", "import_id", im.ID, "err", err)
+			slog.WarnContext(ctx, "import progress stream", "import_id", im.ID, "err", err)
 		}
 	})
 	return nil
@@ -570,14 +549,11 @@ func (pt *Portal) streamProgress(ctx context.Context, stopping <-chan struct{}, 
 			return nil
 		case <-time.After(progressEvery):
 		}
-		err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-			var err error
-			im, err = t.Import(ctx, im.ID)
-			return err
-		})
+		found, err := pt.d.Leads.Import(ctx, im.CampaignID, im.ID)
 		if err != nil {
 			return err
 		}
+		im = found.Import
 	}
 }
 
@@ -586,10 +562,15 @@ var unsafeFileName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // importReport sends a finished import's per-row error report as a CSV
 // file.
 func (pt *Portal) importReport(c *fiber.Ctx) error {
-	_, im, err := pt.leadImport(c)
+	id, importID, err := importIDs(c)
 	if err != nil {
 		return err
 	}
+	found, err := pt.d.Leads.Import(c.UserContext(), id, importID)
+	if err != nil {
+		return err
+	}
+	im := found.Import
 	if im.Status != lead.Finished {
 		return apperr.New(apperr.NotFound, "the import has no report: it is %s", im.Status)
 	}
@@ -601,5 +582,5 @@ func (pt *Portal) importReport(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+base+`-errors.csv"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	// The report is read a chunk per transaction, as the response goes.
-	return c.SendStream(pt.p.DB.ImportReport(c.UserContext(), im.ID))
+	return c.SendStream(pt.d.Leads.Report(c.UserContext(), im.ID))
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,11 +16,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/lead"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -47,20 +45,12 @@ const frenchLeads = "Nom;Prénom;Téléphone;Société;Date consentement;Source 
 func prospecting(t *testing.T, e *platformtest.Env, name string) (tenancy.Org, string, campaign.Campaign) {
 	t.Helper()
 	org, owner := parisClient(t, e, name)
-	var k campaign.Campaign
-	as(t, e, org, func(ctx context.Context, tx *store.Tenant) error {
-		var err error
-		if k, err = tx.CreateCampaign(ctx, campaign.Input{Name: "Prospection automne", Kind: "prospecting", Audience: "b2c",
-			Country: "FR", Languages: []string{"fr"}}); err != nil {
-			return err
-		}
-		at := time.Now().AddDate(0, -1, 0)
-		if _, err := tx.RecordConsents(ctx, "FR", []compliance.NewConsent{{Phone: "06 12 34 56 01", Source: "site web", CapturedAt: &at}}); err != nil {
-			return err
-		}
-		_, err = tx.AddSuppressions(ctx, "FR", []compliance.NewSuppression{{Phone: "06 12 34 56 02", Reason: "stop"}})
-		return err
-	})
+	svc, ctx := e.P.Services, platformtest.As(org)
+	k := platformtest.Must(svc.Campaigns.Create(ctx, campaign.Input{Name: "Prospection automne", Kind: "prospecting", Audience: "b2c",
+		Country: "FR", Languages: []string{"fr"}}))(t)
+	at := time.Now().AddDate(0, -1, 0)
+	platformtest.Must(svc.Compliance.RecordConsents(ctx, "FR", []compliance.NewConsent{{Phone: "06 12 34 56 01", Source: "site web", CapturedAt: &at}}))(t)
+	platformtest.Must(svc.Compliance.AddSuppressions(ctx, "FR", []compliance.NewSuppression{{Phone: "06 12 34 56 02", Reason: "stop"}}))(t)
 	return org, owner, k
 }
 
@@ -69,22 +59,15 @@ func prospecting(t *testing.T, e *platformtest.Env, name string) (tenancy.Org, s
 func runImport(t *testing.T, e *platformtest.Env, org tenancy.Org, id uuid.UUID) {
 	t.Helper()
 	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "worker"))
-	runner := &leadimport.Runner{DB: e.P.DB, Screener: e.P.Screener, Log: slog.New(slog.DiscardHandler)}
-	if err := runner.Run(ctx, uuid.Nil, id); err != nil {
+	if err := e.P.Services.Leads.RunImport(ctx, uuid.Nil, id); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// readImport reads an import as its org.
-func readImport(t *testing.T, e *platformtest.Env, org tenancy.Org, id uuid.UUID) lead.Import {
+// readImport reads an import of a campaign as its org.
+func readImport(t *testing.T, e *platformtest.Env, org tenancy.Org, campaignID, id uuid.UUID) lead.Import {
 	t.Helper()
-	var im lead.Import
-	as(t, e, org, func(ctx context.Context, tx *store.Tenant) error {
-		var err error
-		im, err = tx.Import(ctx, id)
-		return err
-	})
-	return im
+	return platformtest.Must(e.P.Services.Leads.Import(platformtest.As(org), campaignID, id))(t).Import
 }
 
 var importPath = regexp.MustCompile(`^/portal/campaigns/[0-9a-f-]{36}/imports/([0-9a-f-]{36})$`)
@@ -148,7 +131,7 @@ func testid(page, id string) string {
 // progress stream of the ended import and the error report; then a second
 // file finds the client's mapping saved and its numbers in the campaign.
 func TestImportFromUploadToReport(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		org, owner, k := prospecting(t, e, "Maison Lumiere")
 		b := signIn(e, owner, "paris password")
 
@@ -176,7 +159,7 @@ func TestImportFromUploadToReport(t *testing.T) {
 		choices.Set("field.7", "ignore")
 		resp, page = post(t, b, path, path+"/start", choices)
 		wantStatus(t, "start the import", resp, page, http.StatusSeeOther)
-		if im := readImport(t, e, org, id); im.Status != lead.Queued {
+		if im := readImport(t, e, org, k.ID, id); im.Status != lead.Queued {
 			t.Fatalf("the started import is %s", im.Status)
 		}
 		_, page = b.Get(path)
@@ -262,7 +245,7 @@ func TestImportFromUploadToReport(t *testing.T) {
 // with a field given twice, is refused at its column with the choices
 // kept and nothing started; choosing the phone column starts it.
 func TestAFileWithoutPhoneColumnIsMappedByHand(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		org, owner, k := prospecting(t, e, "Maison Lumiere")
 		b := signIn(e, owner, "paris password")
 		path, id := uploadLeads(t, b, k.ID, "contacts.csv", "Nom;Ville;Joignable au\r\nDupré;Nîmes;06 12 34 56 78\r\n")
@@ -299,7 +282,7 @@ func TestAFileWithoutPhoneColumnIsMappedByHand(t *testing.T) {
 		if got := testid(page, "column-error"); got != "Choisissez ce que contient cette colonne." {
 			t.Errorf("the unknown field's error is %q", got)
 		}
-		if im := readImport(t, e, org, id); im.Status != lead.Uploaded {
+		if im := readImport(t, e, org, k.ID, id); im.Status != lead.Uploaded {
 			t.Fatalf("a refused mapping left the import %s", im.Status)
 		}
 
@@ -307,7 +290,7 @@ func TestAFileWithoutPhoneColumnIsMappedByHand(t *testing.T) {
 		resp, page = post(t, b, path, path+"/start", choices)
 		wantStatus(t, "start with the phone column chosen", resp, page, http.StatusSeeOther)
 		runImport(t, e, org, id)
-		if im := readImport(t, e, org, id); im.Status != lead.Finished || im.Summary.Imported != 1 {
+		if im := readImport(t, e, org, k.ID, id); im.Status != lead.Finished || im.Summary.Imported != 1 {
 			t.Errorf("the import: %s, %+v", im.Status, im.Summary)
 		}
 	})
@@ -317,7 +300,7 @@ func TestAFileWithoutPhoneColumnIsMappedByHand(t *testing.T) {
 // PDF, a single column: each refused with why, nothing kept. A cancelled
 // campaign takes no file; an analyst uploads nothing.
 func TestUploadsThatCannotBeLeadFilesAreRefused(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		org, owner, k := prospecting(t, e, "Maison Lumiere")
 		b := signIn(e, owner, "paris password")
 		imports := "/portal/campaigns/" + k.ID.String() + "/imports"
@@ -356,10 +339,7 @@ func TestUploadsThatCannotBeLeadFilesAreRefused(t *testing.T) {
 		resp, page = analyst.PostFile(imports, nil, "file", "leads.csv", []byte(frenchLeads))
 		wantStatus(t, "the analyst uploads", resp, page, http.StatusForbidden)
 
-		as(t, e, org, func(ctx context.Context, tx *store.Tenant) error {
-			_, err := tx.Move(ctx, k.ID, campaign.Cancel)
-			return err
-		})
+		platformtest.Must(e.P.Services.Campaigns.Move(platformtest.As(org), k.ID, campaign.Cancel))(t)
 		_, page = b.Get(imports)
 		if !strings.Contains(page, `data-testid="imports-closed"`) || strings.Contains(page, `data-testid="upload-form"`) {
 			t.Errorf("a cancelled campaign is offered a file")
@@ -377,10 +357,10 @@ func TestUploadsThatCannotBeLeadFilesAreRefused(t *testing.T) {
 }
 
 // TestALeadFileOverTheLimitIsRefusedBeforeItIsRead: the upload route takes
-// a lead file of up to leadimport.MaxFileSize; the server refuses a larger
+// a lead file of up to store.MaxFileSize; the server refuses a larger
 // body from its headers, before the handler, with a page saying the limit.
 func TestALeadFileOverTheLimitIsRefusedBeforeItIsRead(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	if perm, ok := e.P.Server.Permission(http.MethodPost, "/portal/campaigns/:id/imports"); !ok || perm != tenancy.PermLeadsWrite {
 		t.Fatalf("the upload route declares %q", perm)
 	}
@@ -416,7 +396,7 @@ func tooLarge(t *testing.T, base, path string) {
 	}
 	defer conn.Close()
 	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nAccept: text/html\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n",
-		path, u.Host, leadimport.MaxFileSize+1)
+		path, u.Host, store.MaxFileSize+1)
 	if _, err := conn.Write(bytes.Repeat([]byte("x"), 8<<10+1)); err != nil {
 		t.Fatal(err)
 	}

@@ -14,36 +14,32 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // mountLeads registers the lead pages and the imports. Reading is
 // leads:read (analysts too); importing is leads:write. The upload takes a
-// lead file of up to leadimport.MaxFileSize; the server refuses a larger
-// body before the handler runs.
+// lead file of up to store.MaxFileSize; the server refuses a larger body
+// before the handler runs.
 func (pt *Portal) mountLeads(r *fiberhttp.Router) {
-	r.Get("/leads", tenancy.PermLeadsRead, clientsOnly, pt.leadsHomePage)
-	r.Get("/campaigns/:id/leads", tenancy.PermLeadsRead, clientsOnly, pt.campaignLeadsPage)
-	r.Get("/campaigns/:id/leads/:lead", tenancy.PermLeadsRead, clientsOnly, pt.leadPage)
-	r.Get("/campaigns/:id/imports", tenancy.PermLeadsRead, clientsOnly, pt.importsPage)
-	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, leadimport.MaxFileSize, clientsOnly, pt.uploadLeads)
-	r.Get("/campaigns/:id/imports/:import", tenancy.PermLeadsRead, clientsOnly, pt.importPage)
-	r.Post("/campaigns/:id/imports/:import/start", tenancy.PermLeadsWrite, clientsOnly, pt.startImport)
-	r.Get("/campaigns/:id/imports/:import/events", tenancy.PermLeadsRead, clientsOnly, pt.importEvents)
-	r.Get("/campaigns/:id/imports/:import/report", tenancy.PermLeadsRead, clientsOnly, pt.importReport)
+	r.Get("/leads", tenancy.PermLeadsRead, pt.leadsHomePage)
+	r.Get("/campaigns/:id/leads", tenancy.PermLeadsRead, pt.campaignLeadsPage)
+	r.Get("/campaigns/:id/leads/:lead", tenancy.PermLeadsRead, pt.leadPage)
+	r.Get("/campaigns/:id/imports", tenancy.PermLeadsRead, pt.importsPage)
+	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, store.MaxFileSize, pt.uploadLeads)
+	r.Get("/campaigns/:id/imports/:import", tenancy.PermLeadsRead, pt.importPage)
+	r.Post("/campaigns/:id/imports/:import/start", tenancy.PermLeadsWrite, pt.startImport)
+	r.Get("/campaigns/:id/imports/:import/events", tenancy.PermLeadsRead, pt.importEvents)
+	r.Get("/campaigns/:id/imports/:import/report", tenancy.PermLeadsRead, pt.importReport)
 }
 
 // leadsCampaign is the campaign a lead page is about.
@@ -56,8 +52,8 @@ type leadsCampaign struct {
 
 func (pt *Portal) leadsCampaign(c *fiber.Ctx, k campaign.Campaign) leadsCampaign {
 	return leadsCampaign{ID: k.ID.String(), Name: k.Name, Country: k.Country, Status: string(k.Status),
-		StatusLabel: pt.t(c, "campaigns.status."+string(k.Status)),
-		TakesLeads:  k.Status != campaign.Completed && k.Status != campaign.Cancelled}
+		StatusLabel: pt.s.T(c, "campaigns.status."+string(k.Status)),
+		TakesLeads:  !k.Status.Ended()}
 }
 
 // leadsHomeRow is a campaign with its lead counts.
@@ -76,33 +72,18 @@ type leadsHomeData struct {
 // leadsHomePage lists the org's campaigns with their lead counts, each
 // leading to its leads.
 func (pt *Portal) leadsHomePage(c *fiber.Ctx) error {
-	var d leadsHomeData
-	ctx := c.UserContext()
-	err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		list, next, err := t.Campaigns(ctx, store.Page{After: fiberhttp.After(c)})
-		if err != nil {
-			return err
-		}
-		ids := make([]uuid.UUID, len(list))
-		for i, k := range list {
-			ids[i] = k.ID
-		}
-		counts, err := t.CountLeadsOf(ctx, ids)
-		if err != nil {
-			return err
-		}
-		for _, k := range list {
-			n := counts[k.ID]
-			d.Campaigns = append(d.Campaigns, leadsHomeRow{Campaign: pt.leadsCampaign(c, k), Total: n.Total,
-				Ready: n.ByStatus[lead.Ready], Blocked: n.ByStatus[lead.Blocked]})
-		}
-		if next != nil {
-			d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
-		}
-		return nil
-	})
+	list, next, err := pt.d.Leads.Campaigns(c.UserContext(), store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
+	}
+	var d leadsHomeData
+	for _, k := range list {
+		n := k.Counts
+		d.Campaigns = append(d.Campaigns, leadsHomeRow{Campaign: pt.leadsCampaign(c, k.Campaign), Total: n.Total,
+			Ready: n.ByStatus[lead.Ready], Blocked: n.ByStatus[lead.Blocked]})
+	}
+	if next != nil {
+		d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
 	}
 	return pt.render(c, "leads-home", "leads.title", d)
 }
@@ -147,19 +128,6 @@ type campaignLeadsData struct {
 	NextQuery   template.URL
 }
 
-// leadFilters reads the filters of a lead list's address: a known status,
-// a reason some lead of the campaign is blocked for (counts), and the
-// query.
-func leadFilters(c *fiber.Ctx, counts store.LeadCounts) (status lead.Status, reason compliance.Reason, q string) {
-	if s := lead.Status(c.Query("status")); s.Valid() {
-		status = s
-	}
-	if r := compliance.Reason(c.Query("reason")); counts.ByReason[r] > 0 {
-		reason = r
-	}
-	return status, reason, strings.TrimSpace(c.Query("q"))
-}
-
 func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
 	_, loc, err := pt.org(c)
 	if err != nil {
@@ -169,48 +137,30 @@ func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var d campaignLeadsData
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		k, err := t.Campaign(ctx, id)
-		if err != nil {
-			return err
-		}
-		d.Campaign = pt.leadsCampaign(c, k)
-		counts, err := t.CountLeads(ctx, id)
-		if err != nil {
-			return err
-		}
-		status, reason, q := leadFilters(c, counts)
-		d.Total, d.Query, d.Status, d.Reason = counts.Total, q, string(status), string(reason)
-		d.Filtered = status != "" || reason != "" || q != ""
-		d.ByStatus, d.Statuses, d.ByReason, d.Reasons = pt.leadCounts(c, "/portal/campaigns/"+d.Campaign.ID+"/leads", counts, status, reason)
-		f := store.LeadFilter{Status: status, BlockReason: reason}
-		if q != "" {
-			// A number is found whole, written as people write it; anything
-			// else is the start of a name or a company.
-			if n, err := leadfile.NormalizePhone(q, k.Country); err == nil {
-				f.Phone, d.Searched = n.E164, n.E164
-			} else if !strings.ContainsFunc(q, unicode.IsLetter) {
-				d.SearchError = pt.t(c, "leads.search.bad_number", q, err.Error())
-				return nil
-			} else {
-				f.Search = q
-			}
-		}
-		list, next, err := t.Leads(ctx, id, f, store.Page{After: fiberhttp.After(c)})
-		for _, l := range list {
-			d.Leads = append(d.Leads, pt.leadRow(c, l, loc))
-		}
-		if next != nil {
-			d.NextQuery = template.URL(store.LeadFilter{Status: status, BlockReason: reason, Search: q}.Query(next))
-		}
-		return err
-	})
+	// The filters as typed: the store leaves out those no lead can match,
+	// and reads a search as a number when it is one.
+	f := store.LeadFilter{Status: lead.Status(c.Query("status")), BlockReason: compliance.Reason(c.Query("reason")),
+		Search: strings.TrimSpace(c.Query("q"))}
+	found, err := pt.d.Leads.Browse(c.UserContext(), id, f, store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
 	}
-	return pt.p.Server.Render(c, "portal/leads", "portal", pt.t(c, "leads.campaign.title", d.Campaign.Name), d)
+	applied := found.Filter
+	d := campaignLeadsData{Campaign: pt.leadsCampaign(c, found.Campaign), Total: found.Counts.Total, Query: applied.Search,
+		Status: string(applied.Status), Reason: string(applied.BlockReason), Searched: applied.Phone,
+		Filtered: applied.Status != "" || applied.BlockReason != "" || applied.Search != ""}
+	d.ByStatus, d.Statuses, d.ByReason, d.Reasons = pt.leadCounts(c, "/portal/campaigns/"+d.Campaign.ID+"/leads", found.Counts,
+		applied.Status, applied.BlockReason)
+	if found.Unreadable != "" {
+		d.SearchError = pt.s.T(c, "leads.search.bad_number", applied.Search, found.Unreadable)
+	}
+	for _, l := range found.Leads {
+		d.Leads = append(d.Leads, pt.leadRow(c, l, loc))
+	}
+	if found.Next != nil {
+		d.NextQuery = template.URL(store.LeadFilter{Status: applied.Status, BlockReason: applied.BlockReason, Search: applied.Search}.Query(found.Next))
+	}
+	return pt.s.Render(c, "portal/leads", "portal", pt.s.T(c, "leads.campaign.title", d.Campaign.Name), d)
 }
 
 // leadCounts are the counts of a campaign's leads by status and by block
@@ -219,7 +169,7 @@ func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
 func (pt *Portal) leadCounts(c *fiber.Ctx, path string, counts store.LeadCounts, status lead.Status, reason compliance.Reason) (
 	byStatus []leadCount, statuses []option, byReason []leadCount, reasons []option) {
 	for _, s := range lead.Statuses() {
-		label := pt.t(c, "leads.status."+string(s))
+		label := pt.s.T(c, "leads.status."+string(s))
 		statuses = append(statuses, option{Value: string(s), Label: label, Selected: s == status})
 		if n := counts.ByStatus[s]; n > 0 {
 			byStatus = append(byStatus, leadCount{Code: string(s), Label: label, N: n,
@@ -237,7 +187,7 @@ func (pt *Portal) leadCounts(c *fiber.Ctx, path string, counts store.LeadCounts,
 		return strings.Compare(string(a), string(b))
 	})
 	for _, r := range codes {
-		label := pt.t(c, "reason."+string(r))
+		label := pt.s.T(c, "reason."+string(r))
 		reasons = append(reasons, option{Value: string(r), Label: label, Selected: r == reason})
 		byReason = append(byReason, leadCount{Code: string(r), Label: label, N: counts.ByReason[r],
 			Href: path + "?" + store.LeadFilter{Status: lead.Blocked, BlockReason: r}.Query(nil), Current: r == reason})
@@ -247,12 +197,12 @@ func (pt *Portal) leadCounts(c *fiber.Ctx, path string, counts store.LeadCounts,
 
 func (pt *Portal) leadRow(c *fiber.Ctx, l lead.Lead, loc *time.Location) leadRow {
 	v := leadRow{ID: l.ID.String(), Name: l.Name(), Company: l.Company, Phone: l.Phone, City: l.City,
-		Status: string(l.Status), StatusLabel: pt.t(c, "leads.status."+string(l.Status)), Added: when(l.CreatedAt, loc)}
+		Status: string(l.Status), StatusLabel: pt.s.T(c, "leads.status."+string(l.Status)), Added: when(l.CreatedAt, loc)}
 	if v.Name == l.Company {
 		v.Company = ""
 	}
 	if l.Block != nil {
-		v.Reason, v.ReasonLabel = string(l.Block.Reason), pt.t(c, "reason."+string(l.Block.Reason))
+		v.Reason, v.ReasonLabel = string(l.Block.Reason), pt.s.T(c, "reason."+string(l.Block.Reason))
 	}
 	return v
 }
@@ -301,35 +251,14 @@ func (pt *Portal) leadPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var d leadData
-	var l lead.Lead
-	var from *lead.Import
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		k, err := t.Campaign(ctx, id)
-		if err != nil {
-			return err
-		}
-		d.Campaign = pt.leadsCampaign(c, k)
-		if l, err = t.Lead(ctx, id, leadID); err != nil {
-			return err
-		}
-		if l.ImportID != nil {
-			im, err := t.Import(ctx, *l.ImportID)
-			switch {
-			case err == nil:
-				from = &im
-			case !apperr.Is(err, apperr.NotFound):
-				return err
-			}
-		}
-		return nil
-	})
+	found, err := pt.d.Leads.Get(c.UserContext(), id, leadID)
 	if err != nil {
 		return err
 	}
+	l, from := found.Lead, found.Import
+	d := leadData{Campaign: pt.leadsCampaign(c, found.Campaign)}
 	locale := fiberhttp.LocaleOf(c)
-	d.Name, d.Phone, d.Status, d.StatusLabel = l.Name(), l.Phone, string(l.Status), pt.t(c, "leads.status."+string(l.Status))
+	d.Name, d.Phone, d.Status, d.StatusLabel = l.Name(), l.Phone, string(l.Status), pt.s.T(c, "leads.status."+string(l.Status))
 	for _, f := range []struct {
 		field leadfile.Field
 		value string
@@ -339,11 +268,11 @@ func (pt *Portal) leadPage(c *fiber.Ctx) error {
 		{leadfile.FieldCity, l.City}, {leadfile.FieldCountry, l.Country}, {leadfile.FieldTimezone, l.Timezone},
 	} {
 		if f.value != "" {
-			d.Fields = append(d.Fields, line{Label: pt.t(c, "leads.field."+string(f.field)), Value: f.value})
+			d.Fields = append(d.Fields, line{Label: pt.s.T(c, "leads.field."+string(f.field)), Value: f.value})
 		}
 	}
 	if l.Region != "" {
-		d.Fields = append(d.Fields, line{Label: pt.t(c, "leads.detail.region"), Value: l.Region})
+		d.Fields = append(d.Fields, line{Label: pt.s.T(c, "leads.detail.region"), Value: l.Region})
 	}
 	names := make([]string, 0, len(l.Custom))
 	for name := range l.Custom {
@@ -354,31 +283,31 @@ func (pt *Portal) leadPage(c *fiber.Ctx) error {
 		d.Custom = append(d.Custom, line{Label: name, Value: l.Custom[name]})
 	}
 	if cs := l.Consent; cs != nil {
-		d.Consent = []line{{pt.t(c, "leads.field.consent_source"), cs.Source}, {pt.t(c, "leads.field.consent_captured_at"), when(cs.CapturedAt, loc)}}
+		d.Consent = []line{{pt.s.T(c, "leads.field.consent_source"), cs.Source}, {pt.s.T(c, "leads.field.consent_captured_at"), when(cs.CapturedAt, loc)}}
 		if cs.Proof != "" {
-			d.Consent = append(d.Consent, line{pt.t(c, "leads.field.consent_proof"), cs.Proof})
+			d.Consent = append(d.Consent, line{pt.s.T(c, "leads.field.consent_proof"), cs.Proof})
 		}
 	}
 	if b := l.Block; b != nil {
-		d.Block = &leadBlock{Reason: string(b.Reason), ReasonLabel: pt.t(c, "reason."+string(b.Reason)),
+		d.Block = &leadBlock{Reason: string(b.Reason), ReasonLabel: pt.s.T(c, "reason."+string(b.Reason)),
 			Explanation: textIn(locale, b.Explanation), Rule: b.Rule, Source: b.Source, RuleSet: b.RuleSet, CheckedAt: when(b.CheckedAt, loc)}
 	}
 	switch {
 	case from != nil:
 		d.History = append(d.History, leadEvent{When: when(from.CreatedAt, loc),
-			Text: pt.t(c, "leads.history.imported", from.FileName, l.Line, from.CreatedBy),
+			Text: pt.s.T(c, "leads.history.imported", from.FileName, l.Line, from.CreatedBy),
 			Href: "/portal/campaigns/" + d.Campaign.ID + "/imports/" + from.ID.String()})
 	case l.ImportID != nil:
-		d.History = append(d.History, leadEvent{When: when(l.CreatedAt, loc), Text: pt.t(c, "leads.history.imported_file", l.Line)})
+		d.History = append(d.History, leadEvent{When: when(l.CreatedAt, loc), Text: pt.s.T(c, "leads.history.imported_file", l.Line)})
 	default:
-		d.History = append(d.History, leadEvent{When: when(l.CreatedAt, loc), Text: pt.t(c, "leads.history.api")})
+		d.History = append(d.History, leadEvent{When: when(l.CreatedAt, loc), Text: pt.s.T(c, "leads.history.api")})
 	}
 	if d.Block != nil {
-		d.History = append(d.History, leadEvent{When: d.Block.CheckedAt, Text: pt.t(c, "leads.history.blocked", d.Block.ReasonLabel)})
+		d.History = append(d.History, leadEvent{When: d.Block.CheckedAt, Text: pt.s.T(c, "leads.history.blocked", d.Block.ReasonLabel)})
 	}
 	title := d.Name
 	if title == "" {
 		title = d.Phone
 	}
-	return pt.p.Server.Render(c, "portal/leads-detail", "portal", title, d)
+	return pt.s.Render(c, "portal/leads-detail", "portal", title, d)
 }

@@ -2,7 +2,6 @@ package portal_test
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,13 +10,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/store"
-	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // TestBrowserImportWithLiveProgress walks, in Chromium, a client importing
@@ -28,22 +24,11 @@ import (
 // page loads under the Content-Security-Policy without console errors and
 // fits a phone.
 func TestBrowserImportWithLiveProgress(t *testing.T) {
-	var p *platform.Platform
-	root, base := platformtest.BrowseDemo(t, func(pl *platform.Platform) {
-		mount(t)(pl)
-		p = pl
-	})
-	org := demoClient(t, p)
-	sys := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
-	var k campaign.Campaign
-	if err := p.DB.InTenant(sys, func(tx *store.Tenant) error {
-		var err error
-		k, err = tx.CreateCampaign(sys, campaign.Input{Name: "Prospection navigateur", Kind: "prospecting", Audience: "b2c",
-			Country: "FR", Languages: []string{"fr"}})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	e, root, base := platformtest.BrowseDemoEnv(t)
+	org := orgNamed(t, e, "Maison Lumière")
+	sys := platformtest.As(org)
+	k := platformtest.Must(e.P.Services.Campaigns.Create(sys, campaign.Input{Name: "Prospection navigateur", Kind: "prospecting", Audience: "b2c",
+		Country: "FR", Languages: []string{"fr"}}))(t)
 	dir := t.TempDir()
 	small, big := filepath.Join(dir, "prospects.csv"), filepath.Join(dir, "enorme.csv")
 	if err := os.WriteFile(small, []byte(frenchLeads), 0o644); err != nil {
@@ -51,7 +36,7 @@ func TestBrowserImportWithLiveProgress(t *testing.T) {
 	}
 	f, err := os.Create(big)
 	if err == nil {
-		err = f.Truncate(leadimport.MaxFileSize + 1) // sparse: costs no disk
+		err = f.Truncate(store.MaxFileSize + 1) // sparse: costs no disk
 		f.Close()
 	}
 	if err != nil {
@@ -107,8 +92,7 @@ func TestBrowserImportWithLiveProgress(t *testing.T) {
 		t.Errorf("the started import is %q", status)
 	}
 	fitsPhone(t, ctx, "leads-progress")
-	runner := &leadimport.Runner{DB: p.DB, Screener: p.Screener, Log: slog.New(slog.DiscardHandler)}
-	if err := runner.Run(sys, uuid.Nil, id); err != nil {
+	if err := e.P.Services.Leads.RunImport(sys, uuid.Nil, id); err != nil {
 		t.Fatal(err)
 	}
 	do(t, ctx, "see the summary", chromedp.WaitVisible(chromedp.CSS(`[data-testid="import-summary"]`)))
@@ -132,20 +116,4 @@ func TestBrowserImportWithLiveProgress(t *testing.T) {
 	}
 	fitsPhone(t, ctx, "lead-detail")
 	noConsoleProblems(t, console)
-}
-
-// demoClient is the demo's client org.
-func demoClient(t *testing.T, p *platform.Platform) tenancy.Org {
-	t.Helper()
-	orgs, err := p.DB.ListOrgs(context.Background(), tenancy.KindClient)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range orgs {
-		if o.Name == "Maison Lumière" {
-			return o
-		}
-	}
-	t.Fatalf("no Maison Lumière among %v", orgs)
-	return tenancy.Org{}
 }

@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,10 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
-	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -23,19 +21,10 @@ import (
 // runs the job, as org's system; it returns the import.
 func importLeads(t *testing.T, e *platformtest.Env, org tenancy.Org, campaignID uuid.UUID, name, file string) uuid.UUID {
 	t.Helper()
-	var im lead.Import
-	as(t, e, org, func(ctx context.Context, tx *store.Tenant) error {
-		var err error
-		if im, err = tx.CreateImport(ctx, campaignID, name, strings.NewReader(file)); err != nil {
-			return err
-		}
-		r, err := leadfile.NewReader(strings.NewReader(file), leadfile.Options{Region: "FR"})
-		if err != nil {
-			return err
-		}
-		_, err = tx.StartImport(ctx, im.ID, r.Mapping())
-		return err
-	})
+	ctx := platformtest.As(org)
+	im := platformtest.Must(e.P.Services.Leads.Upload(ctx, campaignID, name, strings.NewReader(file)))(t)
+	r := platformtest.Must(leadfile.NewReader(strings.NewReader(file), leadfile.Options{Region: "FR"}))(t)
+	platformtest.Must(e.P.Services.Leads.Start(ctx, im.ID, r.Mapping()))(t)
 	runImport(t, e, org, im.ID)
 	return im.ID
 }
@@ -57,7 +46,7 @@ func leadsOn(page string) map[string]string {
 // lead's page with its fields, consent, the decision that blocked it and
 // where it came from.
 func TestLeadsAreCountedFilteredSearchedAndDetailed(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		org, owner, k := prospecting(t, e, "Maison Lumiere")
 		importLeads(t, e, org, k.ID, "leads.csv", frenchLeads)
 		b := signIn(e, owner, "paris password")
@@ -146,7 +135,7 @@ func TestLeadsAreCountedFilteredSearchedAndDetailed(t *testing.T) {
 // TestLeadListsArePaged: 60 leads are two pages, the filters carried
 // along.
 func TestLeadListsArePaged(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	org, owner, k := prospecting(t, e, "Maison Lumiere")
 	var file strings.Builder
 	file.WriteString("Téléphone;Nom\n")
@@ -179,7 +168,7 @@ func TestLeadListsArePaged(t *testing.T) {
 // through another campaign of the same client; billing staff have no lead
 // pages; an analyst reads them without importing.
 func TestAnotherClientSeesNothingOfTheLeads(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		org, owner, k := prospecting(t, e, "Maison Lumiere")
 		importID := importLeads(t, e, org, k.ID, "leads.csv", frenchLeads)
 		b := signIn(e, owner, "paris password")
@@ -210,12 +199,8 @@ func TestAnotherClientSeesNothingOfTheLeads(t *testing.T) {
 		wantStatus(t, "another client uploads", resp, page, http.StatusNotFound)
 
 		// The same client's other campaign does not reach this one's rows.
-		var y campaign.Campaign
-		as(t, e, org, func(ctx context.Context, tx *store.Tenant) error {
-			var err error
-			y, err = tx.CreateCampaign(ctx, campaign.Input{Name: "Autre", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
-			return err
-		})
+		y := platformtest.Must(e.P.Services.Campaigns.Create(platformtest.As(org),
+			campaign.Input{Name: "Autre", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}}))(t)
 		ybase := "/portal/campaigns/" + y.ID.String()
 		for _, p := range []string{strings.Replace(leadPath, base, ybase, 1), ybase + "/imports/" + importID.String(),
 			ybase + "/imports/" + importID.String() + "/report"} {

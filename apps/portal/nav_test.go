@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // TestNavigationShowsOnlyWhatTheRoleMayOpen: billing staff, who may not read
 // compliance, get no compliance link; a manager gets them all.
 func TestNavigationShowsOnlyWhatTheRoleMayOpen(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		e.Member(ml.Org, "manager@ml.test", string(tenancy.RoleManager), "manager password")
 		e.Member(ml.Org, "billing@ml.test", string(tenancy.RoleBilling), "billing password")

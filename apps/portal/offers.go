@@ -5,10 +5,9 @@ package portal
 // card (market.EstimateCost on the platform's default assumptions for the
 // campaign's kind, as the API estimates), the cheapest marked; the client
 // accepts one or several, each acceptance a pending contract holding a
-// copy of the rate card (Tenant.AcceptOffer).
+// copy of the rate card (Market.Accept).
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -18,7 +17,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/market"
-	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/money"
 )
 
 // line is a labelled value of a card.
@@ -27,20 +26,20 @@ type line struct{ Label, Value string }
 // rateLines shows a rate card's priced components, in a fixed order.
 func (pt *Portal) rateLines(c *fiber.Ctx, r market.RateCard) []line {
 	locale := fiberhttp.LocaleOf(c)
-	money := func(v int64) string { return market.FormatMoney(v, r.Currency, locale) }
+	price := func(v int64) string { return money.Format(v, r.Currency, locale) }
 	var out []line
 	add := func(v int64, label, value string) {
 		if v > 0 {
 			out = append(out, line{label, value})
 		}
 	}
-	add(r.PerConnectedCall, pt.t(c, "campaigns.rate.per_connected_call"), money(r.PerConnectedCall))
-	add(r.PerMinute, pt.t(c, "campaigns.rate.per_minute"), pt.t(c, "campaigns.rate.per_minute_value", money(r.PerMinute), r.Minimum, r.Increment))
-	for _, o := range market.Outcomes {
-		add(r.PerOutcome[o], pt.t(c, "campaigns.rate.per_outcome", pt.t(c, "campaigns.outcome."+o)), money(r.PerOutcome[o]))
+	add(r.PerConnectedCall, pt.s.T(c, "campaigns.rate.per_connected_call"), price(r.PerConnectedCall))
+	add(r.PerMinute, pt.s.T(c, "campaigns.rate.per_minute"), pt.s.T(c, "campaigns.rate.per_minute_value", price(r.PerMinute), r.Minimum, r.Increment))
+	for _, o := range campaign.Outcomes {
+		add(r.PerOutcome[o], pt.s.T(c, "campaigns.rate.per_outcome", pt.s.T(c, "campaigns.outcome."+o)), price(r.PerOutcome[o]))
 	}
-	add(r.PerAttempt, pt.t(c, "campaigns.rate.per_attempt"), money(r.PerAttempt))
-	add(r.SeatMonthly, pt.t(c, "campaigns.rate.seat_monthly"), money(r.SeatMonthly))
+	add(r.PerAttempt, pt.s.T(c, "campaigns.rate.per_attempt"), price(r.PerAttempt))
+	add(r.SeatMonthly, pt.s.T(c, "campaigns.rate.seat_monthly"), price(r.SeatMonthly))
 	return out
 }
 
@@ -50,16 +49,16 @@ func (pt *Portal) estimateLines(c *fiber.Ctx, e market.Estimate) []line {
 	var out []line
 	add := func(component, label string) {
 		if v, ok := e.Components[component]; ok {
-			out = append(out, line{label, market.FormatMoney(v, e.Currency, locale)})
+			out = append(out, line{label, money.Format(v, e.Currency, locale)})
 		}
 	}
-	add("attempt", pt.t(c, "campaigns.estimate.attempt"))
-	add("connected_call", pt.t(c, "campaigns.estimate.connected_call"))
-	add("minutes", pt.t(c, "campaigns.estimate.minutes"))
-	for _, o := range market.Outcomes {
-		add("outcome:"+o, pt.t(c, "campaigns.estimate.outcome", pt.t(c, "campaigns.outcome."+o)))
+	add("attempt", pt.s.T(c, "campaigns.estimate.attempt"))
+	add("connected_call", pt.s.T(c, "campaigns.estimate.connected_call"))
+	add("minutes", pt.s.T(c, "campaigns.estimate.minutes"))
+	for _, o := range campaign.Outcomes {
+		add("outcome:"+o, pt.s.T(c, "campaigns.estimate.outcome", pt.s.T(c, "campaigns.outcome."+o)))
 	}
-	add("seats", pt.t(c, "campaigns.estimate.seats"))
+	add("seats", pt.s.T(c, "campaigns.estimate.seats"))
 	return out
 }
 
@@ -117,37 +116,25 @@ func (pt *Portal) renderOffers(c *fiber.Ctx, refused string) error {
 	if err != nil {
 		return err
 	}
-	var k campaign.Campaign
-	var offers []market.Offer
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		if k, err = t.Campaign(ctx, id); err != nil {
-			return err
-		}
-		offers, err = t.Offers(ctx, id)
-		return err
-	})
+	found, err := pt.d.Market.Offers(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	names, err := pt.centerNames(c, nil, offers)
-	if err != nil {
-		return err
-	}
+	k, offers := found.Campaign, found.Offers
 	locale := fiberhttp.LocaleOf(c)
 	a := market.DefaultAssumptions(string(k.Kind), k.Volume)
 	d := offersData{Campaign: pt.campaignView(c, k, loc), Error: refused,
-		TakesOffers: k.Status == campaign.Open || k.Status == campaign.Contracted,
-		Assumptions: pt.t(c, "campaigns.offers.assumptions", k.Volume, ratio(a.AttemptsPerLead, 1000, locale),
+		TakesOffers: k.Status.TakesOffers(),
+		Assumptions: pt.s.T(c, "campaigns.offers.assumptions", k.Volume, ratio(a.AttemptsPerLead, 1000, locale),
 			ratio(a.ConnectRate, 10, locale), a.TalkSeconds, a.Seats, a.Months)}
 	var outcomes []string
-	for _, o := range market.Outcomes {
+	for _, o := range campaign.Outcomes {
 		if rate, ok := a.OutcomeRates[o]; ok {
-			outcomes = append(outcomes, pt.t(c, "campaigns.offers.outcome_rate", pt.t(c, "campaigns.outcome."+o), ratio(rate, 10, locale)))
+			outcomes = append(outcomes, pt.s.T(c, "campaigns.offers.outcome_rate", pt.s.T(c, "campaigns.outcome."+o), ratio(rate, 10, locale)))
 		}
 	}
 	if len(outcomes) > 0 {
-		d.Assumptions += " " + pt.t(c, "campaigns.offers.outcome_rates", strings.Join(outcomes, ", "))
+		d.Assumptions += " " + pt.s.T(c, "campaigns.offers.outcome_rates", strings.Join(outcomes, ", "))
 	}
 	cheapest, compared := int64(-1), 0
 	totals := make([]int64, len(offers))
@@ -155,10 +142,10 @@ func (pt *Portal) renderOffers(c *fiber.Ctx, refused string) error {
 		e := market.EstimateCost(o.RateCard, a)
 		totals[i] = e.Total
 		live := o.Status == market.OfferSubmitted || o.Status == market.OfferAccepted
-		card := offerCard{ID: o.ID.String(), Center: names[o.CenterID], Status: string(o.Status),
-			StatusLabel: pt.t(c, "campaigns.offer_status."+string(o.Status)),
+		card := offerCard{ID: o.ID.String(), Center: o.CenterName, Status: string(o.Status),
+			StatusLabel: pt.s.T(c, "campaigns.offer_status."+string(o.Status)),
 			Acceptable:  d.TakesOffers && o.Status == market.OfferSubmitted,
-			Total:       market.FormatMoney(e.Total, e.Currency, locale), Estimate: pt.estimateLines(c, e),
+			Total:       money.Format(e.Total, e.Currency, locale), Estimate: pt.estimateLines(c, e),
 			Compared: live && e.Currency == k.Currency, OverBudget: e.Currency == k.Currency && k.BudgetCap > 0 && e.Total > k.BudgetCap,
 			RateCard: pt.rateLines(c, o.RateCard), Seats: o.Seats, Hours: o.Hours, Languages: pt.languages(c, o.Languages),
 			StartsOn: day(&o.StartsOn), Message: o.Message}
@@ -188,33 +175,14 @@ func (pt *Portal) acceptOffer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var made market.Contract
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		if _, err := t.Campaign(ctx, id); err != nil {
-			return err
-		}
-		offers, err := t.Offers(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(offers, func(o market.Offer) bool { return o.ID == offerID }) {
-			return apperr.New(apperr.NotFound, "there is no such offer for this campaign")
-		}
-		made, err = t.AcceptOffer(ctx, offerID)
-		return err
-	})
+	made, err := pt.d.Market.Accept(c.UserContext(), id, offerID)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Conflict {
 		c.Status(fiber.StatusConflict)
 		return pt.renderOffers(c, e.Message)
 	} else if err != nil {
 		return err
 	}
-	names, err := pt.centerNames(c, []market.Contract{made}, nil)
-	if err != nil {
-		return err
-	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "campaigns.offers.accepted", names[made.CenterID])); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "campaigns.offers.accepted", made.CenterName)); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/campaigns/"+id.String()+"/offers", fiber.StatusSeeOther)

@@ -9,17 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
-	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // TestNextPageLinksWork follows the "next page" links of the campaigns,
 // consents and opt-out lists: the query they carry must reach the server as written.
 func TestNextPageLinksWork(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		org, owner := parisClient(t, e, "Maison Lumiere")
 		ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
 		consents := make([]compliance.NewConsent, 60)
@@ -30,22 +29,13 @@ func TestNextPageLinksWork(t *testing.T) {
 			consents[i] = compliance.NewConsent{Phone: n, Source: "web", CapturedAt: &at}
 			suppressions[i] = compliance.NewSuppression{Phone: n, Reason: "stop"}
 		}
-		err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
-			for i := range 55 {
-				if _, err := tx.CreateCampaign(ctx, campaign.Input{Name: fmt.Sprintf("Campagne %02d", i), Kind: "survey",
-					Audience: "b2b", Country: "FR", Languages: []string{"fr"}}); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.RecordConsents(ctx, "FR", consents); err != nil {
-				return err
-			}
-			_, err := tx.AddSuppressions(ctx, "FR", suppressions)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
+		svc := e.P.Services
+		for i := range 55 {
+			platformtest.Must(svc.Campaigns.Create(ctx, campaign.Input{Name: fmt.Sprintf("Campagne %02d", i), Kind: "survey",
+				Audience: "b2b", Country: "FR", Languages: []string{"fr"}}))(t)
 		}
+		platformtest.Must(svc.Compliance.RecordConsents(ctx, "FR", consents))(t)
+		platformtest.Must(svc.Compliance.AddSuppressions(ctx, "FR", suppressions))(t)
 		b := signIn(e, owner, "paris password")
 		next := regexp.MustCompile(`href="(/portal/[a-z]+\?after=[^"]+)"`)
 		_, first := b.Get("/portal/campaigns")

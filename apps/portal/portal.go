@@ -1,11 +1,14 @@
 // Package portal is the front door for client companies: their campaign
 // managers, analysts and billing staff. Its pages live under /portal: the
-// landing page and, for compliance, "why was this number not called?", the
-// consent registry and the client's own suppression list, each with single
-// entry, all-or-nothing bulk upload and CSV export.
+// landing page; the campaigns, their offers, contracts, scripts and leads;
+// and, for compliance, "why was this number not called?", the consent
+// registry and the client's own suppression list, each with single entry,
+// all-or-nothing bulk upload and CSV export.
 //
-// It composes the platform (store, screener, i18n, server); the rules stay
-// in pkg/compliance and the queries in pkg/store.
+// A handler reads the request, calls one use case of pkg/store (or the
+// read model made for its page) and renders; the rules stay in the domain
+// packages (pkg/campaign, pkg/market, pkg/compliance, pkg/script,
+// pkg/leadfile).
 package portal
 
 import (
@@ -15,20 +18,42 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
-	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// Portal is the client front door.
-type Portal struct {
-	p *platform.Platform
+// Deps are the use cases the client front door calls.
+type Deps struct {
+	Server     *fiberhttp.Server
+	Tenancy    *store.Tenancy // the landing page's team
+	Campaigns  *store.Campaigns
+	Market     *store.Market
+	Scripts    *store.Scripts
+	Leads      *store.Leads
+	Compliance *store.Compliance
+	Now        func() time.Time // the platform's clock
 }
 
-// Mount registers the front door's routes.
-func Mount(p *platform.Platform) {
-	p.Landing("portal", tenancy.PermPortalAccess)
-	pt := &Portal{p: p}
-	r := p.Server.Group("/portal")
+// Portal is the client front door.
+type Portal struct {
+	d Deps
+	s *fiberhttp.Server
+}
+
+// New builds the front door.
+func New(d Deps) *Portal {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Portal{d: d, s: d.Server}
+}
+
+// Mount registers the front door's routes. Every one needs portal:access
+// besides its own permission: people of centers and of the platform, who
+// read campaigns too, use their own front doors.
+func (pt *Portal) Mount() {
+	pt.s.Landing("portal", tenancy.PermPortalAccess, pt.d.Tenancy.Team)
+	r := pt.s.Section("/portal", tenancy.PermPortalAccess)
 	r.Get("/compliance", tenancy.PermComplianceRead, pt.compliancePage)
 	// Asking is reading: an analyst may ask why a number was not called. The
 	// question is a POST so that callee numbers stay out of URLs and history.
@@ -51,22 +76,8 @@ func Mount(p *platform.Platform) {
 	pt.mountLeads(r)
 }
 
-func (pt *Portal) t(c *fiber.Ctx, key string, args ...any) string {
-	return pt.p.I18n.T(fiberhttp.LocaleOf(c), key, args...)
-}
-
 func (pt *Portal) render(c *fiber.Ctx, name, titleKey string, data any) error {
-	return pt.p.Server.Render(c, "portal/"+name, "portal", pt.t(c, titleKey), data)
-}
-
-// can tells whether the signed-in principal holds perm, to show or hide the
-// forms it needs; the routes enforce it either way.
-func (pt *Portal) can(c *fiber.Ctx, perm tenancy.Permission) (bool, error) {
-	principal, ok := fiberhttp.PrincipalOf(c)
-	if !ok {
-		return false, nil
-	}
-	return pt.p.Authz.Allowed(c.UserContext(), principal, perm)
+	return pt.s.Render(c, "portal/"+name, "portal", pt.s.T(c, titleKey), data)
 }
 
 // org is the signed-in person's org (pages are for people: the server

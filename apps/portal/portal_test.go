@@ -9,25 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/apps/account"
-	"github.com/plateau-bpo/plateau/apps/portal"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
-	"github.com/plateau-bpo/plateau/pkg/screening"
-	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
-
-func mount(t *testing.T) func(p *platform.Platform) {
-	return func(p *platform.Platform) {
-		a, err := account.New(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Mount()
-		portal.Mount(p)
-	}
-}
 
 // text undoes the HTML escaping of a page ("+" is written &#43;).
 func text(page string) string { return html.UnescapeString(page) }
@@ -98,7 +83,7 @@ func decide(t *testing.T, b *platformtest.Browser, number, country, audience, ki
 // TestOutOfHoursConsentThroughTheForm: the consent form records the
 // decree's out-of-hours consent as a kind of its own, with its proof.
 func TestOutOfHoursConsentThroughTheForm(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		_, owner := parisClient(t, e, "Maison Lumiere")
 		b := signIn(e, owner, "paris password")
 		if _, page := b.Get("/portal/consents"); !strings.Contains(page, `value="out_of_hours"`) {
@@ -114,7 +99,7 @@ func TestOutOfHoursConsentThroughTheForm(t *testing.T) {
 }
 
 func TestConsentRecordedThroughTheFormIsListedAndCanBeWithdrawn(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		_, owner := parisClient(t, e, "Maison Lumiere")
 		b := signIn(e, owner, "paris password")
 
@@ -160,7 +145,7 @@ func TestConsentRecordedThroughTheFormIsListedAndCanBeWithdrawn(t *testing.T) {
 }
 
 func TestBulkConsentsAreAllOrNothingWithEveryBadLineShown(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		u := signIn(e, ml.Owner.Email, ml.Password)
 
@@ -200,7 +185,7 @@ func TestBulkConsentsAreAllOrNothingWithEveryBadLineShown(t *testing.T) {
 }
 
 func TestSuppressedNumberIsDecidedSuppressedWithEvidenceAndCounts(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		b := signIn(e, ml.Owner.Email, ml.Password)
 
@@ -224,8 +209,8 @@ func TestSuppressedNumberIsDecidedSuppressedWithEvidenceAndCounts(t *testing.T) 
 		// A dial refused for the number is evidence: the page lists it for the
 		// number and counts it per campaign and rule.
 		ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(ml.Org, "dialer"))
-		if _, err := e.P.Screener.Decide(ctx, screening.Request{Number: "+33611223344", Country: "FR", Audience: "b2c",
-			Kind: "prospecting", Purpose: store.PurposeDial}); err != nil {
+		if _, err := e.P.Services.Compliance.Decide(ctx, compliance.Question{Number: "+33611223344", Country: "FR", Audience: "b2c",
+			Kind: "prospecting", Purpose: compliance.PurposeDial}); err != nil {
 			t.Fatal(err)
 		}
 		_, page = decide(t, b, "0611223344", "FR", "b2c", "prospecting")
@@ -260,7 +245,7 @@ func TestSuppressedNumberIsDecidedSuppressedWithEvidenceAndCounts(t *testing.T) 
 }
 
 func TestExportsAreCSVFilesThatUploadBack(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	_, owner := parisClient(t, e, "Maison Lumiere")
 	b := signIn(e, owner, "paris password")
 	for _, form := range []url.Values{
@@ -318,7 +303,7 @@ func TestExportsAreCSVFilesThatUploadBack(t *testing.T) {
 }
 
 func TestBulkSuppressionsAreAllOrNothing(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	u := signIn(e, ml.Owner.Email, ml.Password)
 	resp, page := upload(t, u, "/portal/suppressions", "/portal/suppressions/upload", "stop.txt", "06 11 22 33 44\n0612\n+33 6 98 76 54 32\n")
@@ -346,7 +331,7 @@ func TestBulkSuppressionsAreAllOrNothing(t *testing.T) {
 // taken; a NUL or another control character in a cell refuses the file,
 // naming the line and the column, instead of reaching the database.
 func TestBulkUploadsReadWhatLeadFilesRead(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		u := signIn(e, ml.Owner.Email, ml.Password)
 		resp, page := upload(t, u, "/portal/suppressions", "/portal/suppressions/upload", "stop.csv",
@@ -372,7 +357,7 @@ func TestBulkUploadsReadWhatLeadFilesRead(t *testing.T) {
 }
 
 func TestAnalystReadsButCannotChange(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	e.Member(ml.Org, "analyst@ml.test", "analyst", "analyst password")
 	b := signIn(e, "analyst@ml.test", "analyst password")
@@ -411,7 +396,7 @@ func TestAnalystReadsButCannotChange(t *testing.T) {
 }
 
 func TestAClientSeesNoneOfAnotherClientsRecords(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		a := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		bOrg := e.Org(tenancy.KindClient, "Atelier Nord", "FR")
 		ba := signIn(e, a.Owner.Email, a.Password)
@@ -456,7 +441,7 @@ func TestAClientSeesNoneOfAnotherClientsRecords(t *testing.T) {
 }
 
 func TestDecisionTimeIsTheOrgsAndTheNextTimeTheCallees(t *testing.T) {
-	e := platformtest.New(t, mount(t))
+	e := platformtest.New(t)
 	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 	b := signIn(e, ml.Owner.Email, ml.Password)
 	// Monday 14 July 2025, 10:00 in Paris: a public holiday. B2B calls are

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/url"
 	"slices"
@@ -17,7 +16,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/script"
-	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -28,78 +26,23 @@ import (
 // decides who reads and who writes (the campaign's client; a contracted
 // center reads); pkg/script validates, renders and walks.
 //
-// The editor holds its draft in the page. Every button of the editor form
-// (add a node, remove one, add or remove an answer, save) posts the whole
-// script as form fields — node 3 is n3.id, n3.kind, n3.text, n3.next,
-// n3.answers[1].label, … — and the server answers with the page rebuilt
-// from them, so nothing is lost between two clicks and no JavaScript is
-// needed. Only Save writes, through Tenant.SaveScript: a refused save
-// re-renders the user's draft with every problem beside its field, and
-// nothing is written. Links (the start, nexts, answers) name a node by its
-// position in the form, not its id, so that renaming a node keeps every
-// link to it. Saving every edit as a version instead would not work: an
-// edit in progress (a node added, not linked yet) is not a valid script,
-// and the store keeps valid scripts only.
+// The editor holds its draft (a script.Draft) in the page. Every button of
+// the editor form (add a node, remove one, add or remove an answer, save)
+// posts the whole draft as form fields — node 3 is n3.id, n3.kind,
+// n3.text, n3.next, n3.answers[1].label, … — and the server answers with
+// the page rebuilt from them, so nothing is lost between two clicks and no
+// JavaScript is needed. Only Save writes, through Scripts.Save: a refused
+// save re-renders the user's draft with every problem beside its field,
+// and nothing is written. Links (the start, nexts, answers) name a node by
+// its position in the form, as the draft does.
 
 func (pt *Portal) mountScripts(r *fiberhttp.Router) {
-	r.Get("/campaigns/:id/script", tenancy.PermCampaignsRead, clientsOnly, pt.scriptEditor)
-	r.Post("/campaigns/:id/script", tenancy.PermCampaignsWrite, clientsOnly, pt.editScript)
-	r.Post("/campaigns/:id/script/import", tenancy.PermCampaignsWrite, clientsOnly, pt.importScript)
-	r.Get("/campaigns/:id/script/export", tenancy.PermCampaignsRead, clientsOnly, pt.exportScript)
-	r.Get("/campaigns/:id/script/preview", tenancy.PermCampaignsRead, clientsOnly, pt.previewScript)
-	r.Get("/campaigns/:id/script/versions", tenancy.PermCampaignsRead, clientsOnly, pt.scriptVersions)
-}
-
-// The draft of the editor: the nodes in the order of the page, linked by
-// position (-1: no node).
-type draft struct {
-	Start int
-	Nodes []draftNode
-}
-
-type draftNode struct {
-	ID, Kind, Title, Text, Disposition string
-	Next                               int
-	Answers                            []draftAnswer
-}
-
-type draftAnswer struct {
-	Label string
-	Next  int
-}
-
-// draftOf lays a script out for the editor, in its reading order.
-func draftOf(s script.Script) draft {
-	order := s.Order()
-	pos := make(map[string]int, len(order))
-	for i, id := range order {
-		pos[id] = i
-	}
-	at := func(id string) int {
-		if i, ok := pos[id]; ok {
-			return i
-		}
-		return -1
-	}
-	d := draft{Start: at(s.Start), Nodes: make([]draftNode, 0, len(order))}
-	for _, id := range order {
-		n := s.Nodes[id]
-		dn := draftNode{ID: id, Kind: string(n.Kind), Title: n.Title, Text: n.Text, Disposition: string(n.Disposition), Next: at(n.Next)}
-		for _, a := range n.Answers {
-			dn.Answers = append(dn.Answers, draftAnswer{Label: a.Label, Next: at(a.Next)})
-		}
-		d.Nodes = append(d.Nodes, dn)
-	}
-	return d
-}
-
-// starterDraft is what the editor offers a campaign without a script: a
-// greeting leading to an outcome, to fill in.
-func starterDraft() draft {
-	return draft{Start: 0, Nodes: []draftNode{
-		{ID: "greeting", Kind: string(script.KindSay), Next: 1},
-		{ID: "end", Kind: string(script.KindOutcome), Next: -1},
-	}}
+	r.Get("/campaigns/:id/script", tenancy.PermCampaignsRead, pt.scriptEditor)
+	r.Post("/campaigns/:id/script", tenancy.PermCampaignsWrite, pt.editScript)
+	r.Post("/campaigns/:id/script/import", tenancy.PermCampaignsWrite, pt.importScript)
+	r.Get("/campaigns/:id/script/export", tenancy.PermCampaignsRead, pt.exportScript)
+	r.Get("/campaigns/:id/script/preview", tenancy.PermCampaignsRead, pt.previewScript)
+	r.Get("/campaigns/:id/script/versions", tenancy.PermCampaignsRead, pt.scriptVersions)
 }
 
 func nodeKey(i int) string { return "n" + strconv.Itoa(i) }
@@ -108,17 +51,18 @@ func answerKey(i, j int) string { return nodeKey(i) + ".answers[" + strconv.Itoa
 
 // readDraft reads the editor form. Counts are bounded one past the
 // script's limits, so that the validator can say a draft is too big.
-func readDraft(get func(key string) string) draft {
+func readDraft(get func(key string) string) script.Draft {
 	n := boundedCount(get("nodes"), script.MaxNodes+1)
-	d := draft{Start: position(get("start"), n), Nodes: make([]draftNode, n)}
+	d := script.Draft{Start: position(get("start"), n), Nodes: make([]script.DraftNode, n)}
 	for i := range d.Nodes {
 		k := nodeKey(i)
-		d.Nodes[i] = draftNode{ID: strings.TrimSpace(get(k + ".id")), Kind: get(k + ".kind"), Title: get(k + ".title"),
-			Text: strings.ReplaceAll(get(k+".text"), "\r\n", "\n"), Disposition: get(k + ".disposition"), Next: position(get(k+".next"), n)}
-		answers := make([]draftAnswer, boundedCount(get(k+".answer_count"), script.MaxAnswers+1))
+		d.Nodes[i] = script.DraftNode{ID: strings.TrimSpace(get(k + ".id")), Kind: script.Kind(get(k + ".kind")), Title: get(k + ".title"),
+			Text: strings.ReplaceAll(get(k+".text"), "\r\n", "\n"), Disposition: script.Disposition(get(k + ".disposition")),
+			Next: position(get(k+".next"), n)}
+		answers := make([]script.DraftAnswer, boundedCount(get(k+".answer_count"), script.MaxAnswers+1))
 		for j := range answers {
 			ak := answerKey(i, j)
-			answers[j] = draftAnswer{Label: get(ak + ".label"), Next: position(get(ak+".next"), n)}
+			answers[j] = script.DraftAnswer{Label: get(ak + ".label"), Next: position(get(ak+".next"), n)}
 		}
 		d.Nodes[i].Answers = answers
 	}
@@ -136,95 +80,15 @@ func boundedCount(s string, max int) int {
 func position(s string, n int) int {
 	i, err := strconv.Atoi(s)
 	if err != nil || i < 0 || i >= n {
-		return -1
+		return script.NoNode
 	}
 	return i
 }
 
-// applies tells which fields of the form a kind of node uses; the page
-// hides the others and the script leaves them out. A kind the editor does
-// not know keeps them all, for the validator to name.
-func applies(k script.Kind) (next, answers, disposition bool) {
-	switch k {
-	case script.KindSay:
-		return true, false, false
-	case script.KindAsk:
-		return false, true, false
-	case script.KindObjection:
-		return true, true, false
-	case script.KindOutcome:
-		return false, false, true
-	}
-	return true, true, true
-}
-
-// idProblem is a node of the draft whose id is missing or taken.
-type idProblem struct {
-	Node    int
-	Message string
-}
-
-// script turns the draft into a script. Ids must be given and differ (the
-// script is a map of nodes by id): otherwise the problems come back, and
-// the script is not to be saved.
-func (d draft) script() (script.Script, []idProblem) {
-	var problems []idProblem
-	first := map[string]int{}
-	for i, n := range d.Nodes {
-		switch j, dup := first[n.ID]; {
-		case n.ID == "":
-			problems = append(problems, idProblem{i, "is required: name the node (a-z, 0-9, _ and -)"})
-		case dup:
-			problems = append(problems, idProblem{i, fmt.Sprintf("is already the id of node %d: ids must differ", j+1)})
-		default:
-			first[n.ID] = i
-		}
-	}
-	id := func(p int) string {
-		if p < 0 {
-			return ""
-		}
-		return d.Nodes[p].ID
-	}
-	s := script.Script{Start: id(d.Start), Nodes: make(map[string]script.Node, len(d.Nodes))}
-	for i, n := range d.Nodes {
-		if first[n.ID] != i || n.ID == "" {
-			continue
-		}
-		node := script.Node{Kind: script.Kind(n.Kind), Title: n.Title, Text: n.Text}
-		next, answers, disposition := applies(node.Kind)
-		if next {
-			node.Next = id(n.Next)
-		}
-		if answers {
-			for _, a := range n.Answers {
-				node.Answers = append(node.Answers, script.Answer{Label: a.Label, Next: id(a.Next)})
-			}
-		}
-		if disposition {
-			node.Disposition = script.Disposition(n.Disposition)
-		}
-		s.Nodes[n.ID] = node
-	}
-	return s, problems
-}
-
-// newNodeID is an id no node of the draft has: the kind and a number.
-func (d draft) newNodeID(kind string) string {
-	taken := map[string]bool{}
-	for _, n := range d.Nodes {
-		taken[n.ID] = true
-	}
-	for i := len(d.Nodes) + 1; ; i++ {
-		if id := kind + "_" + strconv.Itoa(i); !taken[id] {
-			return id
-		}
-	}
-}
-
-// apply makes one change an editor button asks for and reports the node to
-// bring into view (-1: none). An op that names no node changes nothing.
-func (d *draft) apply(op, newKind string) int {
+// edit makes the change an editor button asks for (op: "add" a node of
+// newKind, "remove:3", "answer:3", "unanswer:3:1") and reports the node to
+// bring into view (NoNode: none). An op that names no node changes nothing.
+func edit(d *script.Draft, op, newKind string) int {
 	verb, args, _ := strings.Cut(op, ":")
 	var at []int
 	for _, a := range strings.Split(args, ":") {
@@ -232,47 +96,17 @@ func (d *draft) apply(op, newKind string) int {
 			at = append(at, i)
 		}
 	}
-	valid := func(i int) bool { return i >= 0 && i < len(d.Nodes) }
 	switch {
-	case verb == "add" && slices.Contains(script.Kinds, script.Kind(newKind)):
-		n := draftNode{ID: d.newNodeID(newKind), Kind: newKind, Next: -1}
-		if script.Kind(newKind) == script.KindAsk {
-			n.Answers = []draftAnswer{{Next: -1}}
-		}
-		d.Nodes = append(d.Nodes, n)
-		return len(d.Nodes) - 1
-	case verb == "remove" && len(at) == 1 && valid(at[0]):
-		d.remove(at[0])
-	case verb == "answer" && len(at) == 1 && valid(at[0]):
-		d.Nodes[at[0]].Answers = append(d.Nodes[at[0]].Answers, draftAnswer{Next: -1})
+	case verb == "add":
+		return d.Add(script.Kind(newKind))
+	case verb == "remove" && len(at) == 1:
+		d.Remove(at[0])
+	case verb == "answer" && len(at) == 1 && d.AddAnswer(at[0]):
 		return at[0]
-	case verb == "unanswer" && len(at) == 2 && valid(at[0]) && at[1] >= 0 && at[1] < len(d.Nodes[at[0]].Answers):
-		n := &d.Nodes[at[0]]
-		n.Answers = append(n.Answers[:at[1]], n.Answers[at[1]+1:]...)
+	case verb == "unanswer" && len(at) == 2 && d.RemoveAnswer(at[0], at[1]):
 		return at[0]
 	}
-	return -1
-}
-
-// remove deletes node i: links to it are cut, links past it follow their
-// node's new position.
-func (d *draft) remove(i int) {
-	d.Nodes = append(d.Nodes[:i], d.Nodes[i+1:]...)
-	shift := func(p *int) {
-		switch {
-		case *p == i:
-			*p = -1
-		case *p > i:
-			*p--
-		}
-	}
-	shift(&d.Start)
-	for k := range d.Nodes {
-		shift(&d.Nodes[k].Next)
-		for j := range d.Nodes[k].Answers {
-			shift(&d.Nodes[k].Answers[j].Next)
-		}
-	}
+	return script.NoNode
 }
 
 // scriptHead is what every script page shows: the campaign, its script's
@@ -283,6 +117,8 @@ type scriptHead struct {
 	Tab          string // editor, preview or versions
 	Versions     []versionView
 	CanWrite     bool
+
+	customFields []string // of the campaign's leads: variables too
 }
 
 type versionView struct {
@@ -295,7 +131,7 @@ type versionView struct {
 
 // loadScript reads the campaign of the page and every version of its
 // script; a campaign whose script the viewer may not read is not found.
-func (pt *Portal) loadScript(c *fiber.Ctx, tab string) (scriptHead, []store.ScriptVersion, error) {
+func (pt *Portal) loadScript(c *fiber.Ctx, tab string) (scriptHead, []script.Version, error) {
 	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return scriptHead{}, nil, err
@@ -305,23 +141,15 @@ func (pt *Portal) loadScript(c *fiber.Ctx, tab string) (scriptHead, []store.Scri
 		return scriptHead{}, nil, err
 	}
 	head := scriptHead{CampaignID: id.String(), Tab: tab}
-	if head.CanWrite, err = pt.can(c, tenancy.PermCampaignsWrite); err != nil {
+	if head.CanWrite, err = pt.s.Can(c, tenancy.PermCampaignsWrite); err != nil {
 		return head, nil, err
 	}
-	var versions []store.ScriptVersion
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		if versions, err = t.ScriptVersions(ctx, id); err != nil {
-			return err
-		}
-		camp, err := t.Campaign(ctx, id)
-		head.CampaignName = camp.Name
-		return err
-	})
+	found, err := pt.d.Scripts.Versions(c.UserContext(), id)
 	if err != nil {
 		return head, nil, err
 	}
+	head.CampaignName, head.customFields = found.Campaign.Name, found.CustomFields
+	versions := found.Versions
 	for _, v := range versions {
 		vv := versionView{Number: v.Version, CreatedAt: when(v.CreatedAt, loc), CreatedBy: v.CreatedBy, Hash: v.Hash[:min(12, len(v.Hash))]}
 		if v.UsedAt != nil {
@@ -344,8 +172,8 @@ type editorData struct {
 	Problems     []problem
 	Import       importView
 
-	d     draft
-	focus int // the node to bring into view, -1 for none
+	d     script.Draft
+	focus int // the node to bring into view, NoNode for none
 }
 
 type nodeView struct {
@@ -388,7 +216,7 @@ type importView struct {
 }
 
 // place puts a problem on a node (its position, and the rest of the path:
-// ".text", "" for the node itself) or, at -1, on the script (rest is then
+// ".text", "" for the node itself) or, at NoNode, on the script (rest is then
 // "start" or "nodes").
 func (ed *editorData) place(node int, rest, message string) {
 	p := problem{Field: strings.TrimPrefix(rest, "."), Message: message}
@@ -406,17 +234,12 @@ func (ed *editorData) place(node int, rest, message string) {
 	ed.Problems = append(ed.Problems, p)
 }
 
-// placeInvalid puts the problems the validator found in s on the draft's
+// placeInvalid puts the problems the validator found on the draft's
 // fields: the node of a path is the first of the draft with its id.
-func (ed *editorData) placeInvalid(s script.Script, fields []apperr.FieldError) {
+func (ed *editorData) placeInvalid(fields []apperr.FieldError) {
 	for _, f := range fields {
-		id, rest, ok := s.NodeOf(f.Path)
-		at := slices.IndexFunc(ed.d.Nodes, func(n draftNode) bool { return n.ID == id })
-		if !ok || at < 0 {
-			ed.place(-1, f.Path, f.Message)
-			continue
-		}
-		ed.place(at, rest, f.Message)
+		node, rest := ed.d.Locate(f.Path)
+		ed.place(node, rest, f.Message)
 	}
 }
 
@@ -425,16 +248,16 @@ func (pt *Portal) scriptEditor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return pt.renderEditor(c, &editorData{scriptHead: head, d: currentDraft(versions), focus: -1})
+	return pt.renderEditor(c, &editorData{scriptHead: head, d: currentDraft(versions), focus: script.NoNode})
 }
 
 // currentDraft is the latest version laid out for the editor, or the
 // starter of a campaign without a script.
-func currentDraft(versions []store.ScriptVersion) draft {
+func currentDraft(versions []script.Version) script.Draft {
 	if len(versions) == 0 {
-		return starterDraft()
+		return script.StarterDraft()
 	}
-	return draftOf(versions[0].Script)
+	return script.DraftOf(versions[0].Script)
 }
 
 // editScript answers a button of the editor form: Save, or a change of the
@@ -444,12 +267,12 @@ func (pt *Portal) editScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ed := &editorData{scriptHead: head, d: readDraft(func(k string) string { return c.FormValue(k) }), focus: -1}
+	ed := &editorData{scriptHead: head, d: readDraft(func(k string) string { return c.FormValue(k) }), focus: script.NoNode}
 	if op := c.FormValue("op"); op != "save" {
-		ed.focus = ed.d.apply(op, c.FormValue("new_kind"))
+		ed.focus = edit(&ed.d, op, c.FormValue("new_kind"))
 		return pt.renderEditor(c, ed)
 	}
-	s, idProblems := ed.d.script()
+	s, idProblems := ed.d.Script()
 	if len(idProblems) > 0 {
 		for _, p := range idProblems {
 			ed.place(p.Node, ".id", p.Message)
@@ -462,29 +285,23 @@ func (pt *Portal) editScript(c *fiber.Ctx) error {
 
 // saveScript saves s as the campaign's script and goes back to the editor,
 // or shows the editor's draft with the reasons it was refused.
-func (pt *Portal) saveScript(c *fiber.Ctx, ed *editorData, s script.Script, before []store.ScriptVersion) error {
-	var saved store.ScriptVersion
-	ctx := c.UserContext()
-	err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		saved, err = t.SaveScript(ctx, uuid.MustParse(ed.CampaignID), s)
-		return err
-	})
+func (pt *Portal) saveScript(c *fiber.Ctx, ed *editorData, s script.Script, before []script.Version) error {
+	saved, err := pt.d.Scripts.Save(c.UserContext(), uuid.MustParse(ed.CampaignID), s)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
-		ed.placeInvalid(s, e.Fields)
+		ed.placeInvalid(e.Fields)
 		c.Status(fiber.StatusUnprocessableEntity)
 		return pt.renderEditor(c, ed)
 	} else if err != nil {
 		return err
 	}
-	msg := pt.t(c, "scripts.saved", saved.Version)
+	msg := pt.s.T(c, "scripts.saved", saved.Version)
 	switch {
 	case len(before) > 0 && before[0].Hash == saved.Hash:
-		msg = pt.t(c, "scripts.unchanged", saved.Version)
+		msg = pt.s.T(c, "scripts.unchanged", saved.Version)
 	case len(before) > 0 && before[0].Version == saved.Version:
-		msg = pt.t(c, "scripts.replaced", saved.Version)
+		msg = pt.s.T(c, "scripts.replaced", saved.Version)
 	}
-	if err := pt.p.Server.Flash(c, msg); err != nil {
+	if err := pt.s.Flash(c, msg); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/campaigns/"+ed.CampaignID+"/script", fiber.StatusSeeOther)
@@ -499,7 +316,7 @@ func (pt *Portal) importScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ed := &editorData{scriptHead: head, d: currentDraft(versions), focus: -1, Import: importView{JSON: c.FormValue("json")}}
+	ed := &editorData{scriptHead: head, d: currentDraft(versions), focus: script.NoNode, Import: importView{JSON: c.FormValue("json")}}
 	data := []byte(ed.Import.JSON)
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
@@ -514,7 +331,7 @@ func (pt *Portal) importScript(c *fiber.Ctx) error {
 		ed.Import.File = fh.Filename
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		ed.Import.Message = pt.t(c, "scripts.import.empty")
+		ed.Import.Message = pt.s.T(c, "scripts.import.empty")
 		c.Status(fiber.StatusUnprocessableEntity)
 		return pt.renderEditor(c, ed)
 	}
@@ -526,34 +343,25 @@ func (pt *Portal) importScript(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	ed.d, ed.Import = draftOf(s), importView{Loaded: true, File: ed.Import.File}
+	ed.d, ed.Import = script.DraftOf(s), importView{Loaded: true, File: ed.Import.File}
 	return pt.saveScript(c, ed, s, versions)
 }
 
 func (pt *Portal) renderEditor(c *fiber.Ctx, ed *editorData) error {
 	ed.Start = ed.d.Start
 	for _, k := range script.Kinds {
-		ed.Kinds = append(ed.Kinds, option{Value: string(k), Label: pt.t(c, "scripts.kind."+string(k))})
+		ed.Kinds = append(ed.Kinds, option{Value: string(k), Label: pt.s.T(c, "scripts.kind."+string(k))})
 	}
 	for _, d := range script.Dispositions {
-		ed.Dispositions = append(ed.Dispositions, option{Value: string(d), Label: pt.t(c, "scripts.disposition."+string(d))})
+		ed.Dispositions = append(ed.Dispositions, option{Value: string(d), Label: pt.s.T(c, "scripts.disposition."+string(d))})
 	}
 	// The campaign's custom lead fields are variables too.
-	var custom []string
-	err := pt.p.DB.InTenant(c.UserContext(), func(t *store.Tenant) error {
-		var err error
-		custom, err = t.CustomFields(c.UserContext(), uuid.MustParse(ed.CampaignID))
-		return err
-	})
-	if err != nil {
-		return err
-	}
 	ed.Variables = slices.Clone(script.StandardVariables)
-	for _, f := range custom {
+	for _, f := range ed.customFields {
 		ed.Variables = append(ed.Variables, script.CustomPrefix+f)
 	}
 	for i, n := range ed.d.Nodes {
-		v := nodeView{Key: nodeKey(i), ID: n.ID, Kind: n.Kind, Title: n.Title, Text: n.Text, Disposition: n.Disposition,
+		v := nodeView{Key: nodeKey(i), ID: n.ID, Kind: string(n.Kind), Title: n.Title, Text: n.Text, Disposition: string(n.Disposition),
 			Pos: i, Next: n.Next, Focus: i == ed.focus}
 		for j, a := range n.Answers {
 			v.Answers = append(v.Answers, answerView{Key: answerKey(i, j), Pos: j, Label: a.Label, Next: a.Next})
@@ -571,7 +379,7 @@ func (pt *Portal) exportScript(c *fiber.Ctx) error {
 		return err
 	}
 	want := c.Query("version")
-	at := slices.IndexFunc(versions, func(v store.ScriptVersion) bool { return want == "" || strconv.Itoa(v.Version) == want })
+	at := slices.IndexFunc(versions, func(v script.Version) bool { return want == "" || strconv.Itoa(v.Version) == want })
 	if at < 0 {
 		return apperr.New(apperr.NotFound, "this campaign's script has no such version")
 	}
@@ -653,9 +461,7 @@ func (pt *Portal) previewScript(c *fiber.Ctx) error {
 		return err
 	}
 	values := script.SampleValues()
-	if org.Kind == tenancy.KindClient {
-		values["client.name"] = org.Name
-	}
+	values["client.name"] = org.Name // the portal's people are the campaign's client's
 	q := c.Request().URI().QueryArgs()
 	kept := url.Values{} // the values typed, carried by every link
 	for _, name := range script.StandardVariables {
@@ -669,7 +475,7 @@ func (pt *Portal) previewScript(c *fiber.Ctx) error {
 	for _, raw := range q.PeekMulti("c") {
 		ch, ok := parseChoice(string(raw))
 		if !ok || len(choices) == maxChoices {
-			d.Problem = pt.t(c, "scripts.preview.bad_choice", string(raw))
+			d.Problem = pt.s.T(c, "scripts.preview.bad_choice", string(raw))
 			break
 		}
 		choices = append(choices, ch)
@@ -678,7 +484,7 @@ func (pt *Portal) previewScript(c *fiber.Ctx) error {
 	d.Version = versions[0].Version
 	steps, err := s.Walk(choices, values)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid && len(steps) > 0 {
-		d.Problem = pt.t(c, "scripts.preview.bad_choice", e.Fields[0].Path) + " " + e.Fields[0].Message
+		d.Problem = pt.s.T(c, "scripts.preview.bad_choice", e.Fields[0].Path) + " " + e.Fields[0].Message
 	} else if err != nil {
 		return err
 	}
@@ -712,7 +518,7 @@ func (pt *Portal) previewScript(c *fiber.Ctx) error {
 		d.Objections = append(d.Objections, link{Label: h.Title, Href: next(script.Choice{Objection: h.Node})})
 	}
 	if st.End() {
-		d.Disposition = pt.t(c, "scripts.disposition."+string(st.Disposition))
+		d.Disposition = pt.s.T(c, "scripts.disposition."+string(st.Disposition))
 	}
 	if len(choices) > 0 {
 		d.Back = href(choices[:len(choices)-1])

@@ -7,9 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 // In Chromium, a manager adds a node to the demo script, links an answer
@@ -17,12 +16,8 @@ import (
 // all in plain forms and links, under the Content-Security-Policy, on a
 // laptop and a phone screen.
 func TestBrowserScriptEditorAndPreview(t *testing.T) {
-	var plat *platform.Platform
-	root, base := platformtest.BrowseDemo(t, func(p *platform.Platform) {
-		plat = p
-		mount(t)(p)
-	})
-	carts := clientCampaigns(t, plat.DB)["Relance paniers abandonnés"]
+	e, root, base := platformtest.BrowseDemoEnv(t)
+	carts := clientCampaigns(t, e)["Relance paniers abandonnés"]
 	editor := "/portal/campaigns/" + carts.String() + "/script"
 
 	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())

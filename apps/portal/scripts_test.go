@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/script"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -25,31 +25,24 @@ import (
 // and Atlas Contact's active contract; Teranga has none.
 func demoCampaigns(t *testing.T, e *platformtest.Env) map[string]uuid.UUID {
 	t.Helper()
-	if _, err := demo.Seed(context.Background(), e.P.DB); err != nil {
+	if _, err := demo.Seed(context.Background(), e.P.DB, e.P.Services); err != nil {
 		t.Fatal(err)
 	}
-	return clientCampaigns(t, e.P.DB)
+	return clientCampaigns(t, e)
 }
 
 // clientCampaigns returns the ids of the campaigns of the only client org
 // by name.
-func clientCampaigns(t *testing.T, db *store.DB) map[string]uuid.UUID {
+func clientCampaigns(t *testing.T, e *platformtest.Env) map[string]uuid.UUID {
 	t.Helper()
-	ctx := context.Background()
-	clients, err := db.ListOrgs(ctx, tenancy.KindClient)
+	clients, err := e.P.DB.ListOrgs(context.Background(), tenancy.KindClient)
 	if err != nil || len(clients) != 1 {
 		t.Fatalf("client orgs %v: %v", clients, err)
 	}
 	ids := map[string]uuid.UUID{}
-	as := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(clients[0], "test"))
-	if err := db.InTenant(as, func(tx *store.Tenant) error {
-		list, _, err := tx.Campaigns(as, store.Page{})
-		for _, c := range list {
-			ids[c.Name] = c.ID
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
+	list, _, err := e.P.Services.Campaigns.List(platformtest.As(clients[0]), store.Page{})
+	for _, c := range platformtest.Must(list, err)(t) {
+		ids[c.Name] = c.ID
 	}
 	return ids
 }
@@ -57,32 +50,15 @@ func clientCampaigns(t *testing.T, db *store.DB) map[string]uuid.UUID {
 // newCampaign creates a draft campaign of org, without a script.
 func newCampaign(t *testing.T, e *platformtest.Env, org tenancy.Org) uuid.UUID {
 	t.Helper()
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
-	var c campaign.Campaign
-	if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
-		var err error
-		c, err = tx.CreateCampaign(ctx, campaign.Input{Name: "Relance", Kind: "customer_care", Audience: "b2c", Country: "FR",
-			Languages: []string{"fr"}, TargetOutcome: "sale", Volume: 100, DialingMode: "preview"})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	c := platformtest.Must(e.P.Services.Campaigns.Create(platformtest.As(org), campaign.Input{Name: "Relance", Kind: "customer_care",
+		Audience: "b2c", Country: "FR", Languages: []string{"fr"}, TargetOutcome: "sale", Volume: 100, DialingMode: "preview"}))(t)
 	return c.ID
 }
 
 // versions reads a campaign's script versions as its client.
-func versions(t *testing.T, e *platformtest.Env, org tenancy.Org, id uuid.UUID) []store.ScriptVersion {
+func versions(t *testing.T, e *platformtest.Env, org tenancy.Org, id uuid.UUID) []script.Version {
 	t.Helper()
-	ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
-	var out []store.ScriptVersion
-	if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error {
-		var err error
-		out, err = tx.ScriptVersions(ctx, id)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return platformtest.Must(e.P.Services.Scripts.Versions(platformtest.As(org), id))(t).Versions
 }
 
 var (
@@ -166,7 +142,7 @@ func nodeSections(page, id string) []string {
 }
 
 func TestScriptEditorBuildsAScriptFromFormsAndSavesIt(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		id := newCampaign(t, e, ml.Org)
 		path := "/portal/campaigns/" + id.String() + "/script"
@@ -273,7 +249,7 @@ func TestScriptEditorBuildsAScriptFromFormsAndSavesIt(t *testing.T) {
 }
 
 func TestInvalidScriptEditShowsEachProblemBesideItsFieldAndSavesNothing(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		id := demoCampaigns(t, e)["Relance paniers abandonnés"]
 		ml := orgNamed(t, e, "Maison Lumière")
 		path := "/portal/campaigns/" + id.String() + "/script"
@@ -349,7 +325,7 @@ func orgNamed(t *testing.T, e *platformtest.Env, name string) tenancy.Org {
 // Another client sees nothing of a campaign's script, centers are sent to
 // their own brief, an analyst reads without editing.
 func TestScriptPagesAreTheClients(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ids := demoCampaigns(t, e)
 		carts := ids["Relance paniers abandonnés"]
 		ml := orgNamed(t, e, "Maison Lumière")
@@ -400,7 +376,7 @@ func TestScriptPagesAreTheClients(t *testing.T) {
 }
 
 func TestScriptImportIsStrictAndExportReadsBack(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ids := demoCampaigns(t, e)
 		ml := orgNamed(t, e, "Maison Lumière")
 		carts, meetings := ids["Relance paniers abandonnés"], ids["Rendez-vous architectes et décorateurs"]
@@ -497,7 +473,7 @@ func at(t *testing.T, page string) string {
 }
 
 func TestPreviewWalksTheScriptAsAnAgentWould(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		carts := demoCampaigns(t, e)["Relance paniers abandonnés"]
 		path := "/portal/campaigns/" + carts.String() + "/script/preview"
 		b := signIn(e, "claire.dubois@maison-lumiere.test", demo.Password)
@@ -552,13 +528,12 @@ func TestPreviewWalksTheScriptAsAnAgentWould(t *testing.T) {
 }
 
 func TestVersionsShowWhichAreImmutable(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		carts := demoCampaigns(t, e)["Relance paniers abandonnés"]
 		ml := orgNamed(t, e, "Maison Lumière")
 		base := "/portal/campaigns/" + carts.String() + "/script"
-		ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(ml, "test"))
 		v1 := versions(t, e, ml, carts)[0].ID
-		if err := e.P.DB.InTenant(ctx, func(tx *store.Tenant) error { return tx.MarkScriptUsed(ctx, v1) }); err != nil {
+		if err := e.P.Services.Scripts.MarkUsed(platformtest.As(ml), v1); err != nil {
 			t.Fatal(err)
 		}
 		b := signIn(e, "sophie.martin@maison-lumiere.test", demo.Password)

@@ -1,14 +1,12 @@
 package portal
 
 import (
-	"context"
 	"html/template"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
@@ -51,24 +49,19 @@ func (pt *Portal) renderSuppressions(c *fiber.Ctx, d *suppressionsData) error {
 	if err != nil {
 		return err
 	}
-	if d.CanWrite, err = pt.can(c, tenancy.PermComplianceWrite); err != nil {
+	if d.CanWrite, err = pt.s.Can(c, tenancy.PermComplianceWrite); err != nil {
 		return err
 	}
-	page := store.Page{After: fiberhttp.After(c)}
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		entries, next, err := t.Suppressions(ctx, page)
-		for _, e := range entries {
-			d.Entries = append(d.Entries, suppressionView{ID: e.ID.String(), Phone: e.Phone, Reason: e.Reason, Source: e.Source,
-				CreatedAt: when(e.CreatedAt, loc)})
-		}
-		if next != nil {
-			d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
-		}
-		return err
-	})
+	entries, next, err := pt.d.Compliance.Suppressions(c.UserContext(), store.Page{After: fiberhttp.After(c)})
 	if err != nil {
 		return err
+	}
+	for _, e := range entries {
+		d.Entries = append(d.Entries, suppressionView{ID: e.ID.String(), Phone: e.Phone, Reason: e.Reason, Source: e.Source,
+			CreatedAt: when(e.CreatedAt, loc)})
+	}
+	if next != nil {
+		d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
 	}
 	return pt.render(c, "suppressions", "suppressions.title", d)
 }
@@ -79,24 +72,19 @@ func (pt *Portal) addSuppression(c *fiber.Ctx) error {
 		return err
 	}
 	form := suppressionForm{Phone: c.FormValue("phone"), Reason: c.FormValue("reason"), Source: c.FormValue("source")}
-	var added int
-	ctx := c.UserContext()
-	err = pt.p.DB.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		added, err = t.AddSuppressions(ctx, org.Country, []compliance.NewSuppression{{Phone: form.Phone, Reason: form.Reason, Source: form.Source}})
-		return err
-	})
+	added, err := pt.d.Compliance.AddSuppressions(c.UserContext(), org.Country,
+		[]compliance.NewSuppression{{Phone: form.Phone, Reason: form.Reason, Source: form.Source}})
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return pt.renderSuppressions(c, &suppressionsData{Form: form, Errors: e.Fields})
 	} else if err != nil {
 		return err
 	}
-	msg := pt.t(c, "suppressions.added", added)
+	msg := pt.s.T(c, "suppressions.added", added)
 	if added == 0 {
-		msg = pt.t(c, "suppressions.already")
+		msg = pt.s.T(c, "suppressions.already")
 	}
-	if err := pt.p.Server.Flash(c, msg); err != nil {
+	if err := pt.s.Flash(c, msg); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/suppressions", fiber.StatusSeeOther)
@@ -127,15 +115,13 @@ func (pt *Portal) uploadSuppressions(c *fiber.Ctx) error {
 	if rep.Bad > 0 {
 		return pt.refuseSuppressions(c, rep)
 	}
-	added, err := storeInChunks(c.UserContext(), pt.p.DB, items, rows, rep, func(ctx context.Context, t *store.Tenant, batch []compliance.NewSuppression) (int, error) {
-		return t.AddSuppressions(ctx, org.Country, batch)
-	})
-	if rep.Bad > 0 {
+	added, err := pt.d.Compliance.AddSuppressions(c.UserContext(), org.Country, items)
+	if err = atLines(err, rows, rep); rep.Bad > 0 {
 		return pt.refuseSuppressions(c, rep)
 	} else if err != nil {
 		return err
 	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "suppressions.uploaded", len(items), added)); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "suppressions.uploaded", len(items), added)); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/suppressions", fiber.StatusSeeOther)
@@ -151,24 +137,21 @@ func (pt *Portal) removeSuppression(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	if err := pt.p.DB.InTenant(ctx, func(t *store.Tenant) error { return t.RemoveSuppression(ctx, id) }); err != nil {
+	if err := pt.d.Compliance.RemoveSuppression(c.UserContext(), id); err != nil {
 		return err
 	}
-	if err := pt.p.Server.Flash(c, pt.t(c, "suppressions.removed", c.FormValue("phone"))); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "suppressions.removed", c.FormValue("phone"))); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/suppressions", fiber.StatusSeeOther)
 }
 
 func (pt *Portal) exportSuppressions(c *fiber.Ctx) error {
-	all, err := everyPage(c.UserContext(), pt.p.DB, func(ctx context.Context, t *store.Tenant, page store.Page) ([]compliance.SuppressionEntry, *uuid.UUID, error) {
-		return t.Suppressions(ctx, page)
-	})
+	all, err := everyPage(c.UserContext(), pt.d.Compliance.Suppressions)
 	if err != nil {
 		return err
 	}
-	w := csvWriter(c, "suppressions-"+time.Now().UTC().Format("2006-01-02")+".csv")
+	w := csvWriter(c, "suppressions-"+pt.d.Now().UTC().Format("2006-01-02")+".csv")
 	_ = w.Write(append(suppressionColumns[:len(suppressionColumns):len(suppressionColumns)], "created_at"))
 	for _, e := range all {
 		_ = w.Write([]string{e.Phone, protect(strings.TrimSpace(e.Reason)), protect(e.Source), e.CreatedAt.UTC().Format(time.RFC3339)})

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -15,7 +15,7 @@ import (
 // a query parameter answers a 422 page naming the field, and adds nothing;
 // a textarea's line breaks stay text.
 func TestFormsAndQueriesTakeOnlyText(t *testing.T) {
-	platformtest.Each(t, mount(t), func(t *testing.T, e *platformtest.Env) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
 		b := signIn(e, ml.Owner.Email, ml.Password)
 		named := func(what string, resp *http.Response, page, field string) {

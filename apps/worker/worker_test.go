@@ -14,6 +14,7 @@ import (
 	"github.com/plateau-bpo/plateau/apps/worker"
 	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
 	"github.com/plateau-bpo/plateau/pkg/mail"
+	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/outbox"
 	"github.com/plateau-bpo/plateau/pkg/redisstore/redistest"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -71,6 +72,7 @@ func (r *recorder) published() []outbox.Message {
 
 type fixture struct {
 	db    *store.DB
+	svc   store.Services
 	org   tenancy.Org // French: its members' mails default to French
 	queue *asynqjobs.Queue
 	box   *mailbox
@@ -88,8 +90,10 @@ func newFixture(t *testing.T, db dbtest.DB) *fixture {
 		t.Fatal(err)
 	}
 	box := &mailbox{}
-	return &fixture{db: db.App, org: org, queue: q, box: box,
-		deps: worker.Deps{DB: db.App, Redis: red.Options, Mail: box, BaseURL: baseURL, Log: log}}
+	svc := store.NewServices(db.App, nationallist.NewRegistry(), log)
+	return &fixture{db: db.App, svc: svc, org: org, queue: q, box: box,
+		deps: worker.Deps{Redis: red.Options, Orgs: db.App, Accounts: svc.Accounts, Leads: svc.Leads, Jobs: svc.Jobs,
+			Mail: box, BaseURL: baseURL, Log: log, Now: time.Now}}
 }
 
 // publishing makes the store publish to the queue, keeping a copy.
@@ -121,12 +125,7 @@ func (f *fixture) ctx() context.Context {
 // member adds a person to the org; without a password they are invited.
 func (f *fixture) member(t *testing.T, email, locale, password string) tenancy.Member {
 	t.Helper()
-	var m tenancy.Member
-	err := f.db.InTenant(f.ctx(), func(tx *store.Tenant) error {
-		var err error
-		m, err = tx.CreateMember(f.ctx(), store.NewMemberInput{Email: email, Role: "manager", Locale: locale, Password: password})
-		return err
-	})
+	m, err := f.svc.Tenancy.AddMember(f.ctx(), store.NewMemberInput{Email: email, Role: "manager", Locale: locale, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +158,7 @@ func (f *fixture) waitProcessed(t *testing.T, queue string, n int) asynqjobs.Que
 
 func (f *fixture) unfinished(t *testing.T) []outbox.Message {
 	t.Helper()
-	msgs, err := f.db.Unfinished(context.Background(), time.Now().Add(time.Hour), 100)
+	msgs, err := f.svc.Jobs.Unfinished(context.Background(), time.Now().Add(time.Hour), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +189,7 @@ func TestInvitationIsMailedOnceWithAWorkingLink(t *testing.T) {
 		if len(mails) != 1 || mails[0].To != "new@acme.test" || mails[0].Subject != "Invitation à rejoindre Acme sur Plateau" {
 			t.Fatalf("mails = %+v, want one French invitation to new@acme.test", mails)
 		}
-		acc, err := f.db.RedeemToken(context.Background(), token(t, mails[0], "/invitation/"), store.PurposeInvitation, "correct horse battery")
+		acc, _, err := f.svc.Accounts.RedeemToken(context.Background(), token(t, mails[0], "/invitation/"), tenancy.TokenInvitation, "correct horse battery")
 		if err != nil {
 			t.Fatalf("redeem the invitation link: %v", err)
 		}
@@ -201,7 +200,7 @@ func TestInvitationIsMailedOnceWithAWorkingLink(t *testing.T) {
 		// The same task again, as after a lost acknowledgement: it runs and
 		// finds its message done.
 		msgs := published.published()
-		if len(msgs) != 1 || msgs[0].TaskType != store.TaskMailInvitation {
+		if len(msgs) != 1 || msgs[0].TaskType != mail.TaskInvitation {
 			t.Fatalf("published %+v, want one invitation", msgs)
 		}
 		if err := f.queue.Publish(msgs[0]); err != nil {
@@ -248,7 +247,7 @@ func TestPasswordResetIsMailedInTheUsersLanguage(t *testing.T) {
 		f.publishing()
 		f.run(t, f.deps)
 		f.member(t, "bob@acme.test", "en", "correct horse battery")
-		if err := f.db.RequestPasswordReset(context.Background(), "bob@acme.test"); err != nil {
+		if err := f.svc.Accounts.RequestPasswordReset(context.Background(), "bob@acme.test"); err != nil {
 			t.Fatal(err)
 		}
 		f.waitProcessed(t, asynqjobs.QueueCritical, 1)
@@ -256,8 +255,8 @@ func TestPasswordResetIsMailedInTheUsersLanguage(t *testing.T) {
 		if len(mails) != 1 || mails[0].Subject != "Reset your Plateau password" {
 			t.Fatalf("mails = %+v, want one English reset mail", mails)
 		}
-		if _, err := f.db.RedeemToken(context.Background(), token(t, mails[0], "/password/reset/"),
-			store.PurposePasswordReset, "a brand new password"); err != nil {
+		if _, _, err := f.svc.Accounts.RedeemToken(context.Background(), token(t, mails[0], "/password/reset/"),
+			tenancy.TokenPasswordReset, "a brand new password"); err != nil {
 			t.Fatalf("redeem the reset link: %v", err)
 		}
 	})
@@ -275,7 +274,7 @@ func TestFailedSendLeavesTheMessageToRetry(t *testing.T) {
 		if s.Failed != 1 || s.Retry != 1 {
 			t.Fatalf("critical queue: %+v, want the task failed once and waiting to retry", s)
 		}
-		if left := f.unfinished(t); len(left) != 1 || left[0].TaskType != store.TaskMailInvitation {
+		if left := f.unfinished(t); len(left) != 1 || left[0].TaskType != mail.TaskInvitation {
 			t.Fatalf("unfinished outbox messages: %+v, want the invitation (its transaction rolled back)", left)
 		}
 	})
@@ -285,7 +284,7 @@ func TestMalformedMailTaskIsArchivedNotRetried(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		f := newFixture(t, db)
 		f.run(t, f.deps)
-		msg, err := outbox.NewMessage(f.org.ID, "test", store.TaskMailInvitation, "not a user mail task")
+		msg, err := outbox.NewMessage(f.org.ID, "test", mail.TaskInvitation, "not a user mail task")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,11 +308,9 @@ func TestPurgeForgetsExpiredIdempotencyKeys(t *testing.T) {
 		deps.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
 		f.run(t, deps)
 		claim := func(hash string) error {
-			return f.db.InTenant(f.ctx(), func(tx *store.Tenant) error {
-				_, err := tx.ClaimIdempotencyKey(f.ctx(), store.IdempotentRequest{Key: "k1", ActorID: "a", Method: "POST",
-					Path: "/x", RequestHash: []byte(hash)})
-				return err
-			})
+			_, err := f.svc.Idempotency.Claim(f.ctx(), store.IdempotentRequest{Key: "k1", ActorID: "a", Method: "POST",
+				Path: "/x", RequestHash: []byte(hash)})
+			return err
 		}
 		if err := claim("first"); err != nil {
 			t.Fatal(err)

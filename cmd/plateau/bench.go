@@ -3,14 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
-	"github.com/plateau-bpo/plateau/pkg/screening"
 	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
@@ -41,8 +42,8 @@ scratch database.`,
 			if err != nil {
 				return err
 			}
-			err = s.asPlatform(ctx, func(ctx context.Context, t *store.Tenant) error {
-				_, err := t.SaveNationalList(ctx, store.NationalListCopy{Code: "US-DNC", FreshAt: time.Now(),
+			err = s.asPlatform(ctx, func(ctx context.Context, svc store.Services) error {
+				_, err := svc.Compliance.SaveNationalList(ctx, nationallist.Upload{Code: "US-DNC", FreshAt: time.Now(),
 					Numbers: int64(set.Len()), Snapshot: snapshot, FileName: "plateau bench suppression"})
 				return err
 			})
@@ -55,13 +56,14 @@ scratch database.`,
 			var reload time.Duration
 			var held *numberset.Set
 			err = s.withAppDB(ctx, func(db *store.DB) error {
-				sc := screening.New(db)
+				// A fresh process's copy of the lists, loaded as serve and worker load theirs.
+				lists := nationallist.NewRegistry()
 				started := time.Now()
-				if err := sc.Reload(ctx); err != nil {
+				if err := store.NewServices(db, lists, slog.Default()).Compliance.ReloadLists(ctx); err != nil {
 					return err
 				}
 				reload = time.Since(started)
-				held = sc.Lists().Copies()["US-DNC"].Set
+				held = lists.Copies()["US-DNC"].Set
 				return nil
 			})
 			if err != nil {
@@ -90,7 +92,7 @@ scratch database.`,
 	}
 	suppression.Flags().IntVar(&n, "numbers", 50_000_000, "how many numbers")
 	suppression.Flags().IntVar(&lookups, "lookups", 10_000_000, "how many lookups to time")
-	cmd.AddCommand(suppression, s.benchImportCommand())
+	cmd.AddCommand(suppression, s.benchImportCommand(), s.benchAPICommand())
 	return cmd
 }
 

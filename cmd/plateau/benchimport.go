@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"runtime"
 	"strings"
@@ -18,8 +17,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/leadfile/leadgen"
-	"github.com/plateau-bpo/plateau/pkg/leadimport"
-	"github.com/plateau-bpo/plateau/pkg/screening"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -35,13 +32,13 @@ numbers put beforehand on the client's opt-out list), keeps it as an upload
 does, then runs the lead:import job on it — read from the database, parsed,
 screened, loaded — and reports rows per second and the process's peak
 resident memory during the import. On PostgreSQL it then copies the same
-final rows with a bare COPY into the leads table (as the tables' owner,
+rows it loaded again with a bare COPY into the leads table (as the tables' owner,
 rolled back) and reports the import's time as a multiple of it. It creates a client org and
 campaigns in the database it runs on: use a scratch database.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return s.withAppDB(cmd.Context(), func(db *store.DB) error {
-				return s.benchImport(cmd.Context(), db, rows, suppressed)
+			return s.withServices(cmd.Context(), func(db *store.DB, svc store.Services) error {
+				return s.benchImport(cmd.Context(), db, svc, rows, suppressed)
 			})
 		},
 	}
@@ -50,7 +47,7 @@ campaigns in the database it runs on: use a scratch database.`,
 	return cmd
 }
 
-func (s *settings) benchImport(ctx context.Context, db *store.DB, rows, optOuts int) error {
+func (s *settings) benchImport(ctx context.Context, db *store.DB, svc store.Services, rows, optOuts int) error {
 	org, err := db.CreateOrg(ctx, tenancy.NewOrgInput{Kind: tenancy.KindClient, Country: "FR",
 		Name: "Bench " + time.Now().Format("2006-01-02 15:04:05.000")}, "bench")
 	if err != nil {
@@ -62,23 +59,19 @@ func (s *settings) benchImport(ctx context.Context, db *store.DB, rows, optOuts 
 	for i := range optOutNumbers {
 		optOutNumbers[i] = fmt.Sprintf("07 8%d %02d %02d %02d", i/1_000_000%10, i/10_000%100, i/100%100, i%100) // a mobile range
 	}
-	err = db.InTenant(ctx, func(t *store.Tenant) error {
-		in := campaign.Input{Name: "Relance paniers (bench)", Kind: "customer_care", Audience: "b2c", Country: "FR", Languages: []string{"fr"}}
-		if x, err = t.CreateCampaign(ctx, in); err != nil {
-			return err
-		}
-		in.Name = "Raw COPY (bench)"
-		if twin, err = t.CreateCampaign(ctx, in); err != nil {
-			return err
-		}
-		entries := make([]compliance.NewSuppression, len(optOutNumbers))
-		for i, n := range optOutNumbers {
-			entries[i] = compliance.NewSuppression{Phone: n, Reason: "bench"}
-		}
-		_, err = t.AddSuppressions(ctx, "FR", entries)
+	in := campaign.Input{Name: "Relance paniers (bench)", Kind: "customer_care", Audience: "b2c", Country: "FR", Languages: []string{"fr"}}
+	if x, err = svc.Campaigns.Create(ctx, in); err != nil {
 		return err
-	})
-	if err != nil {
+	}
+	in.Name = "Raw COPY (bench)"
+	if twin, err = svc.Campaigns.Create(ctx, in); err != nil {
+		return err
+	}
+	entries := make([]compliance.NewSuppression, len(optOutNumbers))
+	for i, n := range optOutNumbers {
+		entries[i] = compliance.NewSuppression{Phone: n, Reason: "bench"}
+	}
+	if _, err = svc.Compliance.AddSuppressions(ctx, "FR", entries); err != nil {
 		return err
 	}
 
@@ -101,33 +94,28 @@ func (s *settings) benchImport(ctx context.Context, db *store.DB, rows, optOuts 
 		return err
 	}
 	started = time.Now()
-	var im lead.Import
-	err = db.InTenant(ctx, func(t *store.Tenant) error {
-		if im, err = t.CreateImport(ctx, x.ID, "bench.csv", tmp); err != nil {
-			return err
-		}
-		im, err = t.StartImport(ctx, im.ID, leadfile.Mapping{})
-		return err
-	})
+	im, err := svc.Leads.Upload(ctx, x.ID, "bench.csv", tmp)
 	if err != nil {
+		return err
+	}
+	if im, err = svc.Leads.Start(ctx, im.ID, leadfile.Mapping{}); err != nil {
 		return err
 	}
 	uploaded := time.Since(started)
 
 	runtime.GC()
 	resetPeakRSS()
-	runner := &leadimport.Runner{DB: db, Screener: screening.New(db), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	started = time.Now()
-	if err := runner.Run(ctx, uuid.Nil, im.ID); err != nil {
+	if err := svc.Leads.RunImport(ctx, uuid.Nil, im.ID); err != nil {
 		return err
 	}
 	imported := time.Since(started)
 	peak := peakRSS()
-	err = db.InTenant(ctx, func(t *store.Tenant) error { im, err = t.Import(ctx, im.ID); return err })
+	got, err := svc.Leads.Import(ctx, x.ID, im.ID)
 	if err != nil {
 		return err
 	}
-	if im.Status != lead.Finished {
+	if im = got.Import; im.Status != lead.Finished {
 		return fmt.Errorf("the import %s: %s", im.Status, im.Error)
 	}
 
@@ -141,58 +129,20 @@ func (s *settings) benchImport(ctx context.Context, db *store.DB, rows, optOuts 
 		fmt.Sprintf("%.1f", imported.Seconds()), fmt.Sprintf("%.0f", float64(im.Summary.Rows)/imported.Seconds()), peak}
 	header := "DB\tROWS\tIMPORTED\tBLOCKED\tDUPLICATES\tINVALID\tIMPORT s\tROWS/s\tPEAK RSS MB"
 	if db.Dialect == store.Postgres {
-		final, err := finalRows(ctx, db, im, x, twin.ID, runner.Screener.Lists().Check)
-		if err != nil {
-			return err
-		}
 		owner, err := store.Open(ctx, s.databaseURL, true)
 		if err != nil {
 			return err
 		}
 		defer owner.Close()
-		started = time.Now()
-		if err := owner.CopyLeadsRaw(ctx, final); err != nil {
+		raw, err := owner.CopyImportRaw(ctx, im.ID, twin.ID)
+		if err != nil {
 			return err
 		}
-		raw := time.Since(started)
 		out["raw_copy_seconds"], out["import_over_raw_copy"] = raw.Seconds(), imported.Seconds()/raw.Seconds()
 		header += "\tRAW COPY s\tRATIO"
 		row = append(row, fmt.Sprintf("%.1f", raw.Seconds()), fmt.Sprintf("%.2f", imported.Seconds()/raw.Seconds()))
 	}
 	return s.print(out, header, row)
-}
-
-// finalRows are the leads the import loaded, made again (the same
-// screening, without the database) for the twin campaign, for the raw COPY.
-func finalRows(ctx context.Context, db *store.DB, im lead.Import, x campaign.Campaign, twin uuid.UUID,
-	national func(string) map[string]compliance.NationalCheck) ([]lead.Lead, error) {
-	var facts lead.Facts
-	err := db.InTenant(ctx, func(t *store.Tenant) error {
-		var err error
-		facts, err = t.LeadFacts(ctx, x.ID, &im.ID, nil)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	r, err := leadfile.NewReader(db.ImportFile(ctx, im.ID), leadfile.Options{Region: x.Country, Mapping: im.Mapping})
-	if err != nil {
-		return nil, err
-	}
-	screener := &lead.Screener{Campaign: lead.Campaign{ID: twin, OrgID: x.OrgID, Country: x.Country, Audience: x.Audience, Kind: x.Kind},
-		Facts: facts, National: national, Now: time.Now().UTC()}
-	importer := &lead.Importer{Screener: screener, ImportID: im.ID, Report: leadfile.NewReportWriter(io.Discard, ';')}
-	var final []lead.Lead
-	_, err = importer.Run(ctx, r, func(_ context.Context, next lead.Batches) error {
-		for {
-			b, err := next()
-			if b == nil || err != nil {
-				return err
-			}
-			final = append(final, b...)
-		}
-	})
-	return final, err
 }
 
 // resetPeakRSS starts the kernel's count of the process's peak resident

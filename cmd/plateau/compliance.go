@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
-	"github.com/plateau-bpo/plateau/pkg/screening"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -22,7 +22,7 @@ func complianceCommand(s *settings) *cobra.Command {
 	s.databaseFlag(cmd.PersistentFlags())
 
 	var (
-		req        screening.Request
+		req        compliance.Question
 		at, client string
 	)
 	decide := &cobra.Command{
@@ -46,17 +46,13 @@ The output is always JSON, to paste as it is into a support answer.`,
 				return fmt.Errorf("--at %q: give an RFC 3339 time with its zone, such as 2026-09-15T11:00:00+02:00 or 2026-09-15T09:00:00Z", at)
 			}
 			req.At = &when
-			return s.withAppDB(cmd.Context(), func(db *store.DB) error {
+			return s.withServices(cmd.Context(), func(db *store.DB, svc store.Services) error {
 				org, err := deciderOrg(cmd.Context(), db, client)
 				if err != nil {
 					return err
 				}
 				ctx := tenancy.WithPrincipal(cmd.Context(), tenancy.SystemPrincipal(org, "cli"))
-				screener := screening.New(db)
-				if err := screener.Reload(ctx); err != nil {
-					return fmt.Errorf("load the national do-not-call lists: %w", err)
-				}
-				d, err := screener.Decide(ctx, req)
+				d, err := svc.Compliance.Decide(ctx, req)
 				if err != nil {
 					return err
 				}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -53,10 +55,8 @@ func TestComplianceDecide(t *testing.T) {
 		mustJSON(t, &center, "org", "create", db, "--kind", "center", "--name", "Atlas Contact", "--country", "MA")
 		asClient := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(client, "test"))
 		captured := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
-		if err := fresh.App.InTenant(asClient, func(tx *store.Tenant) error {
-			_, err := tx.RecordConsents(asClient, "FR", []compliance.NewConsent{{Phone: "0612345678", Source: "web form", CapturedAt: &captured}})
-			return err
-		}); err != nil {
+		svc := store.NewServices(fresh.App, nationallist.NewRegistry(), slog.Default())
+		if _, err := svc.Compliance.RecordConsents(asClient, "FR", []compliance.NewConsent{{Phone: "0612345678", Source: "web form", CapturedAt: &captured}}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -86,10 +86,7 @@ func TestComplianceDecide(t *testing.T) {
 		}
 
 		// The callee tells the client "do not call me": blocked, with no next time.
-		if err := fresh.App.InTenant(asClient, func(tx *store.Tenant) error {
-			_, err := tx.AddSuppressions(asClient, "FR", []compliance.NewSuppression{{Phone: "+33612345678", Reason: "asked on the phone"}})
-			return err
-		}); err != nil {
+		if _, err := svc.Compliance.AddSuppressions(asClient, "FR", []compliance.NewSuppression{{Phone: "+33612345678", Reason: "asked on the phone"}}); err != nil {
 			t.Fatal(err)
 		}
 		d = decide(question("2026-09-15T11:00:00+02:00", "--client", client.ID.String())...)
@@ -101,14 +98,12 @@ func TestComplianceDecide(t *testing.T) {
 			t.Errorf("as the platform after the client's opt-out: %+v, want no_consent", d)
 		}
 		// Asking records no evidence.
-		if err := fresh.App.InTenant(asClient, func(tx *store.Tenant) error {
-			ev, _, err := tx.EvidenceFor(asClient, "", nil, store.Page{})
-			if len(ev) != 0 {
-				t.Errorf("plateau compliance decide recorded evidence: %+v", ev)
-			}
-			return err
-		}); err != nil {
+		ev, _, err := svc.Compliance.EvidenceFor(asClient, "", nil, store.Page{})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if len(ev) != 0 {
+			t.Errorf("plateau compliance decide recorded evidence: %+v", ev)
 		}
 
 		// Bad flags say which flag to fix.

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 )
 
 // globals are the options every command takes.
@@ -29,6 +29,7 @@ type globals struct {
 type settings struct {
 	*globals
 	databaseURL string
+	systemURL   string // the cross-org lookups' own login, when the application's cannot switch to it
 	redisURL    string
 	httpAddr    string
 	baseURL     string
@@ -50,6 +51,8 @@ func option(fs *pflag.FlagSet, p *string, name, env, def, usage string) {
 func (s *settings) databaseFlag(fs *pflag.FlagSet) {
 	option(fs, &s.databaseURL, "database-url", "PLATEAU_DATABASE_URL", "sqlite:./var/plateau.db",
 		"database: postgres://user:pass@host:5432/db or sqlite:PATH")
+	option(fs, &s.systemURL, "system-database-url", "PLATEAU_SYSTEM_DATABASE_URL", "",
+		"PostgreSQL: the login of the role plateau_system, for the cross-org lookups (default: the database URL's login, switching role)")
 }
 
 func (s *settings) redisFlag(fs *pflag.FlagSet, def string) {
@@ -157,6 +160,6 @@ func (s *settings) platformConfig(dev bool) (platform.Config, error) {
 			proxies = append(proxies, p)
 		}
 	}
-	return platform.Config{DatabaseURL: s.databaseURL, RedisURL: s.redisURL, HTTPAddr: s.httpAddr,
+	return platform.Config{DatabaseURL: s.databaseURL, SystemDatabaseURL: s.systemURL, RedisURL: s.redisURL, HTTPAddr: s.httpAddr,
 		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure, TrustedProxies: proxies}, nil
 }

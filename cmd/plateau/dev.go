@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,9 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plateau-bpo/plateau/apps/worker"
-	"github.com/plateau-bpo/plateau/pkg/demo"
-	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
@@ -41,7 +41,7 @@ Mails (invitations, password resets) are written to the log.`,
 			if err != nil {
 				return err
 			}
-			if err := s.withOwnerDB(ctx, func(db *store.DB) error { return prepare(ctx, db, noSeed) }); err != nil {
+			if err := s.withOwnerDB(ctx, func(db *store.DB) error { return prepare(ctx, db, log, noSeed) }); err != nil {
 				return err
 			}
 			p, err := platform.Open(ctx, cfg, log)
@@ -49,9 +49,6 @@ Mails (invitations, password resets) are written to the log.`,
 				return err
 			}
 			defer p.Close()
-			if err := mountFrontDoors(p); err != nil {
-				return err
-			}
 			ln, err := net.Listen("tcp", cfg.HTTPAddr)
 			if err != nil {
 				return fmt.Errorf("listen on %s (another plateau running? try --http-addr 127.0.0.1:8081): %w", cfg.HTTPAddr, err)
@@ -74,10 +71,7 @@ Mails (invitations, password resets) are written to the log.`,
 			ctx, stop := context.WithCancel(ctx)
 			defer stop()
 			errs := make(chan error, 2)
-			go func() {
-				errs <- runWorker(ctx, worker.Deps{DB: p.DB, Redis: p.Redis.Options, Mail: sender,
-					BaseURL: cfg.BaseURL, Log: log, Scheduler: true})
-			}()
+			go func() { errs <- runWorker(ctx, p.Worker(sender, true)) }()
 			go func() { errs <- p.Server.Serve(ctx, ln) }()
 			err = <-errs
 			stop()
@@ -95,7 +89,7 @@ Mails (invitations, password resets) are written to the log.`,
 
 // prepare migrates the database, adds new default permissions, and seeds
 // the demo tenants unless told not to.
-func prepare(ctx context.Context, db *store.DB, noSeed bool) error {
+func prepare(ctx context.Context, db *store.DB, log *slog.Logger, noSeed bool) error {
 	if _, err := db.MigrateUp(ctx); err != nil {
 		return err
 	}
@@ -105,7 +99,11 @@ func prepare(ctx context.Context, db *store.DB, noSeed bool) error {
 	if noSeed {
 		return nil
 	}
-	_, err := demo.Seed(ctx, db)
+	svc, err := platform.Services(ctx, db, log)
+	if err != nil {
+		return err
+	}
+	_, err = demo.Seed(ctx, db, svc)
 	return err
 }
 

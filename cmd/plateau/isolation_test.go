@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/testenv"
@@ -43,9 +43,6 @@ func TestTenantsProvisionedByTheCLIAreIsolated(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	if err := mountFrontDoors(p); err != nil {
-		t.Fatal(err)
-	}
 	call := func(method, path, key, body string) (int, string) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+key)

@@ -54,9 +54,9 @@ upload size.`,
 			if err != nil {
 				return err
 			}
-			var saved store.NationalListCopy
-			err = s.asPlatform(ctx, func(ctx context.Context, t *store.Tenant) error {
-				saved, err = t.SaveNationalList(ctx, store.NationalListCopy{Code: code, FreshAt: fresh,
+			var saved nationallist.Upload
+			err = s.asPlatform(ctx, func(ctx context.Context, svc store.Services) error {
+				saved, err = svc.Compliance.SaveNationalList(ctx, nationallist.Upload{Code: code, FreshAt: fresh,
 					Numbers: int64(set.Len()), Snapshot: snapshot, FileName: args[0]})
 				return err
 			})
@@ -96,14 +96,13 @@ func badLines(r nationallist.Report) [][]any {
 	return rows
 }
 
-// asPlatform runs fn in the platform org, as the platform itself.
-func (s *settings) asPlatform(ctx context.Context, fn func(ctx context.Context, t *store.Tenant) error) error {
-	return s.withAppDB(ctx, func(db *store.DB) error {
+// asPlatform runs fn acting in the platform org, as the platform itself.
+func (s *settings) asPlatform(ctx context.Context, fn func(ctx context.Context, svc store.Services) error) error {
+	return s.withServices(ctx, func(db *store.DB, svc store.Services) error {
 		org, err := deciderOrg(ctx, db, "")
 		if err != nil {
 			return err
 		}
-		ctx := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(org, "cli"))
-		return db.InTenant(ctx, func(t *store.Tenant) error { return fn(ctx, t) })
+		return fn(tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(org, "cli")), svc)
 	})
 }

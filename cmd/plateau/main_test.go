@@ -79,7 +79,7 @@ func TestProvisioningByScript(t *testing.T) {
 			t.Fatalf("bad user: exit %d\n%s", code, errOut)
 		}
 		code, _, errOut = plateau(t, "user", "create", db, "--org", org.ID, "--email", "sophie@ml.test", "--role", "analyst")
-		if code == 0 || !strings.Contains(errOut, "already exists") {
+		if code == 0 || !strings.Contains(errOut, "already a member") {
 			t.Fatalf("duplicate email: exit %d\n%s", code, errOut)
 		}
 		var users []map[string]any

@@ -16,11 +16,14 @@ func migrateCommand(s *settings) *cobra.Command {
 		Long: `Apply, roll back or list the schema migrations embedded in the binary.
 
 On PostgreSQL, run migrations as the role that owns the tables (not the
-application role): they create the role plateau_app, which the application
-runs as so that row-level security applies to it.`,
+application role): they create the role plateau_app, which the application's
+tenant queries run as so that row-level security applies to them, and the
+role plateau_system, which its few cross-org lookups run as (signing in, API
+keys, the outbox reconciler, the console) and which plateau_app cannot
+become.`,
 	}
 	s.databaseFlag(cmd.PersistentFlags())
-	var appPassword string
+	var appPassword, systemPassword string
 	up := &cobra.Command{Use: "up", Short: "Apply every pending migration and add new default permissions", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return s.withOwnerDB(cmd.Context(), func(db *store.DB) error {
@@ -31,8 +34,11 @@ runs as so that row-level security applies to it.`,
 				if err := db.SyncDefaultPermissions(cmd.Context()); err != nil {
 					return err
 				}
-				if appPassword != "" {
-					if err := db.AllowAppLogin(cmd.Context(), appPassword); err != nil {
+				for role, password := range map[string]string{store.AppRole: appPassword, store.SystemRole: systemPassword} {
+					if password == "" {
+						continue
+					}
+					if err := db.AllowLogin(cmd.Context(), role, password); err != nil {
 						return err
 					}
 				}
@@ -41,6 +47,8 @@ runs as so that row-level security applies to it.`,
 		}}
 	option(up.Flags(), &appPassword, "app-password", "PLATEAU_APP_PASSWORD", "",
 		"PostgreSQL: let the role plateau_app log in with this password, so serve and worker can connect as it")
+	option(up.Flags(), &systemPassword, "system-password", "PLATEAU_SYSTEM_PASSWORD", "",
+		"PostgreSQL: let the role plateau_system log in with this password, for --system-database-url")
 	cmd.AddCommand(
 		up,
 		&cobra.Command{Use: "down", Short: "Roll back the last group of migrations", Args: cobra.NoArgs,

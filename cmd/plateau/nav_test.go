@@ -5,8 +5,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -19,11 +18,7 @@ var (
 // every org kind, all front doors mounted, and opens each link of the
 // navigation on the role's home page: none may be refused.
 func TestNavigationLinksOnlyWhatTheViewerMayOpen(t *testing.T) {
-	e := platformtest.New(t, func(p *platform.Platform) {
-		if err := mountFrontDoors(p); err != nil {
-			t.Fatal(err)
-		}
-	})
+	e := platformtest.New(t)
 	for _, kind := range []tenancy.OrgKind{tenancy.KindClient, tenancy.KindCenter, tenancy.KindPlatform} {
 		org := e.Org(kind, "Org "+string(kind), "FR")
 		for _, role := range tenancy.RolesOf(kind) {

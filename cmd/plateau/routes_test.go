@@ -3,19 +3,14 @@ package main
 import (
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform"
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 // TestEveryRouteDeclaresAPermission walks every route of the binary's
 // server, all front doors mounted, and fails for one registered around the
 // permission-declaring router.
 func TestEveryRouteDeclaresAPermission(t *testing.T) {
-	e := platformtest.New(t, func(p *platform.Platform) {
-		if err := mountFrontDoors(p); err != nil {
-			t.Fatal(err)
-		}
-	})
+	e := platformtest.New(t)
 	routes := e.P.Server.Routes()
 	if len(routes) < 30 {
 		t.Fatalf("only %d routes: are the front doors mounted?", len(routes))

@@ -5,13 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plateau-bpo/plateau/apps/account"
-	"github.com/plateau-bpo/plateau/apps/agent"
-	"github.com/plateau-bpo/plateau/apps/api"
-	"github.com/plateau-bpo/plateau/apps/center"
-	"github.com/plateau-bpo/plateau/apps/console"
-	"github.com/plateau-bpo/plateau/apps/portal"
-	"github.com/plateau-bpo/plateau/pkg/platform"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 )
 
 func serveCommand(s *settings) *cobra.Command {
@@ -38,9 +32,6 @@ plateau_app, which owns no table, so row-level security applies.`,
 				return fmt.Errorf("cannot serve: %w", err)
 			}
 			defer p.Close()
-			if err := mountFrontDoors(p); err != nil {
-				return err
-			}
 			log.Info("serving", "addr", cfg.HTTPAddr, "base_url", cfg.BaseURL, "database", p.DB.URL)
 			return p.Server.Run(cmd.Context())
 		},
@@ -50,19 +41,4 @@ plateau_app, which owns no table, so row-level security applies.`,
 	s.redisFlag(f, "redis://127.0.0.1:6379/0")
 	s.httpFlags(f, ":8080")
 	return cmd
-}
-
-// mountFrontDoors adds every audience's routes to the server.
-func mountFrontDoors(p *platform.Platform) error {
-	acc, err := account.New(p)
-	if err != nil {
-		return err
-	}
-	acc.Mount()
-	portal.Mount(p)
-	center.Mount(p)
-	agent.Mount(p)
-	console.New(p, p.Queue).Mount()
-	api.New(api.Deps{DB: p.DB, Log: p.Log, Screener: p.Screener}).Mount(p.Server)
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -67,8 +68,8 @@ func userCommand(s *settings) *cobra.Command {
 	var in store.NewMemberInput
 	create := &cobra.Command{Use: "create", Short: "Create a user with a role in an org (invited by mail when no password is given)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return s.inOrg(cmd.Context(), orgID, func(ctx context.Context, t *store.Tenant) error {
-				m, err := t.CreateMember(ctx, in)
+			return s.inOrg(cmd.Context(), orgID, func(ctx context.Context, svc store.Services) error {
+				m, err := svc.Tenancy.AddMember(ctx, in)
 				if err != nil {
 					return err
 				}
@@ -89,8 +90,8 @@ func userCommand(s *settings) *cobra.Command {
 	var listOrg string
 	list := &cobra.Command{Use: "list", Short: "List the people of an org", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return s.inOrg(cmd.Context(), listOrg, func(ctx context.Context, t *store.Tenant) error {
-				members, _, err := t.Members(ctx, store.Page{Limit: store.MaxLimit})
+			return s.inOrg(cmd.Context(), listOrg, func(ctx context.Context, svc store.Services) error {
+				members, _, err := svc.Tenancy.Members(ctx, store.Page{Limit: store.MaxLimit})
 				if err != nil {
 					return err
 				}
@@ -114,8 +115,8 @@ func apikeyCommand(s *settings) *cobra.Command {
 	var in store.NewAPIKeyInput
 	create := &cobra.Command{Use: "create", Short: "Create a key; its secret is printed once, as key", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return s.inOrg(cmd.Context(), orgID, func(ctx context.Context, t *store.Tenant) error {
-				k, secretKey, err := t.CreateAPIKey(ctx, in)
+			return s.inOrg(cmd.Context(), orgID, func(ctx context.Context, svc store.Services) error {
+				k, secretKey, err := svc.Tenancy.CreateAPIKey(ctx, in)
 				if err != nil {
 					return err
 				}
@@ -140,8 +141,8 @@ func apikeyCommand(s *settings) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--id %q is not a key id", revokeID)
 			}
-			return s.inOrg(cmd.Context(), revokeOrg, func(ctx context.Context, t *store.Tenant) error {
-				k, err := t.RevokeAPIKey(ctx, id)
+			return s.inOrg(cmd.Context(), revokeOrg, func(ctx context.Context, svc store.Services) error {
+				k, err := svc.Tenancy.RevokeAPIKey(ctx, id)
 				if err != nil {
 					return err
 				}
@@ -156,8 +157,8 @@ func apikeyCommand(s *settings) *cobra.Command {
 	var listOrg string
 	list := &cobra.Command{Use: "list", Short: "List keys, revoked ones included", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return s.inOrg(cmd.Context(), listOrg, func(ctx context.Context, t *store.Tenant) error {
-				keys, _, err := t.APIKeys(ctx, store.Page{Limit: store.MaxLimit})
+			return s.inOrg(cmd.Context(), listOrg, func(ctx context.Context, svc store.Services) error {
+				keys, _, err := svc.Tenancy.APIKeys(ctx, store.Page{Limit: store.MaxLimit})
 				if err != nil {
 					return err
 				}
@@ -181,24 +182,44 @@ func (s *settings) withAppDB(ctx context.Context, fn func(db *store.DB) error) e
 		return err
 	}
 	defer db.Close()
+	if s.systemURL != "" {
+		if err := db.ConnectSystem(ctx, s.systemURL); err != nil {
+			return err
+		}
+	}
 	if err := db.CheckMigrated(ctx); err != nil {
 		return err
 	}
 	return fn(db)
 }
 
-// inOrg runs fn in a transaction scoped to an org, as the platform.
-func (s *settings) inOrg(ctx context.Context, orgID string, fn func(ctx context.Context, t *store.Tenant) error) error {
+// withServices opens the database as the application and builds the use
+// cases on it.
+func (s *settings) withServices(ctx context.Context, fn func(db *store.DB, svc store.Services) error) error {
+	return s.withAppDB(ctx, func(db *store.DB) error {
+		log, err := s.logger()
+		if err != nil {
+			return err
+		}
+		svc, err := platform.Services(ctx, db, log)
+		if err != nil {
+			return err
+		}
+		return fn(db, svc)
+	})
+}
+
+// inOrg runs fn acting in an org as the platform itself.
+func (s *settings) inOrg(ctx context.Context, orgID string, fn func(ctx context.Context, svc store.Services) error) error {
 	id, err := uuid.Parse(orgID)
 	if err != nil {
 		return fmt.Errorf("--org %q is not an org id (see `plateau org list`)", orgID)
 	}
-	return s.withAppDB(ctx, func(db *store.DB) error {
+	return s.withServices(ctx, func(db *store.DB, svc store.Services) error {
 		org, err := db.OrgByID(ctx, id)
 		if err != nil {
 			return err
 		}
-		ctx := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(org, "cli"))
-		return db.InTenant(ctx, func(t *store.Tenant) error { return fn(ctx, t) })
+		return fn(tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(org, "cli")), svc)
 	})
 }

@@ -8,11 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plateau-bpo/plateau/apps/worker"
-	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 	"github.com/plateau-bpo/plateau/pkg/mail"
-	"github.com/plateau-bpo/plateau/pkg/redisstore"
 	"github.com/plateau-bpo/plateau/pkg/smtpmail"
-	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
 func workerCommand(s *settings) *cobra.Command {
@@ -39,24 +37,12 @@ purges finished work. Run as many workers as you like, and the scheduler
 			if err != nil {
 				return err
 			}
-			db, err := store.Open(ctx, cfg.DatabaseURL, false)
+			p, err := platform.Open(ctx, cfg, log)
 			if err != nil {
 				return fmt.Errorf("cannot run the worker: %w", err)
 			}
-			defer db.Close()
-			if err := db.CheckMigrated(ctx); err != nil {
-				return fmt.Errorf("cannot run the worker: %w", err)
-			}
-			red, err := redisstore.Open(ctx, cfg.RedisURL)
-			if err != nil {
-				return fmt.Errorf("cannot run the worker: %w", err)
-			}
-			defer red.Close()
-			queue := asynqjobs.NewQueue(red.Options, log)
-			defer queue.Close()
-			db.SetPublisher(queue)
-			return runWorker(ctx, worker.Deps{DB: db, Redis: red.Options, Mail: sender, BaseURL: cfg.BaseURL,
-				Log: log, Scheduler: scheduler})
+			defer p.Close()
+			return runWorker(ctx, p.Worker(sender, scheduler))
 		},
 	}
 	f := cmd.Flags()
@@ -68,8 +54,7 @@ purges finished work. Run as many workers as you like, and the scheduler
 	return cmd
 }
 
-func runWorker(ctx context.Context, deps worker.Deps) error {
-	w := worker.New(deps)
+func runWorker(ctx context.Context, w *worker.Worker) error {
 	defer w.Close()
 	return w.Run(ctx)
 }

@@ -8,6 +8,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Kind classifies an error for its caller.
@@ -96,6 +97,17 @@ type Fields []FieldError
 // Add records a problem with the field at path.
 func (f *Fields) Add(path, format string, args ...any) {
 	*f = append(*f, FieldError{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// Merge adds the problems of more whose path f does not name already: the
+// first problem found with a field is the one worth reading.
+func (f Fields) Merge(more []FieldError) Fields {
+	for _, e := range more {
+		if !slices.ContainsFunc(f, func(have FieldError) bool { return have.Path == e.Path }) {
+			f = append(f, e)
+		}
+	}
+	return f
 }
 
 // Err returns nil when no field was added.

@@ -19,7 +19,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
-	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/money"
 )
 
 // Status is where a campaign is in its life.
@@ -37,6 +37,10 @@ const (
 
 // Statuses lists every status in life order.
 var Statuses = []Status{Draft, Open, Contracted, Running, Paused, Completed, Cancelled}
+
+// Outcomes are what a call may achieve for a campaign: its target, and
+// what a rate card may price.
+var Outcomes = []string{"sale", "appointment", "promise_to_pay", "donation", "qualified_lead", "survey_completed", "callback_done"}
 
 // DialingMode is how calls are placed.
 type DialingMode string
@@ -141,8 +145,8 @@ func (in Input) Validate() (Campaign, error) {
 	if in.StartsOn != nil && in.EndsOn != nil && in.EndsOn.Before(*in.StartsOn) {
 		f.Add("ends_on", "is before starts_on")
 	}
-	if in.TargetOutcome != "" && !slices.Contains(market.Outcomes, in.TargetOutcome) {
-		f.Add("target_outcome", "must be one of %s (got %q)", strings.Join(market.Outcomes, ", "), in.TargetOutcome)
+	if in.TargetOutcome != "" && !slices.Contains(Outcomes, in.TargetOutcome) {
+		f.Add("target_outcome", "must be one of %s (got %q)", strings.Join(Outcomes, ", "), in.TargetOutcome)
 	}
 	if in.Volume < 0 || in.Volume > 50_000_000 {
 		f.Add("volume", "must be between 0 and 50 000 000 leads (got %d)", in.Volume)
@@ -153,8 +157,8 @@ func (in Input) Validate() (Campaign, error) {
 	if c.Currency == "" {
 		c.Currency = "EUR"
 	}
-	if !market.KnownCurrency(c.Currency) {
-		f.Add("currency", "must be one of %s (got %q)", strings.Join(market.Currencies, ", "), in.Currency)
+	if !money.KnownCurrency(c.Currency) {
+		f.Add("currency", "must be one of %s (got %q)", strings.Join(money.Currencies, ", "), in.Currency)
 	}
 	switch m := DialingMode(in.DialingMode); m {
 	case "":

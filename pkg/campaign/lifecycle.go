@@ -23,67 +23,64 @@ const (
 	Cancel    Event = "cancel"    // any state but completed and cancelled → cancelled
 )
 
-// Actor is who asks for a move: the side of the marketplace and the role.
-// The system (a contract's activation) acts as the platform.
-type Actor struct {
-	Side tenancy.OrgKind
-	Role tenancy.Role
-}
+// Events lists every move, in the order pages show them.
+var Events = []Event{Publish, Unpublish, Contract, Start, Pause, Resume, Complete, Cancel}
 
-// move is one allowed transition and who may make it.
+// move is one allowed transition and the permission it needs. Who holds
+// the permission is tenancy.Policy's to say, not the state machine's.
 type move struct {
-	from []Status
-	to   Status
-	who  []Actor
+	from  []Status
+	to    Status
+	needs tenancy.Permission
 }
-
-var (
-	clientLead   = []Actor{{tenancy.KindClient, tenancy.RoleOwner}, {tenancy.KindClient, tenancy.RoleManager}}
-	centerLead   = []Actor{{tenancy.KindCenter, tenancy.RoleOwner}, {tenancy.KindCenter, tenancy.RoleSupervisor}}
-	platformSide = []Actor{{tenancy.KindPlatform, tenancy.RolePlatformAdmin}}
-)
-
-func who(groups ...[]Actor) []Actor { return slices.Concat(groups...) }
 
 // moves is the state machine: each event, the states it leaves, the state
-// it reaches, and who may make it.
+// it reaches, and the permission it needs.
 var moves = map[Event]move{
-	Publish:   {from: []Status{Draft}, to: Open, who: clientLead},
-	Unpublish: {from: []Status{Open}, to: Draft, who: clientLead},
-	Contract:  {from: []Status{Open, Contracted}, to: Contracted, who: who(centerLead[:1], platformSide)},
-	Start:     {from: []Status{Contracted}, to: Running, who: who(clientLead, centerLead, platformSide)},
-	Pause:     {from: []Status{Running}, to: Paused, who: who(clientLead, centerLead, platformSide)},
-	Resume:    {from: []Status{Paused}, to: Running, who: who(clientLead, centerLead, platformSide)},
-	Complete:  {from: []Status{Running, Paused}, to: Completed, who: who(clientLead, platformSide)},
-	Cancel:    {from: []Status{Draft, Open, Contracted, Running, Paused}, to: Cancelled, who: who(clientLead[:1], platformSide)},
+	Publish:   {from: []Status{Draft}, to: Open, needs: tenancy.PermCampaignsPublish},
+	Unpublish: {from: []Status{Open}, to: Draft, needs: tenancy.PermCampaignsPublish},
+	Contract:  {from: []Status{Open, Contracted}, to: Contracted, needs: tenancy.PermContractsConfirm},
+	Start:     {from: []Status{Contracted}, to: Running, needs: tenancy.PermCampaignsRun},
+	Pause:     {from: []Status{Running}, to: Paused, needs: tenancy.PermCampaignsRun},
+	Resume:    {from: []Status{Paused}, to: Running, needs: tenancy.PermCampaignsRun},
+	Complete:  {from: []Status{Running, Paused}, to: Completed, needs: tenancy.PermCampaignsComplete},
+	Cancel:    {from: []Status{Draft, Open, Contracted, Running, Paused}, to: Cancelled, needs: tenancy.PermCampaignsCancel},
 }
 
-// Next is the state event leads to from status when actor asks, or an
-// error that says why not: an unknown event, a move the state does not
-// allow (Conflict), or an actor without the right (Forbidden).
-func Next(status Status, event Event, actor Actor) (Status, error) {
+// May answers whether the principal acting holds a permission (the RBAC
+// enforcer, or tenancy.Holds for a role of a kind).
+type May func(tenancy.Permission) bool
+
+// Next is the state event leads to from status for someone who may do
+// what may says, or an error that says why not: an unknown event (listing
+// the moves open to them now), a move the state does not allow
+// (Conflict), or a principal without the move's permission (Forbidden).
+func Next(status Status, event Event, may May) (Status, error) {
 	m, ok := moves[event]
 	if !ok {
-		return status, apperr.InvalidFields("unknown move", apperr.FieldError{Path: "event",
-			Message: fmt.Sprintf("must be one of publish, unpublish, contract, start, pause, resume, complete, cancel (got %q)", event)})
+		open := slices.DeleteFunc(Allowed(status, may), func(e Event) bool { return e == Contract }) // confirmed, not asked for
+		msg := "no move is open to you on a campaign that is " + string(status)
+		if len(open) > 0 {
+			msg = fmt.Sprintf("must be one of %s (got %q)", joinEvents(open), event)
+		}
+		return status, apperr.InvalidFields("unknown move", apperr.FieldError{Path: "event", Message: msg})
 	}
 	if !slices.Contains(m.from, status) {
 		return status, apperr.New(apperr.Conflict, "a campaign that is %s cannot be %s (only from %s)",
 			status, pastTense[event], joinStatuses(m.from))
 	}
-	if !slices.Contains(m.who, actor) {
-		return status, apperr.New(apperr.Forbidden, "a %s %s cannot %s a campaign; %s can",
-			actor.Side, actor.Role, event, describe(m.who))
+	if !may(m.needs) {
+		return status, apperr.New(apperr.Forbidden, "your role cannot %s a campaign; %s can", event, holders(m.needs))
 	}
 	return m.to, nil
 }
 
-// Allowed lists the events actor may make from status, for the buttons a
-// page shows.
-func Allowed(status Status, actor Actor) []Event {
+// Allowed lists the events someone who may do what may says can make from
+// status, for the buttons a page shows.
+func Allowed(status Status, may May) []Event {
 	var out []Event
-	for _, e := range []Event{Publish, Unpublish, Contract, Start, Pause, Resume, Complete, Cancel} {
-		if _, err := Next(status, e, actor); err == nil {
+	for _, e := range Events {
+		if _, err := Next(status, e, may); err == nil {
 			out = append(out, e)
 		}
 	}
@@ -92,6 +89,14 @@ func Allowed(status Status, actor Actor) []Event {
 
 // Editable reports whether the campaign's request may still be changed.
 func Editable(s Status) bool { return s == Draft }
+
+// TakesOffers reports whether centers may still answer the request and
+// its client accept their offers.
+func (s Status) TakesOffers() bool { return s == Open || s == Contracted }
+
+// Ended reports whether the campaign is over: it takes no more leads,
+// and its contracts end with it.
+func (s Status) Ended() bool { return s == Completed || s == Cancelled }
 
 var pastTense = map[Event]string{Publish: "published", Unpublish: "unpublished", Contract: "contracted",
 	Start: "started", Pause: "paused", Resume: "resumed", Complete: "completed", Cancel: "cancelled"}
@@ -104,10 +109,26 @@ func joinStatuses(list []Status) string {
 	return strings.Join(names, ", ")
 }
 
-func describe(actors []Actor) string {
-	names := make([]string, len(actors))
-	for i, a := range actors {
-		names[i] = fmt.Sprintf("a %s %s", a.Side, a.Role)
+func joinEvents(list []Event) string {
+	names := make([]string, len(list))
+	for i, e := range list {
+		names[i] = string(e)
+	}
+	return strings.Join(names, ", ")
+}
+
+// holders names who holds perm, from the policy table.
+func holders(perm tenancy.Permission) string {
+	var names []string
+	for _, row := range tenancy.Policy {
+		if row.Permission != perm {
+			continue
+		}
+		for _, kind := range []tenancy.OrgKind{tenancy.KindClient, tenancy.KindCenter, tenancy.KindPlatform} {
+			for _, role := range row.Holders[kind] {
+				names = append(names, fmt.Sprintf("a %s %s", kind, role))
+			}
+		}
 	}
 	return strings.Join(names, ", ")
 }

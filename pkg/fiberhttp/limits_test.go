@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 // TestOversizedHeadersAre431: headers over the limit, within fasthttp's
 // read buffer or beyond it (which fails before any routing), answer 431:
 // problem+json under /api, a page elsewhere; they answered a 500 page.
 func TestOversizedHeadersAre431(t *testing.T) {
-	e := platformtest.New(t, nil)
+	e := platformtest.New(t)
 	addr := e.Listen()
 	client := &http.Client{Timeout: 10 * time.Second}
 	get := func(path string, cookie int, accept string) (*http.Response, string) {
@@ -68,7 +68,7 @@ func TestOversizedHeadersAre431(t *testing.T) {
 // the client is still sending: a client that sends its whole request
 // before reading (as most do) must get to read the 413.
 func TestATooLargeBodyIs413TheClientCanRead(t *testing.T) {
-	e := platformtest.New(t, nil)
+	e := platformtest.New(t)
 	addr := e.Listen()
 	for attempt := range 3 {
 		conn, err := net.Dial("tcp", addr)

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/plateau-bpo/plateau/pkg/platform/platformtest"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 )
 
 // requestLine is a sample of plateau_http_requests_total as /metrics
@@ -21,7 +21,7 @@ var requestLine = regexp.MustCompile(`(?m)^plateau_http_requests_total\{method="
 // buffers for later requests never rewrites them ("GETETE"), which made
 // /metrics answer 500 for good.
 func TestMetricsKeepTheirLabelsAfterTraffic(t *testing.T) {
-	e := platformtest.New(t, nil)
+	e := platformtest.New(t)
 	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodPut, http.MethodOptions}
 	paths := []string{"/healthz", "/readyz", "/static/app.css", "/", "/nothing/%d", "/api/v1/nothing-%d", "/static/missing-%d.css"}
 	sent := map[string]int{} // "METHOD status" → requests

@@ -1,6 +1,8 @@
 package fiberhttp
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -81,4 +83,38 @@ func (s *Server) Flash(c *fiber.Ctx, message string) error {
 	}
 	sess.Flash = message
 	return s.SaveSession(c, sess)
+}
+
+// T says key in the reader's language.
+func (s *Server) T(c *fiber.Ctx, key string, args ...any) string {
+	return s.cfg.Translate(LocaleOf(c), key, args...)
+}
+
+// Can reports whether the request's principal holds perm, to show or hide
+// the forms a page offers; the routes enforce permissions either way.
+func (s *Server) Can(c *fiber.Ctx, perm tenancy.Permission) (bool, error) {
+	p, ok := PrincipalOf(c)
+	if !ok {
+		return false, nil
+	}
+	return s.deps.Authz.Allowed(c.UserContext(), p, perm)
+}
+
+// Landing registers the landing page of a front door at /section for
+// principals holding perm: who is signed in, the org, the role, and the
+// team (read through team) for those who may see it (users:read).
+func (s *Server) Landing(section string, perm tenancy.Permission, team func(ctx context.Context) ([]tenancy.Member, error)) {
+	s.Group("/"+section).Get("", perm, func(c *fiber.Ctx) error {
+		var data struct{ Team []tenancy.Member }
+		seesTeam, err := s.Can(c, tenancy.PermUsersRead)
+		if err != nil {
+			return err
+		}
+		if seesTeam {
+			if data.Team, err = team(c.UserContext()); err != nil {
+				return err
+			}
+		}
+		return s.Render(c, section+"/home", section, s.T(c, section+".title"), data)
+	})
 }

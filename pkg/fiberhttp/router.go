@@ -17,6 +17,7 @@ type Router struct {
 	s      *Server
 	r      fiber.Router
 	prefix string
+	access tenancy.Permission // every route also needs it; "" for none
 }
 
 // Group returns a router for routes under prefix ("" for the root).
@@ -25,6 +26,16 @@ func (s *Server) Group(prefix string) *Router {
 		return &Router{s: s, r: s.App}
 	}
 	return &Router{s: s, r: s.App.Group(prefix), prefix: prefix}
+}
+
+// Section returns a router for a front door's routes under prefix: each
+// needs access (the front door's own permission, such as portal:access)
+// besides its own, so that people of another side of the marketplace who
+// hold the same permission (campaigns:read) use their own front door.
+func (s *Server) Section(prefix string, access tenancy.Permission) *Router {
+	r := s.Group(prefix)
+	r.access = access
+	return r
 }
 
 // Get registers a GET route needing perm.
@@ -57,6 +68,9 @@ func (r *Router) add(method, path string, perm tenancy.Permission, h []fiber.Han
 	}
 	r.s.routes[method+" "+full] = perm
 	handlers := append([]fiber.Handler{r.s.require(perm)}, h...)
+	if r.access != "" && r.access != perm {
+		handlers = append([]fiber.Handler{r.s.require(r.access)}, handlers...)
+	}
 	r.r.Add(method, path, handlers...)
 	if method == fiber.MethodGet {
 		// HEAD is GET without the body (RFC 9110 §9.3.2): the same handlers,

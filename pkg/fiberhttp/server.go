@@ -57,6 +57,8 @@ type Config struct {
 	// TrustedProxies are the load balancers in front: the client's address
 	// is read from their X-Forwarded-For, and only theirs. Empty: the peer.
 	TrustedProxies []string
+	// Translate says a catalog key in a locale ("fr", "en").
+	Translate func(locale, key string, args ...any) string
 }
 
 // Deps are what the server's middleware reaches.

@@ -44,6 +44,38 @@ This link is valid for %s and works only once. If you were not expecting this in
 `, orgName, link, valid)}
 }
 
+// Join asks a person who has an account to accept joining orgName, at
+// link, with their password. locale is "fr" or anything else for English.
+func Join(to, locale, orgName, link string) Message {
+	valid := validity(locale, InvitationValidity)
+	if locale == "fr" {
+		return Message{To: to,
+			Subject: fmt.Sprintf("Invitation à rejoindre %s sur Plateau", orgName),
+			Text: fmt.Sprintf(`Bonjour,
+
+%s vous invite à la rejoindre sur Plateau, en plus des organisations où vous travaillez déjà. Pour accepter, ouvrez ce lien et confirmez avec votre mot de passe habituel :
+
+%s
+
+Ce lien est valable %s et ne sert qu'une fois. Si vous n'attendiez pas cette invitation, ignorez ce message : rien ne change pour votre compte.
+
+— Plateau
+`, orgName, link, valid)}
+	}
+	return Message{To: to,
+		Subject: fmt.Sprintf("You are invited to join %s on Plateau", orgName),
+		Text: fmt.Sprintf(`Hello,
+
+%s invites you to join it on Plateau, besides the organizations you already work in. To accept, open this link and confirm with the password you sign in with:
+
+%s
+
+This link is valid for %s and works only once. If you were not expecting this invitation, ignore this message: nothing changes for your account.
+
+— Plateau
+`, orgName, link, valid)}
+}
+
 // PasswordReset lets a person choose a new password at link. locale is
 // "fr" or anything else for English.
 func PasswordReset(to, locale, link string) Message {

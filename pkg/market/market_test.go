@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/money"
 )
 
 func TestBillableSeconds(t *testing.T) {
@@ -42,7 +43,7 @@ func TestValidateRefusesBadPrices(t *testing.T) {
 	if f := (market.RateCard{Currency: "EUR"}).Validate(""); len(f) != 1 {
 		t.Errorf("an empty rate card: %+v", f)
 	}
-	good := market.RateCard{Currency: "EUR", PerMinute: 450_000, Minimum: 30, Increment: 6, PerOutcome: map[string]int64{"sale": 12 * market.Micro}}
+	good := market.RateCard{Currency: "EUR", PerMinute: 450_000, Minimum: 30, Increment: 6, PerOutcome: map[string]int64{"sale": 12 * money.Micro}}
 	if f := good.Validate(""); len(f) != 0 {
 		t.Errorf("a good rate card: %+v", f)
 	}
@@ -54,15 +55,24 @@ func TestValidateRefusesBadPrices(t *testing.T) {
 // sales × 12 EUR; 5 seats × 1 month × 300 EUR.
 func TestEstimate(t *testing.T) {
 	card := market.RateCard{Currency: "EUR", PerMinute: 450_000, Minimum: 30, Increment: 6,
-		PerOutcome: map[string]int64{"sale": 12 * market.Micro}, SeatMonthly: 300 * market.Micro}
+		PerOutcome: map[string]int64{"sale": 12 * money.Micro}, SeatMonthly: 300 * money.Micro}
 	e := market.EstimateCost(card, market.DefaultAssumptions("prospecting", 1000))
-	want := map[string]int64{"minutes": 875 * 1_125_000, "outcome:sale": 35 * 12 * market.Micro, "seats": 1500 * market.Micro}
+	want := map[string]int64{"minutes": 875 * 1_125_000, "outcome:sale": 35 * 12 * money.Micro, "seats": 1500 * money.Micro}
 	for k, v := range want {
 		if e.Components[k] != v {
 			t.Errorf("%s: %d, want %d", k, e.Components[k], v)
 		}
 	}
-	if e.Total != 984_375_000+420*market.Micro+1500*market.Micro || len(e.Components) != 3 {
+	if e.Total != 984_375_000+420*money.Micro+1500*money.Micro || len(e.Components) != 3 {
 		t.Errorf("estimate: %+v", e)
+	}
+}
+
+// TestANegativePriceIsNamedInUnits: the message speaks the amount as typed,
+// not in micro-units.
+func TestANegativePriceIsNamedInUnits(t *testing.T) {
+	f := market.RateCard{Currency: "EUR", PerMinute: -450_000, Increment: 6}.Validate("rate_card.")
+	if len(f) != 1 || f[0].Path != "rate_card.per_minute" || f[0].Message != "cannot be negative (got -€0.45)" {
+		t.Errorf("a negative per-minute price: %+v", f)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 )
 
@@ -139,4 +140,47 @@ func MayActivate(campaignCountry string, center compliance.CenterProfile, now ti
 		return apperr.Wrap(err, apperr.Conflict, "%s", err.Error())
 	}
 	return nil
+}
+
+// Propose checks a center's offer on a campaign: the campaign must still
+// take offers, and the offer fit its languages.
+func Propose(in OfferInput, c campaign.Campaign, now time.Time) (Offer, error) {
+	if !c.Status.TakesOffers() {
+		return Offer{}, apperr.New(apperr.Conflict, "the campaign is %s: it takes no more offers", c.Status)
+	}
+	o, err := in.Validate(c.Languages, now)
+	o.CampaignID, o.CreatedAt = c.ID, now
+	return o, err
+}
+
+// Accept turns a submitted offer on a campaign that still takes offers
+// into a pending contract holding a copy of the offer's rate card.
+func Accept(o Offer, c campaign.Campaign, now time.Time) (Contract, error) {
+	if o.CampaignID != c.ID {
+		return Contract{}, apperr.New(apperr.NotFound, "there is no such offer for this campaign")
+	}
+	if !c.Status.TakesOffers() {
+		return Contract{}, apperr.New(apperr.Conflict, "the campaign is %s: no offer can be accepted", c.Status)
+	}
+	if o.Status != OfferSubmitted {
+		return Contract{}, apperr.New(apperr.Conflict, "the offer is %s, not open to acceptance", o.Status)
+	}
+	return Contract{CampaignID: c.ID, ClientID: c.OrgID, CenterID: o.CenterID, OfferID: o.ID,
+		RateCard: o.RateCard.Snapshot(), Seats: o.Seats, Status: ContractPending, AcceptedAt: now}, nil
+}
+
+// Confirm activates a pending contract, if the campaign's data may go to
+// the center (its data-protection profile, for EU personal data).
+func Confirm(k Contract, c campaign.Campaign, center compliance.CenterProfile, now time.Time) (Contract, error) {
+	if k.Status != ContractPending {
+		return k, apperr.New(apperr.Conflict, "the contract is %s, not waiting for confirmation", k.Status)
+	}
+	if c.Status.Ended() {
+		return k, apperr.New(apperr.Conflict, "the campaign is %s: its contracts cannot start", c.Status)
+	}
+	if err := MayActivate(c.Country, center, now); err != nil {
+		return k, err
+	}
+	k.Status, k.ConfirmedAt = ContractActive, &now
+	return k, nil
 }

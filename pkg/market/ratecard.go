@@ -12,19 +12,9 @@ import (
 	"strings"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/money"
 )
-
-// Micro is one millionth of a currency unit.
-const Micro = 1_000_000
-
-// Currencies the platform bills in.
-var Currencies = []string{"EUR", "USD", "GBP", "MAD", "XOF", "CHF", "CAD"}
-
-// KnownCurrency reports whether the platform bills in c.
-func KnownCurrency(c string) bool { return slices.Contains(Currencies, c) }
-
-// Outcomes a rate card may price.
-var Outcomes = []string{"sale", "appointment", "promise_to_pay", "donation", "qualified_lead", "survey_completed", "callback_done"}
 
 // RateCard is how a center prices a campaign. Every amount is in micro-units
 // of Currency; a zero amount is a component not charged.
@@ -40,20 +30,20 @@ type RateCard struct {
 }
 
 // maxAmount bounds one price: ten thousand units.
-const maxAmount = 10_000 * Micro
+const maxAmount = 10_000 * money.Micro
 
 // Validate checks a rate card; path prefixes its fields ("rate_card.").
 func (r RateCard) Validate(path string) apperr.Fields {
 	var f apperr.Fields
-	if !KnownCurrency(r.Currency) {
-		f.Add(path+"currency", "must be one of %s (got %q)", strings.Join(Currencies, ", "), r.Currency)
+	if !money.KnownCurrency(r.Currency) {
+		f.Add(path+"currency", "must be one of %s (got %q)", strings.Join(money.Currencies, ", "), r.Currency)
 	}
 	amount := func(field string, v int64) {
 		switch {
 		case v < 0:
-			f.Add(path+field, "cannot be negative (got %s)", FormatMoney(v, r.Currency, "en"))
+			f.Add(path+field, "cannot be negative (got %s)", money.Format(v, r.Currency, "en"))
 		case v > maxAmount:
-			f.Add(path+field, "is over %d units", maxAmount/Micro)
+			f.Add(path+field, "is over %d units", maxAmount/money.Micro)
 		}
 	}
 	amount("per_connected_call", r.PerConnectedCall)
@@ -67,8 +57,8 @@ func (r RateCard) Validate(path string) apperr.Fields {
 		f.Add(path+"minimum_seconds", "must be 0 to 600 seconds (got %d)", r.Minimum)
 	}
 	for outcome, v := range r.PerOutcome {
-		if !slices.Contains(Outcomes, outcome) {
-			f.Add(path+"per_outcome."+outcome, "is not an outcome: use %s", strings.Join(Outcomes, ", "))
+		if !slices.Contains(campaign.Outcomes, outcome) {
+			f.Add(path+"per_outcome."+outcome, "is not an outcome: use %s", strings.Join(campaign.Outcomes, ", "))
 			continue
 		}
 		amount("per_outcome."+outcome, v)

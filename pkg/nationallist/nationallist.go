@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 	"github.com/plateau-bpo/plateau/pkg/phone"
@@ -182,9 +184,22 @@ func usNumber(text string) (uint64, error) {
 
 // Copy is one uploaded copy of a list, as held in memory.
 type Copy struct {
+	ID      uuid.UUID // the upload it was read from
 	Code    string
 	FreshAt time.Time
 	Set     *numberset.Set
+}
+
+// Upload is one copy of a list as the platform admin uploaded it and the
+// platform keeps it: the number set serialized, with where it came from.
+type Upload struct {
+	ID         uuid.UUID `json:"id"`
+	Code       string    `json:"code"`
+	FreshAt    time.Time `json:"fresh_at"`
+	Numbers    int64     `json:"numbers"`
+	FileName   string    `json:"file_name"`
+	UploadedAt time.Time `json:"uploaded_at"`
+	Snapshot   []byte    `json:"-"` // the numberset, serialized
 }
 
 // Registry holds the latest copy of each list. It is safe for concurrent
@@ -202,6 +217,14 @@ func (r *Registry) Put(c Copy) {
 	r.mu.Lock()
 	r.copies[c.Code] = c
 	r.mu.Unlock()
+}
+
+// Holds reports whether the registry holds the copy read from upload id
+// for code: a reload skips it.
+func (r *Registry) Holds(code string, id uuid.UUID) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.copies[code].ID == id
 }
 
 // Copies returns the copies held, by code.

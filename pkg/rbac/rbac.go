@@ -67,13 +67,17 @@ func New(src Source, maxAge time.Duration) *Authorizer {
 	return &Authorizer{src: src, maxAge: maxAge, orgs: map[uuid.UUID]*cached{}, generation: map[uuid.UUID]uint64{}}
 }
 
-// Allowed reports whether p holds perm in its org.
+// Allowed reports whether p holds perm in its org: the org's grants say
+// so, and the policy table lets an org of its kind hold perm at all.
 func (a *Authorizer) Allowed(ctx context.Context, p tenancy.Principal, perm tenancy.Permission) (bool, error) {
 	switch perm {
 	case tenancy.Public:
 		return true, nil
 	case tenancy.Authenticated:
 		return p.OrgID != uuid.Nil, nil
+	}
+	if !tenancy.KindMayHold(p.OrgKind, perm) {
+		return false, nil
 	}
 	e, err := a.enforcer(ctx, p.OrgID)
 	if err != nil {

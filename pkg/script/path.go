@@ -9,10 +9,15 @@ import "strings"
 // script as a whole ("start", "nodes") or about no node of s.
 func (s Script) NodeOf(path string) (id, rest string, ok bool) {
 	for _, id := range sortedIDs(s.Nodes) {
-		rest, found := strings.CutPrefix(path, nodePath(id))
-		if found && (rest == "" || rest[0] == '.' || rest[0] == '[') {
+		if rest, ok := under(path, id); ok {
 			return id, rest, true
 		}
 	}
 	return "", "", false
+}
+
+// under reports whether path is about the node id, and the rest of it.
+func under(path, id string) (rest string, ok bool) {
+	rest, found := strings.CutPrefix(path, nodePath(id))
+	return rest, found && (rest == "" || rest[0] == '.' || rest[0] == '[')
 }

@@ -64,6 +64,13 @@
 // fields have paths such as "start", "nodes.greeting.text" and
 // "nodes.interest.answers[1].next" (answer indexes count from 0, as in the
 // JSON array). See Validate for the rules.
+//
+// # Drafts
+//
+// An editor holds a script being written as a Draft: its nodes in the
+// page's order, linked by position, so that a node may lack its id or
+// links for a while; Draft.Script turns it into a script for Validate, and
+// Draft.Locate puts each problem back on its node.
 package script
 
 import (

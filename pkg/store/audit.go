@@ -40,9 +40,9 @@ func (r auditRow) event() audit.Event {
 
 // insertAudit records who did what to which object, in the transaction of
 // the change itself, so a change without its audit event cannot commit.
-func insertAudit(ctx context.Context, tx bun.IDB, p tenancy.Principal, action, objectType, objectID string, details any) error {
+func insertAudit(ctx context.Context, tx bun.IDB, at time.Time, p tenancy.Principal, action, objectType, objectID string, details any) error {
 	row := auditRow{ID: newID(), OrgID: p.OrgID, ActorKind: string(p.Kind), ActorLabel: p.Label,
-		Action: action, ObjectType: objectType, ObjectID: objectID, IP: p.IP, CreatedAt: now()}
+		Action: action, ObjectType: objectType, ObjectID: objectID, IP: p.IP, CreatedAt: at}
 	if p.ID != uuid.Nil {
 		id := p.ID
 		row.ActorID = &id
@@ -54,17 +54,29 @@ func insertAudit(ctx context.Context, tx bun.IDB, p tenancy.Principal, action, o
 		}
 		row.Details = string(raw)
 	}
-	_, err := tx.NewInsert().Model(&row).Exec(ctx)
+	// No RETURNING: an event a center writes into its client's trail is not
+	// the center's to read back.
+	_, err := tx.NewInsert().Model(&row).Returning("NULL").Exec(ctx)
 	return err
 }
 
-// Audit records an event for a change made in this transaction.
-func (t *Tenant) Audit(ctx context.Context, action, objectType, objectID string, details any) error {
-	return insertAudit(ctx, t.Tx, t.Principal, action, objectType, objectID, details)
+// audit records an event for a change made in this transaction.
+func (t *tenant) audit(ctx context.Context, action, objectType, objectID string, details any) error {
+	return insertAudit(ctx, t.Tx, t.Now, t.Principal, action, objectType, objectID, details)
 }
 
 // AuditEvents lists the org's audit trail, newest first.
-func (t *Tenant) AuditEvents(ctx context.Context, page Page) ([]audit.Event, *uuid.UUID, error) {
+func (s *Tenancy) AuditEvents(ctx context.Context, page Page) ([]audit.Event, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]audit.Event, *uuid.UUID, error) { return t.auditEvents(ctx, page) })
+}
+
+// Record audits something the principal did that changed no row of its
+// own: signing in or out, for instance.
+func (s *Tenancy) Record(ctx context.Context, action, objectType, objectID string) error {
+	return do(ctx, s.db, func(t *tenant) error { return t.audit(ctx, action, objectType, objectID, nil) })
+}
+
+func (t *tenant) auditEvents(ctx context.Context, page Page) ([]audit.Event, *uuid.UUID, error) {
 	var rows []auditRow
 	q := t.Tx.NewSelect().Model(&rows).Where("org_id = ?", t.OrgID())
 	if err := page.apply(q).Scan(ctx); err != nil {

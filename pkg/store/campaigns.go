@@ -11,6 +11,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -53,47 +54,204 @@ func rowOf(c campaign.Campaign) campaignRow {
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
-// CreateCampaign creates a draft campaign for the principal's org, which
-// must be a client.
-func (t *Tenant) CreateCampaign(ctx context.Context, in campaign.Input) (campaign.Campaign, error) {
-	if t.Principal.OrgKind != tenancy.KindClient {
-		return campaign.Campaign{}, apperr.New(apperr.Forbidden, "only a client company creates campaigns")
-	}
-	c, err := in.Validate()
+// Campaigns are the use cases of a campaign's request and life.
+type Campaigns struct{ db *DB }
+
+// Create makes a draft campaign for the principal's org (campaigns:write,
+// which only clients hold).
+func (s *Campaigns) Create(ctx context.Context, in campaign.Input) (campaign.Campaign, error) {
+	return run(ctx, s.db, func(t *tenant) (campaign.Campaign, error) {
+		if err := t.require(ctx, tenancy.PermCampaignsWrite); err != nil {
+			return campaign.Campaign{}, err
+		}
+		c, err := in.Validate()
+		if err != nil {
+			return c, err
+		}
+		c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt = newID(), t.OrgID(), t.Now, t.Now
+		row := rowOf(c)
+		if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return c, err
+		}
+		return c, t.audit(ctx, "campaign.create", "campaign", c.ID.String(), map[string]any{"name": c.Name, "kind": c.Kind})
+	})
+}
+
+// List lists the campaigns the principal works on, newest first: a
+// client's own, a center's through its active contracts. Open requests
+// are OpenRequests.
+func (s *Campaigns) List(ctx context.Context, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]campaign.Campaign, *uuid.UUID, error) {
+		var rows []campaignRow
+		q := t.Tx.NewSelect().Model(&rows).WhereGroup(" AND ", t.worksOn)
+		return campaignPage(ctx, q, &rows, page)
+	})
+}
+
+// OpenRequests lists the campaigns published on the marketplace, for the
+// centers that browse them (requests:read): the requests they may answer.
+func (s *Campaigns) OpenRequests(ctx context.Context, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]campaign.Campaign, *uuid.UUID, error) {
+		return t.matchingRequests(ctx, RequestFilter{}, page)
+	})
+}
+
+// Get returns one campaign the principal may see: one it works on, or an
+// open request for those who browse them. Anything else is not found.
+func (s *Campaigns) Get(ctx context.Context, id uuid.UUID) (campaign.Campaign, error) {
+	return run(ctx, s.db, func(t *tenant) (campaign.Campaign, error) { return t.campaign(ctx, id) })
+}
+
+// Update rewrites a draft campaign's request.
+func (s *Campaigns) Update(ctx context.Context, id uuid.UUID, in campaign.Input) (campaign.Campaign, error) {
+	return s.Edit(ctx, id, func(campaign.Campaign) campaign.Input { return in })
+}
+
+// Edit rewrites a draft campaign's request with what edit makes of it as
+// it stands: a patch, which leaves the fields it does not name as they are.
+func (s *Campaigns) Edit(ctx context.Context, id uuid.UUID, edit func(campaign.Campaign) campaign.Input) (campaign.Campaign, error) {
+	return run(ctx, s.db, func(t *tenant) (campaign.Campaign, error) {
+		old, err := t.ownCampaign(ctx, id)
+		if err != nil {
+			return old, err
+		}
+		if !campaign.Editable(old.Status) {
+			return old, apperr.New(apperr.Conflict, "a campaign that is %s cannot be edited; unpublish it first if no offer was accepted", old.Status)
+		}
+		c, err := edit(old).Validate()
+		if err != nil {
+			return old, err
+		}
+		c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt, c.Status = old.ID, old.OrgID, old.CreatedAt, t.Now, old.Status
+		row := rowOf(c)
+		if _, err := t.Tx.NewUpdate().Model(&row).WherePK().Exec(ctx); err != nil {
+			return old, err
+		}
+		return c, t.audit(ctx, "campaign.update", "campaign", id.String(), map[string]any{"name": c.Name})
+	})
+}
+
+// Move applies an event to a campaign: the state machine says whether the
+// campaign's status allows it and which permission it needs, the policy
+// table whether the principal holds it. A campaign that ends ends its
+// contracts: its centers stop seeing it.
+func (s *Campaigns) Move(ctx context.Context, id uuid.UUID, event campaign.Event) (campaign.Campaign, error) {
+	return run(ctx, s.db, func(t *tenant) (campaign.Campaign, error) {
+		if event == campaign.Contract {
+			return campaign.Campaign{}, apperr.InvalidFields("a campaign is contracted by confirming a contract",
+				apperr.FieldError{Path: "event", Message: "contract is not a move to ask for: confirm the contract instead"})
+		}
+		c, err := t.actsOn(ctx, id)
+		if err != nil {
+			return c, err
+		}
+		may, err := t.mayFn(ctx)
+		if err != nil {
+			return c, err
+		}
+		next, err := campaign.Next(c.Status, event, may)
+		if err != nil {
+			return c, err
+		}
+		return t.setStatus(ctx, c, next, event)
+	})
+}
+
+// Moves lists the moves the principal may make on a campaign now, for the
+// buttons of its page.
+func (s *Campaigns) Moves(ctx context.Context, id uuid.UUID) ([]campaign.Event, error) {
+	return run(ctx, s.db, func(t *tenant) ([]campaign.Event, error) {
+		c, err := t.actsOn(ctx, id)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, nil // an open request a center browses: no move of its own
+		}
+		if err != nil {
+			return nil, err
+		}
+		return t.moves(ctx, c)
+	})
+}
+
+// moves lists the moves the principal may make on c now.
+func (t *tenant) moves(ctx context.Context, c campaign.Campaign) ([]campaign.Event, error) {
+	may, err := t.mayFn(ctx)
 	if err != nil {
-		return c, err
+		return nil, err
 	}
-	at := now()
-	c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt = newID(), t.OrgID(), at, at
-	row := rowOf(c)
-	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return c, err
+	var out []campaign.Event
+	for _, e := range campaign.Allowed(c.Status, may) {
+		if e != campaign.Contract {
+			out = append(out, e)
+		}
 	}
-	return c, t.Audit(ctx, "campaign.create", "campaign", c.ID.String(), map[string]any{"name": c.Name, "kind": c.Kind})
+	return out, nil
 }
 
-// Campaigns lists the campaigns the principal works on: a client's own, a
-// center's through its active contracts. Open requests are OpenRequests.
-func (t *Tenant) Campaigns(ctx context.Context, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
-	var rows []campaignRow
-	q := t.Tx.NewSelect().Model(&rows)
-	if t.Principal.OrgKind == tenancy.KindCenter {
-		q = q.Where("EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = ?TableAlias.id AND c.center_id = ? AND c.status = ?)",
-			t.OrgID(), "active")
-	} else {
-		q = q.Where("?TableAlias.org_id = ?", t.OrgID())
+// mayFn reads the principal's permissions once, as the state machine asks.
+func (t *tenant) mayFn(ctx context.Context) (campaign.May, error) {
+	held := map[tenancy.Permission]bool{}
+	for _, p := range tenancy.Permissions() {
+		ok, err := t.may(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		held[p] = ok
 	}
-	return campaignPage(ctx, q, &rows, page)
+	return func(p tenancy.Permission) bool { return held[p] }, nil
 }
 
-// OpenRequests lists the campaigns published on the marketplace, for
-// centers: the requests they may answer with an offer.
-func (t *Tenant) OpenRequests(ctx context.Context, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
-	if t.Principal.OrgKind != tenancy.KindCenter {
-		return nil, nil, nil
+// worksOn limits a query on campaigns (?TableAlias) to those the principal
+// works on: its own, and those it holds an active contract for.
+func (t *tenant) worksOn(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.Where("?TableAlias.org_id = ?", t.OrgID()).
+		WhereOr("EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = ?TableAlias.id AND c.center_id = ? AND c.status = ?)",
+			t.OrgID(), market.ContractActive)
+}
+
+// campaign returns one campaign the principal works on, or an open
+// request when it browses them. Anything else is not found.
+func (t *tenant) campaign(ctx context.Context, id uuid.UUID) (campaign.Campaign, error) {
+	browses, err := t.may(ctx, tenancy.PermRequestsRead)
+	if err != nil {
+		return campaign.Campaign{}, err
 	}
-	var rows []campaignRow
-	return campaignPage(ctx, t.Tx.NewSelect().Model(&rows).Where("status = ?", campaign.Open), &rows, page)
+	var row campaignRow
+	q := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ?", id).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = t.worksOn(q)
+		if browses {
+			q = q.WhereOr("?TableAlias.status = ?", campaign.Open)
+		}
+		return q
+	})
+	if err := q.Scan(ctx); err != nil {
+		if isNoRows(err) {
+			return campaign.Campaign{}, notFound("campaign", id)
+		}
+		return campaign.Campaign{}, err
+	}
+	return row.campaign(), nil
+}
+
+// actsOn is a campaign the principal works on: an open request is visible
+// to every center that browses requests, but only its client and its
+// contracted centers act on the campaign.
+func (t *tenant) actsOn(ctx context.Context, id uuid.UUID) (campaign.Campaign, error) {
+	var row campaignRow
+	err := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ?", id).WhereGroup(" AND ", t.worksOn).Scan(ctx)
+	if isNoRows(err) {
+		return campaign.Campaign{}, notFound("campaign", id)
+	}
+	return row.campaign(), err
+}
+
+// ownCampaign is one of the principal's org's own campaigns.
+func (t *tenant) ownCampaign(ctx context.Context, id uuid.UUID) (campaign.Campaign, error) {
+	var row campaignRow
+	err := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ? AND ?TableAlias.org_id = ?", id, t.OrgID()).Scan(ctx)
+	if isNoRows(err) {
+		return campaign.Campaign{}, notFound("campaign", id)
+	}
+	return row.campaign(), err
 }
 
 func campaignPage(ctx context.Context, q *bun.SelectQuery, rows *[]campaignRow, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
@@ -108,88 +266,32 @@ func campaignPage(ctx context.Context, q *bun.SelectQuery, rows *[]campaignRow, 
 	return out, next, nil
 }
 
-// Campaign returns one campaign the principal may see: its own, an open
-// request (for a center), or one it holds an active contract for. Anything
-// else is not found.
-func (t *Tenant) Campaign(ctx context.Context, id uuid.UUID) (campaign.Campaign, error) {
-	var row campaignRow
-	q := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ?", id)
-	switch t.Principal.OrgKind {
-	case tenancy.KindCenter:
-		q = q.Where("(?TableAlias.status = ? OR EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = ?TableAlias.id AND c.center_id = ? AND c.status = ?))",
-			campaign.Open, t.OrgID(), "active")
-	default:
-		q = q.Where("?TableAlias.org_id = ?", t.OrgID())
+// setStatus writes a campaign's new status, and ends its contracts when
+// the campaign ends. A center moving its client's campaign (start, pause)
+// writes another org's row: row-level security lets a contracted center
+// change that campaign's status, and nothing else of it. The move is
+// audited in the campaign's client's trail, and in the mover's when it is
+// another org.
+func (t *tenant) setStatus(ctx context.Context, c campaign.Campaign, next campaign.Status, event campaign.Event) (campaign.Campaign, error) {
+	if _, err := t.Tx.NewUpdate().Model((*campaignRow)(nil)).Set("status = ?", next).Set("updated_at = ?", t.Now).
+		Where("id = ? AND status = ?", c.ID, c.Status).Exec(ctx); err != nil {
+		return c, err
 	}
-	if err := q.Scan(ctx); err != nil {
-		if isNoRows(err) {
-			return campaign.Campaign{}, notFound("campaign", id)
+	if next.Ended() {
+		if _, err := t.Tx.NewUpdate().Model((*contractRow)(nil)).Set("status = ?", market.ContractEnded).
+			Where("campaign_id = ? AND status IN (?)", c.ID, bun.List([]market.ContractStatus{market.ContractActive, market.ContractPending})).
+			Exec(ctx); err != nil {
+			return c, err
 		}
-		return campaign.Campaign{}, err
-	}
-	return row.campaign(), nil
-}
-
-// UpdateCampaign rewrites a draft campaign's request.
-func (t *Tenant) UpdateCampaign(ctx context.Context, id uuid.UUID, in campaign.Input) (campaign.Campaign, error) {
-	old, err := t.Campaign(ctx, id)
-	if err != nil {
-		return old, err
-	}
-	if old.OrgID != t.OrgID() {
-		return old, notFound("campaign", id)
-	}
-	if !campaign.Editable(old.Status) {
-		return old, apperr.New(apperr.Conflict, "a campaign that is %s cannot be edited; unpublish it first if no offer was accepted", old.Status)
-	}
-	c, err := in.Validate()
-	if err != nil {
-		return old, err
-	}
-	c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt, c.Status = old.ID, old.OrgID, old.CreatedAt, now(), old.Status
-	row := rowOf(c)
-	if _, err := t.Tx.NewUpdate().Model(&row).WherePK().Exec(ctx); err != nil {
-		return old, err
-	}
-	return c, t.Audit(ctx, "campaign.update", "campaign", id.String(), map[string]any{"name": c.Name})
-}
-
-// Move applies an event to a campaign as the principal: the domain says
-// whether the state and the principal's side and role allow it.
-func (t *Tenant) Move(ctx context.Context, id uuid.UUID, event campaign.Event) (campaign.Campaign, error) {
-	if event == campaign.Contract {
-		return campaign.Campaign{}, apperr.InvalidFields("a campaign is contracted by confirming a contract",
-			apperr.FieldError{Path: "event", Message: "contract is not a move to ask for: confirm the contract instead"})
-	}
-	c, err := t.Campaign(ctx, id)
-	if err != nil {
-		return c, err
-	}
-	if t.Principal.OrgKind == tenancy.KindCenter && c.Status == campaign.Open {
-		// An open request is visible to every center, but only its client
-		// and contracted centers act on the campaign.
-		return c, notFound("campaign", id)
-	}
-	next, err := campaign.Next(c.Status, event, campaign.Actor{Side: t.Principal.OrgKind, Role: t.Principal.Role})
-	if err != nil {
-		return c, err
-	}
-	return t.setStatus(ctx, c, next, event)
-}
-
-// setStatus writes a campaign's new status. A center moving a client's
-// campaign (start, pause) writes another org's row: that one update runs
-// with the system scope, after the domain allowed it.
-func (t *Tenant) setStatus(ctx context.Context, c campaign.Campaign, next campaign.Status, event campaign.Event) (campaign.Campaign, error) {
-	err := t.asSystem(ctx, func() error {
-		_, err := t.Tx.NewUpdate().Model((*campaignRow)(nil)).Set("status = ?", next).Set("updated_at = ?", now()).
-			Where("id = ? AND status = ?", c.ID, c.Status).Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return c, err
 	}
 	from := c.Status
-	c.Status = next
-	return c, t.Audit(ctx, "campaign."+string(event), "campaign", c.ID.String(), map[string]any{"from": from, "to": next})
+	c.Status, c.UpdatedAt = next, t.Now
+	details := map[string]any{"from": from, "to": next}
+	if c.OrgID != t.OrgID() {
+		details["by_org"] = t.OrgID()
+		if err := insertAudit(ctx, t.Tx, t.Now, t.Principal.In(c.OrgID), "campaign."+string(event), "campaign", c.ID.String(), details); err != nil {
+			return c, err
+		}
+	}
+	return c, t.audit(ctx, "campaign."+string(event), "campaign", c.ID.String(), details)
 }

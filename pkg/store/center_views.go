@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -11,13 +12,15 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/script"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// What a center's admin pages read beside the marketplace queries of
-// market.go and campaigns.go: open requests narrowed by kind and language,
-// the center's own offers across campaigns, and the names of the campaigns
-// it answered.
+// CenterViews is the read side of the center admin: what its pages read
+// beside the marketplace's use cases — open requests narrowed by kind and
+// language, the center's own offers across campaigns, its contracts with
+// its data-protection profile, a contracted campaign's brief.
+type CenterViews struct{ db *DB }
 
 // RequestFilter narrows the open requests a center browses; an empty field
 // does not filter.
@@ -26,10 +29,38 @@ type RequestFilter struct {
 	Language string // a language code the campaign calls in ("fr")
 }
 
-// MatchingRequests is OpenRequests narrowed by f, newest first.
-func (t *Tenant) MatchingRequests(ctx context.Context, f RequestFilter, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
-	if t.Principal.OrgKind != tenancy.KindCenter {
-		return nil, nil, nil
+// OpenRequest is an open campaign request, and whether the center answered it.
+type OpenRequest struct {
+	campaign.Campaign
+	Offered bool
+}
+
+// MatchingRequests is the open requests narrowed by f, newest first, each
+// saying whether the center made an offer on it.
+func (s *CenterViews) MatchingRequests(ctx context.Context, f RequestFilter, page Page) ([]OpenRequest, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]OpenRequest, *uuid.UUID, error) {
+		list, next, err := t.matchingRequests(ctx, f, page)
+		if err != nil {
+			return nil, nil, err
+		}
+		var offered []uuid.UUID
+		if err := t.Tx.NewSelect().Model((*offerRow)(nil)).Column("campaign_id").
+			Where("org_id = ?", t.OrgID()).Scan(ctx, &offered); err != nil {
+			return nil, nil, err
+		}
+		out := make([]OpenRequest, 0, len(list))
+		for _, k := range list {
+			out = append(out, OpenRequest{Campaign: k, Offered: slices.Contains(offered, k.ID)})
+		}
+		return out, next, nil
+	})
+}
+
+// matchingRequests is the open requests narrowed by f, newest first, for
+// a principal who browses them (requests:read); nobody else has any.
+func (t *tenant) matchingRequests(ctx context.Context, f RequestFilter, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
+	if ok, err := t.may(ctx, tenancy.PermRequestsRead); err != nil || !ok {
+		return nil, nil, err
 	}
 	var rows []campaignRow
 	q := t.Tx.NewSelect().Model(&rows).Where("status = ?", campaign.Open)
@@ -44,6 +75,31 @@ func (t *Tenant) MatchingRequests(ctx context.Context, f RequestFilter, page Pag
 		q = q.Where("',' || languages || ',' LIKE ?", "%,"+f.Language+",%")
 	}
 	return campaignPage(ctx, q, &rows, page)
+}
+
+// Request is an open request as a center reads it, with the center's
+// standing offer (a withdrawn one gives way to a new offer).
+type Request struct {
+	Campaign campaign.Campaign
+	Standing *market.Offer
+}
+
+// Request reads a campaign the center may see and its standing offer.
+func (s *CenterViews) Request(ctx context.Context, id uuid.UUID) (Request, error) {
+	return run(ctx, s.db, func(t *tenant) (Request, error) {
+		k, err := t.campaign(ctx, id)
+		if err != nil {
+			return Request{}, err
+		}
+		offers, err := t.offers(ctx, id)
+		out := Request{Campaign: k}
+		for _, o := range offers {
+			if o.Status != market.OfferWithdrawn && o.CenterID == t.OrgID() {
+				out.Standing = &o.Offer
+			}
+		}
+		return out, err
+	})
 }
 
 // OfferedCampaign is what a center knows of a campaign it answered: what
@@ -63,50 +119,46 @@ type CenterOffer struct {
 	Campaign OfferedCampaign
 }
 
-// CenterOffers lists the principal's center's offers on every campaign,
-// newest first.
-func (t *Tenant) CenterOffers(ctx context.Context, page Page) ([]CenterOffer, *uuid.UUID, error) {
-	if t.Principal.OrgKind != tenancy.KindCenter {
-		return nil, nil, apperr.New(apperr.Forbidden, "only a call center makes offers")
-	}
-	var rows []offerRow
-	if err := page.apply(t.Tx.NewSelect().Model(&rows).Where("org_id = ?", t.OrgID())).Scan(ctx); err != nil {
-		return nil, nil, err
-	}
-	rows, next := cut(rows, page, func(r offerRow) uuid.UUID { return r.ID })
-	ids := make([]uuid.UUID, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r.CampaignID)
-	}
-	campaigns, err := t.OfferedCampaigns(ctx, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]CenterOffer, 0, len(rows))
-	for _, r := range rows {
-		o, err := r.offer()
-		if err != nil {
-			return nil, nil, err
-		}
-		out = append(out, CenterOffer{Offer: o, Campaign: campaigns[r.CampaignID]})
-	}
-	return out, next, nil
-}
-
-// OfferedCampaigns names the campaigns of ids the principal's center made
-// an offer on (every contract comes from one); other ids are left out.
+// Offers lists the principal's center's offers on every campaign, newest
+// first.
 //
 // Once a request closes, row-level security hides the campaign from a
 // center without an active contract, yet the center must still recognise
-// its own offers and the pending contracts it is asked to confirm. So this
-// reads across orgs, and only this: the campaign's name, kind and country,
-// which the open request showed, where it stands (open or not, which decides
-// what the center may still do), and its client's name, for campaigns this
-// center answered.
-func (t *Tenant) OfferedCampaigns(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]OfferedCampaign, error) {
-	if t.Principal.OrgKind != tenancy.KindCenter {
-		return nil, apperr.New(apperr.Forbidden, "only a call center answers campaign requests")
-	}
+// its own offers. So the campaigns are read across orgs, and only this:
+// the campaign's name, kind and country, which the open request showed,
+// where it stands, and its client's name, for campaigns this center
+// answered.
+func (s *CenterViews) Offers(ctx context.Context, page Page) ([]CenterOffer, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]CenterOffer, *uuid.UUID, error) {
+		if err := t.require(ctx, tenancy.PermOffersWrite); err != nil {
+			return nil, nil, err
+		}
+		var rows []offerRow
+		if err := page.apply(t.Tx.NewSelect().Model(&rows).Where("org_id = ?", t.OrgID())).Scan(ctx); err != nil {
+			return nil, nil, err
+		}
+		rows, next := cut(rows, page, func(r offerRow) uuid.UUID { return r.ID })
+		ids := make([]uuid.UUID, 0, len(rows))
+		for _, r := range rows {
+			ids = append(ids, r.CampaignID)
+		}
+		campaigns, err := t.offeredCampaigns(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := make([]CenterOffer, 0, len(rows))
+		for _, r := range rows {
+			o, err := r.offer()
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, CenterOffer{Offer: o, Campaign: campaigns[r.CampaignID]})
+		}
+		return out, next, nil
+	})
+}
+
+func (t *tenant) offeredCampaigns(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]OfferedCampaign, error) {
 	out := map[uuid.UUID]OfferedCampaign{}
 	if len(ids) == 0 {
 		return out, nil
@@ -119,13 +171,11 @@ func (t *Tenant) OfferedCampaigns(ctx context.Context, ids []uuid.UUID) (map[uui
 		Status  string    `bun:"status"`
 		Client  string    `bun:"client"`
 	}
-	err := t.asSystem(ctx, func() error {
-		return t.Tx.NewSelect().TableExpr("campaigns AS c").Join("JOIN orgs AS o ON o.id = c.org_id").
-			ColumnExpr("c.id, c.name, c.kind, c.country, c.status, o.name AS client").
-			Where("c.id IN (?)", bun.List(ids)).
-			Where("EXISTS (SELECT 1 FROM offers f WHERE f.campaign_id = c.id AND f.org_id = ?)", t.OrgID()).
-			Scan(ctx, &rows)
-	})
+	err := t.Tx.NewSelect().TableExpr("campaigns AS c").Join("JOIN orgs AS o ON o.id = c.org_id").
+		ColumnExpr("c.id, c.name, c.kind, c.country, c.status, o.name AS client").
+		Where("c.id IN (?)", bun.List(ids)).
+		Where("EXISTS (SELECT 1 FROM offers f WHERE f.campaign_id = c.id AND f.org_id = ?)", t.OrgID()).
+		Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}
@@ -134,4 +184,62 @@ func (t *Tenant) OfferedCampaigns(ctx context.Context, ids []uuid.UUID) (map[uui
 			Status: campaign.Status(r.Status), Client: r.Client}
 	}
 	return out, nil
+}
+
+// CenterContracts is the center's contracts with its data-protection
+// profile, which decides whether a pending one may be confirmed.
+type CenterContracts struct {
+	Contracts []NamedContract
+	Profile   compliance.CenterProfile
+}
+
+// Contracts reads the center's contracts and its profile.
+func (s *CenterViews) Contracts(ctx context.Context) (CenterContracts, error) {
+	return run(ctx, s.db, func(t *tenant) (CenterContracts, error) {
+		list, err := t.contracts(ctx, uuid.Nil)
+		if err != nil {
+			return CenterContracts{}, err
+		}
+		profile, err := t.centerProfile(ctx)
+		return CenterContracts{Contracts: list, Profile: profile}, err
+	})
+}
+
+// Brief is a contracted campaign as its center works it: the campaign, the
+// active contract, and the latest script (nil before the client wrote one).
+type Brief struct {
+	Campaign campaign.Campaign
+	Contract NamedContract
+	Script   *script.Version
+}
+
+// Brief reads a campaign the center holds an active contract for; any
+// other is not found.
+func (s *CenterViews) Brief(ctx context.Context, id uuid.UUID) (Brief, error) {
+	return run(ctx, s.db, func(t *tenant) (Brief, error) {
+		contracts, err := t.contracts(ctx, id)
+		if err != nil {
+			return Brief{}, err
+		}
+		var b Brief
+		for _, k := range contracts {
+			if k.Status == market.ContractActive && k.CenterID == t.OrgID() {
+				b.Contract = k
+			}
+		}
+		if b.Contract.ID == uuid.Nil {
+			return Brief{}, notFound("campaign", id)
+		}
+		if b.Campaign, err = t.actsOn(ctx, id); err != nil {
+			return Brief{}, err
+		}
+		v, err := t.script(ctx, id)
+		switch {
+		case err == nil:
+			b.Script = &v
+		case !apperr.Is(err, apperr.NotFound): // not found: no script yet
+			return Brief{}, err
+		}
+		return b, nil
+	})
 }

@@ -19,30 +19,32 @@ import (
 func TestMatchingRequestsFilterByKindAndLanguage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		d := db.App
+		svc := services(d)
 		client, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
 		center, _ := actingAs(t, d, tenancy.KindCenter, "Atlas Contact", "MA")
-		publish := func(name, kind string, languages ...string) campaign.Campaign {
-			c := mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) {
-				return tx.CreateCampaign(client, campaign.Input{Name: name, Kind: kind, Audience: "b2b", Country: "FR", Languages: languages})
-			})
-			return mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.Move(client, c.ID, campaign.Publish) })
+		request := func(name, kind string, languages ...string) campaign.Campaign {
+			return publish(t, svc, client, campaign.Input{Name: name, Kind: kind, Audience: "b2b", Country: "FR", Languages: languages})
 		}
-		survey := publish("Survey", "survey", "fr", "en")
-		meetings := publish("Meetings", "appointment_setting", "en")
-		wolof := publish("Wolof", "survey", "wo")
-		mustDo(t, d, client, func(tx *store.Tenant) (campaign.Campaign, error) { // a draft is no request
-			return tx.CreateCampaign(client, campaign.Input{Name: "Draft", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
-		})
-		match := func(ctx context.Context, f store.RequestFilter) []uuid.UUID {
-			list := mustDo(t, d, ctx, func(tx *store.Tenant) ([]campaign.Campaign, error) {
-				l, _, err := tx.MatchingRequests(ctx, f, store.Page{})
-				return l, err
-			})
-			var ids []uuid.UUID
+		survey := request("Survey", "survey", "fr", "en")
+		meetings := request("Meetings", "appointment_setting", "en")
+		wolof := request("Wolof", "survey", "wo")
+		draft(t, svc, client, campaign.Input{Name: "Draft", Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}}) // a draft is no request
+		// The center has answered the survey.
+		start := time.Now().AddDate(0, 0, 7)
+		_, err := submit(svc, center, survey.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerAttempt: 100_000},
+			Seats: 2, Languages: []string{"fr"}, StartsOn: &start})
+		ok(t, err)
+		match := func(ctx context.Context, f store.RequestFilter) (ids []uuid.UUID, offered []uuid.UUID) {
+			t.Helper()
+			list, _, err := svc.CenterViews.MatchingRequests(ctx, f, store.Page{})
+			ok(t, err)
 			for _, c := range list {
 				ids = append(ids, c.ID)
+				if c.Offered {
+					offered = append(offered, c.ID)
+				}
 			}
-			return ids
+			return ids, offered
 		}
 		for _, c := range []struct {
 			f    store.RequestFilter
@@ -56,17 +58,17 @@ func TestMatchingRequestsFilterByKindAndLanguage(t *testing.T) {
 			{store.RequestFilter{Kind: "survey", Language: "en"}, []uuid.UUID{survey.ID}},
 			{store.RequestFilter{Kind: "debt_collection"}, nil},
 		} {
-			if got := match(center, c.f); !slices.Equal(got, c.want) {
+			if got, _ := match(center, c.f); !slices.Equal(got, c.want) {
 				t.Errorf("%+v: %v, want %v", c.f, got, c.want)
 			}
 		}
-		if _, err := do(t, d, center, func(tx *store.Tenant) ([]campaign.Campaign, error) {
-			l, _, err := tx.MatchingRequests(center, store.RequestFilter{Language: "%"}, store.Page{})
-			return l, err
-		}); !apperr.Is(err, apperr.Invalid) {
+		if _, offered := match(center, store.RequestFilter{}); !slices.Equal(offered, []uuid.UUID{survey.ID}) {
+			t.Errorf("requests the center answered: %v, want %v", offered, survey.ID)
+		}
+		if _, _, err := svc.CenterViews.MatchingRequests(center, store.RequestFilter{Language: "%"}, store.Page{}); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("a pattern for a language: %v", err)
 		}
-		if got := match(client, store.RequestFilter{}); got != nil {
+		if got, _ := match(client, store.RequestFilter{}); got != nil {
 			t.Errorf("a client browses open requests: %v", got)
 		}
 	})
@@ -78,40 +80,39 @@ func TestMatchingRequestsFilterByKindAndLanguage(t *testing.T) {
 func TestACenterSeesItsOwnOffersAndTheCampaignsItAnswered(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		d := db.App
+		svc := services(d)
 		clientA, _ := actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
 		clientB, _ := actingAs(t, d, tenancy.KindClient, "Rival", "FR")
 		atlas, _ := actingAs(t, d, tenancy.KindCenter, "Atlas Contact", "MA")
 		paris, _ := actingAs(t, d, tenancy.KindCenter, "Paris Appels", "FR") // may take French data without a file
-		publish := func(ctx context.Context, name string) campaign.Campaign {
-			c := mustDo(t, d, ctx, func(tx *store.Tenant) (campaign.Campaign, error) {
-				return tx.CreateCampaign(ctx, campaign.Input{Name: name, Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
-			})
-			return mustDo(t, d, ctx, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.Move(ctx, c.ID, campaign.Publish) })
+		request := func(ctx context.Context, name string) campaign.Campaign {
+			return publish(t, svc, ctx, campaign.Input{Name: name, Kind: "survey", Audience: "b2b", Country: "FR", Languages: []string{"fr"}})
 		}
-		x, y, z := publish(clientA, "X"), publish(clientA, "Y"), publish(clientB, "Z")
+		x, y, z := request(clientA, "X"), request(clientA, "Y"), request(clientB, "Z")
 		start := time.Now().AddDate(0, 0, 7)
 		offer := func(ctx context.Context, c campaign.Campaign, seats int) market.Offer {
-			return mustDo(t, d, ctx, func(tx *store.Tenant) (market.Offer, error) {
-				return tx.SubmitOffer(ctx, c.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerAttempt: 100_000},
-					Seats: seats, Languages: []string{"fr"}, StartsOn: &start})
-			})
+			o, err := submit(svc, ctx, c.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerAttempt: 100_000},
+				Seats: seats, Languages: []string{"fr"}, StartsOn: &start})
+			ok(t, err)
+			return o
 		}
 		atlasX, atlasZ := offer(atlas, x, 3), offer(atlas, z, 4)
 		parisX := offer(paris, x, 5)
-		offer(paris, y, 6)
+		parisY := offer(paris, y, 6)
 
 		// Paris wins X: the request closes, and Atlas still names it.
-		k := mustDo(t, d, clientA, func(tx *store.Tenant) (market.Contract, error) { return tx.AcceptOffer(clientA, parisX.ID) })
-		mustDo(t, d, paris, func(tx *store.Tenant) (market.Contract, error) { return tx.ConfirmContract(paris, k.ID, time.Now()) })
-		if _, err := do(t, d, atlas, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.Campaign(atlas, x.ID) }); !apperr.Is(err, apperr.NotFound) {
+		k, err := svc.Market.Accept(clientA, x.ID, parisX.ID)
+		ok(t, err)
+		_, err = svc.Market.Confirm(paris, k.ID)
+		ok(t, err)
+		if _, err := svc.Campaigns.Get(atlas, x.ID); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("Atlas still sees the contracted campaign: %v", err)
 		}
 
 		offers := func(ctx context.Context) map[uuid.UUID]store.CenterOffer {
-			list := mustDo(t, d, ctx, func(tx *store.Tenant) ([]store.CenterOffer, error) {
-				l, _, err := tx.CenterOffers(ctx, store.Page{})
-				return l, err
-			})
+			t.Helper()
+			list, _, err := svc.CenterViews.Offers(ctx, store.Page{})
+			ok(t, err)
 			out := map[uuid.UUID]store.CenterOffer{}
 			for _, o := range list {
 				out[o.ID] = o
@@ -124,59 +125,44 @@ func TestACenterSeesItsOwnOffersAndTheCampaignsItAnswered(t *testing.T) {
 			got[atlasZ.ID].Campaign.Client != "Rival" || got[atlasZ.ID].Seats != 4 {
 			t.Fatalf("Atlas's offers: %+v", got)
 		}
-		if got := offers(paris); len(got) != 2 || got[atlasX.ID].ID != uuid.Nil {
+		// Names only for campaigns the center answered: Paris answered X
+		// and Y, never Z.
+		got = offers(paris)
+		if len(got) != 2 || got[atlasX.ID].ID != uuid.Nil || got[parisX.ID].Campaign.Name != "X" ||
+			got[parisY.ID].Campaign.Kind != "survey" || got[parisY.ID].Campaign.Country != "FR" || got[parisY.ID].Campaign.Status != campaign.Open {
 			t.Fatalf("Paris's offers: %+v", got)
+		}
+		for _, o := range got {
+			if o.Campaign.ID == z.ID || o.Campaign.Client == "Rival" {
+				t.Fatalf("Paris names a campaign it never answered: %+v", o)
+			}
 		}
 
 		// Paging: newest first, the cursor goes on.
-		first, next, err := do2(t, d, atlas, func(tx *store.Tenant) ([]store.CenterOffer, *uuid.UUID, error) {
-			return tx.CenterOffers(atlas, store.Page{Limit: 1})
-		})
+		first, next, err := svc.CenterViews.Offers(atlas, store.Page{Limit: 1})
 		if err != nil || len(first) != 1 || first[0].ID != atlasZ.ID || next == nil {
 			t.Fatalf("first page: %+v, %v, %v", first, next, err)
 		}
-		second, next, err := do2(t, d, atlas, func(tx *store.Tenant) ([]store.CenterOffer, *uuid.UUID, error) {
-			return tx.CenterOffers(atlas, store.Page{Limit: 1, After: first[0].ID})
-		})
+		second, next, err := svc.CenterViews.Offers(atlas, store.Page{Limit: 1, After: first[0].ID})
 		if err != nil || len(second) != 1 || second[0].ID != atlasX.ID || next != nil {
 			t.Fatalf("second page: %+v, %v, %v", second, next, err)
 		}
 
-		// Names only for campaigns the center answered: Atlas never answered Y.
-		named := func(ctx context.Context) map[uuid.UUID]store.OfferedCampaign {
-			return mustDo(t, d, ctx, func(tx *store.Tenant) (map[uuid.UUID]store.OfferedCampaign, error) {
-				return tx.OfferedCampaigns(ctx, []uuid.UUID{x.ID, y.ID, z.ID, uuid.New()})
-			})
+		// The contracts name their campaigns for the center that holds one.
+		contracts, err := svc.CenterViews.Contracts(paris)
+		ok(t, err)
+		if len(contracts.Contracts) != 1 || contracts.Contracts[0].CampaignName != "X" || contracts.Contracts[0].ClientName != "Maison Lumière" ||
+			contracts.Profile.Country != "FR" {
+			t.Fatalf("Paris's contracts: %+v", contracts)
 		}
-		if got := named(atlas); len(got) != 2 || got[x.ID].Name != "X" || got[z.ID].Name != "Z" {
-			t.Fatalf("Atlas names %+v", got)
+		if contracts, err := svc.CenterViews.Contracts(atlas); err != nil || len(contracts.Contracts) != 0 {
+			t.Fatalf("Atlas's contracts: %+v %v", contracts, err)
 		}
-		if got := named(paris); len(got) != 2 || got[y.ID].Kind != "survey" || got[y.ID].Country != "FR" || got[z.ID].Name != "" {
-			t.Fatalf("Paris names %+v", got)
-		}
-		for _, ctx := range []context.Context{clientA, clientB} {
-			if _, err := do(t, d, ctx, func(tx *store.Tenant) (map[uuid.UUID]store.OfferedCampaign, error) {
-				return tx.OfferedCampaigns(ctx, []uuid.UUID{x.ID})
-			}); !apperr.Is(err, apperr.Forbidden) {
-				t.Errorf("a client asking for offered campaigns: %v", err)
-			}
-			if _, _, err := do2(t, d, ctx, func(tx *store.Tenant) ([]store.CenterOffer, *uuid.UUID, error) {
-				return tx.CenterOffers(ctx, store.Page{})
-			}); !apperr.Is(err, apperr.Forbidden) {
-				t.Errorf("a client asking for a center's offers: %v", err)
-			}
-		}
-	})
-}
 
-func do2[A, B any](t *testing.T, db *store.DB, ctx context.Context, fn func(*store.Tenant) (A, B, error)) (A, B, error) {
-	t.Helper()
-	var a A
-	var b B
-	err := db.InTenant(ctx, func(tx *store.Tenant) error {
-		var err error
-		a, b, err = fn(tx)
-		return err
+		for _, ctx := range []context.Context{clientA, clientB} {
+			if list, _, err := svc.CenterViews.Offers(ctx, store.Page{}); !apperr.Is(err, apperr.Forbidden) || len(list) != 0 {
+				t.Errorf("a client asking for a center's offers: %+v %v", list, err)
+			}
+		}
 	})
-	return a, b, err
 }

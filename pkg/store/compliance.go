@@ -11,6 +11,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/nationallist"
 )
 
 type consentRow struct {
@@ -38,13 +39,25 @@ func (r consentRow) record() compliance.ConsentRecord {
 	return rec
 }
 
+// Compliance is the use cases of calling legally: consents, opt-out
+// lists, decisions and their evidence, centers' data-protection profiles
+// and the national lists.
+type Compliance struct {
+	db    *DB
+	lists *nationallist.Registry // this process's copy of the national lists
+}
+
 // RecordConsents records a batch of consents of callees to the principal's
 // org, all or nothing: one invalid item refuses the batch, with every
 // problem named by its path (items[i].field).
-func (t *Tenant) RecordConsents(ctx context.Context, region string, items []compliance.NewConsent) ([]compliance.ConsentRecord, error) {
+func (s *Compliance) RecordConsents(ctx context.Context, region string, items []compliance.NewConsent) ([]compliance.ConsentRecord, error) {
+	return run(ctx, s.db, func(t *tenant) ([]compliance.ConsentRecord, error) { return t.recordConsents(ctx, region, items) })
+}
+
+func (t *tenant) recordConsents(ctx context.Context, region string, items []compliance.NewConsent) ([]compliance.ConsentRecord, error) {
 	var f apperr.Fields
 	rows := make([]consentRow, 0, len(items))
-	at := now()
+	at := t.Now
 	for i, item := range items {
 		prefix := ""
 		if len(items) > 1 {
@@ -69,7 +82,7 @@ func (t *Tenant) RecordConsents(ctx context.Context, region string, items []comp
 	if _, err := t.Tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return nil, err
 	}
-	if err := t.Audit(ctx, "consent.record", "consent", rows[0].ID.String(), map[string]any{"count": len(rows)}); err != nil {
+	if err := t.audit(ctx, "consent.record", "consent", rows[0].ID.String(), map[string]any{"count": len(rows)}); err != nil {
 		return nil, err
 	}
 	out := make([]compliance.ConsentRecord, 0, len(rows))
@@ -81,7 +94,11 @@ func (t *Tenant) RecordConsents(ctx context.Context, region string, items []comp
 
 // Consents lists the org's consent records, newest first, for one number
 // when phone is not empty.
-func (t *Tenant) Consents(ctx context.Context, phone string, page Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
+func (s *Compliance) Consents(ctx context.Context, phone string, page Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]compliance.ConsentRecord, *uuid.UUID, error) { return t.consents(ctx, phone, page) })
+}
+
+func (t *tenant) consents(ctx context.Context, phone string, page Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
 	var rows []consentRow
 	q := t.Tx.NewSelect().Model(&rows).Where("org_id = ?", t.OrgID())
 	if phone != "" {
@@ -104,7 +121,11 @@ func (t *Tenant) Consents(ctx context.Context, phone string, page Page) ([]compl
 // art. 7(3), 21(3)): the number goes on the org's opt-out list in the same
 // transaction, unless it is there already. It returns how many records
 // changed.
-func (t *Tenant) WithdrawConsent(ctx context.Context, phone string, at time.Time) (int, error) {
+func (s *Compliance) WithdrawConsent(ctx context.Context, phone string, at time.Time) (int, error) {
+	return run(ctx, s.db, func(t *tenant) (int, error) { return t.withdrawConsent(ctx, phone, at) })
+}
+
+func (t *tenant) withdrawConsent(ctx context.Context, phone string, at time.Time) (int, error) {
 	res, err := t.Tx.NewUpdate().Model((*consentRow)(nil)).Set("withdrawn_at = ?", at.UTC()).
 		Where("org_id = ? AND phone = ? AND withdrawn_at IS NULL", t.OrgID(), phone).Exec(ctx)
 	if err != nil {
@@ -114,18 +135,18 @@ func (t *Tenant) WithdrawConsent(ctx context.Context, phone string, at time.Time
 	if n == 0 {
 		return 0, apperr.New(apperr.NotFound, "no consent of %s is on record to withdraw", phone)
 	}
-	if err := t.Audit(ctx, "consent.withdraw", "phone", phone, map[string]any{"records": n, "at": at}); err != nil {
+	if err := t.audit(ctx, "consent.withdraw", "phone", phone, map[string]any{"records": n, "at": at}); err != nil {
 		return 0, err
 	}
 	entry := suppressionRow{ID: newID(), OrgID: t.OrgID(), List: string(t.listOf()), Phone: phone,
 		Reason: "consent withdrawn on " + at.UTC().Format(time.RFC3339) + ": a withdrawal is also an objection (GDPR art. 7(3), 21(3))",
-		Source: "consent withdrawal", CreatedAt: now()}
+		Source: "consent withdrawal", CreatedAt: t.Now}
 	added, err := t.Tx.NewInsert().Model(&entry).On("CONFLICT DO NOTHING").Exec(ctx)
 	if err != nil {
 		return 0, err
 	}
 	if k, _ := added.RowsAffected(); k > 0 {
-		err = t.Audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": 1, "new": k, "source": entry.Source})
+		err = t.audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": 1, "new": k, "source": entry.Source})
 	}
 	return int(n), err
 }
@@ -147,20 +168,19 @@ func (r suppressionRow) entry() compliance.SuppressionEntry {
 		Source: r.Source, CreatedAt: r.CreatedAt}
 }
 
-// listOf is the list an org keeps: the platform's, or the client's own.
-func (t *Tenant) listOf() compliance.ListKind {
-	if t.Principal.OrgKind == "platform" {
-		return compliance.PlatformList
-	}
-	return compliance.ClientList
-}
+// listOf is the list the principal's org keeps.
+func (t *tenant) listOf() compliance.ListKind { return compliance.ListOf(t.Principal.OrgKind) }
 
 // AddSuppressions puts numbers on the org's list, all or nothing. A number
 // already there stays as it was. It returns how many were new.
-func (t *Tenant) AddSuppressions(ctx context.Context, region string, items []compliance.NewSuppression) (int, error) {
+func (s *Compliance) AddSuppressions(ctx context.Context, region string, items []compliance.NewSuppression) (int, error) {
+	return run(ctx, s.db, func(t *tenant) (int, error) { return t.addSuppressions(ctx, region, items) })
+}
+
+func (t *tenant) addSuppressions(ctx context.Context, region string, items []compliance.NewSuppression) (int, error) {
 	var f apperr.Fields
 	rows := make([]suppressionRow, 0, len(items))
-	at := now()
+	at := t.Now
 	for i, item := range items {
 		prefix := ""
 		if len(items) > 1 {
@@ -182,11 +202,15 @@ func (t *Tenant) AddSuppressions(ctx context.Context, region string, items []com
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
-	return int(n), t.Audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": len(rows), "new": n})
+	return int(n), t.audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": len(rows), "new": n})
 }
 
 // Suppressions lists the org's list, newest first.
-func (t *Tenant) Suppressions(ctx context.Context, page Page) ([]compliance.SuppressionEntry, *uuid.UUID, error) {
+func (s *Compliance) Suppressions(ctx context.Context, page Page) ([]compliance.SuppressionEntry, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]compliance.SuppressionEntry, *uuid.UUID, error) { return t.suppressions(ctx, page) })
+}
+
+func (t *tenant) suppressions(ctx context.Context, page Page) ([]compliance.SuppressionEntry, *uuid.UUID, error) {
 	var rows []suppressionRow
 	if err := page.apply(t.Tx.NewSelect().Model(&rows).Where("org_id = ?", t.OrgID())).Scan(ctx); err != nil {
 		return nil, nil, err
@@ -200,7 +224,11 @@ func (t *Tenant) Suppressions(ctx context.Context, page Page) ([]compliance.Supp
 }
 
 // RemoveSuppression takes a number off the org's list.
-func (t *Tenant) RemoveSuppression(ctx context.Context, id uuid.UUID) error {
+func (s *Compliance) RemoveSuppression(ctx context.Context, id uuid.UUID) error {
+	return do(ctx, s.db, func(t *tenant) error { return t.removeSuppression(ctx, id) })
+}
+
+func (t *tenant) removeSuppression(ctx context.Context, id uuid.UUID) error {
 	res, err := t.Tx.NewDelete().Model((*suppressionRow)(nil)).Where("id = ? AND org_id = ?", id, t.OrgID()).Exec(ctx)
 	if err != nil {
 		return err
@@ -208,7 +236,7 @@ func (t *Tenant) RemoveSuppression(ctx context.Context, id uuid.UUID) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return notFound("suppression entry", id)
 	}
-	return t.Audit(ctx, "suppression.remove", "suppression_entry", id.String(), nil)
+	return t.audit(ctx, "suppression.remove", "suppression_entry", id.String(), nil)
 }
 
 // Screening is what the stores know of a callee for the principal's org:
@@ -221,7 +249,7 @@ type Screening struct {
 // Screen gathers the stored facts the engine needs about phone. The
 // platform's list is shared by every org: it is read across orgs, and only
 // whether the number is on it comes back.
-func (t *Tenant) Screen(ctx context.Context, phone string) (Screening, error) {
+func (t *tenant) screen(ctx context.Context, phone string) (Screening, error) {
 	var s Screening
 	var consents []consentRow
 	if err := t.Tx.NewSelect().Model(&consents).Where("org_id = ? AND phone = ?", t.OrgID(), phone).Scan(ctx); err != nil {
@@ -231,11 +259,9 @@ func (t *Tenant) Screen(ctx context.Context, phone string) (Screening, error) {
 		s.Consents = append(s.Consents, c.record().Consent())
 	}
 	var lists []string
-	err := t.asSystem(ctx, func() error {
-		return t.Tx.NewSelect().Model((*suppressionRow)(nil)).Column("list").
-			Where("phone = ? AND ((org_id = ? AND list = 'client') OR list = 'platform')", phone, t.OrgID()).
-			Scan(ctx, &lists)
-	})
+	err := t.Tx.NewSelect().Model((*suppressionRow)(nil)).Column("list").
+		Where("phone = ? AND ((org_id = ? AND list = 'client') OR list = 'platform')", phone, t.OrgID()).
+		Scan(ctx, &lists)
 	for _, l := range lists {
 		s.Suppressions = append(s.Suppressions, compliance.ListKind(l))
 	}

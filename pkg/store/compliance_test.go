@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,52 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
+// failInserts makes every insert into table fail, with the message boom,
+// when when (a condition on NEW, or "") holds, until the test ends or the
+// returned function is called: the way to see that a use case's
+// transaction keeps nothing when one of its later steps fails.
+func failInserts(t *testing.T, db dbtest.DB, table, when string) (restore func()) {
+	t.Helper()
+	ctx := context.Background()
+	var create []string
+	drop := "DROP TRIGGER IF EXISTS boom_" + table
+	switch db.Owner.Dialect {
+	case store.Postgres:
+		cond := ""
+		if when != "" {
+			cond = " WHEN (" + when + ")"
+		}
+		create = []string{
+			"CREATE OR REPLACE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$",
+			"CREATE TRIGGER boom_" + table + " BEFORE INSERT ON " + table + " FOR EACH ROW" + cond + " EXECUTE FUNCTION boom()",
+		}
+		drop += " ON " + table
+	default:
+		cond := ""
+		if when != "" {
+			cond = " WHEN " + when
+		}
+		create = []string{"CREATE TRIGGER boom_" + table + " BEFORE INSERT ON " + table + cond + " BEGIN SELECT RAISE(ABORT, 'boom'); END"}
+	}
+	for _, q := range create {
+		if _, err := db.Owner.Bun.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := false
+	restore = func() {
+		if done {
+			return
+		}
+		done = true
+		if _, err := db.Owner.Bun.ExecContext(ctx, drop); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(restore)
+	return restore
+}
+
 // TestWithdrawalPutsTheNumberOnTheClientsList: a withdrawn consent is also
 // an objection (GDPR art. 7(3), 21(3)): the withdrawal puts the number on
 // the client's opt-out list, in the same transaction, saying where it came
@@ -20,79 +65,68 @@ import (
 func TestWithdrawalPutsTheNumberOnTheClientsList(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
+		svc := services(db.App).Compliance
 		org := func(name string) context.Context {
 			o, err := db.App.CreateOrg(ctx, tenancy.NewOrgInput{Kind: tenancy.KindClient, Name: name, Country: "FR"}, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			ok(t, err)
 			return tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(o, "test"))
 		}
 		asA, asB := org("Maison Lumière"), org("Verdier")
 		captured := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 		withdrawn := time.Date(2026, 9, 10, 7, 0, 0, 0, time.UTC)
 		for _, as := range []context.Context{asA, asB} {
-			if err := db.App.InTenant(as, func(tx *store.Tenant) error {
-				_, err := tx.RecordConsents(as, "FR", []compliance.NewConsent{{Phone: "06 12 34 56 78", Source: "web form", CapturedAt: &captured}})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			_, err := svc.RecordConsents(as, "FR", []compliance.NewConsent{{Phone: "06 12 34 56 78", Source: "web form", CapturedAt: &captured}})
+			ok(t, err)
 		}
-		// A withdrawal whose transaction fails leaves nothing behind.
-		boom := errors.New("boom")
-		if err := db.App.InTenant(asA, func(tx *store.Tenant) error {
-			if _, err := tx.WithdrawConsent(asA, "+33612345678", withdrawn); err != nil {
-				return err
-			}
-			return boom
-		}); !errors.Is(err, boom) {
-			t.Fatal(err)
+		// A withdrawal whose list entry cannot be written leaves nothing behind.
+		restore := failInserts(t, db, "suppression_entries", "")
+		if _, err := svc.WithdrawConsent(asA, "+33612345678", withdrawn); err == nil || !strings.Contains(err.Error(), "boom") {
+			t.Fatalf("a withdrawal whose list entry fails: %v", err)
 		}
-		lists := func(as context.Context) (entries []compliance.SuppressionEntry, facts store.Screening) {
-			if err := db.App.InTenant(as, func(tx *store.Tenant) error {
-				var err error
-				if entries, _, err = tx.Suppressions(as, store.Page{}); err != nil {
-					return err
-				}
-				facts, err = tx.Screen(as, "+33612345678")
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			return entries, facts
+		restore()
+		type facts struct {
+			entries  []compliance.SuppressionEntry
+			consents []compliance.ConsentRecord
+			reason   compliance.Reason // of a call at question's time
 		}
-		if entries, facts := lists(asA); len(entries) != 0 || facts.Consents[0].WithdrawnAt != nil {
-			t.Fatalf("after a rolled back withdrawal: %+v %+v", entries, facts)
+		lists := func(as context.Context) facts {
+			t.Helper()
+			var f facts
+			var err error
+			f.entries, _, err = svc.Suppressions(as, store.Page{})
+			ok(t, err)
+			f.consents, _, err = svc.Consents(as, "+33612345678", store.Page{})
+			ok(t, err)
+			d, err := svc.Decide(as, question)
+			ok(t, err)
+			f.reason = d.Reason
+			return f
 		}
-		if err := db.App.InTenant(asA, func(tx *store.Tenant) error {
-			_, err := tx.WithdrawConsent(asA, "+33612345678", withdrawn)
-			return err
-		}); err != nil {
-			t.Fatal(err)
+		if f := lists(asA); len(f.entries) != 0 || f.consents[0].WithdrawnAt != nil || f.reason != compliance.Allowed {
+			t.Fatalf("after a rolled back withdrawal: %+v", f)
 		}
-		entries, facts := lists(asA)
-		if len(entries) != 1 || entries[0].Phone != "+33612345678" || entries[0].List != compliance.ClientList ||
-			!strings.Contains(entries[0].Reason, "withdr") || entries[0].Source == "" {
-			t.Fatalf("A's list after the withdrawal: %+v", entries)
+		n, err := svc.WithdrawConsent(asA, "+33612345678", withdrawn)
+		if err != nil || n != 1 {
+			t.Fatalf("withdraw: %d %v", n, err)
 		}
-		if len(facts.Suppressions) != 1 || facts.Suppressions[0] != compliance.ClientList || facts.Consents[0].WithdrawnAt == nil {
-			t.Fatalf("A's facts after the withdrawal: %+v", facts)
+		f := lists(asA)
+		if len(f.entries) != 1 || f.entries[0].Phone != "+33612345678" || f.entries[0].List != compliance.ClientList ||
+			!strings.Contains(f.entries[0].Reason, "withdr") || f.entries[0].Source == "" {
+			t.Fatalf("A's list after the withdrawal: %+v", f.entries)
 		}
-		if entries, facts := lists(asB); len(entries) != 0 || len(facts.Suppressions) != 0 || facts.Consents[0].WithdrawnAt != nil {
-			t.Fatalf("B's list and consent after A's callee withdrew: %+v %+v", entries, facts)
+		if f.reason != compliance.SuppressedClient || f.consents[0].WithdrawnAt == nil {
+			t.Fatalf("A's facts after the withdrawal: %+v", f)
+		}
+		if f := lists(asB); len(f.entries) != 0 || f.reason != compliance.Allowed || f.consents[0].WithdrawnAt != nil {
+			t.Fatalf("B's list and consent after A's callee withdrew: %+v", f)
 		}
 		// A number already on the list stays as it was.
-		if err := db.App.InTenant(asB, func(tx *store.Tenant) error {
-			if _, err := tx.AddSuppressions(asB, "FR", []compliance.NewSuppression{{Phone: "+33612345678", Reason: "asked on the phone"}}); err != nil {
-				return err
-			}
-			_, err := tx.WithdrawConsent(asB, "+33612345678", withdrawn)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if entries, _ := lists(asB); len(entries) != 1 || entries[0].Reason != "asked on the phone" {
-			t.Fatalf("B's list: %+v", entries)
+		_, err = svc.AddSuppressions(asB, "FR", []compliance.NewSuppression{{Phone: "+33612345678", Reason: "asked on the phone"}})
+		ok(t, err)
+		_, err = svc.WithdrawConsent(asB, "+33612345678", withdrawn)
+		ok(t, err)
+		if f := lists(asB); len(f.entries) != 1 || f.entries[0].Reason != "asked on the phone" {
+			t.Fatalf("B's list: %+v", f.entries)
 		}
 	})
 }

@@ -14,14 +14,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// Why a decision was asked, as the evidence records it.
-const (
-	PurposeDial     = "dial"
-	PurposeCallback = "callback"
-	PurposeImport   = "import"
-	PurposeAPI      = "api"
-)
-
 type decisionRow struct {
 	bun.BaseModel `bun:"table:compliance_decisions"`
 
@@ -42,60 +34,60 @@ type decisionRow struct {
 	DecidedAt     time.Time  `bun:"decided_at"`
 }
 
-// Evidence is a recorded decision.
-type Evidence struct {
-	ID         uuid.UUID           `json:"id"`
-	CampaignID *uuid.UUID          `json:"campaign_id"`
-	LeadID     *uuid.UUID          `json:"lead_id"`
-	Phone      string              `json:"phone"`
-	Purpose    string              `json:"purpose"`
-	DecidedAt  time.Time           `json:"decided_at"`
-	Decision   compliance.Decision `json:"decision"`
-}
-
-func (r decisionRow) evidence() Evidence {
-	return Evidence{ID: r.ID, CampaignID: r.CampaignID, LeadID: r.LeadID, Phone: r.Phone, Purpose: r.Purpose,
+func (r decisionRow) evidence() compliance.Evidence {
+	return compliance.Evidence{ID: r.ID, CampaignID: r.CampaignID, LeadID: r.LeadID, Phone: r.Phone, Purpose: compliance.Purpose(r.Purpose),
 		DecidedAt: r.DecidedAt, Decision: compliance.Decision{Allowed: r.Allowed, Reason: compliance.Reason(r.Reason),
 			Rule: r.Rule, Source: r.Source, RuleSet: r.RuleSet, NextAllowedAt: r.NextAllowedAt,
 			Explanation: compliance.Text{FR: r.ExplanationFR, EN: r.ExplanationEN}}}
 }
 
-// RecordDecision keeps a decision that mattered: every blocked dial or
+// recordDecision keeps a decision that mattered: every blocked dial or
 // callback with its reason, and every allowed call with the rule set
 // version that allowed it.
-func (t *Tenant) RecordDecision(ctx context.Context, e Evidence) (Evidence, error) {
+func (t *tenant) recordDecision(ctx context.Context, e compliance.Evidence) (compliance.Evidence, error) {
 	d := e.Decision
 	row := decisionRow{ID: newID(), OrgID: t.OrgID(), CampaignID: e.CampaignID, LeadID: e.LeadID, Phone: e.Phone,
-		Purpose: e.Purpose, Allowed: d.Allowed, Reason: string(d.Reason), Rule: d.Rule, Source: d.Source,
+		Purpose: string(e.Purpose), Allowed: d.Allowed, Reason: string(d.Reason), Rule: d.Rule, Source: d.Source,
 		RuleSet: d.RuleSet, NextAllowedAt: d.NextAllowedAt, ExplanationFR: d.Explanation.FR,
 		ExplanationEN: d.Explanation.EN, DecidedAt: e.DecidedAt.UTC()}
 	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return Evidence{}, err
+		return compliance.Evidence{}, err
 	}
 	return row.evidence(), nil
 }
 
-// BlockCount is how many decisions a rule blocked.
-type BlockCount struct {
-	CampaignID *uuid.UUID `json:"campaign_id" bun:"campaign_id"`
-	Reason     string     `json:"reason" bun:"reason"`
-	Rule       string     `json:"rule" bun:"rule"`
-	Count      int        `json:"count" bun:"count"`
+// BlockCounts counts the org's blocked decisions per campaign and rule.
+func (s *Compliance) BlockCounts(ctx context.Context) ([]compliance.BlockCount, error) {
+	return run(ctx, s.db, func(t *tenant) ([]compliance.BlockCount, error) { return t.blockCounts(ctx) })
 }
 
-// BlockCounts counts the org's blocked decisions per campaign and rule.
-func (t *Tenant) BlockCounts(ctx context.Context) ([]BlockCount, error) {
-	var out []BlockCount
+func (t *tenant) blockCounts(ctx context.Context) ([]compliance.BlockCount, error) {
+	var rows []struct {
+		CampaignID *uuid.UUID `bun:"campaign_id"`
+		Reason     string     `bun:"reason"`
+		Rule       string     `bun:"rule"`
+		Count      int        `bun:"count"`
+	}
 	err := t.Tx.NewSelect().Model((*decisionRow)(nil)).
 		ColumnExpr("campaign_id, reason, rule, count(*) AS count").
 		Where("org_id = ? AND NOT allowed", t.OrgID()).
-		GroupExpr("campaign_id, reason, rule").OrderExpr("count DESC, reason").Scan(ctx, &out)
+		GroupExpr("campaign_id, reason, rule").OrderExpr("count DESC, reason").Scan(ctx, &rows)
+	out := make([]compliance.BlockCount, len(rows))
+	for i, r := range rows {
+		out[i] = compliance.BlockCount{CampaignID: r.CampaignID, Reason: r.Reason, Rule: r.Rule, Count: r.Count}
+	}
 	return out, err
 }
 
 // EvidenceFor lists the org's recorded decisions for a phone or a lead,
 // newest first.
-func (t *Tenant) EvidenceFor(ctx context.Context, phone string, leadID *uuid.UUID, page Page) ([]Evidence, *uuid.UUID, error) {
+func (s *Compliance) EvidenceFor(ctx context.Context, phone string, leadID *uuid.UUID, page Page) ([]compliance.Evidence, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]compliance.Evidence, *uuid.UUID, error) {
+		return t.evidenceFor(ctx, phone, leadID, page)
+	})
+}
+
+func (t *tenant) evidenceFor(ctx context.Context, phone string, leadID *uuid.UUID, page Page) ([]compliance.Evidence, *uuid.UUID, error) {
 	var rows []decisionRow
 	q := t.Tx.NewSelect().Model(&rows).Where("org_id = ?", t.OrgID())
 	if phone != "" {
@@ -108,7 +100,7 @@ func (t *Tenant) EvidenceFor(ctx context.Context, phone string, leadID *uuid.UUI
 		return nil, nil, err
 	}
 	rows, next := cut(rows, page, func(r decisionRow) uuid.UUID { return r.ID })
-	out := make([]Evidence, 0, len(rows))
+	out := make([]compliance.Evidence, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, r.evidence())
 	}
@@ -146,22 +138,31 @@ func (r centerProfileRow) profile() compliance.CenterProfile {
 
 // CenterProfile returns the center's data-protection profile; a center that
 // never filled it gets an empty one for its country.
-func (t *Tenant) CenterProfile(ctx context.Context) (compliance.CenterProfile, error) {
+func (s *Compliance) CenterProfile(ctx context.Context) (compliance.CenterProfile, error) {
+	return run(ctx, s.db, func(t *tenant) (compliance.CenterProfile, error) { return t.centerProfile(ctx) })
+}
+
+func (t *tenant) centerProfile(ctx context.Context) (compliance.CenterProfile, error) {
 	var row centerProfileRow
 	err := t.Tx.NewSelect().Model(&row).Where("org_id = ?", t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
-		org, err := t.Org(ctx)
+		org, err := t.org(ctx)
 		return compliance.CenterProfile{OrgID: t.OrgID(), Country: org.Country, Authority: compliance.AuthorityOf(org.Country),
 			Documents: []string{}}, err
 	}
 	return row.profile(), err
 }
 
-// SaveCenterProfile replaces the center's profile. Any change voids the
-// platform's verification: the platform verifies what is on file.
-func (t *Tenant) SaveCenterProfile(ctx context.Context, p compliance.CenterProfile) (compliance.CenterProfile, error) {
-	if t.Principal.OrgKind != tenancy.KindCenter {
-		return p, apperr.New(apperr.Invalid, "only a call center has a data-protection profile")
+// SaveCenterProfile replaces the center's profile (center_profile:write,
+// which only centers hold). Any change voids the platform's verification:
+// the platform verifies what is on file.
+func (s *Compliance) SaveCenterProfile(ctx context.Context, p compliance.CenterProfile) (compliance.CenterProfile, error) {
+	return run(ctx, s.db, func(t *tenant) (compliance.CenterProfile, error) { return t.saveCenterProfile(ctx, p) })
+}
+
+func (t *tenant) saveCenterProfile(ctx context.Context, p compliance.CenterProfile) (compliance.CenterProfile, error) {
+	if err := t.require(ctx, tenancy.PermCenterProfileEdit); err != nil {
+		return p, err
 	}
 	var f apperr.Fields
 	if p.SCCModule != "" && p.SCCModule != "2" && p.SCCModule != "3" {
@@ -178,13 +179,13 @@ func (t *Tenant) SaveCenterProfile(ctx context.Context, p compliance.CenterProfi
 	if err := f.Err("the profile is not valid"); err != nil {
 		return p, err
 	}
-	org, err := t.Org(ctx)
+	org, err := t.org(ctx)
 	if err != nil {
 		return p, err
 	}
 	row := centerProfileRow{OrgID: t.OrgID(), Country: org.Country, SCCSignedAt: p.SCCSignedAt, SCCModule: p.SCCModule,
 		TIAOnFile: p.TIAOnFile, Authority: compliance.AuthorityOf(org.Country), AuthorityRef: strings.TrimSpace(p.AuthorityRef),
-		AuthorityExpiresAt: p.AuthorityExpiresAt, Documents: strings.Join(p.Documents, "\n"), UpdatedAt: now()}
+		AuthorityExpiresAt: p.AuthorityExpiresAt, Documents: strings.Join(p.Documents, "\n"), UpdatedAt: t.Now}
 	if _, err := t.Tx.NewInsert().Model(&row).On("CONFLICT (org_id) DO UPDATE").
 		Set("scc_signed_at = EXCLUDED.scc_signed_at, scc_module = EXCLUDED.scc_module, tia_on_file = EXCLUDED.tia_on_file").
 		Set("authority = EXCLUDED.authority, authority_ref = EXCLUDED.authority_ref").
@@ -192,42 +193,66 @@ func (t *Tenant) SaveCenterProfile(ctx context.Context, p compliance.CenterProfi
 		Set("updated_at = EXCLUDED.updated_at, verified_at = NULL, verified_by = ''").Exec(ctx); err != nil {
 		return p, err
 	}
-	return row.profile(), t.Audit(ctx, "center_profile.update", "center_profile", t.OrgID().String(), row.profile())
+	return row.profile(), t.audit(ctx, "center_profile.update", "center_profile", t.OrgID().String(), row.profile())
 }
 
 // VerifyCenterProfile records the platform admin's verification of a
 // center's profile as it stands. It acts across orgs (the platform on a
 // center) and is audited in the center's org.
-func (d *DB) VerifyCenterProfile(ctx context.Context, center uuid.UUID, by tenancy.Principal) (compliance.CenterProfile, error) {
+func (s *Compliance) VerifyCenterProfile(ctx context.Context, center uuid.UUID) (compliance.CenterProfile, error) {
+	d := s.db
+	by, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return compliance.CenterProfile{}, err
+	}
 	var row centerProfileRow
-	err := d.InSystem(ctx, "center-profile-verify", func(tx bun.Tx) error {
+	err = d.asPlatform(ctx, tenancy.PermCenterProfileOK, "center-profile-verify", func(tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&row).Where("org_id = ?", center).Scan(ctx); err != nil {
-			if isNoRows(err) {
+			if isNoRows(err) { // a center that never filled it, or no center at all
 				return apperr.New(apperr.NotFound, "the center %s has not filled its data-protection profile", center)
 			}
 			return err
 		}
-		at := now()
+		at := d.now()
 		row.VerifiedAt, row.VerifiedBy = &at, by.Label
 		if _, err := tx.NewUpdate().Model(&row).Column("verified_at", "verified_by").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		p := by
-		p.OrgID = center
-		return insertAudit(ctx, tx, p, "center_profile.verify", "center_profile", center.String(), nil)
+		return insertAudit(ctx, tx, at, by.In(center), "center_profile.verify", "center_profile", center.String(), nil)
 	})
 	return row.profile(), err
 }
 
-// CenterProfiles lists every center's profile, for the platform console.
-func (d *DB) CenterProfiles(ctx context.Context) ([]compliance.CenterProfile, error) {
+// CenterWithProfile is a center and its data-protection profile, filled
+// or not.
+type CenterWithProfile struct {
+	Center  tenancy.Org
+	Profile compliance.CenterProfile
+	Filled  bool
+}
+
+// CenterProfiles lists every center with its profile (an empty one for a
+// center that never filled it), by name, for the platform console.
+func (s *Compliance) CenterProfiles(ctx context.Context) ([]CenterWithProfile, error) {
 	var rows []centerProfileRow
-	err := d.InSystem(ctx, "center-profiles", func(tx bun.Tx) error {
-		return tx.NewSelect().Model(&rows).OrderExpr("updated_at DESC").Scan(ctx)
+	var centers []orgRow
+	err := s.db.asPlatform(ctx, tenancy.PermCenterProfileOK, "center-profiles", func(tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&centers).Where("kind = ?", tenancy.KindCenter).OrderExpr("name, id").Scan(ctx); err != nil {
+			return err
+		}
+		return tx.NewSelect().Model(&rows).Scan(ctx)
 	})
-	out := make([]compliance.CenterProfile, 0, len(rows))
+	byOrg := map[uuid.UUID]compliance.CenterProfile{}
 	for _, r := range rows {
-		out = append(out, r.profile())
+		byOrg[r.OrgID] = r.profile()
+	}
+	out := make([]CenterWithProfile, 0, len(centers))
+	for _, o := range centers {
+		p, ok := byOrg[o.ID]
+		if !ok {
+			p = compliance.CenterProfile{OrgID: o.ID, Country: o.Country, Authority: compliance.AuthorityOf(o.Country), Documents: []string{}}
+		}
+		out = append(out, CenterWithProfile{Center: o.org(), Profile: p, Filled: ok})
 	}
 	return out, err
 }

@@ -44,14 +44,34 @@ type StoredResponse struct {
 	Body        []byte
 }
 
-// ClaimIdempotencyKey reserves a key for a request. It returns the stored
+// Idempotency is the use cases of the API's Idempotency-Key: a POST run
+// once, its first response replayed.
+type Idempotency struct{ db *DB }
+
+// Claim reserves a key for a request, as claimIdempotencyKey says.
+func (s *Idempotency) Claim(ctx context.Context, r IdempotentRequest) (*StoredResponse, error) {
+	return run(ctx, s.db, func(t *tenant) (*StoredResponse, error) { return t.claimIdempotencyKey(ctx, r) })
+}
+
+// Complete stores the response of a claimed request.
+func (s *Idempotency) Complete(ctx context.Context, key string, resp StoredResponse) error {
+	return do(ctx, s.db, func(t *tenant) error { return t.completeIdempotencyKey(ctx, key, resp) })
+}
+
+// Release forgets a claim whose request failed on our side, so that a
+// retry runs again.
+func (s *Idempotency) Release(ctx context.Context, key string) error {
+	return do(ctx, s.db, func(t *tenant) error { return t.releaseIdempotencyKey(ctx, key) })
+}
+
+// claimIdempotencyKey reserves a key for a request. It returns the stored
 // response when the same request already completed; a Conflict when the key
 // was used for another request or the first one is still running; and nil,
 // nil when the caller should run the request and then call
 // CompleteIdempotencyKey (or ReleaseIdempotencyKey if it failed).
-func (t *Tenant) ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest) (*StoredResponse, error) {
+func (t *tenant) claimIdempotencyKey(ctx context.Context, r IdempotentRequest) (*StoredResponse, error) {
 	row := idempotencyRow{OrgID: t.OrgID(), Key: r.Key, ActorID: r.ActorID, Method: r.Method, Path: r.Path,
-		RequestHash: r.RequestHash, CreatedAt: now()}
+		RequestHash: r.RequestHash, CreatedAt: t.Now}
 	res, err := t.Tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx)
 	if err != nil {
 		return nil, err
@@ -74,7 +94,7 @@ func (t *Tenant) ClaimIdempotencyKey(ctx context.Context, r IdempotentRequest) (
 }
 
 // CompleteIdempotencyKey stores the response of a claimed request.
-func (t *Tenant) CompleteIdempotencyKey(ctx context.Context, key string, resp StoredResponse) error {
+func (t *tenant) completeIdempotencyKey(ctx context.Context, key string, resp StoredResponse) error {
 	_, err := t.Tx.NewUpdate().Model((*idempotencyRow)(nil)).
 		Set("status_code = ?", resp.StatusCode).Set("content_type = ?", resp.ContentType).Set("location = ?", resp.Location).
 		Set("response_body = ?", resp.Body).Where("org_id = ? AND key = ?", t.OrgID(), key).Exec(ctx)
@@ -83,16 +103,16 @@ func (t *Tenant) CompleteIdempotencyKey(ctx context.Context, key string, resp St
 
 // ReleaseIdempotencyKey forgets a claim whose request failed on our side,
 // so that a retry runs again.
-func (t *Tenant) ReleaseIdempotencyKey(ctx context.Context, key string) error {
+func (t *tenant) releaseIdempotencyKey(ctx context.Context, key string) error {
 	_, err := t.Tx.NewDelete().Model((*idempotencyRow)(nil)).
 		Where("org_id = ? AND key = ? AND status_code IS NULL", t.OrgID(), key).Exec(ctx)
 	return err
 }
 
 // PurgeIdempotencyKeys deletes keys older than the retention, in every org.
-func (d *DB) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+func (s *Jobs) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
-	err := d.InSystem(ctx, "idempotency-purge", func(tx bun.Tx) error {
+	err := s.db.inSystem(ctx, "idempotency-purge", func(tx bun.Tx) error {
 		res, err := tx.NewDelete().Model((*idempotencyRow)(nil)).Where("created_at < ?", before).Exec(ctx)
 		if err == nil {
 			n, err = res.RowsAffected()

@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
+	"time"
+
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -14,7 +18,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// LoadLeads is a lead.Sink: it loads the leads of an import for the
+// loadLeads is a lead.Sink: it loads the leads of an import for the
 // principal's org. On PostgreSQL the leads are copied (COPY, binary) into a
 // temporary staging table as they come, then merged into leads by one
 // INSERT … SELECT, all in one transaction: an import lands whole or not at
@@ -22,7 +26,7 @@ import (
 // so that the single writer lock is never held long; a failed import leaves
 // the batches before it, which its retry finds again as its own (see
 // LeadFacts). Either way a number already in the campaign is skipped.
-func (d *DB) LoadLeads(ctx context.Context, next lead.Batches) error {
+func (d *DB) loadLeads(ctx context.Context, next lead.Batches) error {
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
 		return err
@@ -42,7 +46,7 @@ func (d *DB) insertLeads(ctx context.Context, next lead.Batches) error {
 		if len(rows) == 0 {
 			return nil
 		}
-		err := d.InTenant(ctx, func(t *Tenant) error {
+		err := do(ctx, d, func(t *tenant) error {
 			// bun writes the values into the statement: 400 rows keep it small.
 			for chunk := range slices.Chunk(rows, 400) {
 				if _, err := t.Tx.NewInsert().Model(&chunk).On("CONFLICT (campaign_id, phone) DO NOTHING").Exec(ctx); err != nil {
@@ -74,7 +78,7 @@ func (d *DB) insertLeads(ctx context.Context, next lead.Batches) error {
 }
 
 // withPgx runs fn on a pooled connection's pgx handle, in a transaction
-// scoped to the principal's org as InTenant scopes it.
+// scoped to the principal's org as run scopes it.
 func (d *DB) withPgx(ctx context.Context, p tenancy.Principal, fn func(tx pgx.Tx) error) error {
 	conn, err := d.Bun.Conn(ctx)
 	if err != nil {
@@ -114,18 +118,31 @@ func (d *DB) copyLeads(ctx context.Context, p tenancy.Principal, next lead.Batch
 	}))
 }
 
-// CopyLeadsRaw copies leads into the leads table with one bare COPY, in a
-// transaction it rolls back: the floor a load can reach, which `plateau
-// bench import` compares LoadLeads with. COPY refuses tables under
-// row-level security, so d must be opened as the tables' owner.
+// CopyImportRaw copies the leads an import loaded again, as new leads of
+// the campaign twin, with one bare COPY in a transaction it rolls back,
+// and returns how long the COPY took: the floor a load can reach, which
+// `plateau bench import` compares an import with. COPY refuses tables
+// under row-level security, so d must be opened as the tables' owner.
 // PostgreSQL only.
-func (d *DB) CopyLeadsRaw(ctx context.Context, leads []lead.Lead) error {
-	p, err := tenancy.PrincipalFrom(ctx)
-	if err != nil {
-		return err
-	}
+func (d *DB) CopyImportRaw(ctx context.Context, importID, twin uuid.UUID) (time.Duration, error) {
 	if d.Dialect != Postgres {
-		return fmt.Errorf("store: a raw COPY needs PostgreSQL")
+		return 0, fmt.Errorf("store: a raw COPY needs PostgreSQL")
+	}
+	var rows []leadRow
+	if err := d.Bun.NewSelect().Model(&rows).Where("import_id = ?", importID).Scan(ctx); err != nil {
+		return 0, err
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	leads := make([]lead.Lead, len(rows))
+	for i, r := range rows {
+		l, err := r.lead()
+		if err != nil {
+			return 0, err
+		}
+		l.ID, l.CampaignID, l.ImportID = newID(), twin, nil
+		leads[i] = l
 	}
 	sent := false
 	src := &leadSource{next: func() ([]lead.Lead, error) {
@@ -136,16 +153,19 @@ func (d *DB) CopyLeadsRaw(ctx context.Context, leads []lead.Lead) error {
 		return leads, nil
 	}}
 	errRollback := errors.New("rolled back")
-	err = d.withPgx(ctx, p, func(tx pgx.Tx) error {
+	var took time.Duration
+	err := d.withPgx(ctx, tenancy.Principal{OrgID: rows[0].OrgID}, func(tx pgx.Tx) error {
+		started := time.Now()
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"leads"}, leadColumns, src); err != nil {
 			return err
 		}
+		took = time.Since(started)
 		return errRollback
 	})
 	if errors.Is(err, errRollback) {
-		return nil
+		return took, nil
 	}
-	return err
+	return took, err
 }
 
 // leadSource feeds COPY from an import's batches.

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -14,6 +17,8 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -98,17 +103,28 @@ func (r leadRow) lead() (lead.Lead, error) {
 	return l, nil
 }
 
-// LeadCampaign is what screening needs of a campaign whose leads the
-// principal's org adds: its own campaign, not finished.
-func (t *Tenant) LeadCampaign(ctx context.Context, id uuid.UUID) (lead.Campaign, error) {
-	if t.Principal.OrgKind != tenancy.KindClient {
-		return lead.Campaign{}, notFound("campaign", id)
+// Leads are the use cases of a campaign's leads and their imports.
+type Leads struct {
+	db    *DB
+	log   *slog.Logger
+	lists *nationallist.Registry // the national lists an import screens with
+	// files caps the file imports running at once in a process: each holds
+	// a database connection for its load and uses another to read its
+	// file, and more than the pool can serve would wait on each other.
+	files chan struct{}
+}
+
+// leadCampaign is what screening needs of a campaign whose leads the
+// principal's org adds (leads:write): its own campaign, not ended.
+func (t *tenant) leadCampaign(ctx context.Context, id uuid.UUID) (lead.Campaign, error) {
+	if err := t.require(ctx, tenancy.PermLeadsWrite); err != nil {
+		return lead.Campaign{}, err
 	}
-	c, err := t.Campaign(ctx, id)
+	c, err := t.ownCampaign(ctx, id)
 	if err != nil {
 		return lead.Campaign{}, err
 	}
-	if c.Status == campaign.Completed || c.Status == campaign.Cancelled {
+	if c.Status.Ended() {
 		return lead.Campaign{}, apperr.New(apperr.Conflict, "the campaign is %s: it takes no more leads", c.Status)
 	}
 	return lead.Campaign{ID: c.ID, OrgID: c.OrgID, Country: c.Country, Audience: c.Audience, Kind: c.Kind}, nil
@@ -120,7 +136,7 @@ func (t *Tenant) LeadCampaign(ctx context.Context, id uuid.UUID) (lead.Campaign,
 // those the import itself loaded (a retried import finds its own leads
 // again, not duplicates). phones limits the numbers looked up, for a batch
 // of the API; nil loads the whole lists, for a file.
-func (t *Tenant) LeadFacts(ctx context.Context, campaignID uuid.UUID, importID *uuid.UUID, phones []string) (lead.Facts, error) {
+func (t *tenant) leadFacts(ctx context.Context, campaignID uuid.UUID, importID *uuid.UUID, phones []string) (lead.Facts, error) {
 	f := lead.Facts{ClientList: map[uint64]struct{}{}, PlatformList: map[uint64]struct{}{},
 		Consents: map[uint64][]compliance.Consent{}, InCampaign: map[uint64]struct{}{}}
 	limit := func(q *bun.SelectQuery, column string) *bun.SelectQuery {
@@ -137,10 +153,8 @@ func (t *Tenant) LeadFacts(ctx context.Context, campaignID uuid.UUID, importID *
 		Phone string `bun:"phone"`
 		List  string `bun:"list"`
 	}
-	err := t.asSystem(ctx, func() error {
-		return limit(t.Tx.NewSelect().Table("suppression_entries").Column("phone", "list").
-			Where("(org_id = ? AND list = 'client') OR list = 'platform'", t.OrgID()), "phone").Scan(ctx, &suppressed)
-	})
+	err := limit(t.Tx.NewSelect().Table("suppression_entries").Column("phone", "list").
+		Where("(org_id = ? AND list = 'client') OR list = 'platform'", t.OrgID()), "phone").Scan(ctx, &suppressed)
 	if err != nil {
 		return f, err
 	}
@@ -185,13 +199,10 @@ func (t *Tenant) LeadFacts(ctx context.Context, campaignID uuid.UUID, importID *
 	return f, rows.Err()
 }
 
-// CustomFields are the names of the custom fields a campaign's leads carry
+// customFields are the names of the custom fields a campaign's leads carry
 // (a file's extra columns, an API item's custom map), sorted: the
 // {{lead.custom.<field>}} variables its script may use.
-func (t *Tenant) CustomFields(ctx context.Context, campaignID uuid.UUID) ([]string, error) {
-	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
-		return nil, err
-	}
+func (t *tenant) customFields(ctx context.Context, campaignID uuid.UUID) ([]string, error) {
 	keys := "SELECT DISTINCT j.key FROM leads, json_each(leads.custom) AS j WHERE leads.campaign_id = ? AND leads.custom IS NOT NULL ORDER BY 1"
 	if t.db.Dialect == Postgres {
 		keys = "SELECT DISTINCT k FROM leads, jsonb_object_keys(leads.custom) AS k WHERE leads.campaign_id = ? AND leads.custom IS NOT NULL ORDER BY 1"
@@ -242,12 +253,104 @@ func (f LeadFilter) Query(after *uuid.UUID) string {
 	return v.Encode()
 }
 
-// Leads lists a campaign's leads, newest first: for its client, and for a
-// center holding an active contract on it.
-func (t *Tenant) Leads(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
-	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
-		return nil, nil, err
+// LeadsPage is one page of a campaign's leads with the counts that filter
+// them: what the lead pages of the portal and the center show.
+type LeadsPage struct {
+	Campaign campaign.Campaign
+	Counts   LeadCounts
+	Filter   LeadFilter // as applied: a number searched is in Phone
+	Leads    []lead.Lead
+	Next     *uuid.UUID
+	// Unreadable is why a search of digits alone is no phone number; the
+	// page then lists no lead.
+	Unreadable string
+}
+
+// Browse reads one page of a campaign's leads with its counts, for its
+// client and for a center holding an active contract on it. A search that
+// reads as a number finds it whole, for those who may read numbers
+// (phones:read); anyone else finds leads by name only, and reads their
+// numbers masked. A filter no lead can match (a status that is none, a
+// reason no lead of the campaign is blocked for) is left out, as the pages'
+// forms offer none.
+func (s *Leads) Browse(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) (LeadsPage, error) {
+	return run(ctx, s.db, func(t *tenant) (LeadsPage, error) {
+		c, err := t.actsOn(ctx, campaignID)
+		if err != nil {
+			return LeadsPage{}, err
+		}
+		out := LeadsPage{Campaign: c}
+		if out.Counts, err = t.countLeads(ctx, campaignID); err != nil {
+			return out, err
+		}
+		if !f.Status.Valid() {
+			f.Status = ""
+		}
+		if out.Counts.ByReason[f.BlockReason] == 0 {
+			f.BlockReason = ""
+		}
+		var unreadable error
+		if out.Filter, unreadable, err = t.searchNumber(ctx, c, f); err != nil || unreadable != nil {
+			if unreadable != nil {
+				out.Unreadable = unreadable.Error()
+			}
+			return out, err
+		}
+		out.Leads, out.Next, err = t.leads(ctx, campaignID, out.Filter, page)
+		return out, err
+	})
+}
+
+// List lists a campaign's leads, newest first, as Browse does without the
+// counts.
+func (s *Leads) List(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]lead.Lead, *uuid.UUID, error) {
+		c, err := t.actsOn(ctx, campaignID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if f, err = t.resolveSearch(ctx, c, f); err != nil {
+			return nil, nil, err
+		}
+		return t.leads(ctx, campaignID, f, page)
+	})
+}
+
+// resolveSearch reads a search as a number when it is one and the
+// principal may read numbers; a search of digits that is no number is
+// refused with why.
+func (t *tenant) resolveSearch(ctx context.Context, c campaign.Campaign, f LeadFilter) (LeadFilter, error) {
+	f, unreadable, err := t.searchNumber(ctx, c, f)
+	if unreadable != nil {
+		return f, apperr.InvalidFields("the search is not valid", apperr.FieldError{Path: "q",
+			Message: fmt.Sprintf("%q is not a phone number: %v", f.Search, unreadable)})
 	}
+	return f, err
+}
+
+// searchNumber reads a search as a number when it is one and the principal
+// may read numbers; unreadable is why a search of digits alone is none.
+func (t *tenant) searchNumber(ctx context.Context, c campaign.Campaign, f LeadFilter) (_ LeadFilter, unreadable, err error) {
+	f.Search = strings.TrimSpace(f.Search)
+	if f.Search == "" || f.Phone != "" {
+		return f, nil, nil
+	}
+	if ok, err := t.may(ctx, tenancy.PermPhonesRead); err != nil || !ok {
+		return f, nil, err
+	}
+	n, err := leadfile.NormalizePhone(f.Search, c.Country)
+	switch {
+	case err == nil:
+		f.Phone = n.E164
+	case !strings.ContainsFunc(f.Search, unicode.IsLetter):
+		return f, err, nil
+	}
+	return f, nil, nil
+}
+
+// leads lists a campaign's leads the principal shares, newest first, their
+// numbers masked for those who may not read them.
+func (t *tenant) leads(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
 	var rows []leadRow
 	q := t.Tx.NewSelect().Model(&rows).Where("l.campaign_id = ?", campaignID)
 	if f.Status != "" {
@@ -259,8 +362,8 @@ func (t *Tenant) Leads(ctx context.Context, campaignID uuid.UUID, f LeadFilter, 
 	switch {
 	case f.Phone != "":
 		q = q.Where("l.phone = ?", f.Phone)
-	case strings.TrimSpace(f.Search) != "":
-		prefix := strings.ToLower(likeEscape(strings.TrimSpace(f.Search))) + "%"
+	case f.Search != "":
+		prefix := strings.ToLower(likeEscape(f.Search)) + "%"
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("lower(l.last_name) LIKE ? ESCAPE '\\'", prefix).
 				WhereOr("lower(l.first_name) LIKE ? ESCAPE '\\'", prefix).
@@ -271,35 +374,77 @@ func (t *Tenant) Leads(ctx context.Context, campaignID uuid.UUID, f LeadFilter, 
 		return nil, nil, err
 	}
 	list, next := cut(rows, page, func(r leadRow) uuid.UUID { return r.ID })
+	shown, err := t.leadShown(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	out := make([]lead.Lead, 0, len(list))
 	for _, r := range list {
 		l, err := r.lead()
 		if err != nil {
 			return nil, nil, err
 		}
-		out = append(out, l)
+		out = append(out, shown(l))
 	}
 	return out, next, nil
+}
+
+// leadShown is how the principal reads a lead: whole with phones:read,
+// as a center does otherwise (lead.Lead.ForCenter: masked numbers, no
+// email, no consent proof).
+func (t *tenant) leadShown(ctx context.Context) (func(lead.Lead) lead.Lead, error) {
+	ok, err := t.may(ctx, tenancy.PermPhonesRead)
+	if err != nil || ok {
+		return func(l lead.Lead) lead.Lead { return l }, err
+	}
+	return lead.Lead.ForCenter, nil
 }
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Lead returns one lead of a campaign the principal shares.
-func (t *Tenant) Lead(ctx context.Context, campaignID, id uuid.UUID) (lead.Lead, error) {
-	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
-		return lead.Lead{}, err
-	}
-	var row leadRow
-	err := t.Tx.NewSelect().Model(&row).Where("l.id = ? AND l.campaign_id = ?", id, campaignID).Scan(ctx)
-	if isNoRows(err) {
-		return lead.Lead{}, notFound("lead", id)
-	}
-	if err != nil {
-		return lead.Lead{}, err
-	}
-	return row.lead()
+// LeadFile is one lead with its campaign and the import it came in.
+type LeadFile struct {
+	Campaign campaign.Campaign
+	Lead     lead.Lead
+	Import   *lead.Import // nil for a lead of the API's batches
+}
+
+// Get reads one lead of a campaign the principal shares, as leads reads
+// them.
+func (s *Leads) Get(ctx context.Context, campaignID, id uuid.UUID) (LeadFile, error) {
+	return run(ctx, s.db, func(t *tenant) (LeadFile, error) {
+		c, err := t.actsOn(ctx, campaignID)
+		if err != nil {
+			return LeadFile{}, err
+		}
+		var row leadRow
+		err = t.Tx.NewSelect().Model(&row).Where("l.id = ? AND l.campaign_id = ?", id, campaignID).Scan(ctx)
+		if isNoRows(err) {
+			return LeadFile{}, notFound("lead", id)
+		}
+		if err != nil {
+			return LeadFile{}, err
+		}
+		l, err := row.lead()
+		if err != nil {
+			return LeadFile{}, err
+		}
+		shown, err := t.leadShown(ctx)
+		if err != nil {
+			return LeadFile{}, err
+		}
+		out := LeadFile{Campaign: c, Lead: shown(l)}
+		if l.ImportID != nil && c.OrgID == t.OrgID() {
+			im, err := t.leadImport(ctx, *l.ImportID)
+			if err != nil {
+				return out, err
+			}
+			out.Import = &im
+		}
+		return out, nil
+	})
 }
 
 // LeadCounts counts a campaign's leads by status and blocked ones by
@@ -310,13 +455,10 @@ type LeadCounts struct {
 	ByReason map[compliance.Reason]int
 }
 
-// CountLeads counts a campaign's leads, for the campaign's page: the
+// countLeads counts a campaign's leads, for the campaign's page: the
 // client's, or a contracted center's.
-func (t *Tenant) CountLeads(ctx context.Context, campaignID uuid.UUID) (LeadCounts, error) {
-	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
-		return LeadCounts{}, err
-	}
-	counts, err := t.countLeads(ctx, t.Tx.NewSelect().Where("campaign_id = ?", campaignID))
+func (t *tenant) countLeads(ctx context.Context, campaignID uuid.UUID) (LeadCounts, error) {
+	counts, err := t.countLeadsWhere(ctx, t.Tx.NewSelect().Where("campaign_id = ?", campaignID))
 	if c, ok := counts[campaignID]; ok {
 		return c, err
 	}
@@ -327,17 +469,40 @@ func newLeadCounts() LeadCounts {
 	return LeadCounts{ByStatus: map[lead.Status]int{}, ByReason: map[compliance.Reason]int{}}
 }
 
-// CountLeadsOf counts the leads of several of the org's own campaigns in
-// one query, for a list of campaigns; another org's campaign counts none.
-func (t *Tenant) CountLeadsOf(ctx context.Context, campaignIDs []uuid.UUID) (map[uuid.UUID]LeadCounts, error) {
-	if len(campaignIDs) == 0 {
-		return map[uuid.UUID]LeadCounts{}, nil
-	}
-	return t.countLeads(ctx, t.Tx.NewSelect().Where("org_id = ? AND campaign_id IN (?)", t.OrgID(), bun.List(campaignIDs)))
+// CampaignLeads is a campaign and how many leads it holds.
+type CampaignLeads struct {
+	Campaign campaign.Campaign
+	Counts   LeadCounts
 }
 
-// countLeads counts the leads q selects, by campaign.
-func (t *Tenant) countLeads(ctx context.Context, q *bun.SelectQuery) (map[uuid.UUID]LeadCounts, error) {
+// Campaigns lists one page of the org's own campaigns with their leads
+// counted, in one query for the page.
+func (s *Leads) Campaigns(ctx context.Context, page Page) ([]CampaignLeads, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]CampaignLeads, *uuid.UUID, error) {
+		var rows []campaignRow
+		list, next, err := campaignPage(ctx, t.Tx.NewSelect().Model(&rows).Where("?TableAlias.org_id = ?", t.OrgID()), &rows, page)
+		if err != nil || len(list) == 0 {
+			return nil, next, err
+		}
+		ids := make([]uuid.UUID, len(list))
+		for i, k := range list {
+			ids[i] = k.ID
+		}
+		counts, err := t.countLeadsWhere(ctx, t.Tx.NewSelect().Where("org_id = ? AND campaign_id IN (?)", t.OrgID(), bun.List(ids)))
+		out := make([]CampaignLeads, len(list))
+		for i, k := range list {
+			n, ok := counts[k.ID]
+			if !ok {
+				n = newLeadCounts()
+			}
+			out[i] = CampaignLeads{Campaign: k, Counts: n}
+		}
+		return out, next, err
+	})
+}
+
+// countLeadsWhere counts the leads q selects, by campaign.
+func (t *tenant) countLeadsWhere(ctx context.Context, q *bun.SelectQuery) (map[uuid.UUID]LeadCounts, error) {
 	var groups []struct {
 		CampaignID uuid.UUID `bun:"campaign_id"`
 		Status     string    `bun:"status"`

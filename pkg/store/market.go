@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -39,63 +38,103 @@ func (r offerRow) offer() (market.Offer, error) {
 	return o, json.Unmarshal([]byte(r.RateCard), &o.RateCard)
 }
 
+// Market is the use cases of the marketplace: a center's offers on an open
+// campaign, the client's acceptance, the center's confirmation.
+type Market struct{ db *DB }
+
+// NamedOffer is an offer with the name of the center that made it.
+type NamedOffer struct {
+	market.Offer
+	CenterName string
+}
+
+// CampaignOffers is a campaign with the offers the principal may see on it.
+type CampaignOffers struct {
+	Campaign campaign.Campaign
+	Offers   []NamedOffer
+}
+
+// Offers returns a campaign the principal may see with the offers it may
+// see on it: all of them for its client, its own for a center. A campaign
+// the principal does not see is not found, whatever offers it made on it.
+func (s *Market) Offers(ctx context.Context, campaignID uuid.UUID) (CampaignOffers, error) {
+	return run(ctx, s.db, func(t *tenant) (CampaignOffers, error) {
+		c, err := t.campaign(ctx, campaignID)
+		if err != nil {
+			return CampaignOffers{}, err
+		}
+		offers, err := t.offers(ctx, campaignID)
+		return CampaignOffers{Campaign: c, Offers: offers}, err
+	})
+}
+
 // SubmitOffer answers an open campaign request with the principal's
 // center's offer. A center answers a request once; it may withdraw its
 // offer and submit another.
-func (t *Tenant) SubmitOffer(ctx context.Context, campaignID uuid.UUID, in market.OfferInput) (market.Offer, error) {
-	if t.Principal.OrgKind != tenancy.KindCenter {
-		return market.Offer{}, apperr.New(apperr.Forbidden, "only a call center makes offers")
-	}
-	c, err := t.Campaign(ctx, campaignID)
-	if err != nil {
-		return market.Offer{}, err
-	}
-	if c.Status != campaign.Open && c.Status != campaign.Contracted {
-		return market.Offer{}, apperr.New(apperr.Conflict, "the campaign is %s: it takes no more offers", c.Status)
-	}
-	o, err := in.Validate(c.Languages, now())
-	if err != nil {
-		return o, err
-	}
-	card, err := json.Marshal(o.RateCard)
-	if err != nil {
-		return o, err
-	}
-	o.ID, o.CampaignID, o.CenterID, o.CreatedAt = newID(), c.ID, t.OrgID(), now()
-	row := offerRow{ID: o.ID, OrgID: t.OrgID(), CampaignID: c.ID, ClientID: c.OrgID, RateCard: string(card), Seats: o.Seats,
-		Hours: o.Hours, Languages: strings.Join(o.Languages, ","), StartsOn: o.StartsOn, Message: o.Message,
-		Status: string(o.Status), CreatedAt: o.CreatedAt}
-	// A withdrawn offer gives way to the new one.
-	if _, err := t.Tx.NewDelete().Model((*offerRow)(nil)).
-		Where("campaign_id = ? AND org_id = ? AND status = ?", c.ID, t.OrgID(), market.OfferWithdrawn).Exec(ctx); err != nil {
-		return o, err
-	}
-	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return o, conflictOn(err, "", "your center already made an offer for this campaign; withdraw it to make another")
-	}
-	return o, t.Audit(ctx, "offer.submit", "offer", o.ID.String(), map[string]any{"campaign_id": c.ID})
+func (s *Market) SubmitOffer(ctx context.Context, campaignID uuid.UUID, in market.OfferInput) (CampaignOffers, error) {
+	return run(ctx, s.db, func(t *tenant) (CampaignOffers, error) {
+		if err := t.require(ctx, tenancy.PermOffersWrite); err != nil {
+			return CampaignOffers{}, err
+		}
+		c, err := t.campaign(ctx, campaignID)
+		if err != nil {
+			return CampaignOffers{}, err
+		}
+		o, err := market.Propose(in, c, t.Now)
+		if err != nil {
+			return CampaignOffers{}, err
+		}
+		card, err := json.Marshal(o.RateCard)
+		if err != nil {
+			return CampaignOffers{}, err
+		}
+		o.ID, o.CenterID = newID(), t.OrgID()
+		row := offerRow{ID: o.ID, OrgID: t.OrgID(), CampaignID: c.ID, ClientID: c.OrgID, RateCard: string(card), Seats: o.Seats,
+			Hours: o.Hours, Languages: strings.Join(o.Languages, ","), StartsOn: o.StartsOn, Message: o.Message,
+			Status: string(o.Status), CreatedAt: o.CreatedAt}
+		// A withdrawn offer gives way to the new one.
+		if _, err := t.Tx.NewDelete().Model((*offerRow)(nil)).
+			Where("campaign_id = ? AND org_id = ? AND status = ?", c.ID, t.OrgID(), market.OfferWithdrawn).Exec(ctx); err != nil {
+			return CampaignOffers{}, err
+		}
+		if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return CampaignOffers{}, conflictOn(err, "", "your center already made an offer for this campaign; withdraw it to make another")
+		}
+		out := CampaignOffers{Campaign: c, Offers: []NamedOffer{{Offer: o}}}
+		return out, t.audit(ctx, "offer.submit", "offer", o.ID.String(), map[string]any{"campaign_id": c.ID})
+	})
 }
 
-// Offers lists the offers the principal may see for a campaign: all of
-// them for the client, its own for a center.
-func (t *Tenant) Offers(ctx context.Context, campaignID uuid.UUID) ([]market.Offer, error) {
-	var rows []offerRow
-	q := t.Tx.NewSelect().Model(&rows).Where("campaign_id = ?", campaignID).OrderExpr("id")
-	if t.Principal.OrgKind == tenancy.KindCenter {
-		q = q.Where("org_id = ?", t.OrgID())
-	} else {
-		q = q.Where("client_id = ?", t.OrgID())
-	}
-	if err := q.Scan(ctx); err != nil {
+// offers lists the offers the principal may see for a campaign, oldest
+// first, with their centers' names: the ones it made, or received as the
+// campaign's client.
+func (t *tenant) offers(ctx context.Context, campaignID uuid.UUID) ([]NamedOffer, error) {
+	var rows []namedOfferRow
+	// The centers' names: row-level security shows an org its counterparts'.
+	err := t.Tx.NewSelect().Model(&rows).ColumnExpr("?TableAlias.*").ColumnExpr("ce.name AS center_name").
+		Join("JOIN orgs AS ce ON ce.id = ?TableAlias.org_id").
+		Where("?TableAlias.campaign_id = ?", campaignID).
+		Where("(?TableAlias.org_id = ? OR ?TableAlias.client_id = ?)", t.OrgID(), t.OrgID()).
+		OrderExpr("?TableAlias.id").Scan(ctx)
+	if err != nil {
 		return nil, err
 	}
-	out := make([]market.Offer, 0, len(rows))
+	return namedOffers(rows)
+}
+
+type namedOfferRow struct {
+	offerRow   `bun:",extend"`
+	CenterName string `bun:"center_name"`
+}
+
+func namedOffers(rows []namedOfferRow) ([]NamedOffer, error) {
+	out := make([]NamedOffer, 0, len(rows))
 	for _, r := range rows {
 		o, err := r.offer()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, o)
+		out = append(out, NamedOffer{Offer: o, CenterName: r.CenterName})
 	}
 	return out, nil
 }
@@ -121,109 +160,178 @@ func (r contractRow) contract() (market.Contract, error) {
 	return c, json.Unmarshal([]byte(r.RateCard), &c.RateCard)
 }
 
-// AcceptOffer turns an offer into a pending contract holding a copy of its
-// rate card. The client accepts; the campaign must still take offers.
-func (t *Tenant) AcceptOffer(ctx context.Context, offerID uuid.UUID) (market.Contract, error) {
-	var o offerRow
-	err := t.Tx.NewSelect().Model(&o).Where("id = ? AND client_id = ?", offerID, t.OrgID()).Scan(ctx)
-	if isNoRows(err) {
-		return market.Contract{}, notFound("offer", offerID)
-	} else if err != nil {
-		return market.Contract{}, err
-	}
-	c, err := t.Campaign(ctx, o.CampaignID)
-	if err != nil {
-		return market.Contract{}, err
-	}
-	if c.Status != campaign.Open && c.Status != campaign.Contracted {
-		return market.Contract{}, apperr.New(apperr.Conflict, "the campaign is %s: no offer can be accepted", c.Status)
-	}
-	if o.Status != string(market.OfferSubmitted) {
-		return market.Contract{}, apperr.New(apperr.Conflict, "the offer is %s, not open to acceptance", o.Status)
-	}
-	offer, err := o.offer()
-	if err != nil {
-		return market.Contract{}, err
-	}
-	card, err := json.Marshal(offer.RateCard.Snapshot())
-	if err != nil {
-		return market.Contract{}, err
-	}
-	row := contractRow{ID: newID(), OrgID: t.OrgID(), CenterID: o.OrgID, CampaignID: c.ID, OfferID: o.ID,
-		RateCard: string(card), Seats: o.Seats, Status: string(market.ContractPending), AcceptedAt: now()}
-	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return market.Contract{}, err
-	}
-	if _, err := t.Tx.NewUpdate().Model((*offerRow)(nil)).Set("status = ?", market.OfferAccepted).
-		Where("id = ?", o.ID).Exec(ctx); err != nil {
-		return market.Contract{}, err
-	}
-	if err := t.Audit(ctx, "offer.accept", "contract", row.ID.String(), map[string]any{"offer_id": o.ID, "center_id": o.OrgID}); err != nil {
-		return market.Contract{}, err
-	}
-	return row.contract()
+// NamedContract is a contract with the names of its client, center and
+// campaign.
+type NamedContract struct {
+	market.Contract
+	ClientName      string
+	CenterName      string
+	CampaignName    string
+	CampaignCountry string // of its callees: whether the contract carries EU personal data
 }
 
-// ConfirmContract is the center's confirmation of a pending contract: it
-// becomes active if the campaign may go to this center (its data-protection
-// profile, for EU personal data), and the campaign becomes contracted. From
-// then on the center sees the campaign.
-func (t *Tenant) ConfirmContract(ctx context.Context, id uuid.UUID, at time.Time) (market.Contract, error) {
-	var row contractRow
-	err := t.Tx.NewSelect().Model(&row).Where("id = ? AND center_id = ?", id, t.OrgID()).Scan(ctx)
-	if isNoRows(err) {
-		return market.Contract{}, notFound("contract", id)
-	} else if err != nil {
-		return market.Contract{}, err
-	}
-	if row.Status != string(market.ContractPending) {
-		return market.Contract{}, apperr.New(apperr.Conflict, "the contract is %s, not waiting for confirmation", row.Status)
-	}
-	var c campaignRow
-	if err := t.asSystem(ctx, func() error {
-		return t.Tx.NewSelect().Model(&c).Where("id = ?", row.CampaignID).Scan(ctx)
-	}); err != nil {
-		return market.Contract{}, err
-	}
-	profile, err := t.CenterProfile(ctx)
-	if err != nil {
-		return market.Contract{}, err
-	}
-	if err := market.MayActivate(c.Country, profile, at); err != nil {
-		return market.Contract{}, err
-	}
-	next, err := campaign.Next(campaign.Status(c.Status), campaign.Contract, campaign.Actor{Side: t.Principal.OrgKind, Role: t.Principal.Role})
-	if err != nil {
-		return market.Contract{}, err
-	}
-	confirmed := at.UTC()
-	row.Status, row.ConfirmedAt = string(market.ContractActive), &confirmed
-	if _, err := t.Tx.NewUpdate().Model(&row).Column("status", "confirmed_at").WherePK().Exec(ctx); err != nil {
-		return market.Contract{}, err
-	}
-	if _, err := t.setStatus(ctx, c.campaign(), next, campaign.Contract); err != nil {
-		return market.Contract{}, err
-	}
-	return row.contract()
+type namedContractRow struct {
+	contractRow     `bun:",extend"`
+	ClientName      string `bun:"client_name"`
+	CenterName      string `bun:"center_name"`
+	CampaignName    string `bun:"campaign_name"`
+	CampaignCountry string `bun:"campaign_country"`
 }
 
-// Contracts lists the principal's contracts, as client or as center.
-func (t *Tenant) Contracts(ctx context.Context) ([]market.Contract, error) {
-	var rows []contractRow
-	col := "org_id"
-	if t.Principal.OrgKind == tenancy.KindCenter {
-		col = "center_id"
-	}
-	if err := t.Tx.NewSelect().Model(&rows).Where("? = ?", bun.Ident(col), t.OrgID()).OrderExpr("id DESC").Scan(ctx); err != nil {
-		return nil, err
-	}
-	out := make([]market.Contract, 0, len(rows))
+func selectNamedContracts(tx bun.IDB, rows *[]namedContractRow) *bun.SelectQuery {
+	return tx.NewSelect().Model(rows).ColumnExpr("?TableAlias.*").
+		ColumnExpr("cl.name AS client_name, ce.name AS center_name, cp.name AS campaign_name, cp.country AS campaign_country").
+		Join("JOIN orgs AS cl ON cl.id = ?TableAlias.org_id").
+		Join("JOIN orgs AS ce ON ce.id = ?TableAlias.center_id").
+		Join("JOIN campaigns AS cp ON cp.id = ?TableAlias.campaign_id")
+}
+
+func namedContracts(rows []namedContractRow) ([]NamedContract, error) {
+	out := make([]NamedContract, 0, len(rows))
 	for _, r := range rows {
 		c, err := r.contract()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		out = append(out, NamedContract{Contract: c, ClientName: r.ClientName, CenterName: r.CenterName,
+			CampaignName: r.CampaignName, CampaignCountry: r.CampaignCountry})
 	}
 	return out, nil
+}
+
+// Accept turns an offer made on one of the principal's campaigns into a
+// pending contract holding a copy of its rate card (market.Accept says
+// when it may).
+func (s *Market) Accept(ctx context.Context, campaignID, offerID uuid.UUID) (NamedContract, error) {
+	return run(ctx, s.db, func(t *tenant) (NamedContract, error) {
+		if err := t.require(ctx, tenancy.PermOffersAccept); err != nil {
+			return NamedContract{}, err
+		}
+		var o offerRow
+		err := t.Tx.NewSelect().Model(&o).Where("id = ? AND client_id = ?", offerID, t.OrgID()).Scan(ctx)
+		if isNoRows(err) {
+			return NamedContract{}, notFound("offer", offerID)
+		} else if err != nil {
+			return NamedContract{}, err
+		}
+		if campaignID == uuid.Nil { // the API names the offer alone
+			campaignID = o.CampaignID
+		}
+		c, err := t.ownCampaign(ctx, campaignID)
+		if err != nil {
+			return NamedContract{}, err
+		}
+		offer, err := o.offer()
+		if err != nil {
+			return NamedContract{}, err
+		}
+		k, err := market.Accept(offer, c, t.Now)
+		if err != nil {
+			return NamedContract{}, err
+		}
+		card, err := json.Marshal(k.RateCard)
+		if err != nil {
+			return NamedContract{}, err
+		}
+		k.ID = newID()
+		row := contractRow{ID: k.ID, OrgID: k.ClientID, CenterID: k.CenterID, CampaignID: k.CampaignID, OfferID: k.OfferID,
+			RateCard: string(card), Seats: k.Seats, Status: string(k.Status), AcceptedAt: k.AcceptedAt}
+		if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return NamedContract{}, err
+		}
+		if _, err := t.Tx.NewUpdate().Model((*offerRow)(nil)).Set("status = ?", market.OfferAccepted).
+			Where("id = ?", o.ID).Exec(ctx); err != nil {
+			return NamedContract{}, err
+		}
+		if err := t.audit(ctx, "offer.accept", "contract", row.ID.String(), map[string]any{"offer_id": o.ID, "center_id": o.OrgID}); err != nil {
+			return NamedContract{}, err
+		}
+		return t.contract(ctx, k.ID)
+	})
+}
+
+// Confirm is the center's confirmation of a pending contract: it becomes
+// active if the campaign may go to this center (market.Confirm: its
+// data-protection profile, for EU personal data), and the campaign becomes
+// contracted. From then on the center sees the campaign.
+func (s *Market) Confirm(ctx context.Context, id uuid.UUID) (NamedContract, error) {
+	return run(ctx, s.db, func(t *tenant) (NamedContract, error) {
+		var row contractRow
+		err := t.Tx.NewSelect().Model(&row).Where("id = ? AND center_id = ?", id, t.OrgID()).Scan(ctx)
+		if isNoRows(err) {
+			return NamedContract{}, notFound("contract", id)
+		} else if err != nil {
+			return NamedContract{}, err
+		}
+		k, err := row.contract()
+		if err != nil {
+			return NamedContract{}, err
+		}
+		var c campaignRow // the client's row: a center reads a campaign it answered
+		if err := t.Tx.NewSelect().Model(&c).Where("id = ?", row.CampaignID).Scan(ctx); err != nil {
+			return NamedContract{}, err
+		}
+		profile, err := t.centerProfile(ctx)
+		if err != nil {
+			return NamedContract{}, err
+		}
+		k, err = market.Confirm(k, c.campaign(), profile, t.Now)
+		if err != nil {
+			return NamedContract{}, err
+		}
+		may, err := t.mayFn(ctx)
+		if err != nil {
+			return NamedContract{}, err
+		}
+		next, err := campaign.Next(c.campaign().Status, campaign.Contract, may)
+		if err != nil {
+			return NamedContract{}, err
+		}
+		if _, err := t.Tx.NewUpdate().Model((*contractRow)(nil)).Set("status = ?", k.Status).Set("confirmed_at = ?", k.ConfirmedAt).
+			Where("id = ?", k.ID).Exec(ctx); err != nil {
+			return NamedContract{}, err
+		}
+		if _, err := t.setStatus(ctx, c.campaign(), next, campaign.Contract); err != nil {
+			return NamedContract{}, err
+		}
+		return t.contract(ctx, k.ID)
+	})
+}
+
+// Contracts lists the principal's contracts, as client or as center,
+// newest first, with the names of both sides and the campaign.
+func (s *Market) Contracts(ctx context.Context) ([]NamedContract, error) {
+	return run(ctx, s.db, func(t *tenant) ([]NamedContract, error) { return t.contracts(ctx, uuid.Nil) })
+}
+
+// contracts lists the principal's contracts, those of one campaign when
+// campaignID is set.
+func (t *tenant) contracts(ctx context.Context, campaignID uuid.UUID) ([]NamedContract, error) {
+	var rows []namedContractRow
+	// The other side's name and the campaign's: row-level security shows
+	// them to both sides.
+	q := selectNamedContracts(t.Tx, &rows).Where("(?TableAlias.org_id = ? OR ?TableAlias.center_id = ?)", t.OrgID(), t.OrgID())
+	if campaignID != uuid.Nil {
+		q = q.Where("?TableAlias.campaign_id = ?", campaignID)
+	}
+	err := q.OrderExpr("?TableAlias.id DESC").Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return namedContracts(rows)
+}
+
+// contract is one of the principal's contracts.
+func (t *tenant) contract(ctx context.Context, id uuid.UUID) (NamedContract, error) {
+	var rows []namedContractRow
+	err := selectNamedContracts(t.Tx, &rows).Where("?TableAlias.id = ?", id).
+		Where("(?TableAlias.org_id = ? OR ?TableAlias.center_id = ?)", t.OrgID(), t.OrgID()).Scan(ctx)
+	if err != nil {
+		return NamedContract{}, err
+	}
+	if len(rows) == 0 {
+		return NamedContract{}, notFound("contract", id)
+	}
+	list, err := namedContracts(rows)
+	return list[0], err
 }

@@ -33,7 +33,7 @@ func templateFuncs(d Dialect) template.FuncMap {
 			return sqliteType
 		}
 	}
-	system := "current_setting('app.system', true) = 'on'"
+	system := "CURRENT_USER = '" + SystemRole + "'"
 	return template.FuncMap{
 		"uuid":  pick("UUID", "TEXT"),
 		"ts":    pick("TIMESTAMPTZ", "TIMESTAMP"),
@@ -42,6 +42,7 @@ func templateFuncs(d Dialect) template.FuncMap {
 		"system": func() string {
 			return system
 		},
+		"orgSetting": func() string { return orgSetting },
 		"orgMatch": func(column string) string {
 			return column + " = " + orgSetting
 		},
@@ -54,7 +55,7 @@ func templateFuncs(d Dialect) template.FuncMap {
 			check := fmt.Sprintf("(%s OR %s = %s)", system, column, orgSetting)
 			return fmt.Sprintf("ALTER TABLE %[1]s ENABLE ROW LEVEL SECURITY;\n"+
 				"CREATE POLICY tenant_isolation ON %[1]s USING %[2]s WITH CHECK %[2]s;\n"+
-				"GRANT SELECT, INSERT, UPDATE, DELETE ON %[1]s TO %[3]s;", table, check, AppRole)
+				"GRANT SELECT, INSERT, UPDATE, DELETE ON %[1]s TO %[3]s;", table, check, AppRole+", "+SystemRole)
 		},
 	}
 }
@@ -84,6 +85,8 @@ func renderMigrations(d Dialect) (fs.FS, error) {
 			// Sequences and tables a migration adds without {{tenant}} (such as the
 			// migrator's own) are readable by the app, never owned by it.
 			fmt.Fprintf(&buf, "\nGRANT SELECT ON ALL TABLES IN SCHEMA public TO %s;\n", AppRole)
+			fmt.Fprintf(&buf, "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%[1]s') THEN\n"+
+				"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %[1]s; END IF; END $$;\n", SystemRole)
 		}
 		txName := strings.Replace(name, ".up.sql", ".tx.up.sql", 1)
 		txName = strings.Replace(txName, ".down.sql", ".tx.down.sql", 1)
@@ -193,18 +196,21 @@ func names(ms migrate.MigrationSlice) []string {
 	return out
 }
 
-// AllowAppLogin lets the application role log in with a password, for
-// deployments where serve and worker connect as that role directly rather
-// than switching to it. PostgreSQL only.
-func (d *DB) AllowAppLogin(ctx context.Context, password string) error {
+// AllowLogin lets role (AppRole or SystemRole) log in with a password,
+// for deployments where serve and worker connect as those roles directly
+// rather than switching to them. PostgreSQL only.
+func (d *DB) AllowLogin(ctx context.Context, role, password string) error {
 	if d.Dialect != Postgres {
-		return fmt.Errorf("--app-password applies to PostgreSQL only")
+		return fmt.Errorf("role passwords apply to PostgreSQL only")
 	}
 	// ALTER ROLE takes no bind parameters; the password is quoted by the server.
 	var quoted string
 	if err := d.Bun.NewRaw("SELECT quote_literal(?)", password).Scan(ctx, &quoted); err != nil {
 		return err
 	}
-	_, err := d.Bun.ExecContext(ctx, "ALTER ROLE "+AppRole+" LOGIN PASSWORD "+quoted)
+	if role != AppRole && role != SystemRole {
+		return fmt.Errorf("store: %q is not a role of the platform", role)
+	}
+	_, err := d.Bun.ExecContext(ctx, "ALTER ROLE "+role+" LOGIN PASSWORD "+quoted)
 	return err
 }

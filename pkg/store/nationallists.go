@@ -7,6 +7,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/nationallist"
+	"github.com/plateau-bpo/plateau/pkg/numberset"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -23,30 +26,28 @@ type nationalListRow struct {
 	UploadedAt time.Time `bun:"uploaded_at"`
 }
 
-// NationalListCopy is one uploaded copy of a national list.
-type NationalListCopy struct {
-	ID         uuid.UUID `json:"id"`
-	Code       string    `json:"code"`
-	FreshAt    time.Time `json:"fresh_at"`
-	Numbers    int64     `json:"numbers"`
-	FileName   string    `json:"file_name"`
-	UploadedAt time.Time `json:"uploaded_at"`
-	Snapshot   []byte    `json:"-"` // the numberset, serialized
-}
-
-func (r nationalListRow) copy() NationalListCopy {
-	return NationalListCopy{ID: r.ID, Code: r.Code, FreshAt: r.FreshAt, Numbers: r.Numbers, FileName: r.FileName,
+func (r nationalListRow) copy() nationallist.Upload {
+	return nationallist.Upload{ID: r.ID, Code: r.Code, FreshAt: r.FreshAt, Numbers: r.Numbers, FileName: r.FileName,
 		UploadedAt: r.UploadedAt, Snapshot: r.Snapshot}
 }
 
 // SaveNationalList stores a new copy of a national list, uploaded by the
-// platform (the principal's org must be the platform).
-func (t *Tenant) SaveNationalList(ctx context.Context, c NationalListCopy) (NationalListCopy, error) {
-	if t.Principal.OrgKind != tenancy.KindPlatform {
-		return c, notFound("national list", c.Code)
+// platform (national_lists:write), and loads it into this process's lists
+// at once; other processes pick it up at their next reload.
+func (s *Compliance) SaveNationalList(ctx context.Context, c nationallist.Upload) (nationallist.Upload, error) {
+	saved, err := run(ctx, s.db, func(t *tenant) (nationallist.Upload, error) { return t.saveNationalList(ctx, c) })
+	if err != nil {
+		return saved, err
+	}
+	return saved, s.ReloadLists(ctx)
+}
+
+func (t *tenant) saveNationalList(ctx context.Context, c nationallist.Upload) (nationallist.Upload, error) {
+	if err := t.require(ctx, tenancy.PermNationalLists); err != nil {
+		return c, err
 	}
 	row := nationalListRow{ID: newID(), OrgID: t.OrgID(), Code: c.Code, FreshAt: c.FreshAt.UTC(), Numbers: c.Numbers,
-		Snapshot: c.Snapshot, FileName: c.FileName, UploadedAt: now()}
+		Snapshot: c.Snapshot, FileName: c.FileName, UploadedAt: t.Now}
 	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 		return c, err
 	}
@@ -55,15 +56,55 @@ func (t *Tenant) SaveNationalList(ctx context.Context, c NationalListCopy) (Nati
 		return c, err
 	}
 	out := row.copy()
-	return out, t.Audit(ctx, "national_list.upload", "national_list", c.Code,
+	return out, t.audit(ctx, "national_list.upload", "national_list", c.Code,
 		map[string]any{"fresh_at": c.FreshAt, "numbers": c.Numbers, "file": c.FileName})
 }
 
-// NationalLists returns the latest copy of every national list, with its
+// NationalLists returns the latest copy of every national list, without
+// its numbers.
+func (s *Compliance) NationalLists(ctx context.Context) ([]nationallist.Upload, error) {
+	return s.db.nationalLists(ctx, false)
+}
+
+// ReloadLists loads into this process's lists the national lists whose
+// latest copy changed since the last load. It is cheap when nothing
+// changed: one small query.
+func (s *Compliance) ReloadLists(ctx context.Context) error { return s.db.reloadLists(ctx, s.lists) }
+
+func (d *DB) reloadLists(ctx context.Context, lists *nationallist.Registry) error {
+	heads, err := d.nationalLists(ctx, false)
+	if err != nil {
+		return err
+	}
+	stale := false
+	for _, h := range heads {
+		stale = stale || !lists.Holds(h.Code, h.ID)
+	}
+	if !stale {
+		return nil
+	}
+	copies, err := d.nationalLists(ctx, true)
+	if err != nil {
+		return err
+	}
+	for _, c := range copies {
+		if lists.Holds(c.Code, c.ID) {
+			continue
+		}
+		set := &numberset.Set{}
+		if err := set.UnmarshalBinary(c.Snapshot); err != nil {
+			return apperr.Wrap(err, apperr.Internal, "national list %s (copy %s) cannot be read", c.Code, c.ID)
+		}
+		lists.Put(nationallist.Copy{ID: c.ID, Code: c.Code, FreshAt: c.FreshAt, Set: set})
+	}
+	return nil
+}
+
+// nationalLists returns the latest copy of every national list, with its
 // snapshot when withSnapshots is set. Every org's decisions read them.
-func (d *DB) NationalLists(ctx context.Context, withSnapshots bool) ([]NationalListCopy, error) {
+func (d *DB) nationalLists(ctx context.Context, withSnapshots bool) ([]nationallist.Upload, error) {
 	var rows []nationalListRow
-	err := d.InSystem(ctx, "national-lists", func(tx bun.Tx) error {
+	err := d.inSystem(ctx, "national-lists", func(tx bun.Tx) error {
 		q := tx.NewSelect().Model(&rows).OrderExpr("code, uploaded_at DESC")
 		if !withSnapshots {
 			q = q.ExcludeColumn("snapshot")
@@ -71,7 +112,7 @@ func (d *DB) NationalLists(ctx context.Context, withSnapshots bool) ([]NationalL
 		return q.Scan(ctx)
 	})
 	seen := map[string]bool{}
-	out := []NationalListCopy{}
+	out := []nationallist.Upload{}
 	for _, r := range rows {
 		if !seen[r.Code] {
 			seen[r.Code] = true

@@ -37,8 +37,8 @@ func (d *DB) CreateOrg(ctx context.Context, in tenancy.NewOrgInput, actor string
 		return tenancy.Org{}, err
 	}
 	row := orgRow{ID: newID(), Kind: string(in.Kind), Name: in.Name, LegalName: in.LegalName,
-		Country: in.Country, Timezone: in.Timezone, Status: string(tenancy.OrgActive), CreatedAt: now()}
-	err := d.InSystem(ctx, "org-create", func(tx bun.Tx) error {
+		Country: in.Country, Timezone: in.Timezone, Status: string(tenancy.OrgActive), CreatedAt: d.now()}
+	err := d.inSystem(ctx, "org-create", func(tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func (d *DB) CreateOrg(ctx context.Context, in tenancy.NewOrgInput, actor string
 			return err
 		}
 		org := row.org()
-		return insertAudit(ctx, tx, tenancy.SystemPrincipal(org, actor), "org.create", "org", org.ID.String(), in)
+		return insertAudit(ctx, tx, row.CreatedAt, tenancy.SystemPrincipal(org, actor), "org.create", "org", org.ID.String(), in)
 	})
 	if err != nil {
 		return tenancy.Org{}, err
@@ -57,7 +57,7 @@ func (d *DB) CreateOrg(ctx context.Context, in tenancy.NewOrgInput, actor string
 // ListOrgs lists every org, for operators.
 func (d *DB) ListOrgs(ctx context.Context, kind tenancy.OrgKind) ([]tenancy.Org, error) {
 	var rows []orgRow
-	err := d.InSystem(ctx, "org-list", func(tx bun.Tx) error {
+	err := d.inSystem(ctx, "org-list", func(tx bun.Tx) error {
 		q := tx.NewSelect().Model(&rows).OrderExpr("name, id")
 		if kind != "" {
 			q = q.Where("kind = ?", kind)
@@ -74,7 +74,7 @@ func (d *DB) ListOrgs(ctx context.Context, kind tenancy.OrgKind) ([]tenancy.Org,
 // OrgByID loads any org, for operators and for rebuilding a job's scope.
 func (d *DB) OrgByID(ctx context.Context, id uuid.UUID) (tenancy.Org, error) {
 	var row orgRow
-	err := d.InSystem(ctx, "org-by-id", func(tx bun.Tx) error {
+	err := d.inSystem(ctx, "org-by-id", func(tx bun.Tx) error {
 		return tx.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx)
 	})
 	if isNoRows(err) || apperr.Is(err, apperr.NotFound) {
@@ -84,7 +84,11 @@ func (d *DB) OrgByID(ctx context.Context, id uuid.UUID) (tenancy.Org, error) {
 }
 
 // Org returns the principal's own org.
-func (t *Tenant) Org(ctx context.Context) (tenancy.Org, error) {
+func (s *Tenancy) Org(ctx context.Context) (tenancy.Org, error) {
+	return run(ctx, s.db, func(t *tenant) (tenancy.Org, error) { return t.org(ctx) })
+}
+
+func (t *tenant) org(ctx context.Context) (tenancy.Org, error) {
 	var row orgRow
 	err := t.Tx.NewSelect().Model(&row).Where("id = ?", t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
@@ -94,7 +98,3 @@ func (t *Tenant) Org(ctx context.Context) (tenancy.Org, error) {
 }
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
-
-// now is the storage clock: UTC, truncated to microseconds, which both
-// databases keep exactly.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

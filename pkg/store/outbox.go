@@ -44,19 +44,23 @@ func (d *DB) publish(m outbox.Message) {
 }
 
 func (d *DB) markEnqueued(ctx context.Context, id uuid.UUID) error {
-	return d.InSystem(ctx, "outbox-enqueued", func(tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("enqueued_at = ?", now()).
+	return d.inSystem(ctx, "outbox-enqueued", func(tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("enqueued_at = ?", d.now()).
 			Where("id = ? AND enqueued_at IS NULL", id).Exec(ctx)
 		return err
 	})
 }
 
-// MarkDone records that the task of an outbox message finished. It runs in
+// Jobs are the use cases of the job queue's bookkeeping: the outbox
+// reconciler, the purge of finished work, the console's counts.
+type Jobs struct{ db *DB }
+
+// markDone records that the task of an outbox message finished. It runs in
 // the handler's own transaction so the work and its completion commit
 // together; a message already done reports false, so a duplicate delivery
 // does nothing.
-func (t *Tenant) MarkDone(ctx context.Context, id uuid.UUID) (bool, error) {
-	res, err := t.Tx.NewUpdate().Model((*outboxRow)(nil)).Set("done_at = ?", now()).
+func (t *tenant) markDone(ctx context.Context, id uuid.UUID) (bool, error) {
+	res, err := t.Tx.NewUpdate().Model((*outboxRow)(nil)).Set("done_at = ?", t.Now).
 		Where("id = ? AND org_id = ? AND done_at IS NULL", id, t.OrgID()).Exec(ctx)
 	if err != nil {
 		return false, err
@@ -67,9 +71,9 @@ func (t *Tenant) MarkDone(ctx context.Context, id uuid.UUID) (bool, error) {
 
 // Unfinished lists outbox messages created before olderThan and not done,
 // across orgs, for the reconciler to hand to the queue again.
-func (d *DB) Unfinished(ctx context.Context, olderThan time.Time, limit int) ([]outbox.Message, error) {
+func (s *Jobs) Unfinished(ctx context.Context, olderThan time.Time, limit int) ([]outbox.Message, error) {
 	var rows []outboxRow
-	err := d.InSystem(ctx, "outbox-reconcile", func(tx bun.Tx) error {
+	err := s.db.inSystem(ctx, "outbox-reconcile", func(tx bun.Tx) error {
 		return tx.NewSelect().Model(&rows).Where("done_at IS NULL AND failed_at IS NULL AND created_at < ?", olderThan).
 			OrderExpr("created_at").Limit(int64(limit)).Scan(ctx)
 	})
@@ -81,9 +85,9 @@ func (d *DB) Unfinished(ctx context.Context, olderThan time.Time, limit int) ([]
 }
 
 // PurgeDone deletes outbox messages done before the given time.
-func (d *DB) PurgeDone(ctx context.Context, before time.Time) (int64, error) {
+func (s *Jobs) PurgeDone(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
-	err := d.InSystem(ctx, "outbox-purge", func(tx bun.Tx) error {
+	err := s.db.inSystem(ctx, "outbox-purge", func(tx bun.Tx) error {
 		res, err := tx.NewDelete().Model((*outboxRow)(nil)).Where("done_at < ?", before).Exec(ctx)
 		if err == nil {
 			n, err = res.RowsAffected()
@@ -95,9 +99,9 @@ func (d *DB) PurgeDone(ctx context.Context, before time.Time) (int64, error) {
 
 // MarkFailed records that the task of an outbox message failed for good:
 // the reconciler stops publishing it and the console counts it.
-func (d *DB) MarkFailed(ctx context.Context, id uuid.UUID) error {
-	return d.InSystem(ctx, "outbox-failed", func(tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("failed_at = ?", now()).
+func (s *Jobs) MarkFailed(ctx context.Context, id uuid.UUID) error {
+	return s.db.inSystem(ctx, "outbox-failed", func(tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("failed_at = ?", s.db.now()).
 			Where("id = ? AND done_at IS NULL AND failed_at IS NULL", id).Exec(ctx)
 		return err
 	})
@@ -110,9 +114,9 @@ type OutboxCounts struct {
 }
 
 // CountOutbox counts outbox messages not done, across orgs.
-func (d *DB) CountOutbox(ctx context.Context) (OutboxCounts, error) {
+func (s *Jobs) CountOutbox(ctx context.Context) (OutboxCounts, error) {
 	var c OutboxCounts
-	err := d.InSystem(ctx, "outbox-count", func(tx bun.Tx) error {
+	err := s.db.inSystem(ctx, "outbox-count", func(tx bun.Tx) error {
 		return tx.NewSelect().Model((*outboxRow)(nil)).
 			ColumnExpr("count(*) FILTER (WHERE failed_at IS NULL) AS unfinished").
 			ColumnExpr("count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed").

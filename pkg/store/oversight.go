@@ -8,14 +8,15 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
-	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// The platform's oversight of the marketplace: every client's campaigns,
-// the centers' offers and the contracts between them, read across orgs for
-// the console. Only a principal of the platform org reads them; anyone else
-// is refused before a row is read.
+// Oversight is the read side of the console: every client's campaigns,
+// the centers' offers and the contracts between them, read across orgs.
+// Only a principal holding console:access reads them, in an org the policy
+// table lets hold it (read in the same transaction); anyone else is
+// refused before a row is read.
+type Oversight struct{ db *DB }
 
 // OverseenCampaign is a campaign with the name of the client that owns it.
 type OverseenCampaign struct {
@@ -23,27 +24,12 @@ type OverseenCampaign struct {
 	ClientName string
 }
 
-// OverseenOffer is an offer with the name of the center that made it.
-type OverseenOffer struct {
-	market.Offer
-	CenterName string
-}
-
-// OverseenContract is a contract with the names of its client, center and
-// campaign.
-type OverseenContract struct {
-	market.Contract
-	ClientName   string
-	CenterName   string
-	CampaignName string
-}
-
 // CampaignFile is one campaign with every offer made for it and every
 // contract it holds.
 type CampaignFile struct {
 	Campaign  OverseenCampaign
-	Offers    []OverseenOffer
-	Contracts []OverseenContract
+	Offers    []NamedOffer
+	Contracts []NamedContract
 }
 
 type overseenCampaignRow struct {
@@ -51,35 +37,30 @@ type overseenCampaignRow struct {
 	ClientName  string `bun:"client_name"`
 }
 
-type overseenOfferRow struct {
-	offerRow   `bun:",extend"`
-	CenterName string `bun:"center_name"`
-}
-
-type overseenContractRow struct {
-	contractRow  `bun:",extend"`
-	ClientName   string `bun:"client_name"`
-	CenterName   string `bun:"center_name"`
-	CampaignName string `bun:"campaign_name"`
-}
-
-// asPlatform runs fn with the system scope for a principal of the platform
-// org only: the principal in ctx must say so and its org, read in the same
-// transaction, must be the platform. Without a principal, or for a client or
-// a center, it fails before fn reads anything.
-func (d *DB) asPlatform(ctx context.Context, reason string, fn func(tx bun.Tx) error) error {
+// asPlatform runs fn with the system scope for a principal holding perm,
+// one of the platform's: the principal in ctx must hold it, and its org,
+// read in the same transaction, must be of a kind the policy table lets
+// hold it. Without a principal, or for anyone else, it fails before fn
+// reads anything.
+func (d *DB) asPlatform(ctx context.Context, perm tenancy.Permission, reason string, fn func(tx bun.Tx) error) error {
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
 		return err
 	}
-	refused := apperr.New(apperr.Forbidden, "only the platform oversees every org's campaigns and contracts")
-	if p.OrgKind != tenancy.KindPlatform {
+	refused := apperr.New(apperr.Forbidden, "only the platform oversees every org")
+	allowed := tenancy.Holds(p.OrgKind, p.Role, perm)
+	if d.authorizer != nil {
+		if allowed, err = d.authorizer(ctx, p, perm); err != nil {
+			return err
+		}
+	}
+	if !allowed {
 		return refused
 	}
-	return d.InSystem(ctx, reason, func(tx bun.Tx) error {
+	return d.inSystem(ctx, reason, func(tx bun.Tx) error {
 		var kind string
 		err := tx.NewSelect().Model((*orgRow)(nil)).Column("kind").Where("id = ?", p.OrgID).Scan(ctx, &kind)
-		if isNoRows(err) || (err == nil && kind != string(tenancy.KindPlatform)) {
+		if isNoRows(err) || (err == nil && !tenancy.KindMayHold(tenancy.OrgKind(kind), perm)) {
 			return refused
 		} else if err != nil {
 			return err
@@ -97,31 +78,11 @@ func selectOverseenCampaigns(tx bun.Tx, rows *[]overseenCampaignRow) *bun.Select
 		Join("JOIN orgs AS cl ON cl.id = ?TableAlias.org_id")
 }
 
-func selectOverseenContracts(tx bun.Tx, rows *[]overseenContractRow) *bun.SelectQuery {
-	return tx.NewSelect().Model(rows).ColumnExpr("?TableAlias.*").
-		ColumnExpr("cl.name AS client_name, ce.name AS center_name, cp.name AS campaign_name").
-		Join("JOIN orgs AS cl ON cl.id = ?TableAlias.org_id").
-		Join("JOIN orgs AS ce ON ce.id = ?TableAlias.center_id").
-		Join("JOIN campaigns AS cp ON cp.id = ?TableAlias.campaign_id")
-}
-
-func overseenContracts(rows []overseenContractRow) ([]OverseenContract, error) {
-	out := make([]OverseenContract, 0, len(rows))
-	for _, r := range rows {
-		c, err := r.contract()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, OverseenContract{Contract: c, ClientName: r.ClientName, CenterName: r.CenterName, CampaignName: r.CampaignName})
-	}
-	return out, nil
-}
-
 // PlatformCampaigns lists every client's campaigns, newest first, those in
 // status only when status is not empty. It is for the platform.
-func (d *DB) PlatformCampaigns(ctx context.Context, status campaign.Status, page Page) ([]OverseenCampaign, *uuid.UUID, error) {
+func (s *Oversight) Campaigns(ctx context.Context, status campaign.Status, page Page) ([]OverseenCampaign, *uuid.UUID, error) {
 	var rows []overseenCampaignRow
-	err := d.asPlatform(ctx, "console-campaigns", func(tx bun.Tx) error {
+	err := s.db.asPlatform(ctx, tenancy.PermConsoleAccess, "console-campaigns", func(tx bun.Tx) error {
 		q := selectOverseenCampaigns(tx, &rows)
 		if status != "" {
 			q = q.Where("?TableAlias.status = ?", status)
@@ -141,14 +102,14 @@ func (d *DB) PlatformCampaigns(ctx context.Context, status campaign.Status, page
 
 // PlatformCampaign returns any client's campaign with its offers and
 // contracts, oldest first. It is for the platform.
-func (d *DB) PlatformCampaign(ctx context.Context, id uuid.UUID) (CampaignFile, error) {
+func (s *Oversight) Campaign(ctx context.Context, id uuid.UUID) (CampaignFile, error) {
 	var (
 		file      CampaignFile
 		campaigns []overseenCampaignRow
-		offers    []overseenOfferRow
-		contracts []overseenContractRow
+		offers    []namedOfferRow
+		contracts []namedContractRow
 	)
-	err := d.asPlatform(ctx, "console-campaign", func(tx bun.Tx) error {
+	err := s.db.asPlatform(ctx, tenancy.PermConsoleAccess, "console-campaign", func(tx bun.Tx) error {
 		if err := selectOverseenCampaigns(tx, &campaigns).Where("?TableAlias.id = ?", id).Scan(ctx); err != nil {
 			return err
 		}
@@ -160,34 +121,30 @@ func (d *DB) PlatformCampaign(ctx context.Context, id uuid.UUID) (CampaignFile, 
 			Where("?TableAlias.campaign_id = ?", id).OrderExpr("?TableAlias.id").Scan(ctx); err != nil {
 			return err
 		}
-		return selectOverseenContracts(tx, &contracts).Where("?TableAlias.campaign_id = ?", id).OrderExpr("?TableAlias.id").Scan(ctx)
+		return selectNamedContracts(tx, &contracts).Where("?TableAlias.campaign_id = ?", id).OrderExpr("?TableAlias.id").Scan(ctx)
 	})
 	if err != nil {
 		return file, err
 	}
 	file.Campaign = campaigns[0].overseen()
-	for _, r := range offers {
-		o, err := r.offer()
-		if err != nil {
-			return file, err
-		}
-		file.Offers = append(file.Offers, OverseenOffer{Offer: o, CenterName: r.CenterName})
+	if file.Offers, err = namedOffers(offers); err != nil {
+		return file, err
 	}
-	file.Contracts, err = overseenContracts(contracts)
+	file.Contracts, err = namedContracts(contracts)
 	return file, err
 }
 
 // PlatformContracts lists every contract between clients and centers,
 // newest first. It is for the platform.
-func (d *DB) PlatformContracts(ctx context.Context, page Page) ([]OverseenContract, *uuid.UUID, error) {
-	var rows []overseenContractRow
-	err := d.asPlatform(ctx, "console-contracts", func(tx bun.Tx) error {
-		return page.apply(selectOverseenContracts(tx, &rows)).Scan(ctx)
+func (s *Oversight) Contracts(ctx context.Context, page Page) ([]NamedContract, *uuid.UUID, error) {
+	var rows []namedContractRow
+	err := s.db.asPlatform(ctx, tenancy.PermConsoleAccess, "console-contracts", func(tx bun.Tx) error {
+		return page.apply(selectNamedContracts(tx, &rows)).Scan(ctx)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	list, next := cut(rows, page, func(r overseenContractRow) uuid.UUID { return r.ID })
-	out, err := overseenContracts(list)
+	list, next := cut(rows, page, func(r namedContractRow) uuid.UUID { return r.ID })
+	out, err := namedContracts(list)
 	return out, next, err
 }

@@ -28,23 +28,23 @@ func TestPlatformOverseesEveryOrgsCampaignsAndOnlyThePlatform(t *testing.T) {
 		clientB, orgB := actingAs(t, d, tenancy.KindClient, "Rival", "FR")
 		atlas, _ := actingAs(t, d, tenancy.KindCenter, "Atlas Contact", "MA")
 
+		svc := services(d)
 		in := campaign.Input{Name: "Relance paniers", Kind: "customer_care", Audience: "b2c", Country: "FR", Languages: []string{"fr"}, Volume: 5000}
-		x := mustDo(t, d, clientA, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.CreateCampaign(clientA, in) })
-		mustDo(t, d, clientA, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.Move(clientA, x.ID, campaign.Publish) })
+		x := publish(t, svc, clientA, in)
 		in.Name = "Brouillon A"
-		mustDo(t, d, clientA, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.CreateCampaign(clientA, in) })
+		draft(t, svc, clientA, in)
 		in.Name = "Campagne B"
-		y := mustDo(t, d, clientB, func(tx *store.Tenant) (campaign.Campaign, error) { return tx.CreateCampaign(clientB, in) })
+		y := draft(t, svc, clientB, in)
 
 		start := time.Now().AddDate(0, 0, 7)
-		offer := mustDo(t, d, atlas, func(tx *store.Tenant) (market.Offer, error) {
-			return tx.SubmitOffer(atlas, x.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerMinute: 420_000, Minimum: 30, Increment: 6},
-				Seats: 10, Languages: []string{"fr"}, StartsOn: &start})
-		})
-		contract := mustDo(t, d, clientA, func(tx *store.Tenant) (market.Contract, error) { return tx.AcceptOffer(clientA, offer.ID) })
+		offer, err := submit(svc, atlas, x.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerMinute: 420_000, Minimum: 30, Increment: 6},
+			Seats: 10, Languages: []string{"fr"}, StartsOn: &start})
+		ok(t, err)
+		contract, err := svc.Market.Accept(clientA, x.ID, offer.ID)
+		ok(t, err)
 
 		// Every client's campaigns, newest first, with the client's name.
-		all, next, err := d.PlatformCampaigns(platform, "", store.Page{})
+		all, next, err := svc.Oversight.Campaigns(platform, "", store.Page{})
 		if err != nil || next != nil {
 			t.Fatalf("all campaigns: %v (next %v)", err, next)
 		}
@@ -55,20 +55,20 @@ func TestPlatformOverseesEveryOrgsCampaignsAndOnlyThePlatform(t *testing.T) {
 		if len(all) != 3 || all[0].ID != y.ID || clients["Relance paniers"] != orgA.Name || clients["Campagne B"] != orgB.Name {
 			t.Fatalf("the platform sees %+v", clients)
 		}
-		open, _, err := d.PlatformCampaigns(platform, campaign.Open, store.Page{})
+		open, _, err := svc.Oversight.Campaigns(platform, campaign.Open, store.Page{})
 		if err != nil || len(open) != 1 || open[0].ID != x.ID {
 			t.Fatalf("open campaigns: %v %v", open, err)
 		}
-		first, next, err := d.PlatformCampaigns(platform, "", store.Page{Limit: 2})
+		first, next, err := svc.Oversight.Campaigns(platform, "", store.Page{Limit: 2})
 		if err != nil || len(first) != 2 || next == nil {
 			t.Fatalf("a page of two: %d, next %v, %v", len(first), next, err)
 		}
-		rest, last, err := d.PlatformCampaigns(platform, "", store.Page{Limit: 2, After: *next})
+		rest, last, err := svc.Oversight.Campaigns(platform, "", store.Page{Limit: 2, After: *next})
 		if err != nil || len(rest) != 1 || last != nil || rest[0].ID != x.ID {
 			t.Fatalf("the second page: %v, next %v, %v", rest, last, err)
 		}
 
-		file, err := d.PlatformCampaign(platform, x.ID)
+		file, err := svc.Oversight.Campaign(platform, x.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,14 +76,14 @@ func TestPlatformOverseesEveryOrgsCampaignsAndOnlyThePlatform(t *testing.T) {
 			len(file.Contracts) != 1 || file.Contracts[0].ID != contract.ID || file.Contracts[0].RateCard.Currency != "EUR" {
 			t.Fatalf("campaign file: %+v", file)
 		}
-		if file, err := d.PlatformCampaign(platform, y.ID); err != nil || len(file.Offers) != 0 || len(file.Contracts) != 0 {
+		if file, err := svc.Oversight.Campaign(platform, y.ID); err != nil || len(file.Offers) != 0 || len(file.Contracts) != 0 {
 			t.Fatalf("campaign B's file: %+v %v", file, err)
 		}
-		if _, err := d.PlatformCampaign(platform, uuid.Must(uuid.NewV7())); !apperr.Is(err, apperr.NotFound) {
+		if _, err := svc.Oversight.Campaign(platform, uuid.Must(uuid.NewV7())); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("an unknown campaign: %v", err)
 		}
 
-		contracts, next, err := d.PlatformContracts(platform, store.Page{})
+		contracts, next, err := svc.Oversight.Contracts(platform, store.Page{})
 		if err != nil || next != nil || len(contracts) != 1 {
 			t.Fatalf("contracts: %v %v", contracts, err)
 		}
@@ -105,14 +105,14 @@ func TestPlatformOverseesEveryOrgsCampaignsAndOnlyThePlatform(t *testing.T) {
 			"impostor":     {impostor, apperr.Forbidden},
 			"no principal": {context.Background(), apperr.Unauthorized},
 		} {
-			list, _, err := d.PlatformCampaigns(tc.ctx, "", store.Page{})
+			list, _, err := svc.Oversight.Campaigns(tc.ctx, "", store.Page{})
 			if !apperr.Is(err, tc.kind) || len(list) != 0 {
 				t.Errorf("%s lists campaigns: %d, %v", name, len(list), err)
 			}
-			if file, err := d.PlatformCampaign(tc.ctx, y.ID); !apperr.Is(err, tc.kind) || file.Campaign.Name != "" {
+			if file, err := svc.Oversight.Campaign(tc.ctx, y.ID); !apperr.Is(err, tc.kind) || file.Campaign.Name != "" {
 				t.Errorf("%s reads a campaign file: %+v, %v", name, file, err)
 			}
-			if list, _, err := d.PlatformContracts(tc.ctx, store.Page{}); !apperr.Is(err, tc.kind) || len(list) != 0 {
+			if list, _, err := svc.Oversight.Contracts(tc.ctx, store.Page{}); !apperr.Is(err, tc.kind) || len(list) != 0 {
 				t.Errorf("%s lists contracts: %d, %v", name, len(list), err)
 			}
 		}

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -70,7 +72,7 @@ func (d *DB) SyncDefaultPermissions(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return d.InSystem(ctx, "rbac-sync", func(tx bun.Tx) error {
+	return d.inSystem(ctx, "rbac-sync", func(tx bun.Tx) error {
 		for _, o := range orgs {
 			if err := insertDefaultPermissions(ctx, tx, o.ID, o.Kind); err != nil {
 				return err
@@ -87,11 +89,11 @@ func (d *DB) Policies(ctx context.Context, orgID uuid.UUID) ([]tenancy.Grant, []
 		perms   []rolePermissionRow
 		members []membershipRow
 	)
-	err := d.InSystem(ctx, "rbac-load", func(tx bun.Tx) error {
+	err := d.inSystem(ctx, "rbac-load", func(tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&perms).Where("org_id = ?", orgID).Scan(ctx); err != nil {
 			return err
 		}
-		return tx.NewSelect().Model(&members).Where("org_id = ?", orgID).Scan(ctx)
+		return tx.NewSelect().Model(&members).Where("org_id = ? AND status = ?", orgID, membershipActive).Scan(ctx)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -107,32 +109,51 @@ func (d *DB) Policies(ctx context.Context, orgID uuid.UUID) ([]tenancy.Grant, []
 	return grants, assignments, nil
 }
 
-// AddGrant gives a role a permission in the principal's org.
-func (t *Tenant) AddGrant(ctx context.Context, g tenancy.Grant) error {
+// Grant gives a role a permission in the principal's org. A permission
+// the policy table keeps from orgs of its kind cannot be granted.
+func (s *Tenancy) Grant(ctx context.Context, g tenancy.Grant) error {
+	return do(ctx, s.db, func(t *tenant) error { return t.addGrant(ctx, g) })
+}
+
+// Revoke takes a permission from a role in the principal's org.
+func (s *Tenancy) Revoke(ctx context.Context, g tenancy.Grant) error {
+	return do(ctx, s.db, func(t *tenant) error { return t.removeGrant(ctx, g) })
+}
+
+func (t *tenant) addGrant(ctx context.Context, g tenancy.Grant) error {
+	if err := t.require(ctx, tenancy.PermUsersWrite); err != nil {
+		return err
+	}
+	if !tenancy.KindMayHold(t.Principal.OrgKind, g.Permission) {
+		return apperr.InvalidFields("the grant is not valid", apperr.FieldError{Path: "permission",
+			Message: fmt.Sprintf("no role of a %s org may hold %s", t.Principal.OrgKind, g.Permission)})
+	}
 	row := rolePermissionRow{OrgID: t.OrgID(), Role: string(g.Role), Object: g.Permission.Object(), Action: g.Permission.Action()}
 	if _, err := t.Tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return err
 	}
 	t.policyChanged()
-	return t.Audit(ctx, "rbac.grant", "role", string(g.Role), g)
+	return t.audit(ctx, "rbac.grant", "role", string(g.Role), g)
 }
 
-// RemoveGrant takes a permission from a role in the principal's org.
-func (t *Tenant) RemoveGrant(ctx context.Context, g tenancy.Grant) error {
+func (t *tenant) removeGrant(ctx context.Context, g tenancy.Grant) error {
+	if err := t.require(ctx, tenancy.PermUsersWrite); err != nil {
+		return err
+	}
 	if _, err := t.Tx.NewDelete().Model((*rolePermissionRow)(nil)).
 		Where("org_id = ? AND role = ? AND object = ? AND action = ?",
 			t.OrgID(), g.Role, g.Permission.Object(), g.Permission.Action()).Exec(ctx); err != nil {
 		return err
 	}
 	t.policyChanged()
-	return t.Audit(ctx, "rbac.revoke", "role", string(g.Role), g)
+	return t.audit(ctx, "rbac.revoke", "role", string(g.Role), g)
 }
 
 // OnPolicyChange sets what runs after a transaction changed an org's roles
 // or grants: the RBAC cache drops that org.
 func (d *DB) OnPolicyChange(fn func(orgID uuid.UUID)) { d.policyObserver = fn }
 
-func (t *Tenant) policyChanged() {
+func (t *tenant) policyChanged() {
 	org := t.OrgID()
 	t.onCommit(func(context.Context) {
 		if t.db.policyObserver != nil {

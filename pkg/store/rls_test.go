@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/testenv"
 )
@@ -71,7 +72,7 @@ func TestRowLevelSecurityFailsClosed(t *testing.T) {
 func TestAllowAppLogin(t *testing.T) {
 	db := dbtest.Postgres(t, testenv.Need(t, testenv.Postgres))
 	ctx := context.Background()
-	if err := db.Owner.AllowAppLogin(ctx, "it's a 'quoted' secret"); err != nil {
+	if err := db.Owner.AllowLogin(ctx, store.AppRole, "it's a 'quoted' secret"); err != nil {
 		t.Fatal(err)
 	}
 	// The role is shared by the server's databases: leave it as migrations make it.
@@ -84,7 +85,7 @@ func TestAllowAppLogin(t *testing.T) {
 	if err := db.Owner.Bun.NewRaw("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'plateau_app'").Scan(ctx, &canLogin); err != nil || !canLogin {
 		t.Fatalf("plateau_app can log in: %v (%v)", canLogin, err)
 	}
-	if err := dbtest.SQLite(t).Owner.AllowAppLogin(ctx, "x"); err == nil {
+	if err := dbtest.SQLite(t).Owner.AllowLogin(ctx, store.AppRole, "x"); err == nil {
 		t.Fatal("SQLite accepted an app password")
 	}
 }

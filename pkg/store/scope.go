@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -13,31 +14,36 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// Tenant is the handle a tenant query runs on: the transaction and the
-// principal whose org scopes it.
-type Tenant struct {
-	Tx          bun.Tx
-	Principal   tenancy.Principal
-	db          *DB
+// tenant is a use case's transaction: limited to the org of the principal
+// acting, with the one reading of the clock the whole use case works with.
+type tenant struct {
+	Tx        bun.Tx
+	Principal tenancy.Principal
+	Now       time.Time
+	db        *DB
+	// afterCommit runs once the transaction committed: the outbox's
+	// publish, the RBAC cache's invalidation.
 	afterCommit []func(context.Context)
 }
 
 // OrgID is the org every query in this transaction is limited to.
-func (t *Tenant) OrgID() uuid.UUID { return t.Principal.OrgID }
+func (t *tenant) OrgID() uuid.UUID { return t.Principal.OrgID }
 
 // onCommit runs fn once the transaction has committed, never before.
-func (t *Tenant) onCommit(fn func(context.Context)) { t.afterCommit = append(t.afterCommit, fn) }
+func (t *tenant) onCommit(fn func(context.Context)) { t.afterCommit = append(t.afterCommit, fn) }
 
-// InTenant runs fn in a transaction limited to the org of the principal in
-// ctx. Without a principal it fails before touching the database. On
-// PostgreSQL the org is set for row-level security, so a query that forgets
-// its org filter still sees only this org's rows.
-func (d *DB) InTenant(ctx context.Context, fn func(t *Tenant) error) error {
+// run is how every tenant use case runs: fn in a transaction limited to
+// the org of the principal in ctx. Without a principal it fails before
+// touching the database. On PostgreSQL the org is set for row-level
+// security, so a query that forgets its org filter still sees only this
+// org's rows.
+func run[T any](ctx context.Context, d *DB, fn func(t *tenant) (T, error)) (T, error) {
+	var out T
 	p, err := tenancy.PrincipalFrom(ctx)
 	if err != nil {
-		return err
+		return out, err
 	}
-	t := &Tenant{Principal: p, db: d}
+	t := &tenant{Principal: p, Now: d.now(), db: d}
 	err = d.inTx(ctx, func(tx bun.Tx) error {
 		if d.Dialect == Postgres {
 			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true)", p.OrgID.String()); err != nil {
@@ -45,34 +51,55 @@ func (d *DB) InTenant(ctx context.Context, fn func(t *Tenant) error) error {
 			}
 		}
 		t.Tx = tx
-		return fn(t)
+		out, err = fn(t)
+		return err
 	})
 	if err != nil {
-		return err
+		var zero T
+		return zero, err
 	}
 	for _, fn := range t.afterCommit {
 		fn(ctx)
 	}
-	return nil
+	return out, nil
 }
 
-// InSystem runs fn in a transaction that may read across orgs. It is for the
-// few places that must find a tenant before knowing it: signing in, resolving
-// an API key, the operator CLI, the outbox reconciler. reason is logged by
-// the database (application_name) on PostgreSQL and documents the call.
-func (d *DB) InSystem(ctx context.Context, reason string, fn func(tx bun.Tx) error) error {
-	if strings.TrimSpace(reason) == "" {
-		return errors.New("store: InSystem needs a reason")
+// runPage is run for a use case that answers one page of a list.
+func runPage[T any](ctx context.Context, d *DB, fn func(t *tenant) ([]T, *uuid.UUID, error)) ([]T, *uuid.UUID, error) {
+	type page struct {
+		items []T
+		next  *uuid.UUID
 	}
-	return d.inTx(ctx, func(tx bun.Tx) error {
+	p, err := run(ctx, d, func(t *tenant) (page, error) {
+		items, next, err := fn(t)
+		return page{items, next}, err
+	})
+	return p.items, p.next, err
+}
+
+// do is run for a use case that returns nothing but its error.
+func do(ctx context.Context, d *DB, fn func(t *tenant) error) error {
+	_, err := run(ctx, d, func(t *tenant) (struct{}, error) { return struct{}{}, fn(t) })
+	return err
+}
+
+// inSystem runs fn in a transaction that may read across orgs, on the
+// system pool (SystemRole, which the application role cannot become). It
+// is for the few places that must find a tenant before knowing it:
+// signing in, resolving an API key, the operator CLI, the outbox
+// reconciler, the console's oversight. reason is shown by the database
+// (application_name) on PostgreSQL and documents the call.
+func (d *DB) inSystem(ctx context.Context, reason string, fn func(tx bun.Tx) error) error {
+	if strings.TrimSpace(reason) == "" {
+		return errors.New("store: inSystem needs a reason")
+	}
+	return d.system.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if d.Dialect == Postgres {
-			if _, err := tx.ExecContext(ctx,
-				"SELECT set_config('app.system', 'on', true), set_config('application_name', ?, true)",
-				"plateau:"+reason); err != nil {
+			if _, err := tx.ExecContext(ctx, "SELECT set_config('application_name', ?, true)", "plateau:"+reason); err != nil {
 				return err
 			}
 		}
-		return fn(tx)
+		return mapError(fn(tx))
 	})
 }
 
@@ -80,6 +107,36 @@ func (d *DB) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {
 	return d.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return mapError(fn(tx))
 	})
+}
+
+// deferForeignKeys checks the transaction's foreign keys at its commit,
+// for rows that must be written child first (a membership before its
+// person, so that row-level security sees the person as the org's).
+func (t *tenant) deferForeignKeys(ctx context.Context) error {
+	stmt := "PRAGMA defer_foreign_keys = ON"
+	if t.db.Dialect == Postgres {
+		stmt = "SET CONSTRAINTS ALL DEFERRED"
+	}
+	_, err := t.Tx.ExecContext(ctx, stmt)
+	return err
+}
+
+// may asks whether the principal holds perm: the authorizer when the
+// composition root set one, the policy table's defaults otherwise.
+func (t *tenant) may(ctx context.Context, perm tenancy.Permission) (bool, error) {
+	if t.db.authorizer == nil {
+		return tenancy.Holds(t.Principal.OrgKind, t.Principal.Role, perm), nil
+	}
+	return t.db.authorizer(ctx, t.Principal, perm)
+}
+
+// require refuses a principal without perm.
+func (t *tenant) require(ctx context.Context, perm tenancy.Permission) error {
+	ok, err := t.may(ctx, perm)
+	if err != nil || ok {
+		return err
+	}
+	return apperr.New(apperr.Forbidden, "your role (%s) does not have the permission %s", t.Principal.Role, perm)
 }
 
 // mapError turns driver errors into the platform's kinds: a missing row is
@@ -117,21 +174,4 @@ func conflictOn(err error, field, format string, args ...any) error {
 		e.Fields = []apperr.FieldError{{Path: field, Message: e.Message}}
 	}
 	return e
-}
-
-// asSystem lifts the org limit of row-level security for fn only, inside
-// this transaction. It is for a check that must look across orgs to keep
-// data consistent (an orphaned user), never to return another org's rows.
-func (t *Tenant) asSystem(ctx context.Context, fn func() error) error {
-	if t.db.Dialect != Postgres {
-		return fn()
-	}
-	if _, err := t.Tx.ExecContext(ctx, "SELECT set_config('app.system', 'on', true)"); err != nil {
-		return err
-	}
-	err := fn()
-	if _, resetErr := t.Tx.ExecContext(ctx, "SELECT set_config('app.system', '', true)"); resetErr != nil && err == nil {
-		err = resetErr
-	}
-	return err
 }

@@ -9,26 +9,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/script"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
-
-// ScriptVersion is one version of a campaign's call script. Versions count
-// from 1 per campaign. A version no call has used yet is rewritten in place
-// by an edit; once UsedAt is set it never changes, and an edit makes the
-// next version, so that a call's record always points at the words the
-// agent had.
-type ScriptVersion struct {
-	ID         uuid.UUID
-	OrgID      uuid.UUID // the campaign's client
-	CampaignID uuid.UUID
-	Version    int
-	Script     script.Script
-	Hash       string // script.Script.Hash of Script
-	CreatedAt  time.Time
-	CreatedBy  string // the principal's label
-	UsedAt     *time.Time
-}
 
 type scriptVersionRow struct {
 	bun.BaseModel `bun:"table:script_versions,alias:sv"`
@@ -44,8 +29,8 @@ type scriptVersionRow struct {
 	UsedAt     *time.Time `bun:"used_at"`
 }
 
-func (r scriptVersionRow) version() (ScriptVersion, error) {
-	v := ScriptVersion{ID: r.ID, OrgID: r.OrgID, CampaignID: r.CampaignID, Version: r.Version, Hash: r.Hash,
+func (r scriptVersionRow) version() (script.Version, error) {
+	v := script.Version{ID: r.ID, OrgID: r.OrgID, CampaignID: r.CampaignID, Version: r.Version, Hash: r.Hash,
 		CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, UsedAt: r.UsedAt}
 	// The body was written by Canonical: encoding/json reads it back as is.
 	if err := json.Unmarshal([]byte(r.Body), &v.Script); err != nil {
@@ -54,41 +39,23 @@ func (r scriptVersionRow) version() (ScriptVersion, error) {
 	return v, nil
 }
 
-// scriptVisible limits a query on script_versions (alias sv) to the
-// versions the principal reads: a client its own campaigns', a center those
-// of the campaigns it holds an active contract for. An open request shows
-// its brief to every center, never its script.
-func (t *Tenant) scriptVisible(q *bun.SelectQuery) *bun.SelectQuery {
-	if t.Principal.OrgKind == tenancy.KindCenter {
-		return q.Where("EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = sv.campaign_id AND c.center_id = ? AND c.status = ?)",
-			t.OrgID(), "active")
-	}
-	return q.Where("sv.org_id = ?", t.OrgID())
-}
+// Scripts are the use cases of a campaign's call script.
+type Scripts struct{ db *DB }
 
-// sharedCampaign checks that the principal may read what campaign id
-// shares — its script, its leads: the client, or a center through an
-// active contract (the rule of scriptVisible) — and returns its client.
-func (t *Tenant) sharedCampaign(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
-	var client uuid.UUID
-	q := t.Tx.NewSelect().Table("campaigns").Column("org_id").Where("id = ?", id)
-	if t.Principal.OrgKind == tenancy.KindCenter {
-		q = q.Where("EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = campaigns.id AND c.center_id = ? AND c.status = ?)",
-			t.OrgID(), "active")
-	} else {
-		q = q.Where("org_id = ?", t.OrgID())
-	}
-	if err := q.Scan(ctx, &client); err != nil {
-		if isNoRows(err) {
-			return client, notFound("campaign", id)
-		}
-		return client, err
-	}
-	return client, nil
+// scriptVisible limits a query on script_versions (alias sv) to the
+// versions the principal reads: those of its own campaigns, and of the
+// campaigns it holds an active contract for. An open request shows its
+// brief to every center, never its script.
+func (t *tenant) scriptVisible(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("sv.org_id = ?", t.OrgID()).
+			WhereOr("EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = sv.campaign_id AND c.center_id = ? AND c.status = ?)",
+				t.OrgID(), market.ContractActive)
+	})
 }
 
 // latestScript is the newest version of a campaign's script, or nil.
-func (t *Tenant) latestScript(ctx context.Context, campaignID uuid.UUID) (*scriptVersionRow, error) {
+func (t *tenant) latestScript(ctx context.Context, campaignID uuid.UUID) (*script.Version, error) {
 	var row scriptVersionRow
 	err := t.Tx.NewSelect().Model(&row).Where("sv.campaign_id = ?", campaignID).Order("sv.version DESC").Limit(1).Scan(ctx)
 	if isNoRows(err) {
@@ -97,128 +64,154 @@ func (t *Tenant) latestScript(ctx context.Context, campaignID uuid.UUID) (*scrip
 	if err != nil {
 		return nil, err
 	}
-	return &row, nil
+	v, err := row.version()
+	return &v, err
 }
 
-// SaveScript validates s and stores it as the campaign's script. The client
-// of the campaign alone edits it. Saving what the latest version already
-// holds (same hash) changes nothing and returns that version; a latest
-// version no call has used is rewritten in place; otherwise the script
-// becomes the next version.
-func (t *Tenant) SaveScript(ctx context.Context, campaignID uuid.UUID, s script.Script) (ScriptVersion, error) {
-	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
-		return ScriptVersion{}, err
-	}
-	if t.Principal.OrgKind != tenancy.KindClient {
-		return ScriptVersion{}, apperr.New(apperr.Forbidden, "only the campaign's client edits its script")
-	}
-	custom, err := t.CustomFields(ctx, campaignID)
-	if err != nil {
-		return ScriptVersion{}, err
-	}
-	if err := script.Validate(s, custom); err != nil {
-		return ScriptVersion{}, err
-	}
-	body, hash := string(s.Canonical()), s.Hash()
-	latest, err := t.latestScript(ctx, campaignID)
-	if err != nil {
-		return ScriptVersion{}, err
-	}
-	if latest != nil && latest.Hash == hash {
-		return latest.version()
-	}
-	at := now()
-	row := scriptVersionRow{ID: newID(), OrgID: t.OrgID(), CampaignID: campaignID, Version: 1, Body: body, Hash: hash,
-		CreatedAt: at, CreatedBy: t.Principal.Label}
-	replaced := false
-	if latest != nil {
-		row.Version = latest.Version + 1
-		if latest.UsedAt == nil {
+// Save validates s and stores it as the campaign's script; the campaign's
+// client alone writes it (campaigns:write). script.ChangeFor says whether
+// it changes nothing, rewrites the latest version (no call used it) or
+// becomes the next one.
+func (s *Scripts) Save(ctx context.Context, campaignID uuid.UUID, sc script.Script) (script.Version, error) {
+	return run(ctx, s.db, func(t *tenant) (script.Version, error) {
+		// A center working the campaign reads its script: it is told it may
+		// not write it, not that the campaign does not exist.
+		c, err := t.actsOn(ctx, campaignID)
+		if err != nil {
+			return script.Version{}, err
+		}
+		if err := t.require(ctx, tenancy.PermCampaignsWrite); err != nil {
+			return script.Version{}, err
+		}
+		if c.OrgID != t.OrgID() {
+			return script.Version{}, apperr.New(apperr.Forbidden, "only the campaign's client writes its script")
+		}
+		custom, err := t.customFields(ctx, campaignID)
+		if err != nil {
+			return script.Version{}, err
+		}
+		if err := script.Validate(sc, custom); err != nil {
+			return script.Version{}, err
+		}
+		body, hash := string(sc.Canonical()), sc.Hash()
+		latest, err := t.latestScript(ctx, campaignID)
+		if err != nil {
+			return script.Version{}, err
+		}
+		change := script.ChangeFor(latest, hash)
+		if change == script.Unchanged {
+			return *latest, nil
+		}
+		row := scriptVersionRow{ID: newID(), OrgID: t.OrgID(), CampaignID: campaignID, Version: 1, Body: body, Hash: hash,
+			CreatedAt: t.Now, CreatedBy: t.Principal.Label}
+		if latest != nil {
+			row.Version = latest.Version + 1
+		}
+		if change == script.Rewrite {
 			// The condition on used_at keeps a version a call has just
 			// started with: then no row changes and a new version is made.
 			res, err := t.Tx.NewUpdate().Model((*scriptVersionRow)(nil)).
-				Set("body = ?", body).Set("hash = ?", hash).Set("created_at = ?", at).Set("created_by = ?", row.CreatedBy).
+				Set("body = ?", body).Set("hash = ?", hash).Set("created_at = ?", t.Now).Set("created_by = ?", row.CreatedBy).
 				Where("id = ? AND used_at IS NULL", latest.ID).Exec(ctx)
 			if err != nil {
-				return ScriptVersion{}, err
+				return script.Version{}, err
 			}
 			if n, err := res.RowsAffected(); err != nil {
-				return ScriptVersion{}, err
+				return script.Version{}, err
 			} else if n == 1 {
-				row.ID, row.Version, replaced = latest.ID, latest.Version, true
+				row.ID, row.Version = latest.ID, latest.Version
+			} else {
+				change = script.Append
 			}
 		}
-	}
-	if !replaced {
-		if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-			return ScriptVersion{}, conflictOn(err, "", "the script was saved by someone else at the same time; reload it and try again")
+		if change == script.Append {
+			if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+				return script.Version{}, conflictOn(err, "", "the script was saved by someone else at the same time; reload it and try again")
+			}
 		}
-	}
-	v, err := row.version()
-	if err != nil {
-		return v, err
-	}
-	return v, t.Audit(ctx, "script.save", "campaign", campaignID.String(),
-		map[string]any{"version": v.Version, "hash": hash, "replaced": replaced})
+		v, err := row.version()
+		if err != nil {
+			return v, err
+		}
+		return v, t.audit(ctx, "script.save", "campaign", campaignID.String(),
+			map[string]any{"version": v.Version, "hash": hash, "replaced": change == script.Rewrite})
+	})
 }
 
-// Script returns the latest version of a campaign's script, for its client
+// Latest returns the latest version of a campaign's script, for its client
 // and the centers holding an active contract on it; not found for anyone
 // else, and when the campaign has no script yet.
-func (t *Tenant) Script(ctx context.Context, campaignID uuid.UUID) (ScriptVersion, error) {
+func (s *Scripts) Latest(ctx context.Context, campaignID uuid.UUID) (script.Version, error) {
+	return run(ctx, s.db, func(t *tenant) (script.Version, error) { return t.script(ctx, campaignID) })
+}
+
+func (t *tenant) script(ctx context.Context, campaignID uuid.UUID) (script.Version, error) {
 	var row scriptVersionRow
 	err := t.scriptVisible(t.Tx.NewSelect().Model(&row).Where("sv.campaign_id = ?", campaignID)).
 		Order("sv.version DESC").Limit(1).Scan(ctx)
 	if isNoRows(err) {
-		return ScriptVersion{}, apperr.New(apperr.NotFound, "campaign %v has no script the organization can read", campaignID)
+		return script.Version{}, apperr.New(apperr.NotFound, "campaign %v has no script the organization can read", campaignID)
 	}
 	if err != nil {
-		return ScriptVersion{}, err
+		return script.Version{}, err
 	}
 	return row.version()
 }
 
-// ScriptVersions lists every version of a campaign's script, newest first,
-// under the same rule as Script; a campaign the principal may not read is
-// not found, one without a script has none.
-func (t *Tenant) ScriptVersions(ctx context.Context, campaignID uuid.UUID) ([]ScriptVersion, error) {
-	if _, err := t.sharedCampaign(ctx, campaignID); err != nil {
-		return nil, err
-	}
-	var rows []scriptVersionRow
-	if err := t.scriptVisible(t.Tx.NewSelect().Model(&rows).Where("sv.campaign_id = ?", campaignID)).
-		Order("sv.version DESC").Scan(ctx); err != nil {
-		return nil, err
-	}
-	out := make([]ScriptVersion, 0, len(rows))
-	for _, r := range rows {
-		v, err := r.version()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
+// CampaignScripts is a campaign with every version of its script, newest
+// first, and the custom fields its leads carry (the variables its script
+// may use).
+type CampaignScripts struct {
+	Campaign     campaign.Campaign
+	Versions     []script.Version
+	CustomFields []string
 }
 
-// MarkScriptUsed records that a call used a script version, which makes it
-// immutable. The first use counts; marking again changes nothing. The
-// client or a contracted center (its dialer) marks it: the center writes
-// the client's row, so that one update runs with the system scope once the
-// version is known to be visible.
-func (t *Tenant) MarkScriptUsed(ctx context.Context, versionID uuid.UUID) error {
-	var row scriptVersionRow
-	if err := t.scriptVisible(t.Tx.NewSelect().Model(&row).Where("sv.id = ?", versionID)).Scan(ctx); err != nil {
-		if isNoRows(err) {
-			return notFound("script version", versionID)
+// Versions reads a campaign with every version of its script, under the
+// same rule as Latest; a campaign the principal may not read is not
+// found, one without a script has none.
+func (s *Scripts) Versions(ctx context.Context, campaignID uuid.UUID) (CampaignScripts, error) {
+	return run(ctx, s.db, func(t *tenant) (CampaignScripts, error) {
+		c, err := t.actsOn(ctx, campaignID)
+		if err != nil {
+			return CampaignScripts{}, err
 		}
-		return err
-	}
-	if row.UsedAt != nil {
-		return nil
-	}
-	return t.asSystem(ctx, func() error {
-		_, err := t.Tx.NewUpdate().Model((*scriptVersionRow)(nil)).Set("used_at = ?", now()).
+		var rows []scriptVersionRow
+		if err := t.scriptVisible(t.Tx.NewSelect().Model(&rows).Where("sv.campaign_id = ?", campaignID)).
+			Order("sv.version DESC").Scan(ctx); err != nil {
+			return CampaignScripts{}, err
+		}
+		out := CampaignScripts{Campaign: c, Versions: make([]script.Version, 0, len(rows))}
+		for _, r := range rows {
+			v, err := r.version()
+			if err != nil {
+				return out, err
+			}
+			out.Versions = append(out.Versions, v)
+		}
+		out.CustomFields, err = t.customFields(ctx, campaignID)
+		return out, err
+	})
+}
+
+// MarkUsed records that a call used a script version, which makes it
+// immutable. The first use counts; marking again changes nothing. The
+// client or a contracted center (its dialer) marks it.
+func (s *Scripts) MarkUsed(ctx context.Context, versionID uuid.UUID) error {
+	return do(ctx, s.db, func(t *tenant) error {
+		var row scriptVersionRow
+		if err := t.scriptVisible(t.Tx.NewSelect().Model(&row).Where("sv.id = ?", versionID)).Scan(ctx); err != nil {
+			if isNoRows(err) {
+				return notFound("script version", versionID)
+			}
+			return err
+		}
+		if row.UsedAt != nil {
+			return nil
+		}
+		// A contracted center writes its client's row: row-level security
+		// lets it set used_at, and nothing else.
+		_, err := t.Tx.NewUpdate().Model((*scriptVersionRow)(nil)).Set("used_at = ?", t.Now).
 			Where("id = ? AND used_at IS NULL", versionID).Exec(ctx)
 		return err
 	})

@@ -38,12 +38,8 @@ func mustOrg(t *testing.T, db *store.DB, name string, kind tenancy.OrgKind) tena
 func ownerOf(t *testing.T, db *store.DB, org tenancy.Org, email string) context.Context {
 	t.Helper()
 	sys := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
-	var m tenancy.Member
-	err := db.InTenant(sys, func(tx *store.Tenant) error {
-		var err error
-		m, err = tx.CreateMember(sys, store.NewMemberInput{Email: email, Name: "Owner", Role: string(tenancy.OwnerRole(org.Kind)), Password: "long enough password"})
-		return err
-	})
+	m, err := services(db).Tenancy.AddMember(sys, store.NewMemberInput{Email: email, Name: "Owner",
+		Role: string(tenancy.OwnerRole(org.Kind)), Password: "long enough password"})
 	if err != nil {
 		t.Fatalf("create owner %s: %v", email, err)
 	}
@@ -75,41 +71,36 @@ func TestMigrationsRoundTrip(t *testing.T) {
 	})
 }
 
-func TestTenantQueryWithoutPrincipalFails(t *testing.T) {
+func TestUseCasesWithoutPrincipalFail(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		called := false
-		err := db.App.InTenant(context.Background(), func(*store.Tenant) error { called = true; return nil })
-		if !apperr.Is(err, apperr.Unauthorized) || called {
-			t.Fatalf("InTenant without principal: err=%v called=%v", err, called)
+		ctx := context.Background()
+		svc := services(db.App)
+		if _, err := svc.Tenancy.AddMember(ctx, store.NewMemberInput{Email: "ghost@a.example", Role: "analyst", Password: "long enough password"}); !apperr.Is(err, apperr.Unauthorized) {
+			t.Fatalf("a write without principal: %v", err)
+		}
+		if _, err := svc.Accounts.AccountByEmail(ctx, "ghost@a.example"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("a write without principal left a user: %v", err)
+		}
+		if list, _, err := svc.Campaigns.List(ctx, store.Page{}); !apperr.Is(err, apperr.Unauthorized) || len(list) != 0 {
+			t.Fatalf("a read without principal: %+v %v", list, err)
 		}
 	})
 }
 
 func TestMembersAreIsolated(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		svc := services(db.App).Tenancy
 		a, b, orgA, _ := twoOrgs(t, db.App)
-		var alice tenancy.Member
-		err := db.App.InTenant(a, func(tx *store.Tenant) error {
-			var err error
-			alice, err = tx.CreateMember(a, store.NewMemberInput{Email: "Alice@A.example ", Role: "manager"})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		alice, err := svc.AddMember(a, store.NewMemberInput{Email: "Alice@A.example ", Role: "manager"})
+		ok(t, err)
 		if alice.Email != "alice@a.example" || alice.Status != tenancy.UserInvited || alice.OrgID != orgA.ID {
 			t.Fatalf("created member %+v", alice)
 		}
 		// A sees two members, B sees only its owner and never Alice.
 		listOf := func(ctx context.Context) []tenancy.Member {
-			var ms []tenancy.Member
-			if err := db.App.InTenant(ctx, func(tx *store.Tenant) error {
-				var err error
-				ms, _, err = tx.Members(ctx, store.Page{})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			t.Helper()
+			ms, _, err := svc.Members(ctx, store.Page{})
+			ok(t, err)
 			return ms
 		}
 		if got := listOf(a); len(got) != 2 {
@@ -119,40 +110,53 @@ func TestMembersAreIsolated(t *testing.T) {
 		if len(gotB) != 1 || gotB[0].Email != "owner@b.example" {
 			t.Fatalf("org B lists %+v", gotB)
 		}
+		if team, err := svc.Team(b); err != nil || len(team) != 1 || team[0].Email != "owner@b.example" {
+			t.Fatalf("org B's team: %+v %v", team, err)
+		}
 		name := "Mallory"
-		for what, op := range map[string]func(tx *store.Tenant) error{
-			"read": func(tx *store.Tenant) error { _, err := tx.Member(b, alice.ID); return err },
-			"update": func(tx *store.Tenant) error {
-				_, err := tx.UpdateMember(b, alice.ID, store.MemberPatch{Name: &name})
+		for what, op := range map[string]func() error{
+			"read": func() error { _, err := svc.Member(b, alice.ID); return err },
+			"update": func() error {
+				_, err := svc.UpdateMember(b, alice.ID, store.MemberPatch{Name: &name})
 				return err
 			},
-			"remove": func(tx *store.Tenant) error { return tx.RemoveMember(b, alice.ID) },
+			"remove": func() error { return svc.RemoveMember(b, alice.ID) },
 		} {
-			if err := db.App.InTenant(b, op); !apperr.Is(err, apperr.NotFound) {
+			if err := op(); !apperr.Is(err, apperr.NotFound) {
 				t.Errorf("org B %s of org A's user: got %v, want not found", what, err)
 			}
 		}
 		// Alice is unchanged.
-		_ = db.App.InTenant(a, func(tx *store.Tenant) error {
-			m, err := tx.Member(a, alice.ID)
-			if err != nil || m.Name != "alice@a.example" {
-				t.Errorf("after B's attempts Alice is %+v (%v)", m, err)
-			}
-			return nil
-		})
+		if m, err := svc.Member(a, alice.ID); err != nil || m.Name != "alice@a.example" {
+			t.Errorf("after B's attempts Alice is %+v (%v)", m, err)
+		}
 	})
 }
 
-func TestDuplicateEmailIsAConflictOnTheField(t *testing.T) {
+// TestAnAddressOfAnotherOrgIsInvitedToJoin: adding a person who has an
+// account in another org invites them to join, answered as a new person's
+// invitation is (the org learns nothing of the other org's person); adding
+// them again is a conflict on the field.
+func TestAnAddressOfAnotherOrgIsInvitedToJoin(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		a, _, _, _ := twoOrgs(t, db.App)
-		err := db.App.InTenant(a, func(tx *store.Tenant) error {
-			_, err := tx.CreateMember(a, store.NewMemberInput{Email: "owner@b.example", Role: "analyst"})
-			return err
-		})
+		svc := services(db.App).Tenancy
+		a, b, _, _ := twoOrgs(t, db.App)
+		m, err := svc.AddMember(a, store.NewMemberInput{Email: "owner@b.example", Name: "Bea", Role: "analyst"})
+		ok(t, err)
+		if m.Status != tenancy.UserInvited || m.Name != "Bea" || !m.Joining {
+			t.Fatalf("the invitation to join: %+v", m)
+		}
+		listed, err := svc.Member(a, m.ID)
+		if err != nil || listed.Name != "Bea" || listed.Status != tenancy.UserInvited || listed.PasswordHash != "" {
+			t.Fatalf("A reads %+v (%v)", listed, err)
+		}
+		if own, err := svc.Member(b, m.ID); err != nil || own.Name != "Owner" || own.Status != tenancy.UserActive || own.Role != tenancy.RoleOwner {
+			t.Fatalf("B's owner after A's invitation: %+v (%v)", own, err)
+		}
+		_, err = svc.AddMember(a, store.NewMemberInput{Email: "owner@b.example", Role: "analyst"})
 		e := apperr.As(err)
 		if e == nil || e.Kind != apperr.Conflict || len(e.Fields) != 1 || e.Fields[0].Path != "email" {
-			t.Fatalf("duplicate email: got %#v", err)
+			t.Fatalf("the same address twice: got %#v", err)
 		}
 	})
 }
@@ -160,40 +164,28 @@ func TestDuplicateEmailIsAConflictOnTheField(t *testing.T) {
 func TestAPIKeysAreIsolatedAndRevocable(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
+		svc := services(db.App)
+		db.App.OnKeyRevoked(svc.Accounts.ForgetKey) // as the composition root does
 		a, b, orgA, _ := twoOrgs(t, db.App)
-		var key tenancy.APIKey
-		var secretKey string
-		if err := db.App.InTenant(a, func(tx *store.Tenant) error {
-			var err error
-			key, secretKey, err = tx.CreateAPIKey(a, store.NewAPIKeyInput{Name: "shop sync", Role: "manager"})
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		got, org, err := db.App.APIKeyBySecret(ctx, secretKey)
+		key, secretKey, err := svc.Tenancy.CreateAPIKey(a, store.NewAPIKeyInput{Name: "shop sync", Role: "manager"})
+		ok(t, err)
+		got, org, err := svc.Accounts.APIKeyBySecret(ctx, secretKey)
 		if err != nil || got.ID != key.ID || org.ID != orgA.ID || got.LastUsedAt == nil {
 			t.Fatalf("resolve key: %+v %+v %v", got, org, err)
 		}
-		if err := db.App.InTenant(b, func(tx *store.Tenant) error {
-			keys, _, err := tx.APIKeys(b, store.Page{})
-			if len(keys) != 0 {
-				t.Errorf("org B lists org A's keys: %+v", keys)
-			}
-			if err != nil {
-				return err
-			}
-			_, err = tx.RevokeAPIKey(b, key.ID)
-			return err
-		}); !apperr.Is(err, apperr.NotFound) {
+		keys, _, err := svc.Tenancy.APIKeys(b, store.Page{})
+		if err != nil || len(keys) != 0 {
+			t.Errorf("org B lists org A's keys: %+v %v", keys, err)
+		}
+		if _, err := svc.Tenancy.RevokeAPIKey(b, key.ID); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("org B revoking org A's key: got %v, want not found", err)
 		}
-		if _, _, err := db.App.APIKeyBySecret(ctx, secretKey); err != nil {
+		if _, _, err := svc.Accounts.APIKeyBySecret(ctx, secretKey); err != nil {
 			t.Fatalf("B's failed revoke still broke A's key: %v", err)
 		}
-		if err := db.App.InTenant(a, func(tx *store.Tenant) error { _, err := tx.RevokeAPIKey(a, key.ID); return err }); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := db.App.APIKeyBySecret(ctx, secretKey); !apperr.Is(err, apperr.Unauthorized) {
+		_, err = svc.Tenancy.RevokeAPIKey(a, key.ID)
+		ok(t, err)
+		if _, _, err := svc.Accounts.APIKeyBySecret(ctx, secretKey); !apperr.Is(err, apperr.Unauthorized) {
 			t.Fatalf("revoked key: got %v, want unauthorized", err)
 		}
 	})
@@ -201,26 +193,24 @@ func TestAPIKeysAreIsolatedAndRevocable(t *testing.T) {
 
 func TestAuditEventsAreIsolated(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		svc := services(db.App).Tenancy
 		a, b, _, _ := twoOrgs(t, db.App)
 		count := func(ctx context.Context) (n int, actions []string) {
-			_ = db.App.InTenant(ctx, func(tx *store.Tenant) error {
-				evs, _, err := tx.AuditEvents(ctx, store.Page{})
-				for _, e := range evs {
-					actions = append(actions, e.Action)
-				}
-				n = len(evs)
-				return err
-			})
-			return n, actions
+			t.Helper()
+			evs, _, err := svc.AuditEvents(ctx, store.Page{})
+			ok(t, err)
+			for _, e := range evs {
+				actions = append(actions, e.Action)
+			}
+			return len(evs), actions
 		}
-		_ = db.App.InTenant(a, func(tx *store.Tenant) error {
-			_, err := tx.CreateMember(a, store.NewMemberInput{Email: "x@a.example", Role: "analyst"})
-			return err
-		})
+		_, err := svc.AddMember(a, store.NewMemberInput{Email: "x@a.example", Role: "analyst"})
+		ok(t, err)
+		ok(t, svc.Record(a, "user.login", "user", "x"))
 		nA, actsA := count(a)
 		nB, actsB := count(b)
-		// A: org.create, owner user.create, x user.create. B: org.create, owner.
-		if nA != 3 || nB != 2 {
+		// A: org.create, owner user.create, x user.create, user.login. B: org.create, owner.
+		if nA != 4 || nB != 2 || actsA[0] != "user.login" {
 			t.Fatalf("audit: A has %d %v, B has %d %v", nA, actsA, nB, actsB)
 		}
 	})
@@ -228,24 +218,18 @@ func TestAuditEventsAreIsolated(t *testing.T) {
 
 func TestPagination(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		svc := services(db.App).Tenancy
 		a, _, _, _ := twoOrgs(t, db.App)
 		for i := range 5 {
-			_ = db.App.InTenant(a, func(tx *store.Tenant) error {
-				_, _, err := tx.CreateAPIKey(a, store.NewAPIKeyInput{Role: "analyst", Name: string(rune(97 + i))})
-				return err
-			})
+			_, _, err := svc.CreateAPIKey(a, store.NewAPIKeyInput{Role: "analyst", Name: string(rune(97 + i))})
+			ok(t, err)
 		}
 		seen := map[uuid.UUID]bool{}
 		after := uuid.Nil
 		pages := 0
 		for {
-			var keys []tenancy.APIKey
-			var next *uuid.UUID
-			_ = db.App.InTenant(a, func(tx *store.Tenant) error {
-				var err error
-				keys, next, err = tx.APIKeys(a, store.Page{Limit: 2, After: after})
-				return err
-			})
+			keys, next, err := svc.APIKeys(a, store.Page{Limit: 2, After: after})
+			ok(t, err)
 			pages++
 			for _, k := range keys {
 				if seen[k.ID] {
@@ -264,54 +248,63 @@ func TestPagination(t *testing.T) {
 	})
 }
 
+// TestOneTimeTokensAreIsolatedAndSingleUse: a member's mail carries a
+// token of its org's, for one of its people; a token works once, for its
+// purpose, before it expires, and a newer one of the same purpose voids it.
 func TestOneTimeTokensAreIsolatedAndSingleUse(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		ctx := context.Background()
-		a, b, _, _ := twoOrgs(t, db.App)
-		var invited tenancy.Member
-		if err := db.App.InTenant(a, func(tx *store.Tenant) error {
-			var err error
-			invited, err = tx.CreateMember(a, store.NewMemberInput{Email: "new@a.example", Role: "analyst"})
-			return err
-		}); err != nil {
-			t.Fatal(err)
+		svc := services(db.App)
+		a, b, orgA, orgB := twoOrgs(t, db.App)
+		invited, err := svc.Tenancy.AddMember(a, store.NewMemberInput{Email: "new@a.example", Role: "analyst"})
+		ok(t, err)
+		_, err = svc.Tenancy.AddMember(b, store.NewMemberInput{Email: "new@b.example", Role: "analyst"})
+		ok(t, err)
+		// mailLink sends a one-time link to a member through the next
+		// outbox message of the org, and returns the token sent.
+		mailLink := func(ctx context.Context, org uuid.UUID, purpose tenancy.TokenPurpose, ttl time.Duration) (token, skipped string) {
+			t.Helper()
+			pending := unfinished(t, svc, org)
+			if len(pending) == 0 {
+				t.Fatalf("no outbox message in org %s", org)
+			}
+			skipped, err := svc.Accounts.MailMember(ctx, store.MemberMail{OutboxID: pending[0].ID, UserID: invited.ID, Purpose: purpose,
+				Validity: ttl, Needed: func(tenancy.Member) bool { return true },
+				Send: func(_ tenancy.Member, _ tenancy.Org, tok string) error { token = tok; return nil }})
+			ok(t, err)
+			return token, skipped
 		}
-		if err := db.App.InTenant(b, func(tx *store.Tenant) error {
-			_, err := tx.IssueToken(b, invited.ID, store.PurposePasswordReset, time.Hour)
-			return err
-		}); !apperr.Is(err, apperr.NotFound) {
-			t.Fatalf("org B issuing a token for org A's user: %v, want not found", err)
+		if token, skipped := mailLink(b, orgB.ID, tenancy.TokenPasswordReset, time.Hour); token != "" || skipped == "" {
+			t.Fatalf("org B mailing a token to org A's user: %q (%q)", token, skipped)
 		}
 		issue := func(ttl time.Duration) string {
-			var token string
-			if err := db.App.InTenant(a, func(tx *store.Tenant) error {
-				var err error
-				token, err = tx.IssueToken(a, invited.ID, store.PurposeInvitation, ttl)
-				return err
-			}); err != nil {
-				t.Fatal(err)
+			t.Helper()
+			ok(t, svc.Accounts.RequestPasswordReset(ctx, "new@a.example")) // a fresh message for the next mail
+			token, skipped := mailLink(a, orgA.ID, tenancy.TokenInvitation, ttl)
+			if token == "" {
+				t.Fatalf("no token mailed: %s", skipped)
 			}
 			return token
 		}
 		expired := issue(-time.Minute)
-		if _, err := db.App.RedeemToken(ctx, expired, store.PurposeInvitation, "a good new password"); !apperr.Is(err, apperr.Invalid) {
+		if _, _, err := svc.Accounts.RedeemToken(ctx, expired, tenancy.TokenInvitation, "a good new password"); !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("expired token: %v", err)
 		}
 		first, second := issue(time.Hour), issue(time.Hour)
-		if _, err := db.App.RedeemToken(ctx, first, store.PurposeInvitation, "a good new password"); !apperr.Is(err, apperr.Invalid) {
+		if _, _, err := svc.Accounts.RedeemToken(ctx, first, tenancy.TokenInvitation, "a good new password"); !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("a token replaced by a newer one still works: %v", err)
 		}
-		if _, err := db.App.RedeemToken(ctx, second, store.PurposePasswordReset, "a good new password"); !apperr.Is(err, apperr.Invalid) {
+		if _, _, err := svc.Accounts.RedeemToken(ctx, second, tenancy.TokenPasswordReset, "a good new password"); !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("an invitation redeemed as a password reset: %v", err)
 		}
-		if _, err := db.App.RedeemToken(ctx, second, store.PurposeInvitation, "short"); !apperr.Is(err, apperr.Invalid) {
+		if _, _, err := svc.Accounts.RedeemToken(ctx, second, tenancy.TokenInvitation, "short"); !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("a weak password was accepted: %v", err)
 		}
-		acc, err := db.App.RedeemToken(ctx, second, store.PurposeInvitation, "a good new password")
-		if err != nil || acc.User.Status != tenancy.UserActive {
-			t.Fatalf("redeem: %+v %v", acc.User, err)
+		acc, from, err := svc.Accounts.RedeemToken(ctx, second, tenancy.TokenInvitation, "a good new password")
+		if err != nil || acc.User.Status != tenancy.UserActive || from != orgA.ID {
+			t.Fatalf("redeem: %+v from %s: %v", acc.User, from, err)
 		}
-		if _, err := db.App.RedeemToken(ctx, second, store.PurposeInvitation, "another good password"); !apperr.Is(err, apperr.Invalid) {
+		if _, _, err := svc.Accounts.RedeemToken(ctx, second, tenancy.TokenInvitation, "another good password"); !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("a token redeemed twice: %v", err)
 		}
 	})

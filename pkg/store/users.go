@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/mail"
 	"github.com/plateau-bpo/plateau/pkg/outbox"
 	"github.com/plateau-bpo/plateau/pkg/secret"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -36,34 +37,42 @@ func (r userRow) user() tenancy.User {
 type membershipRow struct {
 	bun.BaseModel `bun:"table:memberships"`
 
-	OrgID     uuid.UUID `bun:"org_id,pk"`
-	UserID    uuid.UUID `bun:"user_id,pk"`
-	Role      string    `bun:"role"`
-	CreatedAt time.Time `bun:"created_at"`
+	OrgID       uuid.UUID `bun:"org_id,pk"`
+	UserID      uuid.UUID `bun:"user_id,pk"`
+	Role        string    `bun:"role"`
+	Status      string    `bun:"status"`       // active, or invited: waiting for a person with an account to accept
+	InvitedName string    `bun:"invited_name"` // the name the org gave a person it invited
+	CreatedAt   time.Time `bun:"created_at"`
 }
+
+const (
+	membershipActive  = "active"
+	membershipInvited = "invited"
+)
 
 // memberRow is a user joined with their membership in one org.
 type memberRow struct {
-	userRow `bun:",extend"`
-	OrgID   uuid.UUID `bun:"org_id"`
-	Role    string    `bun:"role"`
+	userRow          `bun:",extend"`
+	OrgID            uuid.UUID `bun:"org_id"`
+	Role             string    `bun:"role"`
+	MembershipStatus string    `bun:"membership_status"`
+	InvitedName      string    `bun:"invited_name"`
 }
 
+// member is the person as the org sees them. Until a person who has an
+// account accepts to join, the org sees what it typed — the address and
+// the name it gave — and an invited member, as it would for anyone new.
 func (r memberRow) member() tenancy.Member {
-	return tenancy.Member{User: r.user(), OrgID: r.OrgID, Role: tenancy.Role(r.Role)}
+	m := tenancy.Member{User: r.user(), OrgID: r.OrgID, Role: tenancy.Role(r.Role)}
+	if r.MembershipStatus == membershipInvited {
+		m.Joining, m.Name, m.Status, m.Locale, m.PasswordHash = true, r.InvitedName, tenancy.UserInvited, "", ""
+	}
+	return m
 }
 
-// Task types announced by user changes; the worker sends the mail.
-const (
-	TaskMailInvitation    = "mail:invitation"
-	TaskMailPasswordReset = "mail:password_reset"
-)
-
-// UserMailTask is the payload of the mail tasks: the token is made when the
-// mail is sent, so no usable secret ever rests in the outbox.
-type UserMailTask struct {
-	UserID uuid.UUID `json:"user_id"`
-}
+// Tenancy is the use cases of an org's own life: the org, its people,
+// its API keys, its audit trail.
+type Tenancy struct{ db *DB }
 
 // NewMemberInput adds a person to the principal's org.
 type NewMemberInput struct {
@@ -74,7 +83,7 @@ type NewMemberInput struct {
 	Password string `json:"password"` // empty: the user is invited by mail and chooses one
 }
 
-func (t *Tenant) validateRole(path, role string, f *apperr.Fields) tenancy.Role {
+func (t *tenant) validateRole(path, role string, f *apperr.Fields) tenancy.Role {
 	r, err := tenancy.ParseRole(t.Principal.OrgKind, role)
 	if err != nil {
 		f.Add(path, "%s", err.Error())
@@ -82,18 +91,95 @@ func (t *Tenant) validateRole(path, role string, f *apperr.Fields) tenancy.Role 
 	return r
 }
 
-// CreateMember creates a user with a role in the principal's org. Without a
-// password the user is invited: an invitation mail is announced in the same
-// transaction.
-func (t *Tenant) CreateMember(ctx context.Context, in NewMemberInput) (tenancy.Member, error) {
+// AddMember adds a person with a role to the principal's org. A new person
+// is created, invited by mail to choose a password unless one is given. A
+// person who already has an account (in another org) is invited to join:
+// the membership waits for them to accept, the org sees only what it
+// typed, and the answer is the one a new person's invitation gets — the
+// address's existence elsewhere is not told, nor reserved. Either way the
+// invitation is announced in the same transaction.
+func (s *Tenancy) AddMember(ctx context.Context, in NewMemberInput) (tenancy.Member, error) {
 	var f apperr.Fields
 	email := tenancy.NormalizeEmail("email", in.Email, &f)
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		name = email
-	} else if len([]rune(name)) > 200 {
-		f.Add("name", "must be at most 200 characters (got %d)", len([]rune(name)))
+	existing := uuid.Nil
+	if len(f) == 0 {
+		// Looked up before the org's transaction, on the system pool: the
+		// org cannot see who else has an account.
+		var err error
+		if existing, err = s.db.userIDByEmail(ctx, email); err != nil {
+			return tenancy.Member{}, err
+		}
 	}
+	return run(ctx, s.db, func(t *tenant) (tenancy.Member, error) {
+		if existing != uuid.Nil {
+			return t.inviteToJoin(ctx, existing, in)
+		}
+		return t.createMember(ctx, in)
+	})
+}
+
+// userIDByEmail is the id of the account with this address, or uuid.Nil.
+func (d *DB) userIDByEmail(ctx context.Context, email string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := d.inSystem(ctx, "user-by-email", func(tx bun.Tx) error {
+		return tx.NewSelect().Model((*userRow)(nil)).Column("id").Where("email = ?", email).Scan(ctx, &id)
+	})
+	if isNoRows(err) || apperr.Is(err, apperr.NotFound) {
+		return uuid.Nil, nil
+	}
+	return id, err
+}
+
+// inviteToJoin invites a person who has an account to join the principal's
+// org with a role.
+func (t *tenant) inviteToJoin(ctx context.Context, userID uuid.UUID, in NewMemberInput) (tenancy.Member, error) {
+	var f apperr.Fields
+	email := tenancy.NormalizeEmail("email", in.Email, &f)
+	name := memberName(email, in.Name, &f)
+	role := t.validateRole("role", in.Role, &f)
+	if !tenancy.ValidLocale(in.Locale) {
+		f.Add("locale", "must be fr or en (got %q)", in.Locale)
+	}
+	if in.Password != "" {
+		if msg := secret.CheckPasswordPolicy(in.Password); msg != "" {
+			f.Add("password", "%s", msg)
+		}
+	}
+	if err := f.Err("the user is not valid"); err != nil {
+		return tenancy.Member{}, err
+	}
+	m := membershipRow{OrgID: t.OrgID(), UserID: userID, Role: string(role), Status: membershipInvited,
+		InvitedName: name, CreatedAt: t.Now}
+	if _, err := t.Tx.NewInsert().Model(&m).Exec(ctx); err != nil {
+		return tenancy.Member{}, conflictOn(err, "email", "%s is already a member of your organization", email)
+	}
+	if err := t.audit(ctx, "user.create", "user", userID.String(),
+		map[string]any{"email": email, "role": role, "invited": true}); err != nil {
+		return tenancy.Member{}, err
+	}
+	if err := t.announce(ctx, mail.TaskInvitation, mail.MemberTask{UserID: userID}); err != nil {
+		return tenancy.Member{}, err
+	}
+	return tenancy.Member{User: tenancy.User{ID: userID, Email: email, Name: name, Status: tenancy.UserInvited, CreatedAt: t.Now},
+		OrgID: t.OrgID(), Role: role, Joining: true}, nil
+}
+
+// memberName is the name given for a new member, or their address.
+func memberName(email, name string, f *apperr.Fields) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return email
+	}
+	if n := len([]rune(name)); n > 200 {
+		f.Add("name", "must be at most 200 characters (got %d)", n)
+	}
+	return name
+}
+
+func (t *tenant) createMember(ctx context.Context, in NewMemberInput) (tenancy.Member, error) {
+	var f apperr.Fields
+	email := tenancy.NormalizeEmail("email", in.Email, &f)
+	name := memberName(email, in.Name, &f)
 	role := t.validateRole("role", in.Role, &f)
 	if !tenancy.ValidLocale(in.Locale) {
 		f.Add("locale", "must be fr or en (got %q)", in.Locale)
@@ -115,41 +201,60 @@ func (t *Tenant) CreateMember(ctx context.Context, in NewMemberInput) (tenancy.M
 			return tenancy.Member{}, err
 		}
 	}
-	at := now()
+	at := t.Now
 	u := userRow{ID: newID(), Email: email, Name: name, Locale: in.Locale, Status: string(status),
 		PasswordHash: hash, CreatedAt: at, UpdatedAt: at}
-	// No RETURNING: the new user is not visible through row-level security
-	// until its membership exists.
-	if _, err := t.Tx.NewInsert().Model(&u).Returning("NULL").Exec(ctx); err != nil {
-		return tenancy.Member{}, conflictOn(err, "email", "a user with the email %s already exists", email)
+	// Row-level security lets an org add a person through their membership
+	// of it: the membership comes first, its key to the user checked at
+	// commit.
+	if err := t.deferForeignKeys(ctx); err != nil {
+		return tenancy.Member{}, err
 	}
-	m := membershipRow{OrgID: t.OrgID(), UserID: u.ID, Role: string(role), CreatedAt: at}
+	m := membershipRow{OrgID: t.OrgID(), UserID: u.ID, Role: string(role), Status: membershipActive, CreatedAt: at}
 	if _, err := t.Tx.NewInsert().Model(&m).Exec(ctx); err != nil {
 		return tenancy.Member{}, err
 	}
-	if err := t.Audit(ctx, "user.create", "user", u.ID.String(),
+	if _, err := t.Tx.NewInsert().Model(&u).Returning("NULL").Exec(ctx); err != nil {
+		// Someone took the address meanwhile: asking again invites them.
+		return tenancy.Member{}, conflictOn(err, "email", "%s was just registered by someone else; add them again to invite them", email)
+	}
+	if err := t.audit(ctx, "user.create", "user", u.ID.String(),
 		map[string]any{"email": email, "role": role, "invited": status == tenancy.UserInvited}); err != nil {
 		return tenancy.Member{}, err
 	}
 	if status == tenancy.UserInvited {
-		if err := t.Announce(ctx, TaskMailInvitation, UserMailTask{UserID: u.ID}); err != nil {
+		if err := t.announce(ctx, mail.TaskInvitation, mail.MemberTask{UserID: u.ID}); err != nil {
 			return tenancy.Member{}, err
 		}
 	}
 	t.policyChanged()
-	return memberRow{userRow: u, OrgID: t.OrgID(), Role: string(role)}.member(), nil
+	return memberRow{userRow: u, OrgID: t.OrgID(), Role: string(role), MembershipStatus: membershipActive}.member(), nil
 }
 
-func (t *Tenant) membersQuery(rows *[]memberRow) *bun.SelectQuery {
+func (t *tenant) membersQuery(rows *[]memberRow) *bun.SelectQuery {
 	return t.Tx.NewSelect().Model(rows).
-		ColumnExpr("u.*, m.org_id, m.role").
+		ColumnExpr("u.*, m.org_id, m.role, m.status AS membership_status, m.invited_name").
 		ModelTableExpr("users AS u").
 		Join("JOIN memberships AS m ON m.user_id = u.id").
 		Where("m.org_id = ?", t.OrgID())
 }
 
 // Members lists the org's people, newest first.
-func (t *Tenant) Members(ctx context.Context, page Page) ([]tenancy.Member, *uuid.UUID, error) {
+func (s *Tenancy) Members(ctx context.Context, page Page) ([]tenancy.Member, *uuid.UUID, error) {
+	return runPage(ctx, s.db, func(t *tenant) ([]tenancy.Member, *uuid.UUID, error) { return t.members(ctx, page) })
+}
+
+// Team is the org's people as a landing page shows them: most powerful
+// roles first, then by name.
+func (s *Tenancy) Team(ctx context.Context) ([]tenancy.Member, error) {
+	return run(ctx, s.db, func(t *tenant) ([]tenancy.Member, error) {
+		team, _, err := t.members(ctx, Page{Limit: MaxLimit})
+		tenancy.SortTeam(t.Principal.OrgKind, team)
+		return team, err
+	})
+}
+
+func (t *tenant) members(ctx context.Context, page Page) ([]tenancy.Member, *uuid.UUID, error) {
 	var rows []memberRow
 	if err := page.applyOn(t.membersQuery(&rows), "u.id").Scan(ctx); err != nil {
 		return nil, nil, err
@@ -163,7 +268,11 @@ func (t *Tenant) Members(ctx context.Context, page Page) ([]tenancy.Member, *uui
 }
 
 // Member returns one person of the org; a user of another org is not found.
-func (t *Tenant) Member(ctx context.Context, id uuid.UUID) (tenancy.Member, error) {
+func (s *Tenancy) Member(ctx context.Context, id uuid.UUID) (tenancy.Member, error) {
+	return run(ctx, s.db, func(t *tenant) (tenancy.Member, error) { return t.member(ctx, id) })
+}
+
+func (t *tenant) member(ctx context.Context, id uuid.UUID) (tenancy.Member, error) {
 	var rows []memberRow
 	if err := t.membersQuery(&rows).Where("u.id = ?", id).Scan(ctx); err != nil {
 		return tenancy.Member{}, err
@@ -183,8 +292,12 @@ type MemberPatch struct {
 }
 
 // UpdateMember applies a patch to a member of the org.
-func (t *Tenant) UpdateMember(ctx context.Context, id uuid.UUID, patch MemberPatch) (tenancy.Member, error) {
-	m, err := t.Member(ctx, id)
+func (s *Tenancy) UpdateMember(ctx context.Context, id uuid.UUID, patch MemberPatch) (tenancy.Member, error) {
+	return run(ctx, s.db, func(t *tenant) (tenancy.Member, error) { return t.updateMember(ctx, id, patch) })
+}
+
+func (t *tenant) updateMember(ctx context.Context, id uuid.UUID, patch MemberPatch) (tenancy.Member, error) {
+	m, err := t.member(ctx, id)
 	if err != nil {
 		return m, err
 	}
@@ -223,19 +336,30 @@ func (t *Tenant) UpdateMember(ctx context.Context, id uuid.UUID, patch MemberPat
 	if id == t.Principal.ID && patch.Status != nil {
 		f.Add("status", "you cannot change your own status; ask another owner")
 	}
+	if m.Joining && (patch.Locale != nil || patch.Status != nil) {
+		f.Add("status", "%s has not joined yet: only their name and role can change until they accept", m.Email)
+	}
 	if err := f.Err("the change is not valid"); err != nil {
 		return m, err
 	}
+	if m.Joining {
+		// The person's account is theirs: the org changes only its own view.
+		if _, err := t.Tx.NewUpdate().Model((*membershipRow)(nil)).Set("invited_name = ?", m.Name).Set("role = ?", m.Role).
+			Where("org_id = ? AND user_id = ?", t.OrgID(), id).Exec(ctx); err != nil {
+			return m, err
+		}
+		return m, t.audit(ctx, "user.update", "user", id.String(), patch)
+	}
 	if _, err := t.Tx.NewUpdate().Model((*userRow)(nil)).
 		Set("name = ?", m.Name).Set("locale = ?", m.Locale).Set("status = ?", m.Status).
-		Set("updated_at = ?", now()).Where("id = ?", id).Exec(ctx); err != nil {
+		Set("updated_at = ?", t.Now).Where("id = ?", id).Exec(ctx); err != nil {
 		return m, err
 	}
 	if _, err := t.Tx.NewUpdate().Model((*membershipRow)(nil)).Set("role = ?", m.Role).
 		Where("org_id = ? AND user_id = ?", t.OrgID(), id).Exec(ctx); err != nil {
 		return m, err
 	}
-	if err := t.Audit(ctx, "user.update", "user", id.String(), patch); err != nil {
+	if err := t.audit(ctx, "user.update", "user", id.String(), patch); err != nil {
 		return m, err
 	}
 	t.policyChanged()
@@ -244,38 +368,48 @@ func (t *Tenant) UpdateMember(ctx context.Context, id uuid.UUID, patch MemberPat
 
 // RemoveMember takes a person out of the org. A user left without any org
 // is deleted.
-func (t *Tenant) RemoveMember(ctx context.Context, id uuid.UUID) error {
+func (s *Tenancy) RemoveMember(ctx context.Context, id uuid.UUID) error {
+	return do(ctx, s.db, func(t *tenant) error { return t.removeMember(ctx, id) })
+}
+
+func (t *tenant) removeMember(ctx context.Context, id uuid.UUID) error {
 	if id == t.Principal.ID {
 		return apperr.New(apperr.Invalid, "you cannot remove yourself from the organization")
 	}
-	if _, err := t.Member(ctx, id); err != nil {
+	if _, err := t.member(ctx, id); err != nil {
 		return err
 	}
 	if _, err := t.Tx.NewDelete().Model((*membershipRow)(nil)).
 		Where("org_id = ? AND user_id = ?", t.OrgID(), id).Exec(ctx); err != nil {
 		return err
 	}
-	// Row-level security hides a user once its membership here is gone, and
-	// hides memberships in other orgs: only the system scope can tell whether
-	// the user is now orphaned.
-	err := t.asSystem(ctx, func() error {
-		_, err := t.Tx.NewDelete().Model((*userRow)(nil)).Where("id = ?", id).
-			Where("NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = ?)", id).Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := t.Audit(ctx, "user.remove", "user", id.String(), nil); err != nil {
+	// A person left in no org is deleted by the maintenance purge: only the
+	// system sees whether they still belong to another org.
+	if err := t.audit(ctx, "user.remove", "user", id.String(), nil); err != nil {
 		return err
 	}
 	t.policyChanged()
 	return nil
 }
 
-// Announce writes an outbox message in this transaction and hands it to the
+// PurgeLeavers deletes the people who belong to no org any more (removed
+// from their last one), across orgs.
+func (s *Jobs) PurgeLeavers(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.inSystem(ctx, "users-purge", func(tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*userRow)(nil)).
+			Where("NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = ?TableAlias.id)").Exec(ctx)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
+}
+
+// announce writes an outbox message in this transaction and hands it to the
 // queue once the transaction commits.
-func (t *Tenant) Announce(ctx context.Context, taskType string, data any) error {
+func (t *tenant) announce(ctx context.Context, taskType string, data any) error {
 	msg, err := outbox.NewMessage(t.OrgID(), t.Principal.Label, taskType, data)
 	if err != nil {
 		return err

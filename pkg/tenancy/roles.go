@@ -1,6 +1,7 @@
 package tenancy
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -54,89 +55,6 @@ func ParseRole(kind OrgKind, role string) (Role, error) {
 	return "", fmt.Errorf("must be one of %s for a %s org (got %q)", strings.Join(names, ", "), kind, role)
 }
 
-// Permission is "object:action". Every route declares one.
-type Permission string
-
-const (
-	// Public marks a route that needs no principal (login, health).
-	Public Permission = "public"
-	// Authenticated marks a route any signed-in principal may use.
-	Authenticated Permission = "authenticated"
-
-	PermOrgRead      Permission = "org:read"
-	PermOrgWrite     Permission = "org:write"
-	PermUsersRead    Permission = "users:read"
-	PermUsersWrite   Permission = "users:write"
-	PermAPIKeysRead  Permission = "api_keys:read"
-	PermAPIKeysWrite Permission = "api_keys:write"
-	PermAuditRead    Permission = "audit:read"
-
-	PermPortalAccess  Permission = "portal:access"
-	PermCenterAccess  Permission = "center:access"
-	PermAgentAccess   Permission = "agent:access"
-	PermConsoleAccess Permission = "console:access"
-	PermQueuesRead    Permission = "queues:read"
-
-	PermComplianceRead    Permission = "compliance:read"  // decisions, evidence, consents, suppression lists
-	PermComplianceWrite   Permission = "compliance:write" // record consents, manage the org's suppression list
-	PermCenterProfileRead Permission = "center_profile:read"
-	PermCenterProfileEdit Permission = "center_profile:write"
-	PermCenterProfileOK   Permission = "center_profile:verify" // the platform verifies centers' profiles
-	PermNationalLists     Permission = "national_lists:write"  // upload national do-not-call lists
-
-	// The marketplace. Who may make each move of a campaign's life is the
-	// campaign package's state machine; these only open the routes.
-	PermCampaignsRead  Permission = "campaigns:read"  // campaigns, open requests, offers and contracts the org may see
-	PermCampaignsWrite Permission = "campaigns:write" // a client creates and edits its campaigns
-	PermOffersWrite    Permission = "offers:write"    // a center answers open requests
-	PermContractsWrite Permission = "contracts:write" // a client accepts offers, a center owner confirms contracts
-
-	// Leads. A center reads a campaign's leads only through an active
-	// contract, and its agents see phones masked.
-	PermLeadsRead  Permission = "leads:read"  // leads, imports and their reports
-	PermLeadsWrite Permission = "leads:write" // a client imports leads
-)
-
-// Object and Action split a permission for the RBAC enforcer.
-func (p Permission) Object() string { o, _, _ := strings.Cut(string(p), ":"); return o }
-func (p Permission) Action() string { _, a, _ := strings.Cut(string(p), ":"); return a }
-
-// DefaultPermissions is the permission table: what each role of each org
-// kind may do. New orgs get these policies; `plateau migrate up` and every
-// start add the ones a newer version introduced. The README renders it.
-func DefaultPermissions(kind OrgKind) map[Role][]Permission {
-	switch kind {
-	case KindClient:
-		return map[Role][]Permission{
-			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
-				PermAPIKeysWrite, PermAuditRead, PermPortalAccess, PermComplianceRead, PermComplianceWrite,
-				PermCampaignsRead, PermCampaignsWrite, PermContractsWrite, PermLeadsRead, PermLeadsWrite},
-			RoleManager: {PermOrgRead, PermUsersRead, PermAPIKeysRead, PermAuditRead, PermPortalAccess,
-				PermComplianceRead, PermComplianceWrite, PermCampaignsRead, PermCampaignsWrite, PermContractsWrite,
-				PermLeadsRead, PermLeadsWrite},
-			RoleAnalyst: {PermOrgRead, PermPortalAccess, PermComplianceRead, PermCampaignsRead, PermLeadsRead},
-			RoleBilling: {PermOrgRead, PermPortalAccess, PermCampaignsRead},
-		}
-	case KindCenter:
-		return map[Role][]Permission{
-			RoleOwner: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
-				PermAPIKeysWrite, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead, PermCenterProfileEdit,
-				PermCampaignsRead, PermOffersWrite, PermContractsWrite, PermLeadsRead},
-			RoleSupervisor: {PermOrgRead, PermUsersRead, PermAuditRead, PermCenterAccess, PermAgentAccess, PermCenterProfileRead,
-				PermCampaignsRead, PermOffersWrite, PermLeadsRead},
-			RoleQA:    {PermOrgRead, PermCenterAccess, PermCampaignsRead, PermLeadsRead},
-			RoleAgent: {PermOrgRead, PermAgentAccess, PermCampaignsRead},
-		}
-	case KindPlatform:
-		return map[Role][]Permission{
-			RolePlatformAdmin: {PermOrgRead, PermOrgWrite, PermUsersRead, PermUsersWrite, PermAPIKeysRead,
-				PermAPIKeysWrite, PermAuditRead, PermConsoleAccess, PermQueuesRead, PermComplianceRead,
-				PermComplianceWrite, PermCenterProfileOK, PermNationalLists, PermCampaignsRead},
-		}
-	}
-	return nil
-}
-
 // HomePath is where a principal of this org kind and role lands after login.
 func HomePath(kind OrgKind, role Role) string {
 	switch {
@@ -161,4 +79,13 @@ type Grant struct {
 type Assignment struct {
 	Subject string
 	Role    Role
+}
+
+// SortTeam orders an org's people as a team is read: most powerful roles
+// first, then by name.
+func SortTeam(kind OrgKind, team []Member) {
+	roles := RolesOf(kind)
+	slices.SortStableFunc(team, func(a, b Member) int {
+		return cmp.Or(cmp.Compare(slices.Index(roles, a.Role), slices.Index(roles, b.Role)), strings.Compare(a.Name, b.Name))
+	})
 }

@@ -203,6 +203,9 @@ type Member struct {
 	User
 	OrgID uuid.UUID `json:"org_id"`
 	Role  Role      `json:"role"`
+	// Joining: the person has an account and was invited to join this org;
+	// until they accept, the org sees only the address and name it typed.
+	Joining bool `json:"-"`
 }
 
 // APIKey lets a client system act in one org with one role. Its secret is
@@ -253,4 +256,20 @@ func (a Account) Membership(orgID uuid.UUID) (Membership, bool) {
 func (a Account) Principal(m Membership, ip string) Principal {
 	return Principal{Kind: ActorUser, ID: a.User.ID, Label: a.User.Email, OrgID: m.Org.ID,
 		OrgKind: m.Org.Kind, Role: m.Role, IP: ip}
+}
+
+// TokenPurpose is what a one-time token mailed to a member is for.
+type TokenPurpose string
+
+const (
+	TokenInvitation    TokenPurpose = "invitation"
+	TokenPasswordReset TokenPurpose = "password_reset"
+)
+
+// In is the principal as another org's audit trail names it: the same
+// person or key, acting on that org's data (a center moving its client's
+// campaign).
+func (p Principal) In(org uuid.UUID) Principal {
+	p.OrgID = org
+	return p
 }
