@@ -101,10 +101,10 @@ func (a *Account) login(c *fiber.Ctx) error {
 	th := a.d.Throttle
 	// Every attempt is counted before the password is checked, so parallel
 	// guesses cannot pass the limit; a success gives its slots back.
-	if err := a.take(c, th.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
+	if err := a.take(c, th.IP, c.IP(), false); err != nil {
 		return a.throttledLogin(c, d, err)
 	}
-	if err := a.take(c, th.Account, email, "auth.login.throttled_account"); err != nil {
+	if err := a.take(c, th.Account, email, true); err != nil {
 		return a.throttledLogin(c, d, err)
 	}
 	acc, err := a.d.Accounts.AccountByEmail(ctx, email)
@@ -136,14 +136,17 @@ func (a *Account) login(c *fiber.Ctx) error {
 	return a.signIn(c, acc, m, d.Next)
 }
 
-// take counts an attempt against a throttle and answers a TooMany error,
-// in the page's language, when the key is over its limit.
-func (a *Account) take(c *fiber.Ctx, th *redisstore.Throttle, key, message string) error {
+// take counts an attempt against a throttle, an account's or an
+// address's, and answers a TooMany error when the key is over its limit.
+func (a *Account) take(c *fiber.Ctx, th *redisstore.Throttle, key string, perAccount bool) error {
 	blocked, wait, err := th.Take(c.UserContext(), key)
 	if err != nil || !blocked {
 		return err
 	}
-	e := apperr.New(apperr.TooMany, "%s", a.s.T(c, message, minutes(wait)))
+	e := apperr.New(apperr.TooMany, "account.throttled.network", "Too many failed attempts from your network. Try again in %d minutes.", minutes(wait))
+	if perAccount {
+		e = apperr.New(apperr.TooMany, "account.throttled.account", "Too many failed attempts for this account. Try again in %d minutes, or reset your password.", minutes(wait))
+	}
 	e.RetryAfter = int(math.Ceil(wait.Seconds()))
 	return e
 }
@@ -156,7 +159,7 @@ func (a *Account) throttledLogin(c *fiber.Ctx, d loginData, err error) error {
 	}
 	c.Set(fiber.HeaderRetryAfter, fmt.Sprint(e.RetryAfter))
 	c.Status(fiber.StatusTooManyRequests)
-	d.Error = e.Message
+	d.Error = a.s.Localize(c, e).Message
 	return a.renderLogin(c, d)
 }
 
@@ -205,7 +208,7 @@ func (a *Account) logout(c *fiber.Ctx) error {
 func (a *Account) setLocale(c *fiber.Ctx) error {
 	locale := c.FormValue("locale")
 	if !tenancy.ValidLocale(locale) || locale == "" {
-		return apperr.InvalidFields("unknown language", apperr.FieldError{Path: "locale", Message: "must be fr or en"})
+		return apperr.InvalidFields("account.locale.unknown", "unknown language", apperr.Field("locale", "account.locale.invalid", "must be fr or en"))
 	}
 	sess, err := a.s.Session(c)
 	if err != nil {
@@ -227,7 +230,7 @@ func (a *Account) forgotPage(c *fiber.Ctx) error {
 // the form cannot be used to flood someone's mailbox.
 func (a *Account) forgot(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if err := a.take(c, a.d.Throttle.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
+	if err := a.take(c, a.d.Throttle.IP, c.IP(), false); err != nil {
 		return err
 	}
 	if err := a.d.Accounts.RequestPasswordReset(ctx, c.FormValue("email")); err != nil {
@@ -284,7 +287,7 @@ func (a *Account) redeem(purpose tenancy.TokenPurpose) fiber.Handler {
 		}
 		// Redeeming hashes a password: attempts count against the address, so
 		// made-up tokens cannot make the server hash without end.
-		if err := a.take(c, a.d.Throttle.IP, c.IP(), "auth.login.throttled_ip"); err != nil {
+		if err := a.take(c, a.d.Throttle.IP, c.IP(), false); err != nil {
 			return err
 		}
 		acc, orgID, err := a.d.Accounts.RedeemToken(c.UserContext(), d.Token, purpose, c.FormValue("password"))
@@ -292,9 +295,13 @@ func (a *Account) redeem(purpose tenancy.TokenPurpose) fiber.Handler {
 			err = a.d.Throttle.IP.Give(c.UserContext(), c.IP())
 		}
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
-			d.Error = e.Message
-			for _, f := range e.Fields {
-				d.Error += ": " + f.Message
+			said, colon := a.s.Localize(c, e), ": "
+			if fiberhttp.LocaleOf(c) == "fr" {
+				colon = "\u00a0: "
+			}
+			d.Error = said.Message
+			for _, f := range said.Fields {
+				d.Error += colon + f.Message
 			}
 			c.Status(fiber.StatusUnprocessableEntity)
 			return a.renderToken(c, d)
@@ -306,7 +313,7 @@ func (a *Account) redeem(purpose tenancy.TokenPurpose) fiber.Handler {
 			m, ok = firstActive(acc)
 		}
 		if !ok || acc.User.Status != tenancy.UserActive {
-			return apperr.New(apperr.Forbidden, "%s", a.s.T(c, "auth.login.no_org"))
+			return apperr.New(apperr.Forbidden, "account.no_active_org", "This account does not belong to any active organization.")
 		}
 		return a.signIn(c, acc, m, "/")
 	}
@@ -318,12 +325,12 @@ func (a *Account) redeem(purpose tenancy.TokenPurpose) fiber.Handler {
 func (a *Account) switchOrg(c *fiber.Ctx) error {
 	v := fiberhttp.ViewerOf(c)
 	if v == nil {
-		return apperr.New(apperr.Unauthorized, "%s", a.s.T(c, "auth.login.required"))
+		return apperr.New(apperr.Unauthorized, "account.sign_in_first", "Sign in first.")
 	}
 	id, err := uuid.Parse(c.FormValue("org"))
 	m, ok := v.Account.Membership(id)
 	if err != nil || !ok || m.Org.Status != tenancy.OrgActive {
-		return apperr.New(apperr.NotFound, "%s", a.s.T(c, "auth.switch.not_a_member"))
+		return apperr.New(apperr.NotFound, "account.switch.not_a_member", "You do not belong to this organization.")
 	}
 	if err := a.s.SignIn(c, v.Account, m); err != nil {
 		return err

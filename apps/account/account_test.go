@@ -121,7 +121,7 @@ func TestFormsWithoutTheCSRFTokenAreRejected(t *testing.T) {
 			form.Set("_csrf", token)
 		}
 		resp, body := b.Post("/login", form)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "reload the page") {
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "rechargez la page") { // a visitor reads French
 			t.Errorf("%s token: %d\n%s", name, resp.StatusCode, body)
 		}
 	}
@@ -223,7 +223,7 @@ func TestAnExpiredSessionAsksToSignInAgain(t *testing.T) {
 		t.Fatalf("expired session on /portal: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	resp, body := b.Post("/logout", url.Values{"_csrf": {csrf}})
-	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "expired") {
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "expiré") {
 		t.Fatalf("a form of the expired session: %d\n%s", resp.StatusCode, body)
 	}
 }
@@ -308,4 +308,37 @@ func invitationToken(t *testing.T, e *platformtest.Env, org tenancy.Org, m tenan
 	}
 	t.Fatalf("no invitation announced for %s", m.Email)
 	return ""
+}
+
+// TestTheLinksRefusalsAreInTheReadersLanguage: what an invitation's form
+// refuses (a password too short, a link used already) reads in the page's
+// language; the field's problem read in English on a French page.
+func TestTheLinksRefusalsAreInTheReadersLanguage(t *testing.T) {
+	e := platformtest.New(t)
+	ml := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+	sys := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(ml.Org, "test"))
+	invited, err := e.P.Services.Tenancy.AddMember(sys, store.NewMemberInput{Email: "new@ml.test", Role: "manager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := invitationToken(t, e, ml.Org, invited)
+	for locale, want := range map[string][2]string{
+		"fr": {"le mot de passe n&#39;est pas valide\u00a0: doit faire au moins 10 caractères", "ce lien est invalide, expiré ou déjà utilisé"},
+		"en": {"the password is not valid: must be at least 10 characters", "this link is invalid, expired or already used"},
+	} {
+		b := e.Browser()
+		_, page := b.Get("/invitation/" + token)
+		csrf := platformtest.CSRF(t, page)
+		if resp, body := b.Post("/locale", url.Values{"_csrf": {csrf}, "locale": {locale}, "next": {"/invitation/" + token}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("choosing %s: %d\n%s", locale, resp.StatusCode, body)
+		}
+		resp, body := b.Post("/invitation", url.Values{"_csrf": {csrf}, "token": {token}, "password": {"short"}, "confirm": {"short"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want[0]) {
+			t.Errorf("%s, a short password: %d, want 422 saying %q\n%s", locale, resp.StatusCode, want[0], body)
+		}
+		resp, body = b.Post("/invitation", url.Values{"_csrf": {csrf}, "token": {"not-a-token"}, "password": {"a new good password"}, "confirm": {"a new good password"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want[1]) {
+			t.Errorf("%s, a link that is none: %d, want 422 saying %q\n%s", locale, resp.StatusCode, want[1], body)
+		}
+	}
 }

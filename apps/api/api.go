@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -149,6 +150,15 @@ func answer[T any](c *fiber.Ctx, status int, use func(ctx context.Context) (T, e
 		return err
 	}
 	return c.Status(status).JSON(out)
+}
+
+// say is err's message in the request's language, for an answer that
+// carries it as data rather than as a problem.
+func (a *API) say(c *fiber.Ctx, err error) string {
+	if apperr.As(err) == nil {
+		return err.Error()
+	}
+	return a.s.Localize(c, err).Message
 }
 
 // idParam reads the :id of the path.

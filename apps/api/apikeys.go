@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -16,8 +16,7 @@ func (a *API) createAPIKey(c *fiber.Ctx) error {
 	return withBody(c, fiber.StatusCreated, func(ctx context.Context, in store.NewAPIKeyInput) (newAPIKeyView, error) {
 		k, secret, err := a.d.Tenancy.CreateAPIKey(ctx, in)
 		if err == nil {
-			answersSecretOnce(c, fmt.Sprintf("the first request with this Idempotency-Key created the API key %s (%s); "+
-				"its secret is shown only once: if it was lost, revoke that key and create another", k.ID, k.Prefix))
+			answersSecretOnce(c, apperr.New(apperr.Conflict, "api.key.secret_shown_once", "the first request with this Idempotency-Key created the API key %s (%s); its secret is shown only once: if it was lost, revoke that key and create another", k.ID, k.Prefix))
 		}
 		return newAPIKeyView{apiKeyView: apiKeyOf(k), Key: secret}, err
 	})

@@ -35,9 +35,9 @@ func instantOf(f *apperr.Fields, path, raw string) time.Time {
 		return t
 	}
 	if _, local := time.Parse("2006-01-02T15:04:05", raw); local == nil {
-		f.Add(path, "has no time zone: add the offset or Z, such as %s (got %q)", exampleTime, raw)
+		f.Add(path, "api.time.no_zone", "has no time zone: add the offset or Z, such as %s (got %q)", exampleTime, raw)
 	} else {
-		f.Add(path, "must be an RFC 3339 time with its zone, such as %s (got %q)", exampleTime, raw)
+		f.Add(path, "api.time.invalid", "must be an RFC 3339 time with its zone, such as %s (got %q)", exampleTime, raw)
 	}
 	return time.Time{}
 }
@@ -92,7 +92,7 @@ func (in decisionInput) question() (compliance.Question, apperr.Fields) {
 		path := "attempts[" + strconv.Itoa(i) + "]."
 		at := instantOf(&f, path+"at", a.At)
 		if !attemptResult.MatchString(a.Result) {
-			f.Add(path+"result", "must be a lower-case word such as answered, abandoned or no_answer (got %q)", a.Result)
+			f.Add(path+"result", "api.attempt.result.invalid", "must be a lower-case word such as answered, abandoned or no_answer (got %q)", a.Result)
 		}
 		r.Attempts = append(r.Attempts, compliance.Attempt{At: at, Result: a.Result})
 	}
@@ -117,7 +117,7 @@ func (a *API) decide(c *fiber.Ctx) error {
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 			f = apperr.Fields(e.Fields).Merge(f)
 		}
-		return f.Err("the question is not valid")
+		return f.Err("api.question.invalid", "the question is not valid")
 	}
 	if err != nil {
 		return err
@@ -138,8 +138,8 @@ func (a *API) evidence(c *fiber.Ctx) error {
 	if raw := c.Query("lead_id"); raw != "" {
 		id, err := uuid.Parse(raw)
 		if err != nil {
-			return apperr.InvalidFields("the query parameters are not valid",
-				apperr.FieldError{Path: "lead_id", Message: "must be a lead id (a UUID), got " + strconv.Quote(raw)})
+			return apperr.InvalidFields("http.query.invalid", "the query parameters are not valid",
+				apperr.Field("lead_id", "api.query.lead_id.invalid", "must be a lead id (a UUID), got %q", raw))
 		}
 		leadID = &id
 	}

@@ -51,7 +51,7 @@ type centerProfilePatch struct {
 func (a *API) centerProfile(c *fiber.Ctx) error {
 	return answer(c, fiber.StatusOK, func(ctx context.Context) (centerProfileView, error) {
 		p, err := a.d.Compliance.CheckedCenterProfile(ctx)
-		return centerProfileOf(p), err
+		return a.centerProfileOf(c, p), err
 	})
 }
 
@@ -63,7 +63,7 @@ func (a *API) editCenterProfile(c *fiber.Ctx) error {
 		var f apperr.Fields
 		sccSignedAt := optionalInstant(&f, "scc_signed_at", patch.SCCSignedAt.Value)
 		expiresAt := optionalInstant(&f, "authority_expires_at", patch.AuthorityExpiresAt.Value)
-		if err := f.Err("the profile is not valid"); err != nil {
+		if err := f.Err("store.profile.invalid", "the profile is not valid"); err != nil {
 			return centerProfileView{}, err
 		}
 		saved, err := a.d.Compliance.EditCenterProfile(ctx, func(p *compliance.CenterProfile) bool {
@@ -87,6 +87,6 @@ func (a *API) editCenterProfile(c *fiber.Ctx) error {
 			}
 			return patch != centerProfilePatch{}
 		})
-		return centerProfileOf(saved), err
+		return a.centerProfileOf(c, saved), err
 	})
 }

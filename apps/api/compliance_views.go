@@ -3,6 +3,7 @@ package api
 import (
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/compliance"
@@ -143,7 +144,8 @@ type centerProfileView struct {
 	Missing            *string    `json:"missing"` // why not, all at once; null when it may
 }
 
-func centerProfileOf(k store.CheckedProfile) centerProfileView {
+// centerProfileOf is CenterProfile, missing said in the request's language.
+func (a *API) centerProfileOf(c *fiber.Ctx, k store.CheckedProfile) centerProfileView {
 	p := k.Profile
 	v := centerProfileView{OrgID: p.OrgID, Country: p.Country, SCCSignedAt: p.SCCSignedAt, SCCModule: p.SCCModule,
 		TIAOnFile: p.TIAOnFile, Authority: p.Authority, AuthorityRef: p.AuthorityRef, AuthorityExpiresAt: p.AuthorityExpiresAt,
@@ -156,7 +158,7 @@ func centerProfileOf(k store.CheckedProfile) centerProfileView {
 		v.UpdatedAt = &at
 	}
 	if k.Missing != nil {
-		missing := k.Missing.Error()
+		missing := a.say(c, k.Missing)
 		v.Missing = &missing
 	}
 	return v

@@ -31,7 +31,7 @@ const (
 
 // answersSecretOnce marks the answer of c as holding a secret: the
 // idempotency record keeps replay, a caller-safe conflict, instead.
-func answersSecretOnce(c *fiber.Ctx, replay string) { c.Locals(localSecret, replay) }
+func answersSecretOnce(c *fiber.Ctx, replay *apperr.Error) { c.Locals(localSecret, replay) }
 
 // idempotent lets a client retry a POST safely. The first request with a key
 // claims it and its answer (any status below 500) is recorded; the same
@@ -90,20 +90,22 @@ func (a *API) idempotent(c *fiber.Ctx) error {
 	}
 	stored := store.StoredResponse{StatusCode: resp.StatusCode(), ContentType: string(resp.Header.ContentType()),
 		Location: string(resp.Header.Peek(fiber.HeaderLocation)), Body: bytes.Clone(resp.Body())}
-	if replay, ok := c.Locals(localSecret).(string); ok {
+	if replay, ok := c.Locals(localSecret).(*apperr.Error); ok {
 		var err error
-		if stored, err = secretReplay(c, replay); err != nil {
+		if stored, err = a.secretReplay(c, replay); err != nil {
 			return err
 		}
 	}
 	return a.record(ctx, &recorded, req, p.OrgID.String(), stored)
 }
 
-// secretReplay is the conflict a retry of a secret-bearing request gets.
-func secretReplay(c *fiber.Ctx, detail string) (store.StoredResponse, error) {
-	body, err := json.Marshal(fiberhttp.Problem{Type: "https://plateau.example/problems/conflict", Title: "Conflict",
-		Status: fiber.StatusConflict, Detail: detail, Instance: c.OriginalURL()})
-	return store.StoredResponse{StatusCode: fiber.StatusConflict, ContentType: "application/problem+json", Body: body}, err
+// secretReplay is the conflict a retry of a secret-bearing request gets,
+// in the language of the first request.
+func (a *API) secretReplay(c *fiber.Ctx, replay *apperr.Error) (store.StoredResponse, error) {
+	status, problem := a.s.ProblemOf(c, replay)
+	problem.RequestID = "" // the retry's is not the first request's
+	body, err := json.Marshal(problem)
+	return store.StoredResponse{StatusCode: status, ContentType: "application/problem+json", Body: body}, err
 }
 
 // record stores the answer of a claimed key.
@@ -131,10 +133,9 @@ func checkIdempotencyKey(key string) error {
 	if !bad {
 		return nil
 	}
-	return apperr.InvalidFields("the Idempotency-Key header is not valid", apperr.FieldError{
-		Path:    HeaderIdempotencyKey,
-		Message: fmt.Sprintf("must be 1 to %d printable ASCII characters, such as a UUID (got %d bytes)", maxIdempotencyKey, len(key)),
-	})
+	return apperr.InvalidFields("api.idempotency_key.invalid", "the Idempotency-Key header is not valid",
+		apperr.Field(HeaderIdempotencyKey, "api.idempotency_key.malformed",
+			"must be 1 to %d printable ASCII characters, such as a UUID (got %d bytes)", maxIdempotencyKey, len(key)))
 }
 
 // fingerprint is the SHA-256 of what makes two requests the same: the

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"mime"
 	"strings"
 	"time"
@@ -175,7 +174,8 @@ type batchView struct {
 	Results []itemResultView `json:"results"`
 }
 
-func batchOf(results []store.ItemResult, s lead.Summary) batchView {
+// batchOf is the results of a batch, each problem said by tr.
+func batchOf(results []store.ItemResult, s lead.Summary, tr apperr.Translator) batchView {
 	out := batchView{Summary: summaryOf(s), Results: make([]itemResultView, len(results))}
 	for i, r := range results {
 		v := itemResultView{Index: r.Index, Status: "created"}
@@ -183,7 +183,7 @@ func batchOf(results []store.ItemResult, s lead.Summary) batchView {
 			v.Lead = &batchLeadView{ID: r.Lead.ID, Status: r.Lead.Status, Block: blockOf(r.Lead.Block)}
 		} else {
 			v.Status = "rejected"
-			v.Problem = &itemProblemView{Code: r.Problem.Code, Field: r.Problem.Column, Message: r.Problem.Message}
+			v.Problem = &itemProblemView{Code: r.Problem.Code, Field: r.Problem.Column, Message: r.Problem.Say(tr)}
 		}
 		out.Results[i] = v
 	}
@@ -241,8 +241,8 @@ func (a *API) listLeads(c *fiber.Ctx) error {
 	f := store.LeadFilter{Status: lead.Status(c.Query("status")), BlockReason: compliance.Reason(c.Query("block_reason")),
 		Search: strings.TrimSpace(c.Query("q"))}
 	if f.Status != "" && !f.Status.Valid() {
-		return apperr.InvalidFields("the query parameters are not valid", apperr.FieldError{Path: "status",
-			Message: fmt.Sprintf("must be one of %v (got %q)", lead.Statuses(), f.Status)})
+		return apperr.InvalidFields("http.query.invalid", "the query parameters are not valid",
+			apperr.Field("status", "api.query.lead_status.invalid", "must be one of %v (got %q)", lead.Statuses(), f.Status))
 	}
 	view, err := a.leadViewer(c)
 	if err != nil {
@@ -285,14 +285,14 @@ func (a *API) addLeads(c *fiber.Ctx) error {
 		return err
 	}
 	if len(in.Items) == 0 {
-		return apperr.InvalidFields("the batch is empty", apperr.FieldError{Path: "items",
-			Message: fmt.Sprintf("send from 1 to %d leads, each with at least its phone", store.MaxBatch)})
+		return apperr.InvalidFields("store.batch.empty", "the batch is empty",
+			apperr.Field("items", "api.leads.items.none", "send from 1 to %d leads, each with at least its phone", store.MaxBatch))
 	}
 	results, summary, err := a.d.Leads.AddBatch(c.UserContext(), id, in.Items)
 	if err != nil {
 		return err
 	}
-	return c.JSON(batchOf(results, summary))
+	return c.JSON(batchOf(results, summary, a.s.Translator(c)))
 }
 
 // listImports lists the files brought into a campaign of the client's; a
@@ -343,7 +343,7 @@ func (a *API) importReport(c *fiber.Ctx) error {
 		return err
 	}
 	if im.Status != lead.Finished {
-		return apperr.New(apperr.Conflict, "the import is %s: its report is there once it has finished", im.Status)
+		return apperr.New(apperr.Conflict, "api.import.not_finished", "the import is %s: its report is there once it has finished", im.Status)
 	}
 	// FormatMediaType quotes the client's name, or encodes it (RFC 2231)
 	// when it is not ASCII.
@@ -363,7 +363,7 @@ func (a *API) uploadImport(c *fiber.Ctx) error {
 		return err
 	}
 	if media, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); media != "text/csv" && media != fiber.MIMEOctetStream {
-		return apperr.New(apperr.Invalid, "send the file itself as the body, with Content-Type: text/csv (got %q)",
+		return apperr.New(apperr.Invalid, "api.import.not_csv", "send the file itself as the body, with Content-Type: text/csv (got %q)",
 			c.Get(fiber.HeaderContentType))
 	}
 	name, err := fileName(c.Query("file_name"))
@@ -404,8 +404,8 @@ func fileName(raw string) (string, error) {
 		return defaultFileName, nil
 	}
 	if len(name) > 255 || !utf8.ValidString(name) || strings.ContainsAny(name, `/\`) || strings.ContainsFunc(name, unicode.IsControl) {
-		return "", apperr.InvalidFields("the query parameters are not valid", apperr.FieldError{Path: "file_name",
-			Message: "must be a file's name, up to 255 characters without / \\ or control characters, such as leads.csv"})
+		return "", apperr.InvalidFields("http.query.invalid", "the query parameters are not valid",
+			apperr.Field("file_name", "api.query.file_name.invalid", "must be a file's name, up to 255 characters without / \\ or control characters, such as leads.csv"))
 	}
 	return name, nil
 }

@@ -59,7 +59,7 @@ func pageOf(c *fiber.Ctx) (store.Page, error) {
 	if raw := c.Query("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > store.MaxLimit {
-			f.Add("limit", "must be a whole number from 1 to %d (got %q); without it a page holds %d items",
+			f.Add("limit", "api.query.limit.invalid", "must be a whole number from 1 to %d (got %q); without it a page holds %d items",
 				store.MaxLimit, raw, store.DefaultLimit)
 		}
 		page.Limit = n
@@ -67,11 +67,11 @@ func pageOf(c *fiber.Ctx) (store.Page, error) {
 	if raw := c.Query("cursor"); raw != "" {
 		id, ok := decodeCursor(raw)
 		if !ok {
-			f.Add("cursor", "is not a cursor this API gave; pass the next_cursor of the previous page as it is, or leave it out for the first page")
+			f.Add("cursor", "api.query.cursor.invalid", "is not a cursor this API gave; pass the next_cursor of the previous page as it is, or leave it out for the first page")
 		}
 		page.After = id
 	}
-	return page, f.Err("the query parameters are not valid")
+	return page, f.Err("http.query.invalid", "the query parameters are not valid")
 }
 
 // A cursor is the last id of a page, base64url-encoded: opaque to clients,

@@ -9,6 +9,10 @@ package center
 // /center/requests/{id}, without the script).
 
 import (
+	"regexp"
+	"slices"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
@@ -63,7 +67,7 @@ func (ce *Center) briefPage(c *fiber.Ctx) error {
 		return err
 	}
 	k, contract, client := b.Campaign, b.Contract, b.Contract.ClientName
-	d := briefData{Campaign: ce.campaignView(c, k), Client: client, Seats: contract.Seats, ConfirmedAt: day(contract.ConfirmedAt)}
+	d := briefData{Campaign: ce.campaignView(c, k), Client: client, Seats: contract.Seats, ConfirmedAt: dayOf(c, contract.ConfirmedAt)}
 	if d.Rate, err = ce.pricedLines(c, contract.RateCard); err != nil {
 		return err
 	}
@@ -78,32 +82,56 @@ func (ce *Center) briefPage(c *fiber.Ctx) error {
 	return ce.s.Render(c, "center/brief", "center", k.Name, d)
 }
 
-// scriptView sets a script out for reading. Variables show as their
-// placeholders ("[lead.first_name]"), except the client's name, known here.
+// variable is a variable of a script's text: "{{lead.first_name}}".
+var variable = regexp.MustCompile(`\{\{\s*([^{}]+?)\s*\}\}`)
+
+// scriptView sets a script out for reading. Variables show as what they
+// stand for in the reader's language, in brackets ("[Prénom du
+// contact]", "[panier]" for the lead's custom field), except the client's
+// name, known here.
 func (ce *Center) scriptView(c *fiber.Ctx, v script.Version, client string) *scriptView {
 	s := v.Script
 	values := script.Values{"client.name": client}
+	render := func(text string) string {
+		for _, m := range variable.FindAllStringSubmatch(text, -1) {
+			name := m[1]
+			if _, ok := values[name]; ok {
+				continue
+			}
+			if field, ok := strings.CutPrefix(name, script.CustomPrefix); ok {
+				values[name] = "[" + field + "]"
+			} else if slices.Contains(script.StandardVariables, name) {
+				values[name] = "[" + ce.t(c, "scripts.variable."+name) + "]"
+			}
+		}
+		return script.Render(text, values)
+	}
 	link := func(id string) nodeLink {
-		label := script.Render(s.Nodes[id].Title, values)
-		if label == "" {
-			label = id
+		n := s.Nodes[id]
+		label := render(n.Title)
+		switch {
+		case label != "":
+		case n.Kind == script.KindOutcome && n.Disposition != "":
+			label = ce.t(c, "scripts.outcome_named", ce.t(c, "scripts.disposition."+string(n.Disposition)))
+		default:
+			label = ce.t(c, "scripts.kind."+string(n.Kind))
 		}
 		return nodeLink{ID: id, Label: label}
 	}
-	out := &scriptView{Version: v.Version, SavedAt: day(&v.CreatedAt)}
+	out := &scriptView{Version: v.Version, SavedAt: dayOf(c, &v.CreatedAt)}
 	for _, id := range s.Order() {
 		n := s.Nodes[id]
-		nv := nodeView{ID: id, Kind: string(n.Kind), KindTxt: ce.t(c, "center.node."+string(n.Kind)),
-			Title: script.Render(n.Title, values), Text: script.Render(n.Text, values), Start: id == s.Start}
+		nv := nodeView{ID: id, Kind: string(n.Kind), KindTxt: ce.t(c, "scripts.kind."+string(n.Kind)),
+			Title: render(n.Title), Text: render(n.Text), Start: id == s.Start}
 		if n.Next != "" {
 			next := link(n.Next)
 			nv.Next = &next
 		}
 		for _, a := range n.Answers {
-			nv.Answers = append(nv.Answers, answerView{Label: script.Render(a.Label, values), Next: link(a.Next)})
+			nv.Answers = append(nv.Answers, answerView{Label: render(a.Label), Next: link(a.Next)})
 		}
 		if n.Disposition != "" {
-			nv.Disposition = ce.t(c, "center.disposition."+string(n.Disposition))
+			nv.Disposition = ce.t(c, "scripts.disposition."+string(n.Disposition))
 		}
 		out.Nodes = append(out.Nodes, nv)
 	}

@@ -80,7 +80,7 @@ func TestBrowserCenterSendsAnOfferAndReadsABrief(t *testing.T) {
 		noProblems(t, console)
 		click(t, ctx, `[data-testid="send-offer"]`)
 		console = platformtest.WatchConsole(ctx)
-		if e := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="error-rate_card.per_minute"]`))); !strings.Contains(e, "cannot be negative") {
+		if e := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="error-rate_card.per_minute"]`))); !strings.Contains(e, "ne peut pas être négatif") {
 			t.Errorf("beside the negative price: %q", e)
 		}
 		if v := get(t, ctx, chromedp.Value(chromedp.CSS(`input[name="hours"]`))); v != "lun–ven 9h–18h" {

@@ -49,7 +49,7 @@ func TestCenterOwnerFillsTheProfileAndSeesWhatIsMissing(t *testing.T) {
 		// A date that is not one is refused, naming the field, nothing saved.
 		form := url.Values{"_csrf": {platformtest.CSRF(t, page)}, "scc_signed_at": {"03/11/2025"}, "scc_module": {"2"}}
 		resp, page = b.Post("/center/data-protection", form)
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "<code>scc_signed_at</code>") {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `data-field="scc_signed_at"`) {
 			t.Fatalf("a bad date: %d\n%s", resp.StatusCode, page)
 		}
 

@@ -62,11 +62,11 @@ func (ce *Center) renderContracts(c *fiber.Ctx, refused uuid.UUID, why string) e
 		return err
 	}
 	d := contractsData{CanConfirm: canConfirm}
-	dp := compliance.DataProtectionStatus(list.Profile, ce.d.Now(), func(key string, args ...any) string { return ce.t(c, key, args...) })
+	dp := ce.dataProtection(c, list.Profile)
 	for _, k := range list.Contracts {
 		row := contractRow{ID: k.ID.String(), Campaign: k.CampaignName, Client: k.ClientName, Status: string(k.Status),
-			StatusTxt: ce.t(c, "center.contract_status."+string(k.Status)), Seats: k.Seats,
-			AcceptedAt: day(&k.AcceptedAt), ConfirmedAt: day(k.ConfirmedAt), Pending: k.Status == market.ContractPending}
+			StatusTxt: ce.t(c, "campaigns.contract_status."+string(k.Status)), Seats: k.Seats,
+			AcceptedAt: dayOf(c, &k.AcceptedAt), ConfirmedAt: dayOf(c, k.ConfirmedAt), Pending: k.Status == market.ContractPending}
 		if seesPrices {
 			row.Rate = ce.rateLines(c, k.RateCard)
 		}
@@ -94,7 +94,7 @@ func (ce *Center) confirmContract(c *fiber.Ctx) error {
 	k, err := ce.d.Market.Confirm(c.UserContext(), id)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Conflict {
 		c.Status(fiber.StatusConflict)
-		return ce.renderContracts(c, id, e.Message)
+		return ce.renderContracts(c, id, ce.s.Localize(c, err).Message)
 	}
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -27,7 +28,7 @@ type profileData struct {
 	Authority string // shown name: CNDP, CDP… or the generic words
 	Form      profileForm
 	Status    compliance.DataProtection
-	Errors    []apperr.FieldError
+	Problems  fiberhttp.Problems
 	UpdatedAt string
 }
 
@@ -51,19 +52,19 @@ func (ce *Center) profilePage(c *fiber.Ctx) error {
 	return ce.renderProfile(c, p, formOf(p), nil)
 }
 
-func (ce *Center) renderProfile(c *fiber.Ctx, p compliance.CenterProfile, form profileForm, errs []apperr.FieldError) error {
+func (ce *Center) renderProfile(c *fiber.Ctx, p compliance.CenterProfile, form profileForm, refused error) error {
 	canEdit, err := ce.can(c, tenancy.PermCenterProfileEdit)
 	if err != nil {
 		return err
 	}
-	d := profileData{CanEdit: canEdit, Country: p.Country, Form: form, Errors: errs,
-		Status: compliance.DataProtectionStatus(p, ce.d.Now(), func(key string, args ...any) string { return ce.t(c, key, args...) })}
+	d := profileData{CanEdit: canEdit, Country: p.Country, Form: form, Status: ce.dataProtection(c, p),
+		Problems: ce.s.Problems(c, refused, "scc_signed_at", "scc_module", "tia_on_file", "authority_ref", "authority_expires_at", "documents")}
 	d.Authority = d.Status.Authority
 	if d.Authority == "" {
 		d.Authority = ce.t(c, "dp.authority_generic")
 	}
 	if d.Status.Filled {
-		d.UpdatedAt = p.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
+		d.UpdatedAt = fiberhttp.When(p.UpdatedAt, fiberhttp.ZoneOf(c))
 	}
 	return ce.s.Render(c, "center/data_protection", "center", ce.t(c, "dp.title"), d)
 }
@@ -74,14 +75,14 @@ func (ce *Center) saveProfile(c *fiber.Ctx) error {
 		AuthorityExpiresAt: strings.TrimSpace(c.FormValue("authority_expires_at")), Documents: c.FormValue("documents")}
 	in := compliance.CenterProfile{SCCModule: form.SCCModule, TIAOnFile: form.TIAOnFile, AuthorityRef: form.AuthorityRef,
 		Documents: []string{}}
-	var errs []apperr.FieldError
+	var unread apperr.Fields
 	date := func(field, s string) *time.Time {
 		if s == "" {
 			return nil
 		}
 		t, err := time.Parse(time.DateOnly, s)
 		if err != nil {
-			errs = append(errs, apperr.FieldError{Path: field, Message: "must be a date, such as 2026-09-15"})
+			unread.Add(field, "form.date.invalid", "must be a date such as 2026-09-15 (got %q)", s)
 			return nil
 		}
 		return &t
@@ -93,7 +94,8 @@ func (ce *Center) saveProfile(c *fiber.Ctx) error {
 			in.Documents = append(in.Documents, line)
 		}
 	}
-	if errs == nil {
+	var refused error = &apperr.Error{Kind: apperr.Invalid, Fields: unread}
+	if unread == nil {
 		_, err := ce.d.Compliance.SaveCenterProfile(c.UserContext(), in)
 		e := apperr.As(err)
 		switch {
@@ -105,9 +107,7 @@ func (ce *Center) saveProfile(c *fiber.Ctx) error {
 		case e == nil || e.Kind != apperr.Invalid:
 			return err
 		}
-		if errs = e.Fields; len(errs) == 0 {
-			errs = []apperr.FieldError{{Message: e.Message}}
-		}
+		refused = err
 	}
 	// Refused: the form again, beside the profile on file and its status.
 	saved, err := ce.d.Compliance.CenterProfile(c.UserContext())
@@ -115,5 +115,15 @@ func (ce *Center) saveProfile(c *fiber.Ctx) error {
 		return err
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return ce.renderProfile(c, saved, form, errs)
+	return ce.renderProfile(c, saved, form, refused)
+}
+
+// dataProtection is a center's data-protection status as the page's reader
+// reads it, the time of its verification in the reader's zone.
+func (ce *Center) dataProtection(c *fiber.Ctx, p compliance.CenterProfile) compliance.DataProtection {
+	s := compliance.DataProtectionStatus(p, ce.d.Now(), func(key string, args ...any) string { return ce.t(c, key, args...) })
+	if s.Verified {
+		s.Verification = ce.t(c, "dp.verified", fiberhttp.When(*p.VerifiedAt, fiberhttp.ZoneOf(c)), p.VerifiedBy)
+	}
+	return s
 }

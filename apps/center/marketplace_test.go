@@ -120,14 +120,14 @@ func TestACenterBrowsesRequestsAndSendsAnOffer(t *testing.T) {
 			t.Fatalf("a negative price: %d\n%s", resp.StatusCode, page)
 		}
 		for name, want := range map[string]string{
-			"rate_card.per_minute":  "cannot be negative (got -€0.45)",
-			"rate_card.per_attempt": "saisissez un montant comme 0,45 ou 0.45",
+			"rate_card.per_minute":  "ne peut pas être négatif",
+			"rate_card.per_attempt": "écrivez un montant comme",
 		} {
-			if m := regexp.MustCompile(`data-testid="error-` + regexp.QuoteMeta(name) + `">([^<]*)<`).FindStringSubmatch(text(page)); m == nil || !strings.HasPrefix(m[1], want) {
+			if m := regexp.MustCompile(`data-testid="error-` + regexp.QuoteMeta(name) + `" data-field="[^"]*">([^<]*)<`).FindStringSubmatch(text(page)); m == nil || !strings.HasPrefix(m[1], want) {
 				t.Errorf("the error beside %s: %v, want %q", name, m, want)
 			}
 		}
-		has(t, "the refused form", page, "<code>seats</code> saisissez un nombre entier", "<code>starts_on</code> saisissez une date",
+		has(t, "the refused form", page, `data-field="seats">doit être un nombre entier`, `data-field="starts_on">doit être une date`,
 			`value="-0,45"`, `value="9,5"`, `value="0,1,2"`, `value="douze"`, `value="lun–ven 9h–20h"`, `value="15/09/2026"`,
 			"Équipe dédiée <e-commerce></textarea>", `value="fr" checked`)
 		if n := len(centerOffers(t, e, atlas.Org)); n != 0 {
@@ -153,7 +153,7 @@ func TestACenterBrowsesRequestsAndSendsAnOffer(t *testing.T) {
 		lacks(t, "our offers", page, `data-testid="closed"`)
 		has(t, "our offers", page, "Votre offre pour « Relance paniers abandonnés » a été envoyée.", "Relance paniers abandonnés",
 			"Client : Maison Lumière", "0,42\u00a0€ (minimum 30 s, puis par tranches de 6 s)", "Par résultat : Vente", "9,50\u00a0€",
-			"Envoyée", "lun–ven 9h–20h", `href="/center/requests/`+x.ID.String()+`"`)
+			"Soumise", "lun–ven 9h–20h", `href="/center/requests/`+x.ID.String()+`"`)
 		_, page = b.Get("/center/requests")
 		if strings.Count(page, `data-testid="offered"`) != 1 {
 			t.Errorf("the requests do not mark the one answered:\n%s", page)
@@ -280,7 +280,7 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 		sup.Login("sup@atlas.test", "supervisor password")
 		_, page := sup.Get("/center/contracts")
 		has(t, "the supervisor's contracts", page, "Relance paniers abandonnés", "Client : Maison Lumière",
-			"En attente de votre confirmation", "Le responsable du centre confirme les contrats.")
+			"En attente de confirmation", "Le responsable du centre confirme les contrats.")
 		lacks(t, "the supervisor's contracts", page, `data-testid="confirm"`)
 		if resp, _ := sup.Post(confirm, url.Values{"_csrf": {platformtest.CSRF(t, page)}}); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a supervisor confirming: %d", resp.StatusCode)
@@ -336,9 +336,9 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 			t.Fatalf("the brief: %d\n%s", resp.StatusCode, page)
 		}
 		has(t, "the brief", page, "Le contrat est actif", "Client : Maison Lumière", "Contractualisée", "0,42\u00a0€",
-			"12 postes", "Argumentaire", "Bonjour [lead.first_name], ici [agent.first_name] de Maison Lumière.",
-			"Souhaitez-vous finaliser votre commande ?", `<span class="node-answer">Oui</span> → <a href="#node-sale">sale</a>`,
-			`id="node-no_time"`, `<a href="#node-no_time">Pas le temps</a>`, "Enregistre le résultat :", "Vente", "Refus",
+			"12 postes", "Argumentaire", "Bonjour [Prénom du contact], ici [Prénom de l'agent] de Maison Lumière.",
+			"Souhaitez-vous finaliser votre commande ?", `<span class="node-answer">Oui</span> → <a href="#node-sale">Issue`+"\u00a0"+`: Vente</a>`,
+			`id="node-no_time"`, `<a href="#node-no_time">Pas le temps</a>`, "Enregistre le résultat :", "Vente", "Pas intéressé",
 			`href="`+brief+`/leads"`)
 		if i, j := strings.Index(page, `id="node-hello"`), strings.Index(page, `id="node-cart"`); i < 0 || j < i {
 			t.Errorf("the script does not start with its start node")
@@ -356,7 +356,7 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("QA reading the brief: %d", resp.StatusCode)
 		}
-		has(t, "QA's brief", page, "Bonjour [lead.first_name]", "12 postes")
+		has(t, "QA's brief", page, "Bonjour [Prénom du contact]", "12 postes")
 		lacks(t, "QA's brief", page, "0,42", "9,00")
 		resp, page = qa.Get("/center/contracts")
 		if resp.StatusCode != http.StatusOK {
@@ -374,7 +374,7 @@ func TestTheOwnerConfirmsAContractOnceTheProfileAllowsIt(t *testing.T) {
 		}
 		// Teranga's own offer names the campaign still, without a link.
 		_, page = tb.Get("/center/offers")
-		has(t, "Teranga's offers", page, "Relance paniers abandonnés", "Envoyée", "Cette campagne ne reçoit plus d'offres.")
+		has(t, "Teranga's offers", page, "Relance paniers abandonnés", "Soumise", "Cette campagne ne reçoit plus d'offres.")
 		lacks(t, "Teranga's offers", page, `href="/center/requests/`+x.ID.String()+`"`)
 	})
 }

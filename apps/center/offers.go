@@ -36,8 +36,8 @@ func (ce *Center) offerView(c *fiber.Ctx, o market.Offer) offerView {
 	if o.Hours != "" {
 		terms = append(terms, line{ce.t(c, "center.offer.hours"), o.Hours})
 	}
-	terms = append(terms, line{ce.t(c, "center.offer.sent_on"), day(&o.CreatedAt)})
-	return offerView{Status: string(o.Status), StatusTxt: ce.t(c, "center.offer_status."+string(o.Status)),
+	terms = append(terms, line{ce.t(c, "center.offer.sent_on"), dayOf(c, &o.CreatedAt)})
+	return offerView{Status: string(o.Status), StatusTxt: ce.t(c, "campaigns.offer_status."+string(o.Status)),
 		Rate: ce.rateLines(c, o.RateCard), Terms: terms, Message: o.Message}
 }
 

@@ -66,7 +66,7 @@ func (ce *Center) requestsPage(c *fiber.Ctx) error {
 	}
 	d.Languages = append(d.Languages, option{Label: ce.t(c, "center.requests.any_language")})
 	for _, l := range campaign.Languages {
-		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "center.language."+l), Selected: l == f.Language})
+		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "campaigns.language."+l), Selected: l == f.Language})
 	}
 	list, cursor, err := ce.d.Views.MatchingRequests(c.UserContext(), f, store.Page{After: fiberhttp.After(c)})
 	if err != nil {
@@ -108,9 +108,8 @@ type requestData struct {
 	Languages  []option
 	Rate       []inputField
 	Outcomes   []inputField
-	Errors     []apperr.FieldError
-	FieldError map[string]string // by input name
-	Refusal    string            // why the offer was refused as a whole
+	Problems   fiberhttp.Problems // in the reader's language, by input name
+	Refusal    string             // why the offer was refused as a whole
 }
 
 func (ce *Center) requestPage(c *fiber.Ctx) error {
@@ -127,33 +126,33 @@ func (ce *Center) requestPage(c *fiber.Ctx) error {
 	return ce.renderRequest(c, k, r.Standing, form, nil, "")
 }
 
-func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *market.Offer, form offerForm, errs []apperr.FieldError, refusal string) error {
+func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *market.Offer, form offerForm, refused error, refusal string) error {
 	canOffer, err := ce.can(c, tenancy.PermOffersWrite)
 	if err != nil {
 		return err
 	}
-	d := requestData{Campaign: ce.campaignView(c, k), CanOffer: canOffer, Form: form, Errors: errs, Refusal: refusal,
-		TakesOffer: standing == nil && k.Status.TakesOffers(),
-		FieldError: map[string]string{}}
+	d := requestData{Campaign: ce.campaignView(c, k), CanOffer: canOffer, Form: form, Refusal: refusal,
+		TakesOffer: standing == nil && k.Status.TakesOffers()}
 	if standing != nil {
 		v := ce.offerView(c, *standing)
 		d.Offer = &v
 	}
-	for _, e := range errs {
-		name, _, _ := strings.Cut(e.Path, "[") // languages[1] is the languages boxes
-		if d.FieldError[name] == "" {
-			d.FieldError[name] = e.Message
-		}
+	inputs := []string{"rate_card.currency", "rate_card.per_connected_call", "rate_card.per_minute", "rate_card.minimum_seconds",
+		"rate_card.increment_seconds", "rate_card.per_attempt", "rate_card.seat_monthly", "seats", "starts_on", "hours",
+		"languages", "message"}
+	for _, o := range campaign.Outcomes {
+		inputs = append(inputs, "rate_card.per_outcome."+o)
 	}
+	d.Problems = ce.s.Problems(c, refused, inputs...)
 	currency := form.Currency
 	for _, cur := range money.Currencies {
 		d.Currencies = append(d.Currencies, option{Value: cur, Label: cur, Selected: cur == currency})
 	}
 	for _, l := range k.Languages {
-		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "center.language."+l), Selected: slices.Contains(form.Languages, l)})
+		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "campaigns.language."+l), Selected: slices.Contains(form.Languages, l)})
 	}
 	input := func(name, label, hint, value string, numeric bool) inputField {
-		return inputField{Name: name, Label: label, Hint: hint, Value: value, Error: d.FieldError[name], Numeric: numeric}
+		return inputField{Name: name, Label: label, Hint: hint, Value: value, Error: d.Problems.At[name], Numeric: numeric}
 	}
 	d.Rate = []inputField{
 		input("rate_card.per_connected_call", ce.t(c, "center.rate.per_connected_call"), "", form.PerConnectedCall, false),
@@ -164,7 +163,7 @@ func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *mar
 		input("rate_card.seat_monthly", ce.t(c, "center.rate.seat_monthly"), "", form.SeatMonthly, false),
 	}
 	for _, o := range campaign.Outcomes {
-		d.Outcomes = append(d.Outcomes, input("rate_card.per_outcome."+o, ce.t(c, "center.outcome."+o), "", form.PerOutcome[o], false))
+		d.Outcomes = append(d.Outcomes, input("rate_card.per_outcome."+o, ce.t(c, "campaigns.outcome."+o), "", form.PerOutcome[o], false))
 	}
 	return ce.s.Render(c, "center/request", "center", k.Name, d)
 }
@@ -177,6 +176,7 @@ func (ce *Center) submitOffer(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	form, in, problems := ce.readOfferForm(c)
 	unread, refusal := problems != nil, ""
+	var refused error
 	if !unread {
 		sent, err := ce.d.Market.SubmitOffer(ctx, id, in)
 		e := apperr.As(err)
@@ -187,11 +187,9 @@ func (ce *Center) submitOffer(c *fiber.Ctx) error {
 			}
 			return c.Redirect("/center/offers", fiber.StatusSeeOther)
 		case e != nil && e.Kind == apperr.Invalid:
-			if problems = e.Fields; len(problems) == 0 {
-				problems = []apperr.FieldError{{Message: e.Message}}
-			}
+			refused = err
 		case e != nil && e.Kind == apperr.Conflict:
-			refusal = e.Message // the campaign closed, or the center answered it meanwhile
+			refusal = ce.s.Localize(c, err).Message // the campaign closed, or the center answered it meanwhile
 		default:
 			return err
 		}
@@ -210,22 +208,19 @@ func (ce *Center) submitOffer(c *fiber.Ctx) error {
 		// unreadable inputs standing in as valid values.
 		_, err := in.Validate(r.Campaign.Languages, ce.d.Now())
 		if e := apperr.As(err); e != nil {
-			for _, f := range e.Fields {
-				if !slices.ContainsFunc(problems, func(p apperr.FieldError) bool { return p.Path == f.Path }) {
-					problems = append(problems, f)
-				}
-			}
+			problems = problems.Merge(e.Fields)
 		}
+		refused = &apperr.Error{Kind: apperr.Invalid, Fields: problems}
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
-	return ce.renderRequest(c, r.Campaign, nil, form, problems, "")
+	return ce.renderRequest(c, r.Campaign, nil, form, refused, "")
 }
 
 // readOfferForm reads the form into what it shows again and the offer it
 // asks for. An input that cannot be read is a problem named by its input,
 // and stands in the offer as a valid value, so that validating the offer
 // names only the other problems.
-func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, []apperr.FieldError) {
+func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, apperr.Fields) {
 	v := func(name string) string { return strings.TrimSpace(c.FormValue(name)) }
 	form := offerForm{Currency: v("rate_card.currency"), PerConnectedCall: v("rate_card.per_connected_call"),
 		PerMinute: v("rate_card.per_minute"), Minimum: v("rate_card.minimum_seconds"), Increment: v("rate_card.increment_seconds"),
@@ -234,17 +229,14 @@ func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, []a
 	for _, l := range c.Request().PostArgs().PeekMulti("languages") {
 		form.Languages = append(form.Languages, string(l))
 	}
-	var problems []apperr.FieldError
-	problem := func(name, key string) {
-		problems = append(problems, apperr.FieldError{Path: name, Message: ce.t(c, key)})
-	}
+	var problems apperr.Fields
 	amount := func(name, typed string) int64 {
 		if typed == "" {
 			return 0 // not charged
 		}
 		micro, err := money.Parse(typed)
 		if err != nil {
-			problem(name, "center.offer.bad_amount")
+			problems.AddError(name, err)
 			return 1
 		}
 		return micro
@@ -255,7 +247,7 @@ func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, []a
 		}
 		n, err := strconv.Atoi(typed)
 		if err != nil {
-			problem(name, "center.offer.bad_whole")
+			problems.Add(name, "form.whole.invalid", "must be a whole number (got %q)", typed)
 			return stand
 		}
 		return n
@@ -276,7 +268,7 @@ func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, []a
 	if form.StartsOn != "" {
 		starts, err := time.Parse(time.DateOnly, form.StartsOn)
 		if err != nil {
-			problem("starts_on", "center.offer.bad_date")
+			problems.Add("starts_on", "form.date.invalid", "must be a date such as 2026-09-15 (got %q)", form.StartsOn)
 			starts = ce.d.Now()
 		}
 		in.StartsOn = &starts

@@ -1,7 +1,6 @@
 package center
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/i18n"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -38,12 +38,12 @@ type campaignView struct {
 func (ce *Center) campaignView(c *fiber.Ctx, k campaign.Campaign) campaignView {
 	volume, outcome := ce.t(c, "center.unspecified"), ce.t(c, "center.unspecified")
 	if k.Volume > 0 {
-		volume = ce.t(c, "center.leads_count", count(k.Volume, fiberhttp.LocaleOf(c)))
+		volume = ce.t(c, "center.leads_count", i18n.Number(fiberhttp.LocaleOf(c), k.Volume))
 	}
 	if k.TargetOutcome != "" {
-		outcome = ce.t(c, "center.outcome."+k.TargetOutcome)
+		outcome = ce.t(c, "campaigns.outcome."+k.TargetOutcome)
 	}
-	return campaignView{ID: k.ID.String(), Name: k.Name, Status: ce.t(c, "center.campaign_status."+string(k.Status)),
+	return campaignView{ID: k.ID.String(), Name: k.Name, Status: ce.t(c, "campaigns.status."+string(k.Status)),
 		Facts: []line{
 			{ce.t(c, "center.fact.kind"), ce.t(c, "campaign_kind."+string(k.Kind))},
 			{ce.t(c, "center.fact.audience"), ce.t(c, "audience."+string(k.Audience))},
@@ -52,7 +52,7 @@ func (ce *Center) campaignView(c *fiber.Ctx, k campaign.Campaign) campaignView {
 			{ce.t(c, "center.fact.dates"), ce.dates(c, k.StartsOn, k.EndsOn)},
 			{ce.t(c, "center.fact.volume"), volume},
 			{ce.t(c, "center.fact.target_outcome"), outcome},
-			{ce.t(c, "center.fact.dialing_mode"), ce.t(c, "center.dialing."+string(k.DialingMode))},
+			{ce.t(c, "center.fact.dialing_mode"), ce.t(c, "campaigns.dialing."+string(k.DialingMode))},
 		}}
 }
 
@@ -60,7 +60,7 @@ func (ce *Center) campaignView(c *fiber.Ctx, k campaign.Campaign) campaignView {
 func (ce *Center) languages(c *fiber.Ctx, codes []string) string {
 	names := make([]string, len(codes))
 	for i, l := range codes {
-		names[i] = ce.t(c, "center.language."+l)
+		names[i] = ce.t(c, "campaigns.language."+l)
 	}
 	return strings.Join(names, ", ")
 }
@@ -78,30 +78,22 @@ func (ce *Center) dates(c *fiber.Ctx, from, to *time.Time) string {
 	return ce.t(c, "center.unspecified")
 }
 
-// day writes a date as the date inputs take it.
+// dayOf writes the day a moment fell on in the reader's zone, as the
+// date inputs write dates.
+func dayOf(c *fiber.Ctx, t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(fiberhttp.ZoneOf(c)).Format(time.DateOnly)
+}
+
+// day writes a date (a calendar day, kept as midnight UTC) as the date
+// inputs take it.
 func day(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
 	return t.UTC().Format(time.DateOnly)
-}
-
-// count groups the thousands of n ≥ 0 for locale: "4 000" in French,
-// "4,000" in English.
-func count(n int, locale string) string {
-	s := strconv.Itoa(n)
-	sep := ","
-	if locale == "fr" {
-		sep = "\u202f"
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // rateLines shows a rate card's priced components in a fixed order; a
@@ -118,7 +110,7 @@ func (ce *Center) rateLines(c *fiber.Ctx, r market.RateCard) []line {
 	add(r.PerConnectedCall, ce.t(c, "center.rate.per_connected_call"), amount(r.PerConnectedCall))
 	add(r.PerMinute, ce.t(c, "center.rate.per_minute"), ce.t(c, "center.rate.per_minute_value", amount(r.PerMinute), r.Minimum, r.Increment))
 	for _, o := range campaign.Outcomes {
-		add(r.PerOutcome[o], ce.t(c, "center.rate.per_outcome", ce.t(c, "center.outcome."+o)), amount(r.PerOutcome[o]))
+		add(r.PerOutcome[o], ce.t(c, "center.rate.per_outcome", ce.t(c, "campaigns.outcome."+o)), amount(r.PerOutcome[o]))
 	}
 	add(r.PerAttempt, ce.t(c, "center.rate.per_attempt"), amount(r.PerAttempt))
 	add(r.SeatMonthly, ce.t(c, "center.rate.seat_monthly"), amount(r.SeatMonthly))

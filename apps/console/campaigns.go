@@ -30,14 +30,15 @@ func (c *Console) mountCampaigns(r *fiberhttp.Router) {
 	r.Get("/contracts", tenancy.PermConsoleAccess, c.contractsPage)
 }
 
-// campaignRow is a campaign as the console lists it.
+// campaignRow is a campaign as the console lists it, in the reader's
+// words and zone.
 type campaignRow struct {
 	ID, Client, Name, Kind, Audience, Country, Languages string
 	Status, StatusLabel                                  string
 	Volume                                               int
 	StartsOn, EndsOn                                     string
 	BudgetCap                                            string // "" for no cap
-	CreatedAt                                            time.Time
+	CreatedAt                                            string
 }
 
 // contractRow is a contract as the console lists it.
@@ -46,8 +47,8 @@ type contractRow struct {
 	Status, StatusLabel                  string
 	Currency                             string
 	Seats                                int
-	AcceptedAt                           time.Time
-	ConfirmedAt                          *time.Time
+	AcceptedAt                           string
+	ConfirmedAt                          string // "" while pending
 }
 
 // contractsTable is the contracts partial's data: the whole list names
@@ -64,7 +65,7 @@ type offerRow struct {
 	Languages, Hours            string
 	PerMinute                   string // "" when minutes are not billed
 	StartsOn                    string
-	CreatedAt                   time.Time
+	CreatedAt                   string
 }
 
 type statusOption struct {
@@ -98,23 +99,37 @@ func day(t *time.Time) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
+// languages names languages by their codes, in the reader's language.
+func (c *Console) languages(ctx *fiber.Ctx, codes []string) string {
+	names := make([]string, len(codes))
+	for i, l := range codes {
+		names[i] = c.t(ctx, "campaigns.language."+l)
+	}
+	return strings.Join(names, ", ")
+}
+
 func (c *Console) campaignRow(ctx *fiber.Ctx, k store.OverseenCampaign) campaignRow {
 	r := campaignRow{ID: k.ID.String(), Client: k.ClientName, Name: k.Name, Kind: c.t(ctx, "campaign_kind."+string(k.Kind)),
-		Audience: strings.ToUpper(string(k.Audience)), Country: k.Country, Languages: strings.Join(k.Languages, ", "),
-		Status: string(k.Status), StatusLabel: c.t(ctx, "console.campaign_status."+string(k.Status)), Volume: k.Volume,
-		StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn), CreatedAt: k.CreatedAt}
+		Audience: c.t(ctx, "audience."+string(k.Audience)), Country: k.Country, Languages: c.languages(ctx, k.Languages),
+		Status: string(k.Status), StatusLabel: c.t(ctx, "campaigns.status."+string(k.Status)), Volume: k.Volume,
+		StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn), CreatedAt: fiberhttp.When(k.CreatedAt, fiberhttp.ZoneOf(ctx))}
 	if k.BudgetCap > 0 {
-		r.BudgetCap = money.Format(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(ctx))
+		r.BudgetCap = money.FormatTotal(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(ctx))
 	}
 	return r
 }
 
 func (c *Console) contractsTable(ctx *fiber.Ctx, list []store.NamedContract, whole bool) contractsTable {
 	t := contractsTable{Locale: fiberhttp.LocaleOf(ctx), Whole: whole}
+	zone := fiberhttp.ZoneOf(ctx)
 	for _, k := range list {
-		t.Rows = append(t.Rows, contractRow{CampaignID: k.CampaignID.String(), Campaign: k.CampaignName, Client: k.ClientName,
-			Center: k.CenterName, Status: string(k.Status), StatusLabel: c.t(ctx, "console.contract_status."+string(k.Status)),
-			Currency: k.RateCard.Currency, Seats: k.Seats, AcceptedAt: k.AcceptedAt, ConfirmedAt: k.ConfirmedAt})
+		r := contractRow{CampaignID: k.CampaignID.String(), Campaign: k.CampaignName, Client: k.ClientName,
+			Center: k.CenterName, Status: string(k.Status), StatusLabel: c.t(ctx, "campaigns.contract_status."+string(k.Status)),
+			Currency: k.RateCard.Currency, Seats: k.Seats, AcceptedAt: fiberhttp.When(k.AcceptedAt, zone)}
+		if k.ConfirmedAt != nil {
+			r.ConfirmedAt = fiberhttp.When(*k.ConfirmedAt, zone)
+		}
+		t.Rows = append(t.Rows, r)
 	}
 	return t
 }
@@ -130,7 +145,7 @@ func (c *Console) campaignsPage(ctx *fiber.Ctx) error {
 		ctx.Status(fiber.StatusUnprocessableEntity)
 	}
 	for _, s := range campaign.Statuses {
-		d.Statuses = append(d.Statuses, statusOption{Value: string(s), Label: c.t(ctx, "console.campaign_status."+string(s)), Selected: s == status})
+		d.Statuses = append(d.Statuses, statusOption{Value: string(s), Label: c.t(ctx, "campaigns.status."+string(s)), Selected: s == status})
 	}
 	list, next, err := c.d.Oversight.Campaigns(ctx.UserContext(), status, store.Page{After: fiberhttp.After(ctx)})
 	if err != nil {
@@ -154,7 +169,7 @@ func (c *Console) campaignsPage(ctx *fiber.Ctx) error {
 func (c *Console) campaignPage(ctx *fiber.Ctx) error {
 	id, err := uuid.Parse(ctx.Params("id"))
 	if err != nil {
-		return apperr.New(apperr.NotFound, "there is no such campaign")
+		return apperr.New(apperr.NotFound, "console.campaign.not_found", "there is no such campaign")
 	}
 	file, err := c.d.Oversight.Campaign(ctx.UserContext(), id)
 	if err != nil {
@@ -163,8 +178,9 @@ func (c *Console) campaignPage(ctx *fiber.Ctx) error {
 	d := campaignData{Campaign: c.campaignRow(ctx, file.Campaign), Contracts: c.contractsTable(ctx, file.Contracts, false)}
 	locale := fiberhttp.LocaleOf(ctx)
 	for _, o := range file.Offers {
-		r := offerRow{Center: o.CenterName, Status: string(o.Status), StatusLabel: c.t(ctx, "console.offer_status."+string(o.Status)),
-			Seats: o.Seats, Languages: strings.Join(o.Languages, ", "), Hours: o.Hours, StartsOn: day(&o.StartsOn), CreatedAt: o.CreatedAt}
+		r := offerRow{Center: o.CenterName, Status: string(o.Status), StatusLabel: c.t(ctx, "campaigns.offer_status."+string(o.Status)),
+			Seats: o.Seats, Languages: c.languages(ctx, o.Languages), Hours: o.Hours, StartsOn: day(&o.StartsOn),
+			CreatedAt: fiberhttp.When(o.CreatedAt, fiberhttp.ZoneOf(ctx))}
 		if o.RateCard.PerMinute > 0 {
 			r.PerMinute = c.t(ctx, "console.offers.per_minute_value", money.Format(o.RateCard.PerMinute, o.RateCard.Currency, locale),
 				o.RateCard.Minimum, o.RateCard.Increment)

@@ -58,7 +58,7 @@ func TestConsoleShowsEveryClientsCampaignsAndContracts(t *testing.T) {
 		}
 		rowX, rowY := rowOf(page, "campaign-"+x.ID.String()), rowOf(page, "campaign-"+y.ID.String())
 		for _, want := range []string{"Maison Lumiere", `href="/console/campaigns/` + x.ID.String() + `"`, "Abandoned carts",
-			`data-status="contracted"`, "Contractée", "4000", "2027-03-01", "US"} {
+			`data-status="contracted"`, "Contractualisée", "4\u202f000", "2027-03-01", "US"} {
 			if !strings.Contains(rowX, want) {
 				t.Errorf("client A's campaign row lacks %q:\n%s", want, rowX)
 			}

@@ -32,7 +32,7 @@ func TestQueuesPageIsForPlatformAdminsAndShowsTheQueues(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("admin on /console/queues: %d\n%s", resp.StatusCode, page)
 	}
-	if !strings.Contains(page, "<td>critical</td><td>1</td>") {
+	if !strings.Contains(page, `<td data-queue="critical">Prioritaire</td><td>1</td>`) {
 		t.Errorf("the critical queue with one pending task is not shown:\n%s", page)
 	}
 	if !strings.Contains(page, `data-testid="outbox-unfinished">1<`) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 )
 
 // profileRow is one center on the data-protection page.
@@ -35,7 +36,7 @@ func (c *Console) profilesPage(ctx *fiber.Ctx) error {
 		return err
 	}
 	tr := func(key string, args ...any) string { return c.t(ctx, key, args...) }
-	now := c.d.Now()
+	now, zone := c.d.Now(), fiberhttp.ZoneOf(ctx)
 	rows := make([]profileRow, 0, len(centers))
 	for _, x := range centers {
 		org, p := x.Center, x.Profile
@@ -49,7 +50,10 @@ func (c *Console) profilesPage(ctx *fiber.Ctx) error {
 			r.SCCSignedAt = p.SCCSignedAt.Format(time.DateOnly)
 		}
 		if x.Filled {
-			r.UpdatedAt = p.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")
+			r.UpdatedAt = fiberhttp.When(p.UpdatedAt, zone)
+		}
+		if r.Status.Verified { // when, in the reader's zone
+			r.Status.Verification = tr("dp.verified", fiberhttp.When(*p.VerifiedAt, zone), p.VerifiedBy)
 		}
 		rows = append(rows, r)
 	}
@@ -61,7 +65,7 @@ func (c *Console) profilesPage(ctx *fiber.Ctx) error {
 func (c *Console) verifyProfile(ctx *fiber.Ctx) error {
 	id, err := uuid.Parse(ctx.Params("org"))
 	if err != nil {
-		return apperr.New(apperr.NotFound, "there is no such center")
+		return apperr.New(apperr.NotFound, "console.center.not_found", "there is no such center")
 	}
 	verified, err := c.d.Compliance.VerifyCenter(ctx.UserContext(), id)
 	if err != nil {

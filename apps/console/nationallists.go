@@ -2,7 +2,7 @@ package console
 
 import (
 	"bytes"
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +10,8 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/i18n"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 )
@@ -20,9 +22,9 @@ type listRow struct {
 	Name       string
 	Loaded     bool
 	FreshAt    string
-	UploadedAt string
+	UploadedAt string // in the reader's zone
 	FileName   string
-	Numbers    int64
+	Numbers    string // counted in the reader's locale
 	MaxAgeDays int
 	Stale      bool
 }
@@ -35,12 +37,12 @@ type listsData struct {
 	Lists     []listRow
 	Codes     []listRow
 	Form      listForm
-	Errors    []apperr.FieldError
+	Problems  fiberhttp.Problems
 	Report    *nationallist.Report
 	Refused   string // why the file was refused
 	File      string
 	BodyLimit string
-	MaxLines  int // about how many ten-digit lines fit in BodyLimit
+	MaxLines  string // about how many ten-digit lines fit in BodyLimit
 }
 
 // maxAgeOf is the legal freshness of a list: the strictest rule set that
@@ -70,20 +72,20 @@ func (c *Console) renderLists(ctx *fiber.Ctx, d *listsData) error {
 	for _, cp := range copies {
 		byCode[cp.Code] = cp
 	}
-	now := c.d.Now()
+	now, locale := c.d.Now(), fiberhttp.LocaleOf(ctx)
 	for _, l := range nationallist.Lists {
 		maxAge := maxAgeOf(l.Code)
-		r := listRow{Code: l.Code, Name: l.Name, MaxAgeDays: int(maxAge / (24 * time.Hour))}
+		r := listRow{Code: l.Code, Name: c.t(ctx, "lists.name."+l.Code), MaxAgeDays: int(maxAge / (24 * time.Hour))}
 		if cp, ok := byCode[l.Code]; ok {
-			r.Loaded, r.FreshAt, r.Numbers, r.FileName = true, cp.FreshAt.UTC().Format(time.DateOnly), cp.Numbers, cp.FileName
-			r.UploadedAt = cp.UploadedAt.UTC().Format("2006-01-02 15:04 UTC")
+			r.Loaded, r.FreshAt, r.Numbers, r.FileName = true, cp.FreshAt.UTC().Format(time.DateOnly), i18n.Number(locale, cp.Numbers), cp.FileName
+			r.UploadedAt = fiberhttp.When(cp.UploadedAt, fiberhttp.ZoneOf(ctx))
 			r.Stale = maxAge > 0 && now.Sub(cp.FreshAt) > maxAge
 		}
 		d.Lists = append(d.Lists, r)
 	}
-	d.BodyLimit = mebibytes(c.d.BodyLimit)
+	d.BodyLimit = c.t(ctx, "lists.mib", mebibytes(c.d.BodyLimit, locale))
 	// A US line is ten digits and CR LF; the multipart envelope is small.
-	d.MaxLines = bodyLimit(c.d.BodyLimit) / 12 / 10000 * 10000
+	d.MaxLines = i18n.Number(locale, bodyLimit(c.d.BodyLimit)/12/10000*10000)
 	return c.s.Render(ctx, "console/national_lists", "console", c.t(ctx, "lists.title"), d)
 }
 
@@ -95,13 +97,18 @@ func bodyLimit(configured int) int {
 	return configured
 }
 
-// mebibytes words the server's request limit (fiber's default when unset).
-func mebibytes(limit int) string {
+// mebibytes is the server's request limit (fiber's default when unset) in
+// MiB, written for locale: "4", "2.5" or "2,5".
+func mebibytes(limit int, locale string) string {
 	mib := float64(bodyLimit(limit)) / (1 << 20)
 	if mib == float64(int(mib)) {
-		return fmt.Sprintf("%d MiB", int(mib))
+		return strconv.Itoa(int(mib))
 	}
-	return fmt.Sprintf("%.1f MiB", mib)
+	s := strconv.FormatFloat(mib, 'f', 1, 64)
+	if locale == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
 
 // uploadList takes a new copy of a national list: every line a number or
@@ -110,24 +117,26 @@ func mebibytes(limit int) string {
 // processes pick it up on their next reload.
 func (c *Console) uploadList(ctx *fiber.Ctx) error {
 	d := &listsData{Form: listForm{Code: ctx.FormValue("code"), FreshAt: strings.TrimSpace(ctx.FormValue("fresh_at"))}}
+	var problems apperr.Fields
 	list, ok := nationallist.ByCode(d.Form.Code)
 	if !ok {
-		d.Errors = append(d.Errors, apperr.FieldError{Path: "code", Message: fmt.Sprintf("%q is not a national list the platform knows", d.Form.Code)})
+		problems.Add("code", "console.list.unknown", "%q is not a national list the platform knows", d.Form.Code)
 	}
 	fresh, err := time.Parse(time.DateOnly, d.Form.FreshAt)
 	switch {
 	case d.Form.FreshAt == "":
-		d.Errors = append(d.Errors, apperr.FieldError{Path: "fresh_at", Message: "is required: the date of the copy, as the list's operator dated it"})
+		problems.Add("fresh_at", "console.list.fresh_at.required", "is required: the date of the copy, as the list's operator dated it")
 	case err != nil:
-		d.Errors = append(d.Errors, apperr.FieldError{Path: "fresh_at", Message: "must be a date, such as 2026-09-15"})
+		problems.Add("fresh_at", "form.date.invalid", "must be a date such as 2026-09-15 (got %q)", d.Form.FreshAt)
 	case fresh.After(c.d.Now()):
-		d.Errors = append(d.Errors, apperr.FieldError{Path: "fresh_at", Message: "is in the future"})
+		problems.Add("fresh_at", "console.list.fresh_at.future", "is in the future")
 	}
 	fh, err := ctx.FormFile("file")
 	if err != nil {
-		d.Errors = append(d.Errors, apperr.FieldError{Path: "file", Message: "choose the list's file"})
+		problems.Add("file", "console.list.file.missing", "choose the list's file")
 	}
-	if d.Errors != nil {
+	if problems != nil {
+		d.Problems = c.s.Problems(ctx, &apperr.Error{Kind: apperr.Invalid, Fields: problems}, "code", "fresh_at", "file")
 		ctx.Status(fiber.StatusUnprocessableEntity)
 		return c.renderLists(ctx, d)
 	}
@@ -139,7 +148,7 @@ func (c *Console) uploadList(ctx *fiber.Ctx) error {
 	defer f.Close()
 	keys, rep, err := nationallist.Parse(list, f)
 	if err != nil {
-		d.Report, d.Refused = &rep, err.Error()
+		d.Report, d.Refused = &rep, c.s.Localize(ctx, err).Message
 		ctx.Status(fiber.StatusUnprocessableEntity)
 		return c.renderLists(ctx, d)
 	}
@@ -152,7 +161,7 @@ func (c *Console) uploadList(ctx *fiber.Ctx) error {
 		Numbers: int64(set.Len()), Snapshot: snapshot.Bytes(), FileName: fh.Filename}); err != nil {
 		return err
 	}
-	msg := c.t(ctx, "lists.uploaded", list.Code, set.Len(), d.Form.FreshAt)
+	msg := c.t(ctx, "lists.uploaded", list.Code, i18n.Number(fiberhttp.LocaleOf(ctx), set.Len()), d.Form.FreshAt)
 	if maxAge := maxAgeOf(list.Code); maxAge > 0 && c.d.Now().Sub(fresh) > maxAge {
 		msg += " " + c.t(ctx, "lists.uploaded_stale", int(maxAge/(24*time.Hour)))
 	}

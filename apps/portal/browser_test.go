@@ -29,7 +29,7 @@ func TestBrowserComplianceAndDataProtectionPages(t *testing.T) {
 			// Ask about the demo's opt-out: the answer shows the rule.
 			do(t, ctx, "type the number", chromedp.SendKeys(chromedp.CSS(`input[name="number"]`), "06 11 22 33 44"))
 			click(t, ctx, `form[action="/portal/compliance"] button[type="submit"]`)
-			if reason := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="decision-reason"]`))); reason != "suppressed_client" {
+			if reason := get(t, ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="decision-reason"]').dataset.reason`)); reason != "suppressed_client" {
 				t.Errorf("the demo opt-out is decided %q", reason)
 			}
 		}},

@@ -78,7 +78,7 @@ func (pt *Portal) campaignView(c *fiber.Ctx, k campaign.Campaign, loc *time.Loca
 		v.TargetOutcome = pt.s.T(c, "campaigns.outcome."+k.TargetOutcome)
 	}
 	if k.BudgetCap > 0 {
-		v.BudgetCap = money.Format(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(c))
+		v.BudgetCap = money.FormatTotal(k.BudgetCap, k.Currency, fiberhttp.LocaleOf(c))
 	}
 	return v
 }
@@ -178,7 +178,7 @@ func (f campaignForm) input() (campaign.Input, apperr.Fields) {
 		}
 		t, err := time.Parse(time.DateOnly, s)
 		if err != nil {
-			problems.Add(path, "must be a date such as 2026-09-15 (got %q)", s)
+			problems.Add(path, "form.date.invalid", "must be a date such as 2026-09-15 (got %q)", s)
 			return nil
 		}
 		return &t
@@ -195,7 +195,7 @@ func (f campaignForm) input() (campaign.Input, apperr.Fields) {
 			return r
 		}, s))
 		if err != nil {
-			problems.Add(path, "must be a whole number (got %q)", s)
+			problems.Add(path, "form.whole.invalid", "must be a whole number (got %q)", s)
 		}
 		return n
 	}
@@ -203,7 +203,7 @@ func (f campaignForm) input() (campaign.Input, apperr.Fields) {
 	if f.BudgetCap != "" {
 		budget, err := money.Parse(f.BudgetCap)
 		if err != nil {
-			problems.Add("budget_cap", "%s (got %q)", err.Error(), f.BudgetCap)
+			problems.AddError("budget_cap", err)
 		}
 		in.BudgetCap = budget
 	}
@@ -215,21 +215,22 @@ func (f campaignForm) input() (campaign.Input, apperr.Fields) {
 func (f campaignForm) check() (campaign.Input, apperr.Fields) {
 	in, problems := f.input()
 	if _, err := in.Validate(); err != nil {
-		e := apperr.As(err)
-		for _, fe := range e.Fields {
-			if !slices.ContainsFunc(problems, func(p apperr.FieldError) bool { return p.Path == fe.Path }) {
-				problems = append(problems, fe)
-			}
+		if e := apperr.As(err); e != nil {
+			problems = problems.Merge(e.Fields)
 		}
 	}
 	return in, problems
 }
 
+// campaignInputs are the wizard's inputs, by name.
+var campaignInputs = []string{"name", "kind", "audience", "target_outcome", "country", "languages", "starts_on", "ends_on",
+	"volume", "budget_cap", "currency", "dialing_mode", "retention_days"}
+
 type campaignFormData struct {
 	Campaign   *campaignView // nil for a new one
 	Form       campaignForm
 	Problems   apperr.Fields
-	Errors     map[string]string // the problems by field, "languages[1]" under "languages"
+	Said       fiberhttp.Problems // Problems in the reader's language, beside their inputs
 	Kinds      []option
 	Audiences  []option
 	Languages  []option
@@ -242,14 +243,7 @@ type campaignFormData struct {
 func (pt *Portal) renderCampaignForm(c *fiber.Ctx, d campaignFormData) error {
 	if len(d.Problems) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
-		d.Errors = map[string]string{}
-		for _, p := range d.Problems {
-			field, _, _ := strings.Cut(p.Path, "[")
-			if d.Errors[field] != "" {
-				d.Errors[field] += "; "
-			}
-			d.Errors[field] += p.Message
-		}
+		d.Said = pt.s.Problems(c, &apperr.Error{Kind: apperr.Invalid, Fields: d.Problems}, campaignInputs...)
 	}
 	choose := func(value string, values []string, label func(string) string) []option {
 		out := make([]option, 0, len(values))
@@ -310,7 +304,7 @@ func (pt *Portal) createCampaign(c *fiber.Ctx) error {
 func (pt *Portal) editable(c *fiber.Ctx, id uuid.UUID) (campaign.Campaign, error) {
 	k, err := pt.d.Campaigns.Get(c.UserContext(), id)
 	if err == nil && !campaign.Editable(k.Status) {
-		err = apperr.New(apperr.Conflict, "a campaign that is %s cannot be edited; unpublish it first if no offer was accepted", k.Status)
+		err = apperr.New(apperr.Conflict, "store.campaign.not_editable", "a campaign that is %s cannot be edited; unpublish it first if no offer was accepted", k.Status)
 	}
 	return k, err
 }
@@ -416,9 +410,10 @@ func (pt *Portal) moveCampaign(c *fiber.Ctx) error {
 		// A move the state or the role does not allow: the page says why,
 		// with the moves that are allowed now.
 		c.Status(statusOf(e.Kind))
-		message := e.Message
-		for _, f := range e.Fields {
-			message += ": " + f.Message
+		said := pt.s.Localize(c, err)
+		message := said.Message
+		for _, f := range said.Fields {
+			message += " " + f.Message
 		}
 		return pt.renderCampaign(c, message)
 	} else if err != nil {

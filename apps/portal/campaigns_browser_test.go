@@ -51,7 +51,7 @@ func TestBrowserCampaignWizardToPublishedRequest(t *testing.T) {
 	noConsoleProblems(t, console)
 	click(t, ctx, `[data-testid="save-campaign"]`)
 	console = platformtest.WatchConsole(ctx)
-	if msg := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="error-ends_on"]`))); !strings.Contains(msg, "before starts_on") {
+	if msg := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="error-ends_on"]`))); !strings.Contains(msg, "antérieure à la date de début") {
 		t.Fatalf("the wizard names the end date's problem %q", msg)
 	}
 	if v := get(t, ctx, chromedp.Value(chromedp.CSS(`input[name="budget_cap"]`))); v != "2 500.50" {

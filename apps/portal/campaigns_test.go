@@ -81,7 +81,7 @@ func TestOffersAreComparedByEstimatedCostAndSeveralAccepted(t *testing.T) {
 		if len(cards) != 2 {
 			t.Fatalf("%d offers shown, want 2\n%s", len(cards), page)
 		}
-		for center, want := range map[string]string{"Atlas Contact": "2\u202f904,375\u00a0€", "Teranga": "656,25\u00a0€"} {
+		for center, want := range map[string]string{"Atlas Contact": "2\u202f904,38\u00a0€", "Teranga": "656,25\u00a0€"} {
 			if got := offerTotal.FindStringSubmatch(cards[center]); got == nil || text(got[1]) != want {
 				t.Errorf("%s's estimate: %q, want %q", center, got, want)
 			}
@@ -98,7 +98,7 @@ func TestOffersAreComparedByEstimatedCostAndSeveralAccepted(t *testing.T) {
 				t.Errorf("Atlas's card lacks %q", want)
 			}
 		}
-		if want := "Coûts estimés pour 1000 contacts : 2,5 tentatives par contact, 35 % des tentatives abouties"; !strings.Contains(text(page), want) {
+		if want := "Coûts estimés pour 1\u202f000 contacts : 2,5 tentatives par contact, 35 % des tentatives abouties"; !strings.Contains(text(page), want) {
 			t.Errorf("the page does not state the assumptions %q", want)
 		}
 
@@ -121,7 +121,7 @@ func TestOffersAreComparedByEstimatedCostAndSeveralAccepted(t *testing.T) {
 		if n := strings.Count(page, `data-testid="contract"`); n != 2 {
 			t.Fatalf("%d contracts, want 2\n%s", n, page)
 		}
-		for _, want := range []string{"Teranga", "Atlas Contact", "Relance paniers", "En attente de confirmation du centre",
+		for _, want := range []string{"Teranga", "Atlas Contact", "Relance paniers", "En attente de confirmation",
 			"0,30\u00a0€ (30 s minimum, puis par tranches de 6 s)"} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("the contracts page lacks %q", want)
@@ -136,7 +136,7 @@ func TestOffersAreComparedByEstimatedCostAndSeveralAccepted(t *testing.T) {
 		}
 		platformtest.Must(e.P.Services.Market.Confirm(teranga, list[0].ID))(t)
 		_, page = owner.Get("/portal/campaigns/" + m.campaign.ID.String())
-		for _, want := range []string{`data-testid="campaign-status">Contractée<`, "<strong>Teranga</strong> · Actif", "2 offre(s) reçue(s)"} {
+		for _, want := range []string{`data-testid="campaign-status">Contractualisée<`, "<strong>Teranga</strong> · Actif", "2 offre(s) reçue(s)"} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("the campaign page lacks %q", want)
 			}
@@ -171,7 +171,7 @@ func TestAcceptingAnOfferOfACancelledCampaignIsRefusedAndChangesNothing(t *testi
 
 		resp, page = owner.Post(offersPath+"/"+m.atlasOffer.ID.String()+"/accept", url.Values{"_csrf": {platformtest.CSRF(t, offersPage)}})
 		wantStatus(t, "accept on a cancelled campaign", resp, page, http.StatusConflict)
-		for _, want := range []string{`data-testid="accept-error"`, "rien n'a changé", "the campaign is cancelled: no offer can be accepted",
+		for _, want := range []string{`data-testid="accept-error"`, "rien n'a changé", "Annulée", "aucune offre ne peut plus être acceptée",
 			`data-testid="offers-closed"`} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("the refusal lacks %q\n%s", want, page)
@@ -212,10 +212,11 @@ func TestTheWizardNamesEveryProblemKeepsTheInputAndSavesNothing(t *testing.T) {
 		bad["languages"] = []string{"fr", "klingon"}
 		resp, page := post(t, owner, "/portal/campaigns/new", "/portal/campaigns", bad)
 		wantStatus(t, "a bad campaign", resp, page, http.StatusUnprocessableEntity)
-		for field, want := range map[string]string{"name": "is required", "country": `(got "XX")`, "languages": `(got "klingon")`,
-			"volume": `must be a whole number (got "beaucoup")`, "budget_cap": "cannot be negative", "ends_on": "is before starts_on",
-			"retention_days": "must be between 30 and 1095 days", "dialing_mode": `(got "robot")`} {
-			m := regexp.MustCompile(`data-testid="error-` + field + `">([^<]+)<`).FindStringSubmatch(page)
+		for field, want := range map[string]string{"name": "est obligatoire", "country": "(et non «\u00a0XX\u00a0»)",
+			"languages": "(et non «\u00a0klingon\u00a0»)", "volume": "doit être un nombre entier (vous avez saisi «\u00a0beaucoup\u00a0»)",
+			"budget_cap": "ne peut pas être négatif", "ends_on": "est antérieure à la date de début",
+			"retention_days": "doit être compris entre 30 et 1095 jours", "dialing_mode": "(et non «\u00a0robot\u00a0»)"} {
+			m := regexp.MustCompile(`data-testid="error-` + field + `" data-field="` + field + `">([^<]+)<`).FindStringSubmatch(page)
 			if m == nil || !strings.Contains(text(m[1]), want) {
 				t.Errorf("beside %s: %q, want %q", field, m, want)
 			}
@@ -318,7 +319,7 @@ func TestTheWizardCreatesADraftThatIsEditedThenPublishedByWhoMay(t *testing.T) {
 		}
 		resp, page = post(t, manager, detail, detail+"/move", url.Values{"event": {"cancel"}})
 		wantStatus(t, "a manager cancelling", resp, page, http.StatusForbidden)
-		if !strings.Contains(text(page), "your role cannot cancel a campaign; a client owner") || !strings.Contains(page, `data-testid="move-error"`) {
+		if !strings.Contains(text(page), "votre rôle ne permet pas") || !strings.Contains(page, `data-testid="move-error"`) {
 			t.Errorf("the refused move does not say why\n%s", page)
 		}
 		resp, page = post(t, manager, detail, detail+"/move", url.Values{"event": {"publish"}})

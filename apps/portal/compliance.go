@@ -25,7 +25,7 @@ type option struct {
 
 type decisionView struct {
 	Allowed     bool
-	Reason      string
+	Reason      string // the code, for tests
 	ReasonLabel string
 	Explanation string
 	Rule        string
@@ -35,6 +35,7 @@ type decisionView struct {
 	Zone        string
 	Region      string
 	E164        string
+	Phone       string // as the reader writes it
 }
 
 type evidenceView struct {
@@ -61,7 +62,7 @@ type complianceData struct {
 	Audiences []option
 	Kinds     []option
 	Zone      string // the org's zone: the one of the time typed
-	Errors    []apperr.FieldError
+	Problems  fiberhttp.Problems
 	Decision  *decisionView
 	Evidence  []evidenceView
 	Blocks    []blockView
@@ -92,26 +93,24 @@ func (pt *Portal) decide(c *fiber.Ctx) error {
 		at, ok := parseLocal(form.At, loc)
 		if !ok {
 			c.Status(fiber.StatusUnprocessableEntity)
-			return pt.renderCompliance(c, form, []apperr.FieldError{{Path: "at", Message: "must be a date and a time, such as 2026-09-15T10:00"}}, nil)
+			return pt.renderCompliance(c, form, &apperr.Error{Kind: apperr.Invalid, Fields: []apperr.FieldError{
+				apperr.Field("at", "form.datetime.invalid", "must be a date and a time, such as 2026-09-15T10:00 (got %q)", form.At)}}, nil)
 		}
 		q.At = &at
 	}
 	d, err := pt.d.Compliance.Decide(c.UserContext(), q)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 		c.Status(fiber.StatusUnprocessableEntity)
-		fields := e.Fields
-		if len(fields) == 0 {
-			fields = []apperr.FieldError{{Message: e.Message}}
-		}
-		return pt.renderCompliance(c, form, fields, nil)
+		return pt.renderCompliance(c, form, err, nil)
 	} else if err != nil {
 		return err
 	}
+	locale := fiberhttp.LocaleOf(c)
 	view := &decisionView{Allowed: d.Allowed, Reason: string(d.Reason), ReasonLabel: pt.s.T(c, "reason."+string(d.Reason)),
-		Explanation: textIn(fiberhttp.LocaleOf(c), d.Explanation), Rule: d.Rule, Source: d.Source, RuleSet: d.RuleSet,
+		Explanation: textIn(locale, d.Explanation), Rule: ruleIn(locale, d.Rule), Source: sourceIn(locale, d.Source), RuleSet: d.RuleSet,
 		Region: d.CalleeRegion}
 	if n, err := phone.Parse(form.Number, form.Country); err == nil {
-		view.E164 = n.E164
+		view.E164, view.Phone = n.E164, phone.Display(n.E164, org.Country)
 	}
 	if len(d.CalleeZones) > 0 {
 		view.Zone = d.CalleeZones[0]
@@ -129,13 +128,14 @@ func (pt *Portal) decide(c *fiber.Ctx) error {
 // renderCompliance shows the question form, the answer when there is one
 // with the evidence recorded for the number, and the blocked decisions per
 // campaign and rule.
-func (pt *Portal) renderCompliance(c *fiber.Ctx, form decisionForm, errs []apperr.FieldError, d *decisionView) error {
+func (pt *Portal) renderCompliance(c *fiber.Ctx, form decisionForm, refused error, d *decisionView) error {
 	org, loc, err := pt.org(c)
 	if err != nil {
 		return err
 	}
 	locale := fiberhttp.LocaleOf(c)
-	data := complianceData{Form: form, Zone: org.Timezone, Errors: errs, Decision: d}
+	data := complianceData{Form: form, Zone: org.Timezone, Decision: d,
+		Problems: pt.s.Problems(c, refused, "number", "country", "audience", "kind", "at", "caller_id")}
 	for _, a := range []compliance.Audience{compliance.B2C, compliance.B2B} {
 		data.Audiences = append(data.Audiences, option{Value: string(a), Label: pt.s.T(c, "audience."+string(a)), Selected: string(a) == form.Audience})
 	}
@@ -150,9 +150,10 @@ func (pt *Portal) renderCompliance(c *fiber.Ctx, form decisionForm, errs []apper
 	if err != nil {
 		return err
 	}
+	campaignOf := pt.campaignNames(c)
 	for _, b := range record.Blocks {
 		data.Blocks = append(data.Blocks, blockView{Campaign: campaignOf(b.CampaignID), Reason: b.Reason,
-			ReasonLabel: pt.s.T(c, "reason."+b.Reason), Rule: b.Rule, Count: b.Count})
+			ReasonLabel: pt.s.T(c, "reason."+b.Reason), Rule: ruleIn(locale, b.Rule), Count: b.Count})
 	}
 	for _, e := range record.Evidence {
 		data.Evidence = append(data.Evidence, evidenceView{DecidedAt: when(e.DecidedAt, loc), Purpose: pt.s.T(c, "purpose."+string(e.Purpose)),
@@ -163,13 +164,24 @@ func (pt *Portal) renderCompliance(c *fiber.Ctx, form decisionForm, errs []apper
 	return pt.render(c, "compliance", "compliance.title", data)
 }
 
-// campaignOf shows a campaign by its id; campaigns get names with the
-// release that brings them.
-func campaignOf(id *uuid.UUID) string {
-	if id == nil {
-		return "—"
+// campaignNames names the org's campaigns by their ids, reading each once:
+// "—" for a decision of no campaign, or of one the org cannot read.
+func (pt *Portal) campaignNames(c *fiber.Ctx) func(id *uuid.UUID) string {
+	names := map[uuid.UUID]string{}
+	return func(id *uuid.UUID) string {
+		if id == nil {
+			return "—"
+		}
+		name, ok := names[*id]
+		if !ok {
+			name = "—"
+			if k, err := pt.d.Campaigns.Get(c.UserContext(), *id); err == nil {
+				name = k.Name
+			}
+			names[*id] = name
+		}
+		return name
 	}
-	return id.String()
 }
 
 func textIn(locale string, t compliance.Text) string {
@@ -178,3 +190,9 @@ func textIn(locale string, t compliance.Text) string {
 	}
 	return t.EN
 }
+
+// ruleIn is a rule's name, as a decision carries it, in locale.
+func ruleIn(locale, rule string) string { return textIn(locale, compliance.RuleText(rule)) }
+
+// sourceIn is a rule's legal source, as a decision carries it, in locale.
+func sourceIn(locale, source string) string { return textIn(locale, compliance.SourceText(source)) }

@@ -19,19 +19,24 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// consentColumns are the columns of a consent upload and export, in order.
-var consentColumns = []string{"phone", "source", "captured_at", "proof_ref", "kinds"}
+// consentColumns are the columns of a consent upload and export, in
+// order: an upload takes the first five in this order without a header;
+// the export adds when each consent was withdrawn, which an upload of it
+// takes, and recorded, which it ignores.
+var consentColumns = []column{{"phone", "csv.col.phone"}, {"source", "csv.col.source"}, {"captured_at", "csv.col.captured_at"},
+	{"proof_ref", "csv.col.proof_ref"}, {"kinds", "csv.col.kinds"}, {"withdrawn_at", "csv.col.withdrawn_at"},
+	{"recorded_at", "csv.col.recorded_at"}}
 
-// consentExtra are the columns an export adds: an upload of an export
-// takes withdrawn_at and ignores recorded_at.
-var consentExtra = []string{"withdrawn_at", "recorded_at"}
+// consentUploaded is how many consentColumns a file without a header holds.
+const consentUploaded = 5
 
 type consentForm struct {
 	Phone, Source, CapturedAt, ProofRef string
 }
 
 type consentView struct {
-	Phone       string
+	Phone       string // as the reader writes it
+	E164        string
 	Source      string
 	CapturedAt  string
 	ProofRef    string
@@ -50,8 +55,9 @@ type consentsData struct {
 	Zone         string
 	Form         consentForm
 	Kinds        []option
-	Errors       []apperr.FieldError // of the single consent form
-	Upload       *uploadReport       // a refused upload
+	Problems     fiberhttp.Problems // of the single consent form
+	Upload       *uploadReport      // a refused upload
+	Sample       string             // a file the upload takes
 	WithdrawErr  string
 	WithdrawForm string
 }
@@ -75,12 +81,17 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 	for _, k := range compliance.ConsentKinds {
 		d.Kinds = append(d.Kinds, option{Value: string(k), Label: pt.s.T(c, consentKindKey(k)), Selected: slices.Contains(checked, string(k))})
 	}
+	t := pt.tableOf(c, consentColumns...)
+	d.Sample = strings.Join(t.header(consentUploaded), ";") + "\n" + pt.s.T(c, "consents.sample_row")
+	if d.Upload != nil {
+		pt.say(c, d.Upload, t)
+	}
 	d.Filter = strings.TrimSpace(c.Query("phone"))
 	filter := ""
 	if d.Filter != "" {
 		n, err := phone.Parse(d.Filter, org.Country)
 		if err != nil {
-			d.FilterError = err.Error()
+			d.FilterError = pt.s.Localize(c, err).Message
 		} else {
 			filter = n.E164
 			d.ExportQuery = template.URL(url.Values{"phone": {filter}}.Encode())
@@ -91,7 +102,7 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 		return err
 	}
 	for _, r := range records {
-		d.Records = append(d.Records, pt.consentView(c, r, loc))
+		d.Records = append(d.Records, pt.consentView(c, r, org.Country, loc))
 	}
 	if next != nil {
 		q := url.Values{"after": {next.String()}}
@@ -103,8 +114,8 @@ func (pt *Portal) renderConsents(c *fiber.Ctx, d *consentsData) error {
 	return pt.render(c, "consents", "consents.title", d)
 }
 
-func (pt *Portal) consentView(c *fiber.Ctx, r compliance.ConsentRecord, loc *time.Location) consentView {
-	v := consentView{Phone: r.Phone, Source: r.Source, CapturedAt: when(r.CapturedAt, loc), ProofRef: r.ProofRef,
+func (pt *Portal) consentView(c *fiber.Ctx, r compliance.ConsentRecord, region string, loc *time.Location) consentView {
+	v := consentView{Phone: phone.Display(r.Phone, region), E164: r.Phone, Source: r.Source, CapturedAt: when(r.CapturedAt, loc), ProofRef: r.ProofRef,
 		Kinds: pt.s.T(c, "consents.every_kind")}
 	if len(r.Kinds) > 0 {
 		names := make([]string, 0, len(r.Kinds))
@@ -149,25 +160,27 @@ func (pt *Portal) recordConsent(c *fiber.Ctx) error {
 	form := consentForm{Phone: c.FormValue("phone"), Source: c.FormValue("source"), CapturedAt: strings.TrimSpace(c.FormValue("captured_at")),
 		ProofRef: c.FormValue("proof_ref")}
 	in := compliance.NewConsent{Phone: form.Phone, Source: form.Source, ProofRef: form.ProofRef, Kinds: formValues(c, "kinds")}
-	var errs []apperr.FieldError
+	var refused error
 	if form.CapturedAt != "" {
 		if at, ok := parseLocal(form.CapturedAt, loc); ok {
 			in.CapturedAt = &at
 		} else {
-			errs = append(errs, apperr.FieldError{Path: "captured_at", Message: "must be a date and a time, such as 2026-09-15T10:00"})
+			refused = &apperr.Error{Kind: apperr.Invalid, Fields: []apperr.FieldError{
+				apperr.Field("captured_at", "form.datetime.invalid", "must be a date and a time, such as 2026-09-15T10:00 (got %q)", form.CapturedAt)}}
 		}
 	}
-	if errs == nil {
+	if refused == nil {
 		_, err = pt.d.Compliance.RecordConsents(c.UserContext(), org.Country, []compliance.NewConsent{in})
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
-			errs = e.Fields
+			refused = err
 		} else if err != nil {
 			return err
 		}
 	}
-	if errs != nil {
+	if refused != nil {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return pt.renderConsents(c, &consentsData{Form: form, Errors: errs})
+		return pt.renderConsents(c, &consentsData{Form: form,
+			Problems: pt.s.Problems(c, refused, "phone", "source", "captured_at", "proof_ref", "kinds")})
 	}
 	if err := pt.s.Flash(c, pt.s.T(c, "consents.recorded", 1)); err != nil {
 		return err
@@ -182,8 +195,10 @@ func (pt *Portal) uploadConsents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, rows, rep := readUpload(c, consentColumns, consentExtra, true, "the file holds no consent")
+	_, rows, rep := readUpload(c, pt.tableOf(c, consentColumns...), consentUploaded, true,
+		apperr.Field("", "consents.file.empty", "the file holds no consent"))
 	now := pt.d.Now()
+	kinds := pt.consentKinds(c)
 	items := make([]compliance.NewConsent, 0, len(rows))
 	for _, r := range rows {
 		f := r.Fields
@@ -194,21 +209,23 @@ func (pt *Portal) uploadConsents(c *fiber.Ctx) error {
 				in.CapturedAt = &at
 			} else {
 				badTime = true
-				rep.add(r.Line, "captured_at", "%q is not an RFC 3339 time with its zone, such as 2026-09-15T10:00:00+02:00", s)
+				rep.add(r.Line, apperr.Field("captured_at", "upload.time.invalid",
+					"%q is not an RFC 3339 time with its zone, such as 2026-09-15T10:00:00+02:00", s))
 			}
 		}
 		if s := f["withdrawn_at"]; s != "" {
 			if at, err := time.Parse(time.RFC3339, s); err == nil {
 				in.WithdrawnAt = &at
 			} else {
-				rep.add(r.Line, "withdrawn_at", "%q is not an RFC 3339 time with its zone, such as 2026-09-15T10:00:00+02:00", s)
+				rep.add(r.Line, apperr.Field("withdrawn_at", "upload.time.invalid",
+					"%q is not an RFC 3339 time with its zone, such as 2026-09-15T10:00:00+02:00", s))
 			}
 		}
-		in.Kinds = strings.FieldsFunc(f["kinds"], func(r rune) bool { return r == ',' || r == '|' || r == ' ' })
+		in.Kinds = kinds.read(f["kinds"])
 		if _, errs := in.Validate("", org.Country, now); len(errs) > 0 {
 			for _, e := range errs {
 				if !(badTime && e.Path == "captured_at") {
-					rep.add(r.Line, e.Path, "%s", e.Message)
+					rep.add(r.Line, e)
 				}
 			}
 		}
@@ -243,16 +260,17 @@ func (pt *Portal) withdrawConsent(c *fiber.Ctx) error {
 	n, err := phone.Parse(raw, org.Country)
 	if err != nil {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return pt.renderConsents(c, &consentsData{WithdrawErr: err.Error(), WithdrawForm: raw})
+		return pt.renderConsents(c, &consentsData{WithdrawErr: pt.s.Localize(c, err).Message, WithdrawForm: raw})
 	}
 	count, err := pt.d.Compliance.WithdrawConsent(c.UserContext(), n.E164, pt.d.Now())
+	shown := phone.Display(n.E164, org.Country)
 	if apperr.Is(err, apperr.NotFound) {
 		c.Status(fiber.StatusNotFound)
-		return pt.renderConsents(c, &consentsData{WithdrawErr: pt.s.T(c, "consents.nothing_to_withdraw", n.E164), WithdrawForm: raw})
+		return pt.renderConsents(c, &consentsData{WithdrawErr: pt.s.T(c, "consents.nothing_to_withdraw", shown), WithdrawForm: raw})
 	} else if err != nil {
 		return err
 	}
-	if err := pt.s.Flash(c, pt.s.T(c, "consents.withdrawn", n.E164, count)); err != nil {
+	if err := pt.s.Flash(c, pt.s.T(c, "consents.withdrawn", shown, count)); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/consents", fiber.StatusSeeOther)
@@ -269,7 +287,9 @@ func (pt *Portal) exportConsents(c *fiber.Ctx) error {
 	if raw := strings.TrimSpace(c.Query("phone")); raw != "" {
 		n, err := phone.Parse(raw, org.Country)
 		if err != nil {
-			return apperr.InvalidFields("the filter is not a phone number", apperr.FieldError{Path: "phone", Message: err.Error()})
+			var f apperr.Fields
+			f.AddError("phone", err)
+			return f.Err("consents.filter.invalid", "the filter is not a phone number")
 		}
 		filter = n.E164
 	}
@@ -279,20 +299,59 @@ func (pt *Portal) exportConsents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	kinds := pt.consentKinds(c)
 	w := csvWriter(c, "consents-"+pt.d.Now().UTC().Format("2006-01-02")+".csv")
-	_ = w.Write(append(slices.Clone(consentColumns), consentExtra...))
+	_ = w.Write(pt.tableOf(c, consentColumns...).header(len(consentColumns)))
 	for _, r := range all {
-		kinds := make([]string, 0, len(r.Kinds))
-		for _, k := range r.Kinds {
-			kinds = append(kinds, string(k))
-		}
 		withdrawn := ""
 		if r.WithdrawnAt != nil {
 			withdrawn = r.WithdrawnAt.UTC().Format(time.RFC3339)
 		}
 		_ = w.Write([]string{r.Phone, protect(r.Source), r.CapturedAt.UTC().Format(time.RFC3339), protect(r.ProofRef),
-			strings.Join(kinds, ","), withdrawn, r.CreatedAt.UTC().Format(time.RFC3339)})
+			kinds.write(r.Kinds), withdrawn, r.CreatedAt.UTC().Format(time.RFC3339)})
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// kindNames are what a consent covers as files name it: the kinds' codes,
+// which files always may use, and their names in the reader's language.
+type kindNames struct {
+	codes map[string]compliance.Kind // a name or a code, folded
+	names map[compliance.Kind]string
+}
+
+func (pt *Portal) consentKinds(c *fiber.Ctx) kindNames {
+	k := kindNames{codes: map[string]compliance.Kind{}, names: map[compliance.Kind]string{}}
+	for _, kind := range compliance.ConsentKinds {
+		name := pt.s.T(c, consentKindKey(kind))
+		k.names[kind] = name
+		k.codes[fold(string(kind))] = kind
+		k.codes[fold(name)] = kind
+	}
+	return k
+}
+
+// read reads a cell of kinds separated by commas or bars, each a code or
+// a name ("Prospection, Enquête"); codes may also be separated by spaces.
+// What it does not know is left for validation to name.
+func (k kindNames) read(cell string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(cell, func(r rune) bool { return r == ',' || r == '|' }) {
+		if kind, ok := k.codes[fold(part)]; ok {
+			out = append(out, string(kind))
+			continue
+		}
+		out = append(out, strings.Fields(part)...)
+	}
+	return out
+}
+
+// write writes kinds by their names, as read reads them back.
+func (k kindNames) write(kinds []compliance.Kind) string {
+	names := make([]string, 0, len(kinds))
+	for _, kind := range kinds {
+		names = append(names, k.names[kind])
+	}
+	return strings.Join(names, ", ")
 }

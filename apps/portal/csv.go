@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"slices"
@@ -19,12 +18,14 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/store"
 )
 
-// badLine is one line of an upload that cannot be taken, and why; an
-// upload with any is refused whole.
+// badLine is one problem of an upload, on a line of its file; an upload
+// with any is refused whole.
 type badLine struct {
 	Line    int
-	Field   string
-	Message string
+	Field   string // the column or form field, as named in files: for tests and scripts
+	Column  string // its name in the reader's language
+	Message string // in the reader's language
+	problem apperr.FieldError
 }
 
 // maxBadLines bounds the lines a refusal lists; the count says how many in all.
@@ -37,11 +38,81 @@ type uploadReport struct {
 	Lines []badLine
 }
 
-func (r *uploadReport) add(line int, field, format string, args ...any) {
+// add records the problem p, found on a line of the file (0: the file
+// as a whole); its path is the column.
+func (r *uploadReport) add(line int, p apperr.FieldError) {
 	r.Bad++
 	if len(r.Lines) < maxBadLines {
-		r.Lines = append(r.Lines, badLine{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+		r.Lines = append(r.Lines, badLine{Line: line, Field: p.Path, problem: p})
 	}
+}
+
+// addError records err, a problem another part of the platform found,
+// at a column of a line.
+func (r *uploadReport) addError(line int, column string, err error) {
+	var f apperr.Fields
+	f.AddError(column, err)
+	r.add(line, f[0])
+}
+
+// column is a column of an upload and of its export: its name in files,
+// which uploads always take, and the catalog key of its name in the
+// reader's language, which they take too.
+type column struct{ Name, Key string }
+
+// table is the columns of an upload as its reader names them.
+type table struct {
+	columns []column
+	names   map[string]string // a header as written, folded, to its column's name
+	headers map[string]string // a column's name to its header in the reader's language
+}
+
+// tableOf names the columns of an upload in the reader's language.
+func (pt *Portal) tableOf(c *fiber.Ctx, columns ...column) table {
+	t := table{columns: columns, names: map[string]string{}, headers: map[string]string{}}
+	for _, col := range columns {
+		header := pt.s.T(c, col.Key)
+		t.headers[col.Name] = header
+		t.names[fold(col.Name)] = col.Name
+		t.names[fold(header)] = col.Name
+	}
+	return t
+}
+
+// fold is how a header is compared: lower case, spaces and underscores
+// alike.
+func fold(s string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.Join(strings.Fields(s), " ")), "_", " ")
+}
+
+// header is the first line of a file of the columns, in the reader's
+// language.
+func (t table) header(n int) []string {
+	out := make([]string, 0, n)
+	for _, col := range t.columns[:n] {
+		out = append(out, t.headers[col.Name])
+	}
+	return out
+}
+
+// say puts the problems of a refused upload in the reader's language,
+// each column by its name in that language.
+func (pt *Portal) say(c *fiber.Ctx, rep *uploadReport, t table) *uploadReport {
+	problems := make([]apperr.FieldError, len(rep.Lines))
+	for i, l := range rep.Lines {
+		problems[i] = l.problem
+	}
+	for i, p := range pt.s.Say(c, problems) {
+		l := &rep.Lines[i]
+		l.Message = p.Message
+		name, _, _ := strings.Cut(l.Field, "[")
+		if h, ok := t.headers[name]; ok {
+			l.Column = h
+		} else if l.Field != "file" {
+			l.Column = l.Field // a column of the file the upload does not take, as the file names it
+		}
+	}
+	return rep
 }
 
 // row is one data line of an uploaded table, by column name.
@@ -59,15 +130,12 @@ type row struct {
 // export's); without one, columns are taken in the order given. Columns
 // not named are refused when strict, ignored otherwise.
 // Problems go into rep, every one of them, so a person fixes a file once.
-func readTable(src io.Reader, columns, extra []string, strict bool, rep *uploadReport) []row {
+func readTable(src io.Reader, t table, known int, strict bool, rep *uploadReport) []row {
 	r, err := leadfile.NewRecordReader(src)
 	if errors.Is(err, leadfile.ErrEmpty) {
 		return nil
-	} else if e := apperr.As(err); e != nil {
-		rep.add(0, "", "%s", e.Message)
-		return nil
 	} else if err != nil {
-		rep.add(0, "", "%v", err)
+		rep.addError(0, "", err)
 		return nil
 	}
 	var (
@@ -80,25 +148,28 @@ func readTable(src io.Reader, columns, extra []string, strict bool, rep *uploadR
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			rep.add(0, "", "%v", err)
+			rep.addError(0, "", err)
 			break
 		}
-		if rec.Problem != "" {
-			rep.add(rec.Line, "", "%s", rec.Problem)
+		if rec.Problem != nil {
+			rep.add(rec.Line, *rec.Problem)
 			continue
 		}
 		if header {
 			header = false
-			if names := headerOf(rec.Values, append(slices.Clone(columns), extra...)); names != nil {
+			if names := headerOf(rec.Values, t); names != nil {
 				for i, n := range names {
 					if n == "" && strict {
-						rep.add(rec.Line, strings.TrimSpace(rec.Values[i]), "unknown column; the columns are %s", strings.Join(append(slices.Clone(columns), extra...), ", "))
+						rep.add(rec.Line, apperr.Field(strings.TrimSpace(rec.Values[i]), "upload.column.unknown", "unknown column; the columns are %s",
+							strings.Join(t.header(len(t.columns)), ", ")))
 					}
 				}
 				index = names
 				continue
 			}
-			index = columns
+			for _, col := range t.columns[:known] {
+				index = append(index, col.Name)
+			}
 		}
 		if blank(rec.Values) {
 			continue
@@ -107,7 +178,8 @@ func readTable(src io.Reader, columns, extra []string, strict bool, rep *uploadR
 		for i, cell := range rec.Values {
 			if i >= len(index) {
 				if strings.TrimSpace(cell) != "" && strict {
-					rep.add(rec.Line, "", "more cells than the %d columns %s", len(columns), strings.Join(columns, ", "))
+					rep.add(rec.Line, apperr.Field("", "upload.cells.too_many", "more cells than the %d columns %s", known,
+						strings.Join(t.header(known), ", ")))
 				}
 				break
 			}
@@ -115,13 +187,14 @@ func readTable(src io.Reader, columns, extra []string, strict bool, rep *uploadR
 				continue
 			}
 			if at := leadfile.ControlCharacter(cell); at >= 0 {
-				rep.add(rec.Line, index[i], "%s", leadfile.ControlMessage(cell, at))
+				rep.add(rec.Line, controlProblem(index[i], cell, at))
 			}
 			fields[index[i]] = unprotect(strings.TrimSpace(cell))
 		}
 		for _, u := range rec.Undefined {
 			if u.Index < len(index) && index[u.Index] != "" {
-				rep.add(rec.Line, index[u.Index], "the byte %#02x is not a character in Windows-1252: check the value, or save the file as \"CSV UTF-8\"", u.Byte)
+				rep.add(rec.Line, apperr.Field(index[u.Index], "upload.byte.undefined",
+					"the byte %#02x is not a character in Windows-1252: check the value, or save the file as \"CSV UTF-8\"", u.Byte))
 			}
 		}
 		out = append(out, row{Line: rec.Line, Fields: fields})
@@ -132,14 +205,10 @@ func readTable(src io.Reader, columns, extra []string, strict bool, rep *uploadR
 
 // headerOf maps a first line to column names when it names the columns
 // (it has a phone column), or returns nil when it is data.
-func headerOf(rec []string, columns []string) []string {
+func headerOf(rec []string, t table) []string {
 	names := make([]string, len(rec))
 	for i, cell := range rec {
-		name := strings.ToLower(strings.TrimSpace(cell))
-		name = strings.ReplaceAll(name, " ", "_")
-		if slices.Contains(columns, name) {
-			names[i] = name
-		}
+		names[i] = t.names[fold(cell)]
 	}
 	if !slices.Contains(names, "phone") {
 		c, ok := leadfile.DetectMapping(rec).Column(leadfile.FieldPhone)
@@ -177,19 +246,20 @@ func unprotect(s string) string {
 	return s
 }
 
-// readUpload reads the table of the uploaded file; rep holds every problem
+// readUpload reads the table of the uploaded file, whose first known
+// columns a file without a header holds in order; rep holds every problem
 // of the file, and empty when it holds no row.
-func readUpload(c *fiber.Ctx, columns, extra []string, strict bool, empty string) (name string, rows []row, rep *uploadReport) {
+func readUpload(c *fiber.Ctx, t table, known int, strict bool, empty apperr.FieldError) (name string, rows []row, rep *uploadReport) {
 	name, file, err := uploaded(c)
 	rep = &uploadReport{File: name}
 	if err != nil {
-		rep.add(0, "file", "%v", err)
+		rep.addError(0, "file", err)
 		return name, nil, rep
 	}
 	defer file.Close()
-	rows = readTable(file, columns, extra, strict, rep)
+	rows = readTable(file, t, known, strict, rep)
 	if rep.Bad == 0 && len(rows) == 0 {
-		rep.add(0, "", "%s", empty)
+		rep.add(0, empty)
 	}
 	return name, rows, rep
 }
@@ -205,18 +275,18 @@ func atLines(err error, rows []row, rep *uploadReport) error {
 		return err
 	}
 	for _, f := range e.Fields {
-		line, field := 0, f.Path
+		line := 0
 		if m := itemPath.FindStringSubmatch(f.Path); m != nil {
 			if i, _ := strconv.Atoi(m[1]); i < len(rows) {
-				line, field = rows[i].Line, m[2]
+				line, f.Path = rows[i].Line, m[2]
 			}
 		} else if len(rows) == 1 {
 			line = rows[0].Line
 		}
-		rep.add(line, field, "%s", f.Message)
+		rep.add(line, f)
 	}
 	if len(e.Fields) == 0 {
-		rep.add(0, "", "%s", e.Message)
+		rep.addError(0, "", err)
 	}
 	return err
 }
@@ -225,7 +295,7 @@ func atLines(err error, rows []row, rep *uploadReport) error {
 func uploaded(c *fiber.Ctx) (name string, file io.ReadCloser, err error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return "", nil, errors.New("choose a file to upload")
+		return "", nil, apperr.New(apperr.Invalid, "upload.file.missing", "choose a file to upload")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -263,4 +333,12 @@ func csvWriter(c *fiber.Ctx, filename string) *csv.Writer {
 	w.Comma = ';'
 	w.UseCRLF = true
 	return w
+}
+
+// controlProblem is the control character at byte at of a cell of a
+// column.
+func controlProblem(column, cell string, at int) apperr.FieldError {
+	p := leadfile.ControlProblem(cell, at)
+	p.Path = column
+	return p
 }

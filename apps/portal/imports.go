@@ -169,7 +169,7 @@ func (pt *Portal) uploadLeads(c *fiber.Ctx) error {
 			key = "leads.upload.empty"
 		}
 		c.Status(fiber.StatusUnprocessableEntity)
-		return pt.renderImports(c, &uploadProblem{Message: pt.s.T(c, key, fh.Filename), Detail: e.Message})
+		return pt.renderImports(c, &uploadProblem{Message: pt.s.T(c, key, fh.Filename), Detail: pt.s.Localize(c, err).Message})
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
@@ -186,7 +186,7 @@ func (pt *Portal) uploadLeads(c *fiber.Ctx) error {
 // closed refuses an upload into a campaign that takes no more leads.
 func (pt *Portal) closed(c *fiber.Ctx, e *apperr.Error) error {
 	c.Status(fiber.StatusConflict)
-	return pt.renderImports(c, &uploadProblem{Message: pt.s.T(c, "leads.upload.closed"), Detail: e.Message})
+	return pt.renderImports(c, &uploadProblem{Message: pt.s.T(c, "leads.upload.closed"), Detail: pt.s.Localize(c, e).Message})
 }
 
 // importIDs reads the campaign and the import of the address.
@@ -315,7 +315,7 @@ func (pt *Portal) unmappable(c *fiber.Ctx, k campaign.Campaign, im lead.Import, 
 		return nil, cause
 	}
 	if !errors.Is(cause, leadfile.ErrNoPhoneColumn) {
-		return &mappingData{Error: pt.s.T(c, "leads.mapping.unreadable"), Detail: e.Message}, nil
+		return &mappingData{Error: pt.s.T(c, "leads.mapping.unreadable"), Detail: pt.s.Localize(c, cause).Message}, nil
 	}
 	r, err := pt.fileHead(c, k, im, leadfile.Mapping{Columns: []leadfile.Column{{Index: 0, Field: leadfile.FieldPhone}}})
 	if err != nil {
@@ -326,7 +326,7 @@ func (pt *Portal) unmappable(c *fiber.Ctx, k campaign.Campaign, im lead.Import, 
 		m = *chosen
 	}
 	d := pt.mappingOf(c, r, m, nil)
-	d.Error, d.Detail = pt.s.T(c, "leads.mapping.no_phone"), e.Message
+	d.Error, d.Detail = pt.s.T(c, "leads.mapping.no_phone"), pt.s.Localize(c, cause).Message
 	return d, nil
 }
 
@@ -572,7 +572,7 @@ func (pt *Portal) importReport(c *fiber.Ctx) error {
 	}
 	im := found.Import
 	if im.Status != lead.Finished {
-		return apperr.New(apperr.NotFound, "the import has no report: it is %s", im.Status)
+		return apperr.New(apperr.NotFound, "leads.import.no_report", "the import has no report: it is %s", im.Status)
 	}
 	base := strings.Trim(unsafeFileName.ReplaceAllString(strings.TrimSuffix(im.FileName, ".csv"), "_"), "._")
 	if base == "" {

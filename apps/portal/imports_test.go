@@ -314,9 +314,9 @@ func TestUploadsThatCannotBeLeadFilesAreRefused(t *testing.T) {
 		for _, tc := range []struct{ name, file, want, detail string }{
 			{"", "", "Choisissez un fichier CSV à déposer.", ""},
 			{"vide.csv", "", "Le fichier vide.csv est vide.", ""},
-			{"blanc.csv", "\r\n \r\n", "Le fichier blanc.csv est vide.", "the file is empty"},
-			{"devis.pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj", "Le fichier devis.pdf ne peut pas être lu comme un fichier CSV de contacts.", "a PDF document"},
-			{"noms.csv", "Nom\nLefèvre\nDupré\n", "Le fichier noms.csv ne peut pas être lu comme un fichier CSV de contacts.", "single column"},
+			{"blanc.csv", "\r\n \r\n", "Le fichier blanc.csv est vide.", "le fichier est vide"},
+			{"devis.pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj", "Le fichier devis.pdf ne peut pas être lu comme un fichier CSV de contacts.", "un document PDF"},
+			{"noms.csv", "Nom\nLefèvre\nDupré\n", "Le fichier noms.csv ne peut pas être lu comme un fichier CSV de contacts.", "n'a qu'une colonne"},
 		} {
 			resp, page := b.PostFile(imports, nil, "file", tc.name, []byte(tc.file))
 			wantStatus(t, "upload "+tc.name, resp, page, http.StatusUnprocessableEntity)
@@ -406,8 +406,8 @@ func tooLarge(t *testing.T, base, path string) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "over the limit of 200 MiB") ||
-		!strings.Contains(string(body), "Too large") {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "au-delà de la limite de 200 MiB") ||
+		!strings.Contains(string(body), "Trop volumineux") {
 		t.Errorf("a body over the limit: %d\n%s", resp.StatusCode, body)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/phone"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -102,7 +103,8 @@ type leadRow struct {
 	ID          string
 	Name        string
 	Company     string
-	Phone       string
+	Phone       string // as the reader writes it
+	E164        string
 	City        string
 	Status      string
 	StatusLabel string
@@ -121,7 +123,7 @@ type campaignLeadsData struct {
 	Reason      string
 	Statuses    []option
 	Reasons     []option
-	Searched    string // the number searched, in E.164, when the query was one
+	Searched    string // the number searched, as the reader writes it, when the query was one
 	SearchError string
 	Filtered    bool
 	Leads       []leadRow
@@ -129,7 +131,7 @@ type campaignLeadsData struct {
 }
 
 func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
-	_, loc, err := pt.org(c)
+	org, loc, err := pt.org(c)
 	if err != nil {
 		return err
 	}
@@ -151,11 +153,14 @@ func (pt *Portal) campaignLeadsPage(c *fiber.Ctx) error {
 		Filtered: applied.Status != "" || applied.BlockReason != "" || applied.Search != ""}
 	d.ByStatus, d.Statuses, d.ByReason, d.Reasons = pt.leadCounts(c, "/portal/campaigns/"+d.Campaign.ID+"/leads", found.Counts,
 		applied.Status, applied.BlockReason)
-	if found.Unreadable != "" {
-		d.SearchError = pt.s.T(c, "leads.search.bad_number", applied.Search, found.Unreadable)
+	if found.Unreadable != nil {
+		d.SearchError = pt.s.T(c, "leads.search.bad_number", applied.Search, pt.s.Localize(c, found.Unreadable).Message)
+	}
+	if applied.Phone != "" {
+		d.Searched = phone.Display(applied.Phone, org.Country)
 	}
 	for _, l := range found.Leads {
-		d.Leads = append(d.Leads, pt.leadRow(c, l, loc))
+		d.Leads = append(d.Leads, pt.leadRow(c, l, org.Country, loc))
 	}
 	if found.Next != nil {
 		d.NextQuery = template.URL(store.LeadFilter{Status: applied.Status, BlockReason: applied.BlockReason, Search: applied.Search}.Query(found.Next))
@@ -195,8 +200,8 @@ func (pt *Portal) leadCounts(c *fiber.Ctx, path string, counts store.LeadCounts,
 	return byStatus, statuses, byReason, reasons
 }
 
-func (pt *Portal) leadRow(c *fiber.Ctx, l lead.Lead, loc *time.Location) leadRow {
-	v := leadRow{ID: l.ID.String(), Name: l.Name(), Company: l.Company, Phone: l.Phone, City: l.City,
+func (pt *Portal) leadRow(c *fiber.Ctx, l lead.Lead, region string, loc *time.Location) leadRow {
+	v := leadRow{ID: l.ID.String(), Name: l.Name(), Company: l.Company, Phone: phone.Display(l.Phone, region), E164: l.Phone, City: l.City,
 		Status: string(l.Status), StatusLabel: pt.s.T(c, "leads.status."+string(l.Status)), Added: when(l.CreatedAt, loc)}
 	if v.Name == l.Company {
 		v.Company = ""
@@ -239,7 +244,7 @@ type leadData struct {
 }
 
 func (pt *Portal) leadPage(c *fiber.Ctx) error {
-	_, loc, err := pt.org(c)
+	org, loc, err := pt.org(c)
 	if err != nil {
 		return err
 	}
@@ -258,12 +263,13 @@ func (pt *Portal) leadPage(c *fiber.Ctx) error {
 	l, from := found.Lead, found.Import
 	d := leadData{Campaign: pt.leadsCampaign(c, found.Campaign)}
 	locale := fiberhttp.LocaleOf(c)
-	d.Name, d.Phone, d.Status, d.StatusLabel = l.Name(), l.Phone, string(l.Status), pt.s.T(c, "leads.status."+string(l.Status))
+	shown := phone.Display(l.Phone, org.Country)
+	d.Name, d.Phone, d.Status, d.StatusLabel = l.Name(), shown, string(l.Status), pt.s.T(c, "leads.status."+string(l.Status))
 	for _, f := range []struct {
 		field leadfile.Field
 		value string
 	}{
-		{leadfile.FieldPhone, l.Phone}, {leadfile.FieldFirstName, l.FirstName}, {leadfile.FieldLastName, l.LastName},
+		{leadfile.FieldPhone, shown}, {leadfile.FieldFirstName, l.FirstName}, {leadfile.FieldLastName, l.LastName},
 		{leadfile.FieldCompany, l.Company}, {leadfile.FieldEmail, l.Email}, {leadfile.FieldPostalCode, l.PostalCode},
 		{leadfile.FieldCity, l.City}, {leadfile.FieldCountry, l.Country}, {leadfile.FieldTimezone, l.Timezone},
 	} {
@@ -290,7 +296,8 @@ func (pt *Portal) leadPage(c *fiber.Ctx) error {
 	}
 	if b := l.Block; b != nil {
 		d.Block = &leadBlock{Reason: string(b.Reason), ReasonLabel: pt.s.T(c, "reason."+string(b.Reason)),
-			Explanation: textIn(locale, b.Explanation), Rule: b.Rule, Source: b.Source, RuleSet: b.RuleSet, CheckedAt: when(b.CheckedAt, loc)}
+			Explanation: textIn(locale, b.Explanation), Rule: ruleIn(locale, b.Rule), Source: sourceIn(locale, b.Source), RuleSet: b.RuleSet,
+			CheckedAt: when(b.CheckedAt, loc)}
 	}
 	switch {
 	case from != nil:

@@ -16,6 +16,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/i18n"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/money"
 )
@@ -49,7 +50,7 @@ func (pt *Portal) estimateLines(c *fiber.Ctx, e market.Estimate) []line {
 	var out []line
 	add := func(component, label string) {
 		if v, ok := e.Components[component]; ok {
-			out = append(out, line{label, money.Format(v, e.Currency, locale)})
+			out = append(out, line{label, money.FormatTotal(v, e.Currency, locale)})
 		}
 	}
 	add("attempt", pt.s.T(c, "campaigns.estimate.attempt"))
@@ -125,7 +126,7 @@ func (pt *Portal) renderOffers(c *fiber.Ctx, refused string) error {
 	a := market.DefaultAssumptions(string(k.Kind), k.Volume)
 	d := offersData{Campaign: pt.campaignView(c, k, loc), Error: refused,
 		TakesOffers: k.Status.TakesOffers(),
-		Assumptions: pt.s.T(c, "campaigns.offers.assumptions", k.Volume, ratio(a.AttemptsPerLead, 1000, locale),
+		Assumptions: pt.s.T(c, "campaigns.offers.assumptions", i18n.Number(locale, k.Volume), ratio(a.AttemptsPerLead, 1000, locale),
 			ratio(a.ConnectRate, 10, locale), a.TalkSeconds, a.Seats, a.Months)}
 	var outcomes []string
 	for _, o := range campaign.Outcomes {
@@ -145,7 +146,7 @@ func (pt *Portal) renderOffers(c *fiber.Ctx, refused string) error {
 		card := offerCard{ID: o.ID.String(), Center: o.CenterName, Status: string(o.Status),
 			StatusLabel: pt.s.T(c, "campaigns.offer_status."+string(o.Status)),
 			Acceptable:  d.TakesOffers && o.Status == market.OfferSubmitted,
-			Total:       money.Format(e.Total, e.Currency, locale), Estimate: pt.estimateLines(c, e),
+			Total:       money.FormatTotal(e.Total, e.Currency, locale), Estimate: pt.estimateLines(c, e),
 			Compared: live && e.Currency == k.Currency, OverBudget: e.Currency == k.Currency && k.BudgetCap > 0 && e.Total > k.BudgetCap,
 			RateCard: pt.rateLines(c, o.RateCard), Seats: o.Seats, Hours: o.Hours, Languages: pt.languages(c, o.Languages),
 			StartsOn: day(&o.StartsOn), Message: o.Message}
@@ -178,7 +179,7 @@ func (pt *Portal) acceptOffer(c *fiber.Ctx) error {
 	made, err := pt.d.Market.Accept(c.UserContext(), id, offerID)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Conflict {
 		c.Status(fiber.StatusConflict)
-		return pt.renderOffers(c, e.Message)
+		return pt.renderOffers(c, pt.s.Localize(c, err).Message)
 	} else if err != nil {
 		return err
 	}

@@ -86,25 +86,13 @@ func (pt *Portal) render(c *fiber.Ctx, name, titleKey string, data any) error {
 func (pt *Portal) org(c *fiber.Ctx) (tenancy.Org, *time.Location, error) {
 	v := fiberhttp.ViewerOf(c)
 	if v == nil {
-		return tenancy.Org{}, nil, apperr.New(apperr.Unauthorized, "sign in to use the portal")
+		return tenancy.Org{}, nil, apperr.New(apperr.Unauthorized, "portal.sign_in", "sign in to use the portal")
 	}
-	return v.Membership.Org, zoneOf(v.Membership.Org), nil
-}
-
-func zoneOf(org tenancy.Org) *time.Location {
-	if loc, err := time.LoadLocation(org.Timezone); err == nil && org.Timezone != "" {
-		return loc
-	}
-	return time.UTC
+	return v.Membership.Org, fiberhttp.ZoneOf(c), nil
 }
 
 // when shows a time in a zone, with the zone's abbreviation.
-func when(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("2006-01-02 15:04 MST")
-}
+var when = fiberhttp.When
 
 // parseLocal reads a datetime-local field ("2026-09-15T10:00") as a time in
 // loc: the form says which zone it is.

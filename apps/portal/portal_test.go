@@ -64,7 +64,7 @@ func wantStatus(t *testing.T, what string, resp *http.Response, body string, wan
 	}
 }
 
-var reasonOf = regexp.MustCompile(`data-testid="decision-reason">([a-z_]+)<`)
+var reasonOf = regexp.MustCompile(`data-testid="decision-reason" data-reason="([a-z_]+)"`)
 
 // decide asks the compliance page about a number and returns the reason
 // code it shows.
@@ -107,14 +107,14 @@ func TestConsentRecordedThroughTheFormIsListedAndCanBeWithdrawn(t *testing.T) {
 			"captured_at": {"2026-06-02T14:30"}, "proof_ref": {"form-7731"}, "kinds": {"prospecting", "survey"}})
 		wantStatus(t, "record a consent", resp, page, http.StatusSeeOther)
 		_, page = b.Get("/portal/consents")
-		for _, want := range []string{"+33612345678", "formulaire web", "form-7731", "Prospection, Enquête",
+		for _, want := range []string{"06 12 34 56 78", "formulaire web", "form-7731", "Prospection, Enquête",
 			"2026-06-02 14:30 CEST", "1 consentement(s) enregistré(s)."} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("the consents page lacks %q", want)
 			}
 		}
 		// The filter takes the number as people write it.
-		if _, page := b.Get("/portal/consents?phone=0612345678"); !strings.Contains(text(page), "+33612345678") {
+		if _, page := b.Get("/portal/consents?phone=0612345678"); !strings.Contains(text(page), "06 12 34 56 78") {
 			t.Errorf("filtering by 0612345678 does not show the consent")
 		}
 		if _, page := b.Get("/portal/consents?phone=0698765432"); !strings.Contains(page, `data-testid="no-consents"`) {
@@ -125,7 +125,7 @@ func TestConsentRecordedThroughTheFormIsListedAndCanBeWithdrawn(t *testing.T) {
 		resp, page = post(t, b, "/portal/consents", "/portal/consents", url.Values{"phone": {"06 12"}, "source": {""},
 			"captured_at": {"2026-06-02T14:30"}})
 		wantStatus(t, "a bad consent", resp, page, http.StatusUnprocessableEntity)
-		for _, want := range []string{"<code>phone</code>", "<code>source</code>", `value="06 12"`} {
+		for _, want := range []string{`data-field="phone"`, `data-field="source"`, `value="06 12"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the refused form lacks %q\n%s", want, page)
 			}
@@ -155,7 +155,7 @@ func TestBulkConsentsAreAllOrNothingWithEveryBadLineShown(t *testing.T) {
 			"06 11 22 33 44;checkout;2026-06-02T14:30:00Z;order-3;telemarketing\r\n"
 		resp, page := upload(t, u, "/portal/consents", "/portal/consents/upload", "consents.csv", bad)
 		wantStatus(t, "upload a file with bad lines", resp, page, http.StatusUnprocessableEntity)
-		rows := regexp.MustCompile(`(?s)<tr data-testid="bad-line"><td>(\d+)</td><td>(?:<code>([a-z_\[\]0-9]+)</code>)?</td>`).FindAllStringSubmatch(page, -1)
+		rows := regexp.MustCompile(`<tr data-testid="bad-line" data-line="(\d+)" data-field="([a-z_\[\]0-9]*)">`).FindAllStringSubmatch(page, -1)
 		got := []string{}
 		for _, r := range rows {
 			got = append(got, r[1]+":"+r[2])
@@ -176,7 +176,7 @@ func TestBulkConsentsAreAllOrNothingWithEveryBadLineShown(t *testing.T) {
 		resp, page = upload(t, u, "/portal/consents", "/portal/consents/upload", "consents.csv", good)
 		wantStatus(t, "upload a good file", resp, page, http.StatusSeeOther)
 		_, page = u.Get("/portal/consents")
-		for _, want := range []string{"+33612345678", "+33698765432", "Prospection, Enquête", "Tous les types", "2 consentement(s) enregistré(s)."} {
+		for _, want := range []string{"06 12 34 56 78", "06 98 76 54 32", "Prospection, Enquête", "Tous les types", "2 consentement(s) enregistré(s)."} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("after the upload the list lacks %q", want)
 			}
@@ -192,7 +192,7 @@ func TestSuppressedNumberIsDecidedSuppressedWithEvidenceAndCounts(t *testing.T) 
 		resp, page := post(t, b, "/portal/suppressions", "/portal/suppressions", url.Values{"phone": {"06 11 22 33 44"},
 			"reason": {"ne plus appeler"}, "source": {"appel du 10 juin"}})
 		wantStatus(t, "add a number to the list", resp, page, http.StatusSeeOther)
-		if _, page := b.Get("/portal/suppressions"); !strings.Contains(text(page), "+33611223344") || !strings.Contains(text(page), "ne plus appeler") {
+		if _, page := b.Get("/portal/suppressions"); !strings.Contains(text(page), "06 11 22 33 44") || !strings.Contains(text(page), "ne plus appeler") {
 			t.Errorf("the list does not show the number added")
 		}
 
@@ -200,7 +200,7 @@ func TestSuppressedNumberIsDecidedSuppressedWithEvidenceAndCounts(t *testing.T) 
 		if reason != "suppressed_client" {
 			t.Fatalf("decision for a number on the client's list: %s", reason)
 		}
-		for _, want := range []string{"liste d'opposition du client", "GDPR art. 21", "FR-B2C"} {
+		for _, want := range []string{"liste d'opposition du client", "RGPD, art. 21", "FR-B2C"} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("the decision lacks %q", want)
 			}
@@ -217,7 +217,7 @@ func TestSuppressedNumberIsDecidedSuppressedWithEvidenceAndCounts(t *testing.T) 
 		if !strings.Contains(page, `data-testid="evidence"`) || !strings.Contains(page, "Appel") {
 			t.Errorf("the evidence of the refused dial is not shown")
 		}
-		counts := regexp.MustCompile(`(?s)data-testid="blocks".*?<code>—</code>.*?suppressed_client.*?<td class="num">1</td>`)
+		counts := regexp.MustCompile(`(?s)data-testid="blocks".*?<tr data-testid="block" data-reason="suppressed_client"><td>—</td>.*?<td class="num">1</td>`)
 		if !counts.MatchString(page) {
 			t.Errorf("the block counts do not show one suppressed_client block without campaign\n%s", page)
 		}
@@ -238,7 +238,7 @@ func TestSuppressedNumberIsDecidedSuppressedWithEvidenceAndCounts(t *testing.T) 
 		resp, page = post(t, b, "/portal/compliance", "/portal/compliance", url.Values{"number": {"12"}, "country": {"XX"},
 			"audience": {"b2c"}, "kind": {"prospecting"}})
 		wantStatus(t, "a bad question", resp, page, http.StatusUnprocessableEntity)
-		if !strings.Contains(page, "<code>country</code>") || !strings.Contains(page, "<code>number</code>") {
+		if !strings.Contains(page, `data-field="country"`) || !strings.Contains(page, `data-field="number"`) {
 			t.Errorf("the refused question does not name its fields\n%s", page)
 		}
 	})
@@ -266,9 +266,9 @@ func TestExportsAreCSVFilesThatUploadBack(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n")
 	want := []string{
-		"\ufeffphone;source;captured_at;proof_ref;kinds;withdrawn_at;recorded_at",
+		"\ufeffTéléphone;Source;Recueilli le;Référence de preuve;Types d'appels;Retiré le;Enregistré le",
 		"+33698765432;newsletter;2026-06-03T07:00:00Z;;;;",
-		`+33612345678;"'=HYPERLINK(""x"")";2026-06-02T12:30:00Z;order-10482;prospecting;;`,
+		`+33612345678;"'=HYPERLINK(""x"")";2026-06-02T12:30:00Z;order-10482;Prospection;;`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("export:\n%s", body)
@@ -297,7 +297,7 @@ func TestExportsAreCSVFilesThatUploadBack(t *testing.T) {
 	}
 	resp, body = b.Get("/portal/suppressions/export")
 	wantStatus(t, "export the list", resp, body, http.StatusOK)
-	if !strings.HasPrefix(body, "\ufeffphone;reason;source;created_at\r\n+33611223344;stop;;") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+	if !strings.HasPrefix(body, "\ufeffTéléphone;Motif;Source;Ajouté le\r\n+33611223344;stop;;") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 		t.Errorf("suppression export:\n%s", body)
 	}
 }
@@ -308,7 +308,7 @@ func TestBulkSuppressionsAreAllOrNothing(t *testing.T) {
 	u := signIn(e, ml.Owner.Email, ml.Password)
 	resp, page := upload(t, u, "/portal/suppressions", "/portal/suppressions/upload", "stop.txt", "06 11 22 33 44\n0612\n+33 6 98 76 54 32\n")
 	wantStatus(t, "a list with a bad line", resp, page, http.StatusUnprocessableEntity)
-	if !regexp.MustCompile(`<tr data-testid="bad-line"><td>2</td><td><code>phone</code></td>`).MatchString(page) {
+	if !strings.Contains(page, `<tr data-testid="bad-line" data-line="2" data-field="phone">`) {
 		t.Errorf("line 2 is not reported\n%s", page)
 	}
 	if _, page := u.Get("/portal/suppressions"); !strings.Contains(page, `data-testid="no-suppressions"`) {
@@ -318,7 +318,7 @@ func TestBulkSuppressionsAreAllOrNothing(t *testing.T) {
 		"Téléphone;reason;crm_id\n06 11 22 33 44;stop;881\n+33 6 98 76 54 32;;882\n")
 	wantStatus(t, "a CSV file with a phone column", resp, page, http.StatusSeeOther)
 	_, page = u.Get("/portal/suppressions")
-	for _, want := range []string{"+33611223344", "+33698765432", "stop.csv", "2 numéros dans le fichier, 2 nouveaux sur la liste."} {
+	for _, want := range []string{"06 11 22 33 44", "06 98 76 54 32", "stop.csv", "2 numéros dans le fichier, 2 nouveaux sur la liste."} {
 		if !strings.Contains(text(page), want) {
 			t.Errorf("the list lacks %q", want)
 		}
@@ -338,7 +338,7 @@ func TestBulkUploadsReadWhatLeadFilesRead(t *testing.T) {
 			"T\xe9l.;reason\r06 11 22 33 44;appel re\xe7u\r+33 6 98 76 54 32;\r")
 		wantStatus(t, "a Windows-1252 file with lone CR line ends", resp, page, http.StatusSeeOther)
 		_, page = u.Get("/portal/suppressions")
-		for _, want := range []string{"+33611223344", "appel reçu", "+33698765432"} {
+		for _, want := range []string{"06 11 22 33 44", "appel reçu", "06 98 76 54 32"} {
 			if !strings.Contains(text(page), want) {
 				t.Errorf("the list lacks %q", want)
 			}
@@ -347,7 +347,7 @@ func TestBulkUploadsReadWhatLeadFilesRead(t *testing.T) {
 		resp, page = upload(t, u, "/portal/consents", "/portal/consents/upload", "consents.csv",
 			"phone;source;captured_at\n06 12 34 56 78;site;2026-06-02T14:30:00Z\n06 98 76 54 31;sa\x00lon;2026-06-02T14:30:00Z\n")
 		wantStatus(t, "a NUL in a cell", resp, page, http.StatusUnprocessableEntity)
-		if !regexp.MustCompile(`<tr data-testid="bad-line"><td>3</td><td><code>source</code></td><td>[^<]*control character U(\+|&#43;)0000 \(NUL\)`).MatchString(page) {
+		if !regexp.MustCompile(`<tr data-testid="bad-line" data-line="3" data-field="source"><td>3</td><td>Source</td><td>[^<]*caractère de contrôle U(\+|&#43;)0000 \(NUL\)`).MatchString(page) {
 			t.Errorf("line 3 is not reported\n%s", page)
 		}
 		if _, page := u.Get("/portal/consents"); !strings.Contains(page, `data-testid="no-consents"`) {
@@ -431,7 +431,7 @@ func TestAClientSeesNoneOfAnotherClientsRecords(t *testing.T) {
 		wantStatus(t, "B removing A's entry", resp, body, http.StatusNotFound)
 		resp, body = bb.Post("/portal/consents/withdraw", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "phone": {"06 12 34 56 78"}})
 		wantStatus(t, "B withdrawing A's consent", resp, body, http.StatusNotFound)
-		if _, page := ba.Get("/portal/suppressions"); !strings.Contains(text(page), "+33611223344") {
+		if _, page := ba.Get("/portal/suppressions"); !strings.Contains(text(page), "06 11 22 33 44") {
 			t.Errorf("A's entry is gone after B's attempt")
 		}
 		if _, page := ba.Get("/portal/consents"); strings.Contains(page, "Retiré le") {

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -126,7 +125,6 @@ type versionView struct {
 	CreatedAt string
 	CreatedBy string
 	UsedAt    string // empty while no call has used it
-	Hash      string // its first 12 characters
 }
 
 // loadScript reads the campaign of the page and every version of its
@@ -151,7 +149,7 @@ func (pt *Portal) loadScript(c *fiber.Ctx, tab string) (scriptHead, []script.Ver
 	head.CampaignName, head.customFields = found.Campaign.Name, found.CustomFields
 	versions := found.Versions
 	for _, v := range versions {
-		vv := versionView{Number: v.Version, CreatedAt: when(v.CreatedAt, loc), CreatedBy: v.CreatedBy, Hash: v.Hash[:min(12, len(v.Hash))]}
+		vv := versionView{Number: v.Version, CreatedAt: when(v.CreatedAt, loc), CreatedBy: v.CreatedBy}
 		if v.UsedAt != nil {
 			vv.UsedAt = when(*v.UsedAt, loc)
 		}
@@ -167,17 +165,21 @@ type editorData struct {
 	Nodes        []nodeView
 	Kinds        []option
 	Dispositions []option
-	Variables    []string
+	Variables    []variable
 	Errs         map[string][]string // by form field: n3, n3.text, n3.answers[1].next, start, nodes
 	Problems     []problem
 	Import       importView
 
 	d     script.Draft
-	focus int // the node to bring into view, NoNode for none
+	focus int                            // the node to bring into view, NoNode for none
+	label func(node int) string          // a node's name for its reader
+	field func(rest string) string       // a field of a node's name for its reader
+	say   func(apperr.FieldError) string // a problem in the reader's language
 }
 
 type nodeView struct {
 	Key, ID, Kind, Title, Text, Disposition string
+	Label                                   string // the node's name for its reader: its title, or what it is
 	Pos, Next                               int
 	Answers                                 []answerView
 	Focus                                   bool
@@ -195,18 +197,51 @@ type answerView struct {
 func (ed *editorData) Targets(selected int) []option {
 	out := make([]option, len(ed.Nodes))
 	for i, n := range ed.Nodes {
-		label := cmp.Or(n.ID, "…")
-		if n.Title != "" {
-			label += " — " + n.Title
-		}
-		out[i] = option{Value: strconv.Itoa(i), Label: label, Selected: i == selected}
+		out[i] = option{Value: strconv.Itoa(i), Label: n.Label, Selected: i == selected}
 	}
 	return out
 }
 
 // problem is one reason a save was refused, for the summary above the
-// editor: Anchor is the id of the element it is about.
+// editor: Anchor is the id of the element it is about, Node and Field
+// name the step and the field for the reader.
 type problem struct{ Anchor, Node, Field, Message string }
+
+// nodeLabel names the node at pos for its reader: its title; else, for
+// an outcome, what it records; else its place ("Étape 3").
+func (pt *Portal) nodeLabel(c *fiber.Ctx, pos int, n script.DraftNode) string {
+	switch {
+	case strings.TrimSpace(n.Title) != "":
+		return n.Title
+	case n.Kind == script.KindOutcome && n.Disposition != "":
+		return pt.s.T(c, "scripts.outcome_named", pt.s.T(c, "scripts.disposition."+string(n.Disposition)))
+	}
+	return pt.s.T(c, "scripts.node_n", pos+1)
+}
+
+// scriptFields are the catalog keys of the fields of a node, by the rest
+// of their path, and of the script's own.
+var scriptFields = map[string]string{"id": "scripts.id", "kind": "scripts.kind", "title": "scripts.node_title",
+	"text": "scripts.text", "next": "scripts.next", "disposition": "scripts.disposition", "answers": "scripts.answers",
+	"label": "scripts.answer_label", "start": "scripts.start"}
+
+// fieldLabel names a field of a node (".answers[1].next", ".text") or of
+// the script ("start"; "nodes" is the script as a whole) for its reader.
+func (pt *Portal) fieldLabel(c *fiber.Ctx, rest string) string {
+	rest = strings.TrimPrefix(rest, ".")
+	if at, tail, ok := strings.Cut(rest, "]."); ok && strings.HasPrefix(rest, "answers[") {
+		n, _ := strconv.Atoi(strings.TrimPrefix(at, "answers["))
+		key := "scripts.answer_label"
+		if tail == "next" {
+			key = "scripts.answer_next"
+		}
+		return pt.s.T(c, "scripts.answer_n", n+1, pt.s.T(c, key))
+	}
+	if key, ok := scriptFields[rest]; ok {
+		return pt.s.T(c, key)
+	}
+	return ""
+}
 
 // importView is the import form, with what was sent when it was refused.
 type importView struct {
@@ -215,15 +250,15 @@ type importView struct {
 	Loaded              bool // read, but not valid: the editor shows it with its problems
 }
 
-// place puts a problem on a node (its position, and the rest of the path:
-// ".text", "" for the node itself) or, at NoNode, on the script (rest is then
-// "start" or "nodes").
+// place puts a problem, said in the reader's language, on a node (its
+// position, and the rest of the path: ".text", "" for the node itself) or,
+// at NoNode, on the script (rest is then "start" or "nodes").
 func (ed *editorData) place(node int, rest, message string) {
-	p := problem{Field: strings.TrimPrefix(rest, "."), Message: message}
+	p := problem{Field: ed.field(rest), Message: message}
 	key := rest
 	if node >= 0 {
 		key = nodeKey(node) + rest
-		p.Anchor, p.Node = nodeKey(node), ed.d.Nodes[node].ID
+		p.Anchor, p.Node = nodeKey(node), ed.label(node)
 	} else if rest == "start" {
 		p.Anchor = "script-start"
 	}
@@ -239,8 +274,17 @@ func (ed *editorData) place(node int, rest, message string) {
 func (ed *editorData) placeInvalid(fields []apperr.FieldError) {
 	for _, f := range fields {
 		node, rest := ed.d.Locate(f.Path)
-		ed.place(node, rest, f.Message)
+		ed.place(node, rest, ed.say(f))
 	}
+}
+
+// newEditor is the editor of a draft for the request's reader.
+func (pt *Portal) newEditor(c *fiber.Ctx, head scriptHead, d script.Draft) *editorData {
+	ed := &editorData{scriptHead: head, d: d, focus: script.NoNode}
+	ed.label = func(node int) string { return pt.nodeLabel(c, node, ed.d.Nodes[node]) }
+	ed.field = func(rest string) string { return pt.fieldLabel(c, rest) }
+	ed.say = func(f apperr.FieldError) string { return pt.s.Say(c, []apperr.FieldError{f})[0].Message }
+	return ed
 }
 
 func (pt *Portal) scriptEditor(c *fiber.Ctx) error {
@@ -248,7 +292,7 @@ func (pt *Portal) scriptEditor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return pt.renderEditor(c, &editorData{scriptHead: head, d: currentDraft(versions), focus: script.NoNode})
+	return pt.renderEditor(c, pt.newEditor(c, head, currentDraft(versions)))
 }
 
 // currentDraft is the latest version laid out for the editor, or the
@@ -267,7 +311,7 @@ func (pt *Portal) editScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ed := &editorData{scriptHead: head, d: readDraft(func(k string) string { return c.FormValue(k) }), focus: script.NoNode}
+	ed := pt.newEditor(c, head, readDraft(func(k string) string { return c.FormValue(k) }))
 	if op := c.FormValue("op"); op != "save" {
 		ed.focus = edit(&ed.d, op, c.FormValue("new_kind"))
 		return pt.renderEditor(c, ed)
@@ -275,12 +319,24 @@ func (pt *Portal) editScript(c *fiber.Ctx) error {
 	s, idProblems := ed.d.Script()
 	if len(idProblems) > 0 {
 		for _, p := range idProblems {
-			ed.place(p.Node, ".id", p.Message)
+			ed.place(p.Node, ".id", ed.say(idProblem(ed.d, p.Node)))
 		}
 		c.Status(fiber.StatusUnprocessableEntity)
 		return pt.renderEditor(c, ed)
 	}
 	return pt.saveScript(c, ed, s, versions)
+}
+
+// idProblem says why the node at pos has no id of its own: none is
+// given, or an earlier node has it.
+func idProblem(d script.Draft, pos int) apperr.FieldError {
+	id := d.Nodes[pos].ID
+	for j, n := range d.Nodes[:pos] {
+		if id != "" && n.ID == id {
+			return apperr.Field("id", "scripts.node.id_taken", "is already the id of node %d: ids must differ", j+1)
+		}
+	}
+	return apperr.Field("id", "scripts.node.id_required", "is required: name the node (a-z, 0-9, _ and -)")
 }
 
 // saveScript saves s as the campaign's script and goes back to the editor,
@@ -316,7 +372,8 @@ func (pt *Portal) importScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ed := &editorData{scriptHead: head, d: currentDraft(versions), focus: script.NoNode, Import: importView{JSON: c.FormValue("json")}}
+	ed := pt.newEditor(c, head, currentDraft(versions))
+	ed.Import = importView{JSON: c.FormValue("json")}
 	data := []byte(ed.Import.JSON)
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
@@ -337,7 +394,8 @@ func (pt *Portal) importScript(c *fiber.Ctx) error {
 	}
 	s, err := script.Parse(data)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
-		ed.Import.Message, ed.Import.Errors = e.Message, e.Fields
+		said := pt.s.Localize(c, err)
+		ed.Import.Message, ed.Import.Errors = said.Message, said.Fields
 		c.Status(fiber.StatusUnprocessableEntity)
 		return pt.renderEditor(c, ed)
 	} else if err != nil {
@@ -356,13 +414,15 @@ func (pt *Portal) renderEditor(c *fiber.Ctx, ed *editorData) error {
 		ed.Dispositions = append(ed.Dispositions, option{Value: string(d), Label: pt.s.T(c, "scripts.disposition."+string(d))})
 	}
 	// The campaign's custom lead fields are variables too.
-	ed.Variables = slices.Clone(script.StandardVariables)
+	for _, name := range script.StandardVariables {
+		ed.Variables = append(ed.Variables, variable{Name: name, Label: pt.s.T(c, "scripts.variable."+name)})
+	}
 	for _, f := range ed.customFields {
-		ed.Variables = append(ed.Variables, script.CustomPrefix+f)
+		ed.Variables = append(ed.Variables, variable{Name: script.CustomPrefix + f, Label: f})
 	}
 	for i, n := range ed.d.Nodes {
 		v := nodeView{Key: nodeKey(i), ID: n.ID, Kind: string(n.Kind), Title: n.Title, Text: n.Text, Disposition: string(n.Disposition),
-			Pos: i, Next: n.Next, Focus: i == ed.focus}
+			Label: ed.label(i), Pos: i, Next: n.Next, Focus: i == ed.focus}
 		for j, a := range n.Answers {
 			v.Answers = append(v.Answers, answerView{Key: answerKey(i, j), Pos: j, Label: a.Label, Next: a.Next})
 		}
@@ -381,7 +441,7 @@ func (pt *Portal) exportScript(c *fiber.Ctx) error {
 	want := c.Query("version")
 	at := slices.IndexFunc(versions, func(v script.Version) bool { return want == "" || strconv.Itoa(v.Version) == want })
 	if at < 0 {
-		return apperr.New(apperr.NotFound, "this campaign's script has no such version")
+		return apperr.New(apperr.NotFound, "scripts.version.not_found", "this campaign's script has no such version")
 	}
 	v := versions[at]
 	var out bytes.Buffer
@@ -413,6 +473,7 @@ type previewData struct {
 	Version     int
 	Trail       []link // the steps before the current one, each a link back to it
 	Step        *script.Step
+	Heading     string // the step's name for its reader
 	Disposition string
 	Answers     []link
 	Objections  []link
@@ -427,10 +488,26 @@ type previewData struct {
 type link struct{ Label, Href string }
 
 // sampleValue is a variable of the preview's sample lead and its value.
-type sampleValue struct{ Name, Value string }
+type sampleValue struct{ Name, Label, Value string }
+
+// variable is a variable a script may use: its name, which a text holds
+// between double braces, and what it is in the reader's language.
+type variable struct{ Name, Label string }
 
 // maxChoices bounds a preview's walk.
 const maxChoices = 500
+
+// stepLabel names a step of a walk for its reader: its title, else what
+// it is ("Issue : Vente", "Dire").
+func (pt *Portal) stepLabel(c *fiber.Ctx, st script.Step) string {
+	switch {
+	case strings.TrimSpace(st.Title) != "":
+		return st.Title
+	case st.End() && st.Disposition != "":
+		return pt.s.T(c, "scripts.outcome_named", pt.s.T(c, "scripts.disposition."+string(st.Disposition)))
+	}
+	return pt.s.T(c, "scripts.kind."+string(st.Kind))
+}
 
 func parseChoice(s string) (script.Choice, bool) {
 	if h, ok := strings.CutPrefix(s, "o."); ok {
@@ -469,7 +546,7 @@ func (pt *Portal) previewScript(c *fiber.Ctx) error {
 			values[name] = string(q.Peek(name))
 			kept.Set(name, values[name])
 		}
-		d.Sample = append(d.Sample, sampleValue{name, values[name]})
+		d.Sample = append(d.Sample, sampleValue{name, pt.s.T(c, "scripts.variable."+name), values[name]})
 	}
 	var choices []script.Choice
 	for _, raw := range q.PeekMulti("c") {
@@ -484,7 +561,7 @@ func (pt *Portal) previewScript(c *fiber.Ctx) error {
 	d.Version = versions[0].Version
 	steps, err := s.Walk(choices, values)
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid && len(steps) > 0 {
-		d.Problem = pt.s.T(c, "scripts.preview.bad_choice", e.Fields[0].Path) + " " + e.Fields[0].Message
+		d.Problem = pt.s.T(c, "scripts.preview.refused") + " " + strings.Join(pt.s.Problems(c, err).Others, " ")
 	} else if err != nil {
 		return err
 	}
@@ -504,10 +581,10 @@ func (pt *Portal) previewScript(c *fiber.Ctx) error {
 	}
 	next := func(ch script.Choice) string { return href(append(choices[:len(choices):len(choices)], ch)) }
 	for i, st := range steps[:len(steps)-1] {
-		d.Trail = append(d.Trail, link{Label: cmp.Or(st.Title, st.Node), Href: href(choices[:i])})
+		d.Trail = append(d.Trail, link{Label: pt.stepLabel(c, st), Href: href(choices[:i])})
 	}
 	st := steps[len(steps)-1]
-	d.Step = &st
+	d.Step, d.Heading = &st, pt.stepLabel(c, st)
 	for i, a := range st.Answers {
 		d.Answers = append(d.Answers, link{Label: a, Href: next(script.Choice{Answer: i})})
 	}

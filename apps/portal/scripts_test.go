@@ -272,7 +272,7 @@ func TestInvalidScriptEditShowsEachProblemBesideItsFieldAndSavesNothing(t *testi
 		form.Set("op", "save")
 		resp, page := b.Post(path, form)
 		wantStatus(t, "save with two nodes of one id", resp, page, http.StatusUnprocessableEntity)
-		if sec := nodeSections(page, "obj_trop_cher"); len(sec) != 2 || !strings.Contains(sec[1], "is already the id of node") {
+		if sec := nodeSections(page, "obj_trop_cher"); len(sec) != 2 || !strings.Contains(sec[1], "est déjà l'identifiant de l'étape") {
 			t.Errorf("the repeated id is not shown beside the second node:\n%s", page)
 		}
 
@@ -282,10 +282,10 @@ func TestInvalidScriptEditShowsEachProblemBesideItsFieldAndSavesNothing(t *testi
 		resp, page = b.Post(path, form)
 		wantStatus(t, "save an invalid script", resp, page, http.StatusUnprocessableEntity)
 		for _, c := range []struct{ node, want string }{
-			{"panier", "unknown variable {{lead.cart}}"},
-			{"interet", "is required: name the node that comes next"},
-			{"fin_refus", "is required: name what the call ends with"},
-			{"say_20", "cannot be reached"},
+			{"panier", "variable inconnue {{lead.cart}}"},
+			{"interet", "indiquez l'étape qui suit"},
+			{"fin_refus", "indiquez comment l'appel se termine"},
+			{"say_20", "est inaccessible"},
 		} {
 			sec := nodeSections(page, c.node)
 			if len(sec) != 1 || !strings.Contains(sec[0], c.want) {
@@ -398,9 +398,10 @@ func TestScriptImportIsStrictAndExportReadsBack(t *testing.T) {
 			name, json string
 			want       []string
 		}{
-			{"not JSON", "Bonjour", []string{"the script is not a JSON object (syntax error at byte 1)"}},
+			{"not JSON", "Bonjour", []string{"le script n'est pas un objet JSON (erreur de syntaxe à l'octet 1)"}},
 			{"strict", `{"start": "a", "nodes": {"a": {"kind": "say", "txt": "Bonjour", "next": "b"}, "a": {"kind": "outcome"}}, "version": 2}`,
-				[]string{"<code>nodes.a</code> is given twice", "<code>nodes.a.txt</code> is not a field of a node", "<code>version</code> is not a field of a script"}},
+				[]string{`data-field="nodes.a">`, "est donné deux fois", `data-field="nodes.a.txt">`, "n'est pas un champ d'une étape",
+					`data-field="version">`, "n'est pas un champ d'un script"}},
 		} {
 			resp, page := post(t, b, path, path+"/import", url.Values{"json": {c.json}})
 			wantStatus(t, "import "+c.name, resp, page, http.StatusUnprocessableEntity)
@@ -421,7 +422,7 @@ func TestScriptImportIsStrictAndExportReadsBack(t *testing.T) {
 		// each problem beside its field.
 		resp, page := post(t, b, path, path+"/import", url.Values{"json": {`{"start": "a", "nodes": {"a": {"kind": "say", "text": "Bonjour", "next": "zzz"}}}`}})
 		wantStatus(t, "import an invalid script", resp, page, http.StatusUnprocessableEntity)
-		if sec := nodeSections(page, "a"); len(sec) != 1 || !strings.Contains(sec[0], `names no node ("zzz")`) {
+		if sec := nodeSections(page, "a"); len(sec) != 1 || !strings.Contains(sec[0], "ne désigne aucune étape («\u00a0zzz\u00a0»)") {
 			t.Errorf("the imported node does not show its dangling next:\n%s", page)
 		}
 		if after := versions(t, e, ml, meetings); len(after) != 1 || after[0].Hash != before[0].Hash {

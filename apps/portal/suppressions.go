@@ -11,13 +11,20 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/phone"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
-// suppressionColumns are the columns of a suppression upload and export; a
-// file of one number per line is the first column alone.
-var suppressionColumns = []string{"phone", "reason", "source"}
+// suppressionColumns are the columns of a suppression upload and export,
+// in order; a file of one number per line is the first column alone. The
+// export adds when each number was added, which an upload ignores.
+var suppressionColumns = []column{{"phone", "csv.col.phone"}, {"reason", "csv.col.reason"}, {"source", "csv.col.source"},
+	{"created_at", "csv.col.created_at"}}
+
+// suppressionUploaded is how many suppressionColumns a file without a
+// header holds.
+const suppressionUploaded = 3
 
 type suppressionForm struct {
 	Phone, Reason, Source string
@@ -25,7 +32,8 @@ type suppressionForm struct {
 
 type suppressionView struct {
 	ID        string
-	Phone     string
+	Phone     string // as the reader writes it
+	E164      string
 	Reason    string
 	Source    string
 	CreatedAt string
@@ -36,8 +44,9 @@ type suppressionsData struct {
 	Entries   []suppressionView
 	NextQuery template.URL // a query string made here, not to be escaped again
 	Form      suppressionForm
-	Errors    []apperr.FieldError
+	Problems  fiberhttp.Problems
 	Upload    *uploadReport
+	Sample    string // a file the upload takes
 }
 
 func (pt *Portal) suppressionsPage(c *fiber.Ctx) error {
@@ -45,7 +54,7 @@ func (pt *Portal) suppressionsPage(c *fiber.Ctx) error {
 }
 
 func (pt *Portal) renderSuppressions(c *fiber.Ctx, d *suppressionsData) error {
-	_, loc, err := pt.org(c)
+	org, loc, err := pt.org(c)
 	if err != nil {
 		return err
 	}
@@ -57,8 +66,13 @@ func (pt *Portal) renderSuppressions(c *fiber.Ctx, d *suppressionsData) error {
 		return err
 	}
 	for _, e := range entries {
-		d.Entries = append(d.Entries, suppressionView{ID: e.ID.String(), Phone: e.Phone, Reason: e.Reason, Source: e.Source,
-			CreatedAt: when(e.CreatedAt, loc)})
+		d.Entries = append(d.Entries, suppressionView{ID: e.ID.String(), Phone: phone.Display(e.Phone, org.Country), E164: e.Phone,
+			Reason: e.Reason, Source: e.Source, CreatedAt: when(e.CreatedAt, loc)})
+	}
+	t := pt.tableOf(c, suppressionColumns...)
+	d.Sample = strings.Join(t.header(suppressionUploaded), ";") + "\n" + pt.s.T(c, "suppressions.sample_row")
+	if d.Upload != nil {
+		pt.say(c, d.Upload, t)
 	}
 	if next != nil {
 		d.NextQuery = template.URL(url.Values{"after": {next.String()}}.Encode())
@@ -76,7 +90,7 @@ func (pt *Portal) addSuppression(c *fiber.Ctx) error {
 		[]compliance.NewSuppression{{Phone: form.Phone, Reason: form.Reason, Source: form.Source}})
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return pt.renderSuppressions(c, &suppressionsData{Form: form, Errors: e.Fields})
+		return pt.renderSuppressions(c, &suppressionsData{Form: form, Problems: pt.s.Problems(c, err, "phone", "reason", "source")})
 	} else if err != nil {
 		return err
 	}
@@ -98,7 +112,8 @@ func (pt *Portal) uploadSuppressions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name, rows, rep := readUpload(c, suppressionColumns, []string{"created_at"}, false, "the file holds no number")
+	name, rows, rep := readUpload(c, pt.tableOf(c, suppressionColumns...), suppressionUploaded, false,
+		apperr.Field("", "suppressions.file.empty", "the file holds no number"))
 	items := make([]compliance.NewSuppression, 0, len(rows))
 	for _, r := range rows {
 		in := compliance.NewSuppression{Phone: r.Fields["phone"], Reason: r.Fields["reason"], Source: r.Fields["source"]}
@@ -107,7 +122,7 @@ func (pt *Portal) uploadSuppressions(c *fiber.Ctx) error {
 		}
 		if _, errs := in.Validate("", org.Country); len(errs) > 0 {
 			for _, e := range errs {
-				rep.add(r.Line, e.Path, "%s", e.Message)
+				rep.add(r.Line, e)
 			}
 		}
 		items = append(items, in)
@@ -152,7 +167,7 @@ func (pt *Portal) exportSuppressions(c *fiber.Ctx) error {
 		return err
 	}
 	w := csvWriter(c, "suppressions-"+pt.d.Now().UTC().Format("2006-01-02")+".csv")
-	_ = w.Write(append(suppressionColumns[:len(suppressionColumns):len(suppressionColumns)], "created_at"))
+	_ = w.Write(pt.tableOf(c, suppressionColumns...).header(len(suppressionColumns)))
 	for _, e := range all {
 		_ = w.Write([]string{e.Phone, protect(strings.TrimSpace(e.Reason)), protect(e.Source), e.CreatedAt.UTC().Format(time.RFC3339)})
 	}

@@ -21,7 +21,7 @@ func TestFormsAndQueriesTakeOnlyText(t *testing.T) {
 		named := func(what string, resp *http.Response, page, field string) {
 			t.Helper()
 			wantStatus(t, what, resp, page, http.StatusUnprocessableEntity)
-			if !strings.Contains(page, "<code>"+field+"</code>") {
+			if !strings.Contains(page, `data-field="`+field+`"`) {
 				t.Errorf("%s: the page does not name %s\n%s", what, field, page)
 			}
 		}

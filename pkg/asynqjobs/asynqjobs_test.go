@@ -28,7 +28,7 @@ func (o orgs) OrgByID(_ context.Context, id uuid.UUID) (tenancy.Org, error) {
 	if org, ok := o[id]; ok {
 		return org, nil
 	}
-	return tenancy.Org{}, apperr.New(apperr.NotFound, "org %s not found", id)
+	return tenancy.Org{}, apperr.New(apperr.NotFound, "store.org.not_found", "org %v not found", id)
 }
 
 var acme = tenancy.Org{ID: uuid.Must(uuid.NewV7()), Kind: tenancy.KindCenter, Name: "Acme", Country: "MA"}

@@ -38,6 +38,9 @@ const (
 // Statuses lists every status in life order.
 var Statuses = []Status{Draft, Open, Contracted, Running, Paused, Completed, Cancelled}
 
+// TermKey names the status in the catalogs, as pages show it.
+func (s Status) TermKey() string { return "campaigns.status." + string(s) }
+
 // Outcomes are what a call may achieve for a campaign: its target, and
 // what a rate card may price.
 var Outcomes = []string{"sale", "appointment", "promise_to_pay", "donation", "qualified_lead", "survey_completed", "callback_done"}
@@ -50,6 +53,9 @@ const (
 	Progressive DialingMode = "progressive" // a call is placed when an agent is ready
 	Predictive  DialingMode = "predictive"  // more calls than agents, paced under the abandon cap
 )
+
+// TermKey names the dialing mode in the catalogs.
+func (m DialingMode) TermKey() string { return "campaigns.dialing." + string(m) }
 
 // DefaultRetentionDays keeps leads three years after their last contact.
 const DefaultRetentionDays = 3 * 365
@@ -115,27 +121,27 @@ func (in Input) Validate() (Campaign, error) {
 		RetentionDays: in.RetentionDays, Status: Draft}
 	switch n := utf8.RuneCountInString(c.Name); {
 	case n == 0:
-		f.Add("name", "is required")
+		f.Add("name", "campaign.name.required", "is required")
 	case n > 200:
-		f.Add("name", "must be at most 200 characters (got %d)", n)
+		f.Add("name", "campaign.name.too_long", "must be at most 200 characters (got %d)", n)
 	}
 	var err error
 	if c.Kind, err = compliance.ParseKind(in.Kind); err != nil {
-		f.Add("kind", "%s", err.Error())
+		f.AddError("kind", err)
 	}
 	if c.Audience, err = compliance.ParseAudience(in.Audience); err != nil {
-		f.Add("audience", "%s", err.Error())
+		f.AddError("audience", err)
 	}
 	if !phonenumbers.GetSupportedRegions()[c.Country] {
-		f.Add("country", "must be the ISO code of the callees' country, such as FR or US (got %q)", in.Country)
+		f.Add("country", "campaign.country.unknown", "must be the ISO code of the callees' country, such as FR or US (got %q)", in.Country)
 	}
 	if len(in.Languages) == 0 {
-		f.Add("languages", "name at least one language the calls are made in, such as fr")
+		f.Add("languages", "campaign.languages.required", "name at least one language the calls are made in, such as fr")
 	}
 	for i, l := range in.Languages {
 		l = strings.ToLower(strings.TrimSpace(l))
 		if !slices.Contains(Languages, l) {
-			f.Add("languages["+strconv.Itoa(i)+"]", "must be one of %s (got %q)", strings.Join(Languages, ", "), in.Languages[i])
+			f.Add("languages["+strconv.Itoa(i)+"]", "campaign.language.unknown", "must be one of %s (got %q)", strings.Join(Languages, ", "), in.Languages[i])
 			continue
 		}
 		if !slices.Contains(c.Languages, l) {
@@ -143,22 +149,22 @@ func (in Input) Validate() (Campaign, error) {
 		}
 	}
 	if in.StartsOn != nil && in.EndsOn != nil && in.EndsOn.Before(*in.StartsOn) {
-		f.Add("ends_on", "is before starts_on")
+		f.Add("ends_on", "campaign.ends_on.before_start", "is before starts_on")
 	}
 	if in.TargetOutcome != "" && !slices.Contains(Outcomes, in.TargetOutcome) {
-		f.Add("target_outcome", "must be one of %s (got %q)", strings.Join(Outcomes, ", "), in.TargetOutcome)
+		f.Add("target_outcome", "campaign.target_outcome.unknown", "must be one of %s (got %q)", strings.Join(Outcomes, ", "), in.TargetOutcome)
 	}
 	if in.Volume < 0 || in.Volume > 50_000_000 {
-		f.Add("volume", "must be between 0 and 50 000 000 leads (got %d)", in.Volume)
-	}
-	if in.BudgetCap < 0 {
-		f.Add("budget_cap", "cannot be negative (got %d)", in.BudgetCap)
+		f.Add("volume", "campaign.volume.out_of_range", "must be between 0 and 50 000 000 leads (got %d)", in.Volume)
 	}
 	if c.Currency == "" {
 		c.Currency = "EUR"
 	}
+	if in.BudgetCap < 0 {
+		f.Add("budget_cap", "campaign.budget_cap.negative", "cannot be negative (got %s)", money.FormatTotal(in.BudgetCap, c.Currency, "en"))
+	}
 	if !money.KnownCurrency(c.Currency) {
-		f.Add("currency", "must be one of %s (got %q)", strings.Join(money.Currencies, ", "), in.Currency)
+		f.Add("currency", "campaign.currency.unknown", "must be one of %s (got %q)", strings.Join(money.Currencies, ", "), in.Currency)
 	}
 	switch m := DialingMode(in.DialingMode); m {
 	case "":
@@ -166,13 +172,13 @@ func (in Input) Validate() (Campaign, error) {
 	case Preview, Progressive, Predictive:
 		c.DialingMode = m
 	default:
-		f.Add("dialing_mode", "must be preview, progressive or predictive (got %q)", in.DialingMode)
+		f.Add("dialing_mode", "campaign.dialing_mode.unknown", "must be preview, progressive or predictive (got %q)", in.DialingMode)
 	}
 	switch {
 	case in.RetentionDays == 0:
 		c.RetentionDays = DefaultRetentionDays
 	case in.RetentionDays < 30 || in.RetentionDays > DefaultRetentionDays:
-		f.Add("retention_days", "must be between 30 and %d days (got %d)", DefaultRetentionDays, in.RetentionDays)
+		f.Add("retention_days", "campaign.retention_days.out_of_range", "must be between 30 and %d days (got %d)", DefaultRetentionDays, in.RetentionDays)
 	}
-	return c, f.Err("the campaign is not valid")
+	return c, f.Err("campaign.invalid", "the campaign is not valid")
 }

@@ -26,6 +26,9 @@ const (
 // Events lists every move, in the order pages show them.
 var Events = []Event{Publish, Unpublish, Contract, Start, Pause, Resume, Complete, Cancel}
 
+// TermKey names the move in the catalogs, as its button says it.
+func (e Event) TermKey() string { return "campaigns.move." + string(e) }
+
 // move is one allowed transition and the permission it needs. Who holds
 // the permission is tenancy.Policy's to say, not the state machine's.
 type move struct {
@@ -59,18 +62,18 @@ func Next(status Status, event Event, may May) (Status, error) {
 	m, ok := moves[event]
 	if !ok {
 		open := slices.DeleteFunc(Allowed(status, may), func(e Event) bool { return e == Contract }) // confirmed, not asked for
-		msg := "no move is open to you on a campaign that is " + string(status)
+		why := apperr.Field("event", "campaign.move.none_open", "no move is open to you on a campaign that is %s", status)
 		if len(open) > 0 {
-			msg = fmt.Sprintf("must be one of %s (got %q)", joinEvents(open), event)
+			why = apperr.Field("event", "campaign.move.unknown", "must be one of %s (got %q)", joinEvents(open), string(event))
 		}
-		return status, apperr.InvalidFields("unknown move", apperr.FieldError{Path: "event", Message: msg})
+		return status, apperr.InvalidFields("campaign.move.invalid", "unknown move", why)
 	}
 	if !slices.Contains(m.from, status) {
-		return status, apperr.New(apperr.Conflict, "a campaign that is %s cannot be %s (only from %s)",
-			status, pastTense[event], joinStatuses(m.from))
+		return status, apperr.New(apperr.Conflict, "campaign.move.not_from", "a campaign that is %s cannot be %s (only from %s)",
+			status, done(event), terms[Status](m.from))
 	}
 	if !may(m.needs) {
-		return status, apperr.New(apperr.Forbidden, "your role cannot %s a campaign; %s can", event, holders(m.needs))
+		return status, apperr.New(apperr.Forbidden, "campaign.move.forbidden", "your role cannot %s a campaign; %s can", event, holders(m.needs))
 	}
 	return m.to, nil
 }
@@ -98,13 +101,38 @@ func (s Status) TakesOffers() bool { return s == Open || s == Contracted }
 // and its contracts end with it.
 func (s Status) Ended() bool { return s == Completed || s == Cancelled }
 
+// done is a move as a message says it was made: "published" in English;
+// in another language, the move's name (its TermKey).
+type done Event
+
 var pastTense = map[Event]string{Publish: "published", Unpublish: "unpublished", Contract: "contracted",
 	Start: "started", Pause: "paused", Resume: "resumed", Complete: "completed", Cancel: "cancelled"}
 
-func joinStatuses(list []Status) string {
-	names := make([]string, len(list))
-	for i, s := range list {
-		names[i] = string(s)
+func (d done) String() string  { return pastTense[Event(d)] }
+func (d done) TermKey() string { return Event(d).TermKey() }
+
+// terms is a list of words of the domain in a message: in English, its
+// words joined by commas; in the reader's language, each said by its
+// TermKey (Say).
+type terms[T apperr.Term] []T
+
+func (l terms[T]) String() string {
+	names := make([]string, len(l))
+	for i, t := range l {
+		names[i] = fmt.Sprint(t)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Say is the list in tr's language: each word by its TermKey, as it is
+// written when tr's catalog lacks it.
+func (l terms[T]) Say(tr apperr.Translator) string {
+	names := make([]string, len(l))
+	for i, t := range l {
+		names[i] = fmt.Sprint(t)
+		if said, ok := tr(t.TermKey()); ok {
+			names[i] = said
+		}
 	}
 	return strings.Join(names, ", ")
 }
@@ -117,18 +145,28 @@ func joinEvents(list []Event) string {
 	return strings.Join(names, ", ")
 }
 
+// holder is a role of an org kind, as a message names who may do
+// something: "a client owner" in English, the role's name otherwise.
+type holder struct {
+	kind tenancy.OrgKind
+	role tenancy.Role
+}
+
+func (h holder) String() string  { return fmt.Sprintf("a %s %s", h.kind, h.role) }
+func (h holder) TermKey() string { return h.role.TermKey() }
+
 // holders names who holds perm, from the policy table.
-func holders(perm tenancy.Permission) string {
-	var names []string
+func holders(perm tenancy.Permission) terms[holder] {
+	var out terms[holder]
 	for _, row := range tenancy.Policy {
 		if row.Permission != perm {
 			continue
 		}
 		for _, kind := range []tenancy.OrgKind{tenancy.KindClient, tenancy.KindCenter, tenancy.KindPlatform} {
 			for _, role := range row.Holders[kind] {
-				names = append(names, fmt.Sprintf("a %s %s", kind, role))
+				out = append(out, holder{kind, role})
 			}
 		}
 	}
-	return strings.Join(names, ", ")
+	return out
 }

@@ -2,11 +2,14 @@ package campaign_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/i18n"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
+	"github.com/plateau-bpo/plateau/web"
 )
 
 // actor is a role of an org kind; it may do what tenancy.Policy gives it.
@@ -91,6 +94,39 @@ func TestEveryTransition(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestRefusalsAreSaidInFrench: a refusal has a code, and its parameters
+// are words of the domain the catalogs translate: the status, the move,
+// and the lists of statuses and roles.
+func TestRefusalsAreSaidInFrench(t *testing.T) {
+	catalog, err := i18n.Load(web.FS, "i18n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := apperr.Translator(catalog.In("fr"))
+	_, err = campaign.Next(campaign.Completed, campaign.Pause, clientOwner.may)
+	said := apperr.Localize(err, fr).Message
+	if e := apperr.As(err); e == nil || e.Code != "campaign.move.not_from" || !strings.Contains(said, "«\u00a0Terminée\u00a0»") || !strings.Contains(said, "«\u00a0Mettre en pause\u00a0»") {
+		t.Errorf("pause a completed campaign: %v, said %q", err, said)
+	}
+	if list, ok := apperr.As(err).Args[2].(interface {
+		Say(apperr.Translator) string
+	}); !ok || list.Say(fr) != "En cours" {
+		t.Errorf("the statuses a pause is made from: %#v", apperr.As(err).Args[2])
+	}
+	_, err = campaign.Next(campaign.Draft, campaign.Publish, clientAnalyst.may)
+	if e := apperr.As(err); e == nil || e.Code != "campaign.move.forbidden" || !strings.Contains(apperr.Localize(err, fr).Message, "«\u00a0Publier la demande\u00a0»") {
+		t.Errorf("analyst publishing: %v", err)
+	} else if list, ok := e.Args[1].(interface {
+		Say(apperr.Translator) string
+	}); !ok || list.Say(fr) != "Responsable, Chef de projet" {
+		t.Errorf("who may publish: %#v", e.Args[1])
+	}
+	_, err = campaign.Next(campaign.Running, "launch", centerSuper.may)
+	if e := apperr.As(err); e == nil || e.Code != "campaign.move.invalid" || e.Fields[0].Code != "campaign.move.unknown" {
+		t.Errorf("unknown event: %v", err)
 	}
 }
 

@@ -5,15 +5,15 @@
 // the stores feed it. The rules are data (rulesets.go), keyed by callee
 // country × audience × campaign kind, versioned, each with its legal source.
 //
-// It imports the standard library, pkg/phone and the holiday calendars of
-// github.com/rickar/cal; no adapter.
+// It imports the standard library, pkg/phone, pkg/tenancy, pkg/apperr and
+// the holiday calendars of github.com/rickar/cal; no adapter.
 package compliance
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/phone"
 )
 
@@ -24,6 +24,9 @@ const (
 	B2C Audience = "b2c"
 	B2B Audience = "b2b"
 )
+
+// TermKey names the audience in the catalogs.
+func (a Audience) TermKey() string { return "audience." + string(a) }
 
 // Kind is what a campaign calls for.
 type Kind string
@@ -36,6 +39,15 @@ const (
 	CustomerCare       Kind = "customer_care"
 	Survey             Kind = "survey"
 )
+
+// TermKey names the kind in the catalogs; out_of_hours, a kind of
+// consent, as the consent form says it.
+func (k Kind) TermKey() string {
+	if k == OutOfHours {
+		return "consents.out_of_hours"
+	}
+	return "campaign_kind." + string(k)
+}
 
 // Kinds lists every campaign kind.
 var Kinds = []Kind{Prospecting, AppointmentSetting, DebtCollection, Fundraising, CustomerCare, Survey}
@@ -50,23 +62,25 @@ const OutOfHours Kind = "out_of_hours"
 // calls outside the decree's days and hours.
 var ConsentKinds = append(Kinds[:len(Kinds):len(Kinds)], OutOfHours)
 
-// ParseAudience checks an audience name.
+// ParseAudience checks an audience name; the error is an Invalid
+// *apperr.Error, for a field.
 func ParseAudience(s string) (Audience, error) {
 	switch a := Audience(s); a {
 	case B2C, B2B:
 		return a, nil
 	}
-	return "", fmt.Errorf("audience must be b2c or b2b (got %q)", s)
+	return "", apperr.New(apperr.Invalid, "compliance.audience.unknown", "audience must be b2c or b2b (got %q)", s)
 }
 
-// ParseKind checks a campaign kind name.
+// ParseKind checks a campaign kind name; the error is an Invalid
+// *apperr.Error, for a field.
 func ParseKind(s string) (Kind, error) {
 	for _, k := range Kinds {
 		if string(k) == s {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("kind must be one of prospecting, appointment_setting, debt_collection, fundraising, customer_care, survey (got %q)", s)
+	return "", apperr.New(apperr.Invalid, "compliance.kind.unknown", "kind must be one of prospecting, appointment_setting, debt_collection, fundraising, customer_care, survey (got %q)", s)
 }
 
 // ParseConsentKind checks a kind a consent covers: a campaign kind, or
@@ -78,7 +92,7 @@ func ParseConsentKind(s string) (Kind, error) {
 	if k, err := ParseKind(s); err == nil {
 		return k, nil
 	}
-	return "", fmt.Errorf("kind must be one of prospecting, appointment_setting, debt_collection, fundraising, customer_care, survey, or out_of_hours for calls outside the legal days and hours (got %q)", s)
+	return "", apperr.New(apperr.Invalid, "compliance.consent_kind.unknown", "kind must be one of prospecting, appointment_setting, debt_collection, fundraising, customer_care, survey, or out_of_hours for calls outside the legal days and hours (got %q)", s)
 }
 
 // Outcome of a past attempt, as far as the rules care.

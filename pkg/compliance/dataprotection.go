@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 )
 
 // CenterProfile is a call center's data-protection file: where it is, the
@@ -99,19 +101,50 @@ func EUDataGaps(p CenterProfile, now time.Time) []Gap {
 	return gaps
 }
 
+// Say is the gap in tr's language (dp.missing.<code>), English when its
+// catalog lacks it.
+func (g Gap) Say(tr apperr.Translator) string {
+	args := make([]any, len(g.Args))
+	for i, a := range g.Args {
+		args[i] = a
+	}
+	if said, ok := tr("dp.missing."+g.Code, args...); ok {
+		return said
+	}
+	return g.String()
+}
+
+// Gaps are the gaps a message lists: in English joined by "; ", each in
+// the reader's language by Say.
+type Gaps []Gap
+
+func (l Gaps) String() string {
+	words := make([]string, len(l))
+	for i, g := range l {
+		words[i] = g.String()
+	}
+	return strings.Join(words, "; ")
+}
+
+// Say is every gap in tr's language, joined by "; ".
+func (l Gaps) Say(tr apperr.Translator) string {
+	words := make([]string, len(l))
+	for i, g := range l {
+		words[i] = g.Say(tr)
+	}
+	return strings.Join(words, "; ")
+}
+
 // MayProcessEUData tells whether a center may receive EU personal data at
-// now, and if not, every reason why, so the center can fix them all at once.
-// Contract activation calls it.
+// now, and if not, every reason why, so the center can fix them all at once:
+// a Conflict *apperr.Error (compliance.eu_data.gaps) whose parameters are
+// the center's country and its Gaps. Contract activation calls it.
 func MayProcessEUData(p CenterProfile, now time.Time) error {
 	gaps := EUDataGaps(p, now)
 	if len(gaps) == 0 {
 		return nil
 	}
-	words := make([]string, len(gaps))
-	for i, g := range gaps {
-		words[i] = g.String()
-	}
-	return fmt.Errorf("the center (%s) may not receive EU personal data yet: missing %s", p.Country, strings.Join(words, "; "))
+	return apperr.New(apperr.Conflict, "compliance.eu_data.gaps", "the center (%s) may not receive EU personal data yet: missing %s", p.Country, Gaps(gaps))
 }
 
 // AuthorityOf names the national authority of a country, if it has one.

@@ -21,7 +21,7 @@ func Decide(in Input, now time.Time) Decision {
 	d := Decision{RuleSet: rs.Name(), CalleeRegion: in.Number.Region}
 	locs, err := in.Number.Locations(in.LeadZone)
 	if err != nil {
-		return d.block(NoZone, Rule{Name: "The callee's time zone", Source: srcDefault}, nil, explainNoZone(in.Number.E164))
+		return d.block(NoZone, noZoneRule, nil, explainNoZone(in.Number.E164))
 	}
 	for _, l := range locs {
 		d.CalleeZones = append(d.CalleeZones, l.String())
@@ -82,7 +82,7 @@ func Screen(in Input, now time.Time) Decision {
 func notCovered(in Input) Decision {
 	first := Earliest(in)
 	d := Decision{CalleeRegion: in.Number.Region}
-	return d.block(NotCovered, Rule{Name: "Rules in force for the callee", Source: srcCoverage}, nil, explainNotCovered(first))
+	return d.block(NotCovered, notCoveredRule, nil, explainNotCovered(first))
 }
 
 func (d Decision) block(r Reason, rule Rule, next *time.Time, why Text) Decision {
@@ -162,7 +162,7 @@ func lasting(rs *RuleSet, in Input, now time.Time, scope lastingScope) *lastingB
 		return block(ConsentWithdrawn, withdrawalRule, explainWithdrawn(w))
 	}
 	if sector := strings.ToLower(strings.TrimSpace(in.Sector)); sector != "" && slices.Contains(rs.BannedSectors, sector) {
-		return block(BannedSector, Rule{Name: "Banned sector: " + sector, Source: rs.BannedSource}, explainBanned(sector))
+		return block(BannedSector, bannedRule(sector, rs.BannedSource), explainBanned(sector))
 	}
 	for _, l := range rs.National {
 		check, loaded := in.National[l.Code]
@@ -286,8 +286,7 @@ func (c checker) closed(t time.Time) *failure {
 			rule, french := rule, countryOf(c.in.Number.Region) == "FR"
 			ext := extensions[day]
 			if ext != nil {
-				rule = Rule{Name: "FR: Plateau's holiday extension (" + day.Name + ")",
-					Source: "Conservative platform default, beyond the decree's holidays (Code du travail L3133-1): " + ext.law}
+				rule = extensionRule(day.Name, ext)
 			}
 			return &failure{reason: Holiday, rule: rule, until: c.opening(t, loc),
 				explain: func(next time.Time, zone string) Text { return explainHoliday(day.Name, french, ext, next, zone) }}

@@ -67,7 +67,7 @@ func explainNoZone(e164 string) Text {
 
 func explainNoWindow(rs *RuleSet, f *failure) Text {
 	return Text{
-		FR: "Aucun créneau autorisé dans les 400 prochains jours (" + f.rule.Name + ", règles " + rs.Name() + ").",
+		FR: "Aucun créneau autorisé dans les 400 prochains jours (" + RuleText(f.rule.Name).FR + ", règles " + rs.Name() + ").",
 		EN: "No allowed time in the next 400 days (" + f.rule.Name + ", rules " + rs.Name() + ").",
 	}
 }
@@ -87,7 +87,7 @@ func explainSuppressed(list ListKind) Text {
 
 func explainBanned(sector string) Text {
 	return Text{
-		FR: "Le démarchage téléphonique des particuliers est interdit dans ce secteur (" + sector + ").",
+		FR: "Le démarchage téléphonique des particuliers est interdit dans ce secteur (" + sectorInFrench(sector) + ").",
 		EN: "Telephone prospecting of consumers is banned in this sector (" + sector + ").",
 	}
 }
@@ -166,11 +166,11 @@ func explainDay(wd time.Weekday, next time.Time, zone string) Text {
 }
 
 func explainHours(h Hours, next time.Time, zone string) Text {
-	return withNext("Hors des horaires autorisés ("+h.Name+").", "Outside the allowed hours ("+h.Name+").", next, zone)
+	return withNext("Hors des horaires autorisés ("+RuleText(h.Name).FR+").", "Outside the allowed hours ("+h.Name+").", next, zone)
 }
 
 func explainCap(cp Cap, n int, next time.Time, zone string) Text {
-	return withNext(fmt.Sprintf("Plafond de tentatives atteint (%d, %s).", n, cp.Name),
+	return withNext(fmt.Sprintf("Plafond de tentatives atteint (%d, %s).", n, RuleText(cp.Name).FR),
 		fmt.Sprintf("Attempt cap reached (%d, %s).", n, cp.Name), next, zone)
 }
 

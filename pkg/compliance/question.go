@@ -44,27 +44,27 @@ func (q Question) Input(now time.Time) (Input, time.Time, error) {
 		ContractInProgress: q.ContractInProgress, Attempts: q.Attempts, Refusals: q.Refusals}
 	country := strings.ToUpper(strings.TrimSpace(q.Country))
 	if !phonenumbers.GetSupportedRegions()[country] {
-		f.Add("country", "must be an ISO country code such as FR, US or GB (got %q)", q.Country)
+		f.Add("country", "compliance.country.unknown", "must be an ISO country code such as FR, US or GB (got %q)", q.Country)
 	}
 	n, err := phone.Parse(q.Number, country)
 	if err != nil {
-		f.Add("number", "%s", err.Error())
+		f.AddError("number", err)
 	}
 	in.Number = n
 	if in.Audience, err = ParseAudience(q.Audience); err != nil {
-		f.Add("audience", "%s", err.Error())
+		f.AddError("audience", err)
 	}
 	if in.Kind, err = ParseKind(q.Kind); err != nil {
-		f.Add("kind", "%s", err.Error())
+		f.AddError("kind", err)
 	}
 	if in.LeadZone != "" {
 		if _, err := time.LoadLocation(in.LeadZone); err != nil {
-			f.Add("lead_timezone", "must be an IANA time zone such as Europe/Paris (got %q)", in.LeadZone)
+			f.Add("lead_timezone", "compliance.timezone.unknown", "must be an IANA time zone such as Europe/Paris (got %q)", in.LeadZone)
 		}
 	}
 	if in.CallerID != "" {
 		if id, err := phone.Parse(in.CallerID, country); err != nil {
-			f.Add("caller_id", "%s", err.Error())
+			f.AddError("caller_id", err)
 		} else {
 			in.CallerID = id.E164
 		}
@@ -75,11 +75,11 @@ func (q Question) Input(now time.Time) (Input, time.Time, error) {
 	}
 	if len(f) == 0 {
 		if first := Earliest(in); at.Before(first) {
-			f.Add("at", "is before %s, when the first calling rules for this callee (%s, %s, %s) came into force: ask about a later time",
+			f.Add("at", "compliance.at.before_rules", "is before %s, when the first calling rules for this callee (%s, %s, %s) came into force: ask about a later time",
 				first.Format(time.RFC3339), in.Number.Region, in.Audience, in.Kind)
 		}
 	}
-	return in, at, f.Err("the question is not valid")
+	return in, at, f.Err("compliance.question.invalid", "the question is not valid")
 }
 
 // ListOf is the suppression list an org of kind keeps: the platform's

@@ -48,27 +48,27 @@ func (n NewConsent) Validate(prefix, region string, now time.Time) (ConsentRecor
 	rec := ConsentRecord{Source: strings.TrimSpace(n.Source), ProofRef: strings.TrimSpace(n.ProofRef), WithdrawnAt: n.WithdrawnAt}
 	num, err := phone.Parse(n.Phone, region)
 	if err != nil {
-		f.Add(prefix+"phone", "%s", err.Error())
+		f.AddError(prefix+"phone", err)
 	}
 	rec.Phone = num.E164
 	if rec.Source == "" {
-		f.Add(prefix+"source", "is required: where the consent was captured (web form, checkout, call…)")
+		f.Add(prefix+"source", "compliance.consent.source_required", "is required: where the consent was captured (web form, checkout, call…)")
 	} else if len(rec.Source) > 200 {
-		f.Add(prefix+"source", "must be at most 200 characters")
+		f.Add(prefix+"source", "compliance.source.too_long", "must be at most 200 characters")
 	}
 	if len(rec.ProofRef) > 500 {
-		f.Add(prefix+"proof_ref", "must be at most 500 characters")
+		f.Add(prefix+"proof_ref", "compliance.proof_ref.too_long", "must be at most 500 characters")
 	}
 	switch {
 	case n.CapturedAt == nil:
-		f.Add(prefix+"captured_at", "is required, as an RFC 3339 time with its zone (2026-09-15T10:00:00+02:00)")
+		f.Add(prefix+"captured_at", "compliance.captured_at.required", "is required, as an RFC 3339 time with its zone (2026-09-15T10:00:00+02:00)")
 	case n.CapturedAt.After(now.Add(5 * time.Minute)):
-		f.Add(prefix+"captured_at", "is in the future (%s)", n.CapturedAt.Format(time.RFC3339))
+		f.Add(prefix+"captured_at", "compliance.captured_at.future", "is in the future (%s)", n.CapturedAt.Format(time.RFC3339))
 	default:
 		rec.CapturedAt = n.CapturedAt.UTC()
 	}
 	if n.WithdrawnAt != nil && n.CapturedAt != nil && n.WithdrawnAt.Before(*n.CapturedAt) {
-		f.Add(prefix+"withdrawn_at", "is before captured_at: a consent cannot be withdrawn before it was given")
+		f.Add(prefix+"withdrawn_at", "compliance.withdrawn_at.before_capture", "is before captured_at: a consent cannot be withdrawn before it was given")
 	}
 	if n.WithdrawnAt != nil {
 		w := n.WithdrawnAt.UTC()
@@ -77,7 +77,7 @@ func (n NewConsent) Validate(prefix, region string, now time.Time) (ConsentRecor
 	for i, k := range n.Kinds {
 		kind, err := ParseConsentKind(k)
 		if err != nil {
-			f.Add(prefix+"kinds["+strconv.Itoa(i)+"]", "%s", err.Error())
+			f.AddError(prefix+"kinds["+strconv.Itoa(i)+"]", err)
 			continue
 		}
 		rec.Kinds = append(rec.Kinds, kind)
@@ -108,14 +108,14 @@ func (n NewSuppression) Validate(prefix, region string) (SuppressionEntry, apper
 	e := SuppressionEntry{Reason: strings.TrimSpace(n.Reason), Source: strings.TrimSpace(n.Source)}
 	num, err := phone.Parse(n.Phone, region)
 	if err != nil {
-		f.Add(prefix+"phone", "%s", err.Error())
+		f.AddError(prefix+"phone", err)
 	}
 	e.Phone = num.E164
 	if len(e.Reason) > 500 {
-		f.Add(prefix+"reason", "must be at most 500 characters")
+		f.Add(prefix+"reason", "compliance.reason.too_long", "must be at most 500 characters")
 	}
 	if len(e.Source) > 200 {
-		f.Add(prefix+"source", "must be at most 200 characters")
+		f.Add(prefix+"source", "compliance.source.too_long", "must be at most 200 characters")
 	}
 	return e, f
 }

@@ -33,6 +33,14 @@ const (
 	NoWindowSoon    Reason = "no_window_soon"
 )
 
+// Reasons lists every reason, the call allowed first.
+var Reasons = []Reason{Allowed, NoConsent, ConsentWithdrawn, SuppressedClient, SuppressedPlatform, NationalList, ListStale,
+	ListMissing, BannedSector, CallerIDMissing, CallerIDNotAllow, NoZone, NotCovered, DayNotAllowed, Holiday, OutsideHours,
+	AttemptCap, RefusalCooldown, AbandonCooldown, NoWindowSoon}
+
+// TermKey names the reason in the catalogs.
+func (r Reason) TermKey() string { return "reason." + string(r) }
+
 // Span is a period of a day, in minutes after local midnight, end excluded.
 type Span struct{ From, To int }
 

@@ -251,4 +251,6 @@ var (
 	platformListRule = Rule{Name: "The platform's do-not-call list", Source: srcDefault}
 	withdrawalRule   = Rule{Name: "Consent withdrawn: an objection to this client's calls",
 		Source: "GDPR art. 7(3) and 21(3): a withdrawal of consent is also an objection"}
+	noZoneRule     = Rule{Name: "The callee's time zone", Source: srcDefault}
+	notCoveredRule = Rule{Name: "Rules in force for the callee", Source: srcCoverage}
 )

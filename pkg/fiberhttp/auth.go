@@ -35,7 +35,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if auth := c.Get(fiber.HeaderAuthorization); auth != "" {
 		token, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok {
-			return apperr.New(apperr.Unauthorized, "the Authorization header must be \"Bearer <API key>\"")
+			return apperr.New(apperr.Unauthorized, "http.auth.not_bearer", "the Authorization header must be \"Bearer <API key>\"")
 		}
 		key, org, err := s.deps.Keys.APIKeyBySecret(c.UserContext(), strings.TrimSpace(token))
 		if err != nil {
@@ -49,7 +49,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if errors.Is(err, session.ErrNotFound) {
 		sess = nil
 	} else if err != nil {
-		return apperr.Wrap(err, apperr.Unavailable, "sessions are unavailable; try again in a moment")
+		return apperr.Wrap(err, apperr.Unavailable, "http.sessions.unavailable", "sessions are unavailable; try again in a moment")
 	}
 	if sess != nil {
 		c.Locals(localSession, sess)
@@ -123,7 +123,7 @@ func (s *Server) Session(c *fiber.Ctx) (*session.Session, error) {
 	}
 	sess := s.deps.Sessions.New()
 	if err := s.deps.Sessions.Save(c.UserContext(), sess); err != nil {
-		return nil, apperr.Wrap(err, apperr.Unavailable, "sessions are unavailable; try again in a moment")
+		return nil, apperr.Wrap(err, apperr.Unavailable, "http.sessions.unavailable", "sessions are unavailable; try again in a moment")
 	}
 	s.setCookie(c, sess)
 	c.Locals(localSession, sess)
@@ -185,14 +185,14 @@ const (
 
 func checkCSRF(c *fiber.Ctx, sess *session.Session) error {
 	if sess == nil { // refused before the body is read: a visitor's upload is never spooled
-		return apperr.New(apperr.Forbidden, "this form has expired or did not come from Plateau; reload the page and try again")
+		return apperr.New(apperr.Forbidden, "http.csrf.invalid", "this form has expired or did not come from Plateau; reload the page and try again")
 	}
 	sent := c.Get(CSRFHeader)
 	if sent == "" {
 		sent = c.FormValue(CSRFField)
 	}
 	if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRF)) != 1 {
-		return apperr.New(apperr.Forbidden, "this form has expired or did not come from Plateau; reload the page and try again")
+		return apperr.New(apperr.Forbidden, "http.csrf.invalid", "this form has expired or did not come from Plateau; reload the page and try again")
 	}
 	return nil
 }

@@ -66,12 +66,12 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 	n := c.Request().Header.ContentLength()
 	if n == -1 { // chunked
 		closeAfterAnswer(c)
-		return apperr.New(apperr.Invalid, "send the request body with a Content-Length")
+		return apperr.New(apperr.Invalid, "http.body.no_length", "send the request body with a Content-Length")
 	}
 	limit := s.bodyLimit(c)
 	if n > limit {
 		closeAfterAnswer(c)
-		return apperr.New(apperr.TooLarge, "the request body is %s, over the limit of %s for this address", size(n), size(limit))
+		return apperr.New(apperr.TooLarge, "http.body.over_limit", "the request body is %s, over the limit of %s for this address", size(n), size(limit))
 	}
 	if limit == s.cfg.BodyLimit {
 		c.Request().Body()

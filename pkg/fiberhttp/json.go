@@ -3,7 +3,6 @@ package fiberhttp
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"reflect"
@@ -46,7 +45,7 @@ func JSONBody(c *fiber.Ctx) ([]byte, error) {
 	}
 	body := c.Body()
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, apperr.New(apperr.Invalid, "the body is empty; send a JSON object")
+		return nil, apperr.New(apperr.Invalid, "http.body.empty", "the body is empty; send a JSON object")
 	}
 	if err := checkText(body); err != nil {
 		return nil, err
@@ -63,8 +62,9 @@ func checkJSONType(contentType string) error {
 			return nil
 		}
 	}
-	return fiber.NewError(fiber.StatusUnsupportedMediaType,
-		fmt.Sprintf("the body must be JSON, sent with Content-Type: application/json (got %q)", contentType))
+	// The fiber error makes it a 415.
+	return apperr.Wrap(fiber.ErrUnsupportedMediaType, apperr.Invalid, "http.body.not_json",
+		"the body must be JSON, sent with Content-Type: application/json (got %q)", contentType)
 }
 
 // checkText walks the tokens of a JSON body for the strings and names that
@@ -77,24 +77,26 @@ func checkText(body []byte) error {
 		if err != nil {
 			var syntax *jsontext.SyntacticError
 			if errors.As(err, &syntax) && inString(syntax) {
-				return textError(syntax.JSONPointer, "is not valid text: "+syntaxReason(syntax))
+				return apperr.InvalidFields("http.body.not_text", "the body holds a field that is not text",
+					apperr.Field(fieldPath(syntax.JSONPointer), "http.text.invalid", "is not valid text: %s", syntaxReason(syntax)))
 			}
 			return nil
 		}
 		kind := tok.Kind()
 		if first && kind != '{' {
-			return apperr.New(apperr.Invalid, "the body must be a JSON object, not %s", kindName(kind))
+			return apperr.New(apperr.Invalid, "http.body.not_object", "the body must be a JSON object, not %s", kindName(kind))
 		}
 		if kind != '"' {
 			continue
 		}
 		in, n := d.StackIndex(d.StackDepth())
-		name := in == '{' && n%2 == 1 // an object's names and values alternate
-		if problem := textProblem(tok.String(), !name); problem != "" {
-			if name {
-				problem = "is a name that " + problem
-			}
-			return textError(d.StackPointer(), problem)
+		path := fieldPath(d.StackPointer())
+		problem := valueProblem(path, tok.String(), true)
+		if in == '{' && n%2 == 1 { // an object's names and values alternate
+			problem = nameProblem(path, tok.String(), false)
+		}
+		if problem != nil {
+			return textError(*problem)
 		}
 	}
 }
@@ -106,8 +108,8 @@ func inString(e *jsontext.SyntacticError) bool {
 	return strings.Contains(reason, "UTF-8") || strings.Contains(reason, "in string")
 }
 
-func textError(p jsontext.Pointer, message string) error {
-	return apperr.InvalidFields("the body holds a field that is not text", apperr.FieldError{Path: fieldPath(p), Message: message})
+func textError(problem apperr.FieldError) error {
+	return apperr.InvalidFields("http.body.not_text", "the body holds a field that is not text", problem)
 }
 
 func jsonError(err error) error {
@@ -118,31 +120,31 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &syntax):
 		if errors.Is(syntax.Err, io.ErrUnexpectedEOF) {
-			return apperr.New(apperr.Invalid, "the body is truncated JSON")
+			return apperr.New(apperr.Invalid, "http.body.truncated", "the body is truncated JSON")
 		}
 		if strings.Contains(syntax.Error(), "duplicate object member name") {
-			return apperr.InvalidFields("the body names a field twice",
-				apperr.FieldError{Path: fieldPath(syntax.JSONPointer), Message: "appears more than once"})
+			return apperr.InvalidFields("http.body.duplicate_field", "the body names a field twice",
+				apperr.Field(fieldPath(syntax.JSONPointer), "http.field.duplicate", "appears more than once"))
 		}
 		if strings.Contains(syntax.Error(), "after top-level value") {
-			return apperr.New(apperr.Invalid, "the body must hold a single JSON object")
+			return apperr.New(apperr.Invalid, "http.body.not_single", "the body must hold a single JSON object")
 		}
-		return apperr.New(apperr.Invalid, "the body is not valid JSON: %s (at byte %d)", syntaxReason(syntax), syntax.ByteOffset)
+		return apperr.New(apperr.Invalid, "http.body.not_json_syntax", "the body is not valid JSON: %s (at byte %d)", syntaxReason(syntax), syntax.ByteOffset)
 	case errors.As(err, &semantic):
 		path := fieldPath(semantic.JSONPointer)
 		switch {
 		case errors.Is(semantic.Err, json.ErrUnknownName):
-			return apperr.InvalidFields("the body has a field this endpoint does not know",
-				apperr.FieldError{Path: path, Message: "is not a known field"})
+			return apperr.InvalidFields("http.body.unknown_field", "the body has a field this endpoint does not know",
+				apperr.Field(path, "http.field.unknown", "is not a known field"))
 		case path == "":
-			return apperr.New(apperr.Invalid, "the body must be a JSON object, not %s", kindName(semantic.JSONKind))
+			return apperr.New(apperr.Invalid, "http.body.not_object", "the body must be a JSON object, not %s", kindName(semantic.JSONKind))
 		case semantic.GoType != nil:
-			return apperr.InvalidFields("the body has a field of the wrong type",
-				apperr.FieldError{Path: path, Message: fmt.Sprintf("must be %s, not %s", goKindName(semantic.GoType), kindName(semantic.JSONKind))})
+			return apperr.InvalidFields("http.body.wrong_type", "the body has a field of the wrong type",
+				apperr.Field(path, "http.field.wrong_type", "must be %s, not %s", goKindName(semantic.GoType), kindName(semantic.JSONKind)))
 		}
-		return apperr.InvalidFields("the body has a field that cannot be read", apperr.FieldError{Path: path, Message: semanticReason(semantic)})
+		return apperr.InvalidFields("http.body.unreadable_field", "the body has a field that cannot be read", semanticProblem(path, semantic))
 	}
-	return apperr.Wrap(err, apperr.Invalid, "the body could not be read as JSON")
+	return apperr.Wrap(err, apperr.Invalid, "http.body.not_json_read", "the body could not be read as JSON")
 }
 
 // fieldPath turns a JSON pointer (/items/2/phone) into the platform's
@@ -170,47 +172,76 @@ func syntaxReason(e *jsontext.SyntacticError) string {
 	return strings.TrimPrefix(e.Error(), "jsontext: ")
 }
 
-func semanticReason(e *json.SemanticError) string {
-	if e.Err != nil {
-		return e.Err.Error()
+// semanticProblem is what a value that does not fit its field says: the
+// coded error of a type that reads itself, or the decoder's reason.
+func semanticProblem(path string, e *json.SemanticError) apperr.FieldError {
+	var f apperr.Fields
+	switch {
+	case e.Err == nil:
+		f.Add(path, "http.field.does_not_fit", "has a value that does not fit")
+	case apperr.As(e.Err) != nil:
+		f.AddError(path, e.Err)
+	default:
+		f.Add(path, "http.field.unreadable", "cannot be read: %s", e.Err.Error())
 	}
-	return "has a value that does not fit"
+	return f[0]
 }
 
-func kindName(k jsontext.Kind) string {
+// jsonWord is a kind of JSON value as a message names it: English, and a
+// word the catalogs translate.
+type jsonWord string
+
+const (
+	jsonString  jsonWord = "a string"
+	jsonNumber  jsonWord = "a number"
+	jsonBoolean jsonWord = "a boolean"
+	jsonNull    jsonWord = "null"
+	jsonArray   jsonWord = "an array"
+	jsonObject  jsonWord = "an object"
+	jsonTime    jsonWord = "an RFC 3339 time"
+	jsonValue   jsonWord = "this value"
+)
+
+var jsonWordKeys = map[jsonWord]string{jsonString: "string", jsonNumber: "number", jsonBoolean: "boolean", jsonNull: "null",
+	jsonArray: "array", jsonObject: "object", jsonTime: "time", jsonValue: "value"}
+
+// TermKey names the word in the catalogs (json.kind.string…).
+func (w jsonWord) TermKey() string { return "json.kind." + jsonWordKeys[w] }
+
+func kindName(k jsontext.Kind) jsonWord {
 	switch k {
 	case '"':
-		return "a string"
+		return jsonString
 	case '0':
-		return "a number"
+		return jsonNumber
 	case 't', 'f':
-		return "a boolean"
+		return jsonBoolean
 	case 'n':
-		return "null"
+		return jsonNull
 	case '[':
-		return "an array"
+		return jsonArray
 	case '{':
-		return "an object"
+		return jsonObject
 	}
-	return "this value"
+	return jsonValue
 }
 
-func goKindName(t reflect.Type) string {
+func goKindName(t reflect.Type) jsonWord {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return "a string"
+		return jsonString
 	case reflect.Bool:
-		return "a boolean"
+		return jsonBoolean
 	case reflect.Slice, reflect.Array:
-		return "an array"
+		return jsonArray
 	case reflect.Map, reflect.Struct:
 		if t.String() == "time.Time" {
-			return "an RFC 3339 time"
+			return jsonTime
 		}
-		return "an object"
+		return jsonObject
 	}
-	return "a number"
+	return jsonNumber
 }

@@ -113,8 +113,9 @@ func TestDecodeJSONTakesApplicationJSONOnly(t *testing.T) {
 	for _, ct := range []string{"application/jsonx", "application/json-seq", "application/problem+json", "text/json",
 		"text/plain", "", "application/json; charset=iso-8859-1", "application/json;;"} {
 		err := decodeErr(t, ct, `{"email":"a@b.c"}`)
-		var fe *fiber.Error
-		if !errors.As(err, &fe) || fe.Code != fiber.StatusUnsupportedMediaType || !strings.Contains(fe.Message, "Content-Type: application/json") {
+		var fe *fiber.Error // the status; the message is the apperr's
+		if !errors.As(err, &fe) || fe.Code != fiber.StatusUnsupportedMediaType || apperr.As(err) == nil ||
+			!strings.Contains(apperr.As(err).Message, "Content-Type: application/json") {
 			t.Errorf("Content-Type %q: got %v, want 415 saying to send application/json", ct, err)
 		}
 	}

@@ -8,7 +8,9 @@ import (
 
 // LocaleOf picks the language of a page: the one chosen in this session,
 // else the user's own, else their org's default (French for French orgs),
-// else the browser's preference between French and English.
+// else the browser's preference between French and English. A program
+// calling the API that names no language (Accept-Language) reads English;
+// a person without a preference, French.
 func LocaleOf(c *fiber.Ctx) string {
 	if sess, ok := c.Locals(localSession).(*session.Session); ok && sess.Locale != "" {
 		return sess.Locale
@@ -18,6 +20,9 @@ func LocaleOf(c *fiber.Ctx) string {
 			return v.Account.User.Locale
 		}
 		return v.Membership.Org.Locale()
+	}
+	if IsAPI(c) && c.Get(fiber.HeaderAcceptLanguage) == "" {
+		return "en"
 	}
 	if c.AcceptsLanguages("fr", "en") == "fr" {
 		return "fr"

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -87,7 +88,27 @@ func (s *Server) Flash(c *fiber.Ctx, message string) error {
 
 // T says key in the reader's language.
 func (s *Server) T(c *fiber.Ctx, key string, args ...any) string {
-	return s.cfg.Translate(LocaleOf(c), key, args...)
+	return s.cfg.Words.T(LocaleOf(c), key, args...)
+}
+
+// Localize is err as the request's reader reads it: its message and its
+// fields' messages in their language where the catalogs say them (see
+// apperr.Localize).
+func (s *Server) Localize(c *fiber.Ctx, err error) *apperr.Error {
+	return apperr.Localize(err, s.Translator(c))
+}
+
+// Translator says catalog keys in the request's language, for a message
+// said on its own (FieldError.Say); nil, which says English, without
+// catalogs.
+func (s *Server) Translator(c *fiber.Ctx) apperr.Translator {
+	if s.cfg.Words == nil {
+		return nil
+	}
+	locale := LocaleOf(c)
+	return func(key string, args ...any) (string, bool) {
+		return s.cfg.Words.Lookup(locale, key, args...)
+	}
 }
 
 // Can reports whether the request's principal holds perm, to show or hide

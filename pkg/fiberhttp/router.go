@@ -123,17 +123,17 @@ func (s *Server) require(perm tenancy.Permission) fiber.Handler {
 			if !IsAPI(c) && (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) {
 				return c.Redirect("/login?next="+url.QueryEscape(SafeRedirectTarget(c.OriginalURL())), fiber.StatusSeeOther)
 			}
-			return apperr.New(apperr.Unauthorized, "sign in, or send an API key as Authorization: Bearer plt_live_…")
+			return apperr.New(apperr.Unauthorized, "http.auth.required", "sign in, or send an API key as Authorization: Bearer plt_live_…")
 		}
 		if p.Kind == tenancy.ActorAPIKey && !IsAPI(c) {
-			return apperr.New(apperr.Unauthorized, "API keys work under /api/v1; pages are for people who sign in")
+			return apperr.New(apperr.Unauthorized, "http.auth.key_on_page", "API keys work under /api/v1; pages are for people who sign in")
 		}
 		allowed, err := s.deps.Authz.Allowed(c.UserContext(), p, perm)
 		if err != nil {
 			return err
 		}
 		if !allowed {
-			return apperr.New(apperr.Forbidden, "your role (%s) does not have the permission %s", p.Role, perm)
+			return apperr.New(apperr.Forbidden, "access.role.lacks_permission", "your role (%s) does not have the permission %s", p.Role, perm)
 		}
 		return c.Next()
 	}

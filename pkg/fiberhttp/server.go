@@ -57,8 +57,16 @@ type Config struct {
 	// TrustedProxies are the load balancers in front: the client's address
 	// is read from their X-Forwarded-For, and only theirs. Empty: the peer.
 	TrustedProxies []string
-	// Translate says a catalog key in a locale ("fr", "en").
-	Translate func(locale, key string, args ...any) string
+	// Words are the catalogs pages and messages are said in.
+	Words Words
+}
+
+// Words are the platform's catalogs: T says a key in a locale ("fr",
+// "en"), falling back to English; Lookup says it only if that locale has
+// it.
+type Words interface {
+	T(locale, key string, args ...any) string
+	Lookup(locale, key string, args ...any) (string, bool)
 }
 
 // Deps are what the server's middleware reaches.

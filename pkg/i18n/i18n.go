@@ -70,6 +70,24 @@ func (c *Catalog) T(locale, key string, args ...any) string {
 	return msg
 }
 
+// Lookup says key in locale, formatting args into it, or reports that the
+// locale's catalog has no such key (no fallback: the caller has its own).
+func (c *Catalog) Lookup(locale, key string, args ...any) (string, bool) {
+	msg, ok := c.messages[locale][key]
+	if !ok {
+		return "", false
+	}
+	if len(args) > 0 {
+		msg = fmt.Sprintf(msg, args...)
+	}
+	return msg, true
+}
+
+// In is the locale's Lookup, for a caller that translates many messages.
+func (c *Catalog) In(locale string) func(key string, args ...any) (string, bool) {
+	return func(key string, args ...any) (string, bool) { return c.Lookup(locale, key, args...) }
+}
+
 // Keys returns the keys of a locale's catalog, for tests that check every
 // catalog has every key.
 func (c *Catalog) Keys(locale string) []string {

@@ -36,6 +36,9 @@ const (
 	Blocked  Status = "blocked"  // may not be called: Block says why
 )
 
+// TermKey names the status in the catalogs.
+func (s Status) TermKey() string { return "leads.status." + string(s) }
+
 // Statuses lists every status, in the order of a lead's life.
 func Statuses() []Status { return []Status{New, Ready, InCall, Callback, Retry, Done, Blocked} }
 

@@ -55,6 +55,33 @@ func TestFileConsentDoesNotUndoAWithdrawal(t *testing.T) {
 	}
 }
 
+// TestAdmitSaysItsProblemsByCode: what keeps a lead out of a campaign is
+// said by a code and parameters, for the report in its reader's language.
+func TestAdmitSaysItsProblemsByCode(t *testing.T) {
+	p, err := leadfile.NormalizePhone("06 12 34 56 78", "FR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &lead.Screener{Campaign: lead.Campaign{Country: "FR", Audience: compliance.B2C, Kind: compliance.Prospecting},
+		Now: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
+	for want, raw := range map[string]leadfile.Lead{
+		"lead.timezone.unknown":        {Phone: "0612345678", Timezone: "Paris"},
+		"lead.consent_date.unreadable": {Phone: "0612345678", ConsentSource: "web", ConsentCapturedAt: "hier"},
+		"lead.consent_date.missing":    {Phone: "0612345678", ConsentSource: "web"},
+		"lead.consent_date.future":     {Phone: "0612345678", ConsentSource: "web", ConsentCapturedAt: "01/01/2027"},
+	} {
+		_, problem := s.Admit(raw, p, 7)
+		if problem == nil || problem.MessageCode != want || len(problem.Args) == 0 && want != "lead.consent_date.missing" || problem.Line != 7 {
+			t.Errorf("%+v: problem %+v, want %s", raw, problem, want)
+		}
+	}
+	s.Admit(leadfile.Lead{Phone: "0612345678"}, p, 8)
+	if _, problem := s.Admit(leadfile.Lead{Phone: "06 12 34 56 78"}, p, 9); problem == nil || problem.MessageCode != "lead.phone.in_campaign" ||
+		problem.Code != lead.ProblemInCampaign || fmt.Sprint(problem.Args) != "[+33612345678]" {
+		t.Errorf("a number already in the campaign: %+v", problem)
+	}
+}
+
 // TestForCenterMasksNumbersInText: a number written inside any text a
 // center reads — notes, names, company, city, consent source, a custom
 // field's name — is masked, all its digits but the last two; two numbers

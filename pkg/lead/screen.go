@@ -1,12 +1,12 @@
 package lead
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/phone"
@@ -18,6 +18,9 @@ const (
 	ProblemConsentDate leadfile.ProblemCode = "consent_date" // the consent date cannot be read
 	ProblemTimezone    leadfile.ProblemCode = "timezone"     // the time zone is not an IANA zone
 )
+
+// ProblemCodes lists the problems only the campaign reveals.
+var ProblemCodes = []leadfile.ProblemCode{ProblemInCampaign, ProblemConsentDate, ProblemTimezone}
 
 // Campaign is what screening needs of the campaign the leads enter.
 type Campaign struct {
@@ -57,27 +60,31 @@ type Screener struct {
 // time zone. A number admitted is remembered, so the next one is a
 // duplicate.
 func (s *Screener) Admit(raw leadfile.Lead, p leadfile.Phone, line int) (Lead, *leadfile.Problem) {
-	problem := func(code leadfile.ProblemCode, column, value, format string, args ...any) *leadfile.Problem {
-		return &leadfile.Problem{Line: line, Column: column, Value: value, Code: code, Message: fmt.Sprintf(format, args...)}
+	problem := func(code leadfile.ProblemCode, column, value string, what apperr.FieldError) *leadfile.Problem {
+		p := leadfile.NewProblem(line, column, value, code, what)
+		return &p
 	}
 	if _, in := s.Facts.InCampaign[p.Key]; in {
-		return Lead{}, problem(ProblemInCampaign, "phone", raw.Phone, "%s is already a lead of this campaign", p.E164)
+		return Lead{}, problem(ProblemInCampaign, "phone", raw.Phone, apperr.Field("", "lead.phone.in_campaign", "%s is already a lead of this campaign", p.E164))
 	}
 	l := Lead{OrgID: s.Campaign.OrgID, CampaignID: s.Campaign.ID, Phone: p.E164, Region: p.Region,
 		FirstName: raw.FirstName, LastName: raw.LastName, Company: raw.Company, Email: raw.Email,
 		PostalCode: raw.PostalCode, City: raw.City, Country: raw.Country, Timezone: raw.Timezone,
 		Custom: raw.Custom, Line: line, CreatedAt: s.Now, UpdatedAt: s.Now}
 	if l.Timezone != "" && !s.knownZone(l.Timezone) {
-		return Lead{}, problem(ProblemTimezone, "timezone", l.Timezone, "%q is not a time zone: use an IANA name such as Europe/Paris, or leave it empty", l.Timezone)
+		return Lead{}, problem(ProblemTimezone, "timezone", l.Timezone,
+			apperr.Field("", "lead.timezone.unknown", "%q is not a time zone: use an IANA name such as Europe/Paris, or leave it empty", l.Timezone))
 	}
 	consents := s.Facts.Consents[p.Key]
 	if raw.ConsentSource != "" || raw.ConsentCapturedAt != "" || raw.ConsentProof != "" {
 		at, err := ParseConsentDate(raw.ConsentCapturedAt)
 		if err != nil {
-			return Lead{}, problem(ProblemConsentDate, "consent_captured_at", raw.ConsentCapturedAt, "%s", err.Error())
+			p := leadfile.ProblemOf(line, "consent_captured_at", raw.ConsentCapturedAt, ProblemConsentDate, err)
+			return Lead{}, &p
 		}
 		if at.After(s.Now) {
-			return Lead{}, problem(ProblemConsentDate, "consent_captured_at", raw.ConsentCapturedAt, "the consent date %s is in the future", at.Format(time.DateOnly))
+			return Lead{}, problem(ProblemConsentDate, "consent_captured_at", raw.ConsentCapturedAt,
+				apperr.Field("", "lead.consent_date.future", "the consent date %s is in the future", at.Format(time.DateOnly)))
 		}
 		l.Consent = &Consent{Source: raw.ConsentSource, CapturedAt: at, Proof: raw.ConsentProof}
 		// The file's consent is for this campaign's kind of call, and a
@@ -134,16 +141,16 @@ var consentLayouts = []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 1
 
 // ParseConsentDate reads when consent was given, in UTC when no zone is
 // written; an empty date is an error, since consent without a date proves
-// nothing.
+// nothing. The error is an Invalid *apperr.Error, for a field or a row.
 func ParseConsentDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, fmt.Errorf("consent needs the date it was given (31/12/2026 or 2026-12-31)")
+		return time.Time{}, apperr.New(apperr.Invalid, "lead.consent_date.missing", "consent needs the date it was given (31/12/2026 or 2026-12-31)")
 	}
 	for _, layout := range consentLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date: write it as 31/12/2026 or 2026-12-31, with the time if known (31/12/2026 14:30)", s)
+	return time.Time{}, apperr.New(apperr.Invalid, "lead.consent_date.unreadable", "%q is not a date: write it as 31/12/2026 or 2026-12-31, with the time if known (31/12/2026 14:30)", s)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"unicode/utf8"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 )
 
 // Encoding is the character encoding a file was read in. Rows are always
@@ -152,26 +154,26 @@ func trimPartialRune(b []byte) []byte {
 	return b
 }
 
-// notCSV names what a file is when its first bytes say it cannot be a CSV
-// export, or returns "".
-func notCSV(head []byte) string {
+// notCSV says what a file is when its first bytes say it cannot be a CSV
+// export, or returns nil.
+func notCSV(head []byte) error {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return "an Excel workbook (.xlsx) or another zip archive, not a CSV file: in Excel, use File › Save As › CSV"
+		return apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.xlsx", "this file is an Excel workbook (.xlsx) or another zip archive, not a CSV file: in Excel, use File › Save As › CSV")
 	case bytes.HasPrefix(head, []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}):
-		return "an Excel 97–2003 workbook (.xls), not a CSV file: in Excel, use File › Save As › CSV"
+		return apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.xls", "this file is an Excel 97–2003 workbook (.xls), not a CSV file: in Excel, use File › Save As › CSV")
 	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
-		return "UTF-16 text (Excel's \"Unicode text\"), which is not supported: in Excel, use File › Save As › CSV UTF-8"
+		return apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.utf16", "this file is UTF-16 text (Excel's \"Unicode text\"), which is not supported: in Excel, use File › Save As › CSV UTF-8")
 	case bytes.HasPrefix(head, []byte("%PDF")):
-		return "a PDF document, not a CSV file"
+		return apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.pdf", "this file is a PDF document, not a CSV file")
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
-		return "a gzip archive, not a CSV file"
+		return apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.gzip", "this file is a gzip archive, not a CSV file")
 	case bytes.Contains(head, []byte{0, 0}), bytes.Count(head, []byte{0})*10 > len(head):
 		// Runs of NULs (binary formats), or NULs for a tenth of the bytes
 		// (UTF-16 without a byte-order mark). A stray NUL in text is the
 		// problem of its row (ProblemControlCharacter), here as past the
 		// head.
-		return "a binary file, not a CSV file"
+		return apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.binary", "this file is a binary file, not a CSV file")
 	}
-	return ""
+	return nil
 }

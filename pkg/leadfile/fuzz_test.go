@@ -44,7 +44,12 @@ func FuzzReader(f *testing.F) {
 
 func sameRow(a, b leadfile.Row) bool {
 	return a.Line == b.Line && slices.Equal(a.Values, b.Values) && a.Phone == b.Phone && a.DuplicateOf == b.DuplicateOf &&
-		slices.Equal(a.Problems, b.Problems)
+		slices.EqualFunc(a.Problems, b.Problems, sameProblem)
+}
+
+func sameProblem(a, b leadfile.Problem) bool {
+	return a.Line == b.Line && a.Column == b.Column && a.Value == b.Value && a.Code == b.Code &&
+		a.Message == b.Message && a.MessageCode == b.MessageCode && slices.Equal(a.Args, b.Args)
 }
 
 func readRows(t *testing.T, src io.Reader, data []byte) ([]leadfile.Row, error) {

@@ -36,6 +36,9 @@ func Fields() []Field {
 		FieldConsentSource, FieldConsentCapturedAt, FieldConsentProof, FieldCustom, FieldIgnore}
 }
 
+// TermKey names the field in the catalogs, as the mapping form shows it.
+func (f Field) TermKey() string { return "leads.field." + string(f) }
+
 // Valid reports whether f is one of Fields.
 func (f Field) Valid() bool {
 	for _, g := range Fields() {
@@ -44,6 +47,15 @@ func (f Field) Valid() bool {
 		}
 	}
 	return false
+}
+
+// fieldList names the fields, as an API client writes them.
+func fieldList() string {
+	names := make([]string, 0, 16)
+	for _, f := range Fields() {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
 }
 
 // standard reports whether at most one column may hold f.
@@ -232,7 +244,7 @@ func (m Mapping) apply(override Mapping) (Mapping, error) {
 	for k, o := range override.Columns {
 		path := fmt.Sprintf("mapping.columns[%d]", k)
 		if !o.Field.Valid() {
-			bad.Add(path+".field", "unknown field %q: use one of %v", o.Field, Fields())
+			bad.Add(path+".field", "leadfile.mapping.unknown_field", "unknown field %q: use one of %s", string(o.Field), fieldList())
 			continue
 		}
 		i := -1
@@ -250,7 +262,7 @@ func (m Mapping) apply(override Mapping) (Mapping, error) {
 		}
 		if o.Field.standard() {
 			if j, dup := claimed[o.Field]; dup {
-				bad.Add(path+".field", "%s is already the field of column %q", o.Field, out.Columns[j].Header)
+				bad.Add(path+".field", "leadfile.mapping.field_taken", "%s is already the field of column %q", o.Field, out.Columns[j].Header)
 				continue
 			}
 			claimed[o.Field] = i
@@ -260,13 +272,13 @@ func (m Mapping) apply(override Mapping) (Mapping, error) {
 		if o.Field == FieldCustom {
 			name := strings.TrimSpace(o.Name)
 			if name != "" && names[name] {
-				bad.Add(path+".name", "%q is already the name of another column", name)
+				bad.Add(path+".name", "leadfile.mapping.name_taken", "%q is already the name of another column", name)
 			}
 			names[name] = true
 			out.Columns[i].Name = name
 		}
 	}
-	if err := bad.Err("the column mapping is not valid"); err != nil {
+	if err := bad.Err("leadfile.mapping.invalid", "the column mapping is not valid"); err != nil {
 		return Mapping{}, err
 	}
 	for i := range out.Columns {

@@ -1,12 +1,12 @@
 package leadfile
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 	"github.com/plateau-bpo/plateau/pkg/phone"
 )
@@ -20,7 +20,7 @@ type Phone struct {
 
 // NormalizePhone reads raw as phone.Parse(raw, region) does and returns
 // exactly what it returns — the same E.164 and region, or an error with the
-// same message — but, for numbers written the French way with France as
+// same code, parameters and message — but, for numbers written the French way with France as
 // the default region, a few hundred times faster: phone.Parse costs 50 to
 // 170 µs a number (libphonenumber, then time-zone lookups a lead file does
 // not need), a budget of 10 000 rows a second.
@@ -54,8 +54,8 @@ func NormalizePhone(raw, region string) (Phone, error) {
 	case other:
 		return parse(raw, region)
 	case wrongLength:
-		if suffix := frenchMemo.lengths[digits].Load(); suffix != nil {
-			return Phone{}, errors.New(strconv.Quote(trimmed) + *suffix)
+		if f := frenchMemo.lengths[digits].Load(); f != nil {
+			return Phone{}, f.of(trimmed)
 		}
 		p, err := parse(raw, region)
 		frenchMemo.learnLength(digits, trimmed, err)
@@ -213,7 +213,7 @@ func metropolitan(nsn []byte) bool {
 
 // memo remembers what phone.Parse made of French numbers outside the
 // metropolitan ranges, by form and first five significant digits, and its
-// message for each wrong length. It only ever holds answers phone.Parse
+// error for each wrong length. It only ever holds answers phone.Parse
 // gave, and its size is fixed (720 kB, touched only where used): one per
 // process is shared by every import.
 type memo struct {
@@ -221,15 +221,56 @@ type memo struct {
 	outcomes [255]outcome
 	n        int
 	ranges   [90000]atomic.Uint64 // nsn 10000…–99999… → byte form-1: index+1 in outcomes
-	lengths  [16]atomic.Pointer[string]
+	lengths  [16]atomic.Pointer[failure]
 }
 
 // outcome is phone.Parse's answer for a range: a number (cc, region), or
-// an error whose message is the quoted input followed by suffix.
+// an error.
 type outcome struct {
 	cc     uint64
 	region string
-	suffix string
+	failure
+}
+
+// failure is an error of phone.Parse that can be told again of another
+// number: its message is the quoted number followed by suffix, its
+// parameters the number and at most one more.
+type failure struct {
+	kind     apperr.Kind
+	code     string
+	suffix   string
+	extra    any // a string or an integer: comparable
+	hasExtra bool
+}
+
+// failureOf is err as a failure, if phone.Parse said it of trimmed in a
+// way that can be told again.
+func failureOf(trimmed string, err error) (failure, bool) {
+	e := apperr.As(err)
+	q := strconv.Quote(trimmed)
+	if e == nil || e.Err != nil || len(e.Args) == 0 || len(e.Args) > 2 || e.Args[0] != trimmed ||
+		!strings.HasPrefix(e.Message, q) || len(e.Message) == len(q) {
+		return failure{}, false
+	}
+	f := failure{kind: e.Kind, code: e.Code, suffix: e.Message[len(q):]}
+	if len(e.Args) == 2 {
+		switch e.Args[1].(type) {
+		case string, int, int32:
+			f.extra, f.hasExtra = e.Args[1], true
+		default:
+			return failure{}, false
+		}
+	}
+	return f, true
+}
+
+// of is the failure told of the number trimmed.
+func (f *failure) of(trimmed string) error {
+	args := []any{trimmed}
+	if f.hasExtra {
+		args = append(args, f.extra)
+	}
+	return &apperr.Error{Kind: f.kind, Code: f.code, Message: strconv.Quote(trimmed) + f.suffix, Args: args}
 }
 
 var frenchMemo memo
@@ -246,26 +287,24 @@ func (m *memo) lookup(f form, nsn []byte) *outcome {
 }
 
 func (o *outcome) result(nsn []byte, trimmed string) (Phone, error) {
-	if o.suffix != "" {
-		return Phone{}, errors.New(strconv.Quote(trimmed) + o.suffix)
+	if o.code != "" {
+		return Phone{}, o.of(trimmed)
 	}
 	return french(nsn, o.cc, o.region), nil
 }
 
 // learn remembers phone.Parse's answer (p, err) for the number trimmed,
 // written in form f, when it can be told again for any number of the same
-// range: a number "+" cc nsn, or an error whose message starts with the
-// quoted input.
+// range: a number "+" cc nsn, or an error that quotes the number (see
+// failureOf).
 func (m *memo) learn(f form, nsn []byte, trimmed string, p Phone, err error) {
 	var o outcome
 	switch {
 	case err != nil:
-		q := strconv.Quote(trimmed)
-		msg := err.Error()
-		if !strings.HasPrefix(msg, q) || len(msg) == len(q) {
+		var ok bool
+		if o.failure, ok = failureOf(trimmed, err); !ok {
 			return
 		}
-		o.suffix = msg[len(q):]
 	case strings.HasSuffix(p.E164, string(nsn)) && len(p.E164) > len(nsn)+1 && p.Region != "":
 		cc, perr := strconv.ParseUint(p.E164[1:len(p.E164)-len(nsn)], 10, 64)
 		if perr != nil {
@@ -297,9 +336,7 @@ func (m *memo) learnLength(digits int, trimmed string, err error) {
 	if err == nil {
 		return
 	}
-	q := strconv.Quote(trimmed)
-	if msg := err.Error(); strings.HasPrefix(msg, q) && len(msg) > len(q) {
-		suffix := msg[len(q):]
-		m.lengths[digits].Store(&suffix)
+	if f, ok := failureOf(trimmed, err); ok {
+		m.lengths[digits].Store(&f)
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 	"github.com/plateau-bpo/plateau/pkg/phone"
@@ -22,6 +24,9 @@ func sameAsPhoneParse(t *testing.T, raw, region string) {
 	case wantErr != nil:
 		if gotErr == nil || gotErr.Error() != wantErr.Error() {
 			t.Fatalf("NormalizePhone(%q, %q) = %+v, %v; phone.Parse says %v", raw, region, got, gotErr, wantErr)
+		}
+		if g, w := apperr.As(gotErr), apperr.As(wantErr); g == nil || g.Kind != w.Kind || g.Code != w.Code || !slices.Equal(g.Args, w.Args) {
+			t.Fatalf("NormalizePhone(%q, %q) = %#v; phone.Parse says %#v", raw, region, gotErr, wantErr)
 		}
 	case gotErr != nil || got.E164 != want.E164 || got.Region != want.Region:
 		t.Fatalf("NormalizePhone(%q, %q) = %+v, %v; phone.Parse says %s %s", raw, region, got, gotErr, want.E164, want.Region)

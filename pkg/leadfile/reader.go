@@ -48,6 +48,15 @@ type Options struct {
 // ProblemCode classifies a row's problem, for the import summary.
 type ProblemCode string
 
+// TermKey names the problem in the catalogs, for the summary's labels and
+// for messages: leads.problem.<code>.
+func (c ProblemCode) TermKey() string { return "leads.problem." + string(c) }
+
+// ProblemCodes lists leadfile's problems and warnings (pkg/lead adds the
+// campaign's own).
+var ProblemCodes = []ProblemCode{ProblemMalformed, ProblemFieldCount, ProblemMissingPhone, ProblemInvalidPhone,
+	ProblemDuplicate, ProblemControlCharacter, WarningExtraValues, WarningUndefinedByte}
+
 const (
 	ProblemMalformed    ProblemCode = "malformed"     // quoting is broken; the row could not be read
 	ProblemFieldCount   ProblemCode = "field_count"   // not as many values as the header has columns
@@ -66,13 +75,57 @@ const (
 )
 
 // Problem is one thing wrong with a row, as the error report shows it.
+// Code classifies it; Message says it in English, and MessageCode and
+// Args are that message's code and parameters, to say it in the reader's
+// language (Say). They are not written in JSON, whose numbers would not
+// read back as the parameters they were: a Problem read from JSON says
+// its English Message.
 type Problem struct {
-	Line    int         `json:"line"`
-	Column  string      `json:"column,omitempty"` // the header of the cell, "" for the whole row
-	Value   string      `json:"value,omitempty"`
-	Code    ProblemCode `json:"code"`
-	Message string      `json:"message"`
+	Line        int         `json:"line"`
+	Column      string      `json:"column,omitempty"` // the header of the cell, "" for the whole row
+	Value       string      `json:"value,omitempty"`
+	Code        ProblemCode `json:"code"`
+	Message     string      `json:"message"`
+	MessageCode string      `json:"-"` // "leadfile.row.field_count", "phone.too_short"…
+	Args        []any       `json:"-"`
 }
+
+// NewProblem is a problem of code with a row's cell (column and value; ""
+// for the whole row), said by what: apperr.Field's code, English text and
+// parameters (its path is left out).
+func NewProblem(line int, column, value string, code ProblemCode, what apperr.FieldError) Problem {
+	return Problem{Line: line, Column: column, Value: value, Code: code, Message: what.Message, MessageCode: what.Code, Args: what.Args}
+}
+
+// ProblemOf is err, which another part of the domain returned (a
+// phone.Parse error, a consent date that does not read), as a problem of
+// code with a row's cell: its message code and parameters when it has
+// them.
+func ProblemOf(line int, column, value string, code ProblemCode, err error) Problem {
+	var f apperr.Fields
+	f.AddError(column, err)
+	return NewProblem(line, column, value, code, f[0])
+}
+
+// PhoneProblem is what keeps a row whose phone cell holds value out:
+// NormalizePhone's error err, a missing or an invalid phone.
+func PhoneProblem(line int, column, value string, err error) Problem {
+	code := ProblemInvalidPhone
+	if strings.TrimSpace(value) == "" {
+		code = ProblemMissingPhone
+	}
+	return ProblemOf(line, column, value, code, err)
+}
+
+// FieldError is the problem as a field's problem at the path of its
+// column, for a page that lists problems by field.
+func (p Problem) FieldError() apperr.FieldError {
+	return apperr.FieldError{Path: p.Column, Code: p.MessageCode, Message: p.Message, Args: p.Args}
+}
+
+// Say is the problem's message in tr's language; English when tr is nil
+// or its catalog lacks the message's code.
+func (p Problem) Say(tr apperr.Translator) string { return p.FieldError().Say(tr) }
 
 // Lead is what a row says about the callee, each value trimmed of spaces
 // (and of the ="…" some exports wrap numbers in).
@@ -155,11 +208,13 @@ func NewReader(src io.Reader, opts Options) (*Reader, error) {
 	rec, err := rr.Next()
 	switch {
 	case err == io.EOF:
-		return nil, apperr.Wrap(ErrEmpty, apperr.Invalid, "the file is empty")
+		return nil, apperr.Wrap(ErrEmpty, apperr.Invalid, "leadfile.file.empty", "the file is empty")
 	case err != nil:
 		return nil, fmt.Errorf("leadfile: reading the header: %w", err)
-	case rec.Problem != "":
-		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the header (line %d) cannot be read: %s", rec.Line, rec.Problem)
+	case rec.Problem != nil:
+		e := apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.header.unreadable", "the header (line %d) cannot be read", rec.Line)
+		e.Fields = []apperr.FieldError{*rec.Problem}
+		return nil, e
 	}
 	r.header = make([]string, len(rec.Values))
 	for i, h := range rec.Values {
@@ -171,7 +226,7 @@ func NewReader(src io.Reader, opts Options) (*Reader, error) {
 			// A list of numbers without a header: its first line is a row.
 			r.first, r.header = &rec, []string{""}
 		case !isPhoneHeader(h):
-			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the header (line %d) has a single column: a lead file needs a phone column and others, separated by ; or , (or one phone number a line)", rec.Line)
+			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.header.one_column", "the header (line %d) has a single column: a lead file needs a phone column and others, separated by ; or , (or one phone number a line)", rec.Line)
 		}
 	}
 
@@ -219,7 +274,7 @@ func numberLike(v string) bool {
 func (r *Reader) noPhoneColumn(line int) error {
 	for _, h := range r.header {
 		if _, err := NormalizePhone(h, r.region); err == nil {
-			return apperr.Wrap(ErrNoPhoneColumn, apperr.Invalid,
+			return apperr.Wrap(ErrNoPhoneColumn, apperr.Invalid, "leadfile.header.missing",
 				"the first line holds a phone number (%s), not column names: add a header line such as Nom;Prénom;Téléphone", h)
 		}
 	}
@@ -227,7 +282,7 @@ func (r *Reader) noPhoneColumn(line int) error {
 	for i, h := range r.header {
 		quoted[i] = fmt.Sprintf("%q", h)
 	}
-	return apperr.Wrap(ErrNoPhoneColumn, apperr.Invalid,
+	return apperr.Wrap(ErrNoPhoneColumn, apperr.Invalid, "leadfile.header.no_phone",
 		"no column holds the phone number: the headers (line %d) are %s; name it \"Téléphone\" or \"Phone\", or choose it in the column mapping",
 		line, strings.Join(quoted, ", "))
 }
@@ -250,7 +305,7 @@ func sepLine(head []byte) (byte, bool) {
 // sniffDelimiter finds the separator of the first non-blank line of head:
 // whichever of ';', tab and ',' it has most of outside quotes, ';' on a
 // tie (and for a line of one column), as French Excel writes it.
-func sniffDelimiter(head []byte, complete bool) (delim byte, problem string) {
+func sniffDelimiter(head []byte, complete bool) (delim byte, problem error) {
 	head = bytes.TrimLeft(head, "\r\n")
 	var semi, tab, comma int
 	quoted, ended := false, false
@@ -274,19 +329,19 @@ scan:
 			ended = true
 			break scan
 		case c < 0x20 || c == 0x7f:
-			return 0, fmt.Sprintf("its first line holds the control character %#02x", c)
+			return 0, apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.control_character", "this file is not a CSV file: its first line holds the control character %#02x", c)
 		}
 	}
 	if !ended && !complete {
-		return 0, fmt.Sprintf("its first line is longer than %d KiB", len(head)>>10)
+		return 0, apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.first_line_too_long", "this file is not a CSV file: its first line is longer than %d KiB", len(head)>>10)
 	}
 	switch {
 	case semi >= tab && semi >= comma:
-		return ';', ""
+		return ';', nil
 	case tab >= comma:
-		return '\t', ""
+		return '\t', nil
 	}
-	return ',', ""
+	return ',', nil
 }
 
 // Header returns the header's cells, trimmed; a single "" for a list of
@@ -337,8 +392,8 @@ func (r *Reader) Next() (Row, error) {
 		}
 	}
 	row := Row{Line: rec.Line, Values: rec.Values}
-	if rec.Problem != "" {
-		r.report(&row, Problem{Line: rec.Line, Code: ProblemMalformed, Message: rec.Problem})
+	if rec.Problem != nil {
+		r.report(&row, NewProblem(rec.Line, "", "", ProblemMalformed, *rec.Problem))
 		return row, nil
 	}
 	r.read(&row, rec)
@@ -363,24 +418,24 @@ func (r *Reader) read(row *Row, rec Record) {
 	n := len(row.Values)
 	for i := n; i < len(r.header); i++ {
 		if r.fields[i] != FieldIgnore {
-			r.report(row, Problem{Line: row.Line, Code: ProblemFieldCount,
-				Message: fmt.Sprintf("%d values where the header has %d columns (a value holding %q must be in quotes)", n, len(r.header), r.rr.sc.delim)})
+			r.report(row, NewProblem(row.Line, "", "", ProblemFieldCount, apperr.Field("", "leadfile.row.field_count",
+				"%d values where the header has %d columns (a value holding %q must be in quotes)", n, len(r.header), rune(r.rr.sc.delim))))
 			return
 		}
 	}
 	for _, u := range rec.Undefined {
 		if u.Index < len(r.header) && r.fields[u.Index] != FieldIgnore {
-			row.Warnings = append(row.Warnings, Problem{Line: row.Line, Column: r.header[u.Index], Value: row.Values[u.Index],
-				Code: WarningUndefinedByte, Message: fmt.Sprintf(
-					"the lead is kept, with \ufffd for the byte %#02x, which Windows-1252 does not define: check the value and the file's encoding", u.Byte)})
+			row.Warnings = append(row.Warnings, NewProblem(row.Line, r.header[u.Index], row.Values[u.Index], WarningUndefinedByte,
+				apperr.Field("", "leadfile.row.undefined_byte",
+					"the lead is kept, with \ufffd for the byte %#02x, which Windows-1252 does not define: check the value and the file's encoding", u.Byte)))
 		}
 	}
 	if extra := row.Values[min(n, len(r.header)):]; len(extra) > 0 && !isBlankValues(extra) {
 		kept := strings.Join(extra, string(r.rr.sc.delim))
-		row.Warnings = append(row.Warnings, Problem{Line: row.Line, Value: strings.Trim(kept, string(r.rr.sc.delim)+" \t"),
-			Code: WarningExtraValues, Message: fmt.Sprintf(
+		row.Warnings = append(row.Warnings, NewProblem(row.Line, "", strings.Trim(kept, string(r.rr.sc.delim)+" \t"), WarningExtraValues,
+			apperr.Field("", "leadfile.row.extra_values",
 				"the lead is kept without what follows the last of the header's %d columns: name a column for it, or put a value holding %q in quotes",
-				len(r.header), r.rr.sc.delim)})
+				len(r.header), rune(r.rr.sc.delim))))
 	}
 	lead := &row.Lead
 	for i, f := range r.fields[:min(n, len(r.fields))] {
@@ -390,8 +445,7 @@ func (r *Reader) read(row *Row, rec Record) {
 		v := cell(row.Values[i])
 		if rec.controls {
 			if at := ControlCharacter(v); at >= 0 {
-				r.report(row, Problem{Line: row.Line, Column: r.header[i], Value: Printable(v), Code: ProblemControlCharacter,
-					Message: ControlMessage(v, at)})
+				r.report(row, NewProblem(row.Line, r.header[i], Printable(v), ProblemControlCharacter, ControlProblem(v, at)))
 				return
 			}
 		}
@@ -408,18 +462,14 @@ func (r *Reader) read(row *Row, rec Record) {
 	}
 	p, err := NormalizePhone(lead.Phone, r.region)
 	if err != nil {
-		code := ProblemInvalidPhone
-		if lead.Phone == "" {
-			code = ProblemMissingPhone
-		}
-		r.report(row, Problem{Line: row.Line, Column: r.header[r.phoneCol], Value: lead.Phone, Code: code, Message: err.Error()})
+		r.report(row, PhoneProblem(row.Line, r.header[r.phoneCol], lead.Phone, err))
 		return
 	}
 	row.Phone = p
 	if first, dup := r.seen.add(p.Key, row.Line); dup {
 		row.DuplicateOf = first
-		r.report(row, Problem{Line: row.Line, Column: r.header[r.phoneCol], Value: lead.Phone, Code: ProblemDuplicate,
-			Message: fmt.Sprintf("same number as line %d (%s)", first, p.E164)})
+		r.report(row, NewProblem(row.Line, r.header[r.phoneCol], lead.Phone, ProblemDuplicate,
+			apperr.Field("", "leadfile.row.duplicate", "same number as line %d (%s)", first, p.E164)))
 		return
 	}
 	r.report(row)

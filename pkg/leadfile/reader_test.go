@@ -514,11 +514,9 @@ func TestReadError(t *testing.T) {
 	}
 }
 
-func TestReportWriter(t *testing.T) {
-	file := "Nom;Téléphone\nA;=1+2\nB;0612345678\nC;06 12 34 56 78\n"
-	r := open(t, []byte(file), leadfile.Options{})
-	var out bytes.Buffer
-	w := leadfile.NewReportWriter(&out, r.Delimiter())
+// writeReport writes the report of every row of r.
+func writeReport(t *testing.T, r *leadfile.Reader, w *leadfile.ReportWriter) {
+	t.Helper()
 	for row, err := range r.Rows() {
 		if err != nil {
 			t.Fatal(err)
@@ -530,6 +528,14 @@ func TestReportWriter(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestReportWriter(t *testing.T) {
+	file := "Nom;Téléphone\nA;=1+2\nB;0612345678\nC;06 12 34 56 78\n"
+	r := open(t, []byte(file), leadfile.Options{})
+	var out bytes.Buffer
+	w := leadfile.NewReportWriter(&out, r.Delimiter())
+	writeReport(t, r, w)
 	want := "\ufeffline;column;value;error\r\n" +
 		"2;Téléphone;'=1+2;\"\"\"=1+2\"\" is not a phone number: unexpected '='\"\r\n" +
 		"4;Téléphone;06 12 34 56 78;same number as line 3 (+33612345678)\r\n"
@@ -540,6 +546,67 @@ func TestReportWriter(t *testing.T) {
 	out.Reset()
 	if err := leadfile.NewReportWriter(&out, ',').Flush(); err != nil || out.String() != "\ufeffline,column,value,error\r\n" {
 		t.Errorf("empty report %q %v", out.String(), err)
+	}
+}
+
+// TestReportInTheReadersLanguage: a report written for a reader says its
+// header and each problem in their language, with the problem's
+// parameters, and in English what its catalog lacks.
+func TestReportInTheReadersLanguage(t *testing.T) {
+	french := map[string]string{"leads.report.line": "ligne", "leads.report.column": "colonne", "leads.report.value": "valeur",
+		"leads.report.problem": "erreur", "err.leadfile.row.duplicate": "même numéro que la ligne %d (%s)"}
+	tr := func(key string, args ...any) (string, bool) {
+		text, ok := french[key]
+		if ok && len(args) > 0 {
+			text = fmt.Sprintf(text, args...)
+		}
+		return text, ok
+	}
+	r := open(t, []byte("Nom;Téléphone\nA;0612345678\nB;06 12 34 56 78\nC;06 1x\n"), leadfile.Options{})
+	var out bytes.Buffer
+	w := leadfile.NewReportWriter(&out, r.Delimiter())
+	w.Translate = tr
+	writeReport(t, r, w)
+	want := "\ufeffligne;colonne;valeur;erreur\r\n" +
+		"3;Téléphone;06 12 34 56 78;même numéro que la ligne 2 (+33612345678)\r\n" +
+		"4;Téléphone;06 1x;\"\"\"06 1x\"\" is not a phone number: unexpected 'x'\"\r\n"
+	if out.String() != want {
+		t.Errorf("report:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+// TestEveryProblemIsCoded: each problem a file can have says its message
+// by a code and parameters, for the reader's language.
+func TestEveryProblemIsCoded(t *testing.T) {
+	file := "Nom;Téléphone;Ville\n" +
+		"\"A;0612345678;Paris\n" + // malformed: a quote never closed, the row is the line
+		"B;0612345679\n" + // field count: Ville is imported
+		"C;;Lyon\n" + // missing phone
+		"D;06 12;Lyon\n" + // invalid phone
+		"E;0612345670;Lyon;en trop\n" + // extra values: a warning
+		"F;0612345670;Lyon\n" + // duplicate
+		"G\x01;0612345671;Lyon\n" + // control character
+		"H;0612345672;Ly\x81on\n" // undefined byte: a warning
+	r := open(t, []byte(file), leadfile.Options{})
+	seen := map[leadfile.ProblemCode]bool{}
+	for row, err := range r.Rows() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range append(row.Problems, row.Warnings...) {
+			seen[p.Code] = true
+			if !strings.Contains(p.MessageCode, ".") || p.Message == "" {
+				t.Errorf("line %d: %s problem without a message code: %+v", p.Line, p.Code, p)
+			}
+			if f := p.FieldError(); f.Code != p.MessageCode || f.Path != p.Column || f.Message != p.Message {
+				t.Errorf("line %d: FieldError() = %+v", p.Line, f)
+			}
+		}
+	}
+	for _, code := range leadfile.ProblemCodes {
+		if !seen[code] {
+			t.Errorf("the file has no %s problem: %v", code, seen)
+		}
 	}
 }
 
@@ -780,7 +847,7 @@ func TestRecordReader(t *testing.T) {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, fmt.Sprintf("%d:%q:%v", rec.Line, rec.Values, rec.Problem != ""))
+		got = append(got, fmt.Sprintf("%d:%q:%v", rec.Line, rec.Values, rec.Problem != nil))
 	}
 	want := []string{`1:["phone" "reason"]:false`, `2:["06 11 22 33 44" "stop,\nvraiment"]:false`, `5:[]:true`,
 		`6:["+33 6 98 76 54 32" "appel reçu"]:false`}

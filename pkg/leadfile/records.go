@@ -36,8 +36,8 @@ type Record struct {
 	// the record could not be read (see Problem).
 	Values []string
 	// Problem says why the record could not be read (quoting is broken,
-	// the record is too long); "" otherwise. Reading goes on after it.
-	Problem string
+	// the record is too long); nil otherwise. Reading goes on after it.
+	Problem *apperr.FieldError
 	// Undefined lists the values that held a byte Windows-1252 leaves
 	// undefined, by index, with the first such byte; each reads as U+FFFD.
 	Undefined []UndefinedByte
@@ -62,8 +62,8 @@ func NewRecordReader(src io.Reader) (*RecordReader, error) {
 	sc.fillAtLeast(readChunk) // a read error surfaces where it stops reading
 	r := &RecordReader{sc: sc, enc: UTF8}
 	head := sc.buf[:sc.end]
-	if what := notCSV(head); what != "" {
-		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "this file is %s", what)
+	if err := notCSV(head); err != nil {
+		return nil, err
 	}
 	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
 		sc.pos, sc.keep = 3, 3
@@ -76,18 +76,18 @@ func NewRecordReader(src io.Reader) (*RecordReader, error) {
 		if sc.err != nil {
 			return nil, fmt.Errorf("leadfile: reading the file: %w", sc.err)
 		}
-		return nil, apperr.Wrap(ErrEmpty, apperr.Invalid, "the file is empty")
+		return nil, apperr.Wrap(ErrEmpty, apperr.Invalid, "leadfile.file.empty", "the file is empty")
 	}
 	if d, ok := sepLine(head); ok {
 		sc.delim = d
 		if _, err := sc.readLine(); err != nil {
-			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "the file has a \"sep=\" line and nothing else")
+			return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "leadfile.file.sep_only", "the file has a \"sep=\" line and nothing else")
 		}
 		return r, nil
 	}
-	d, problem := sniffDelimiter(head, sc.eof || sc.err != nil)
-	if problem != "" {
-		return nil, apperr.Wrap(ErrNotCSV, apperr.Invalid, "this file is not a CSV file: %s", problem)
+	d, err := sniffDelimiter(head, sc.eof || sc.err != nil)
+	if err != nil {
+		return nil, err
 	}
 	sc.delim = d
 	return r, nil
@@ -115,7 +115,7 @@ func (r *RecordReader) Next() (Record, error) {
 			}
 			break
 		}
-		if problem != "" {
+		if problem != nil {
 			r.read++
 			return Record{Line: line, Problem: problem}, nil
 		}
@@ -216,21 +216,36 @@ func ControlCharacter(v string) int {
 	return -1
 }
 
-// controlNames names the control characters people meet in files.
-var controlNames = map[byte]string{0: "NUL", '\r': "carriage return", 0x0b: "vertical tab", 0x0c: "form feed",
-	0x1a: "end of file (Ctrl-Z)", 0x1b: "escape", 0x7f: "DEL"}
+// control is a control character a value holds, as a message names it:
+// "U+0000 (NUL)", its name in the reader's language when it has one
+// (leads.control.<hex>).
+type control byte
 
-// ControlMessage says what is wrong with v, whose byte i is a control
-// character (see ControlCharacter).
-func ControlMessage(v string, i int) string {
-	c := v[i]
-	name := fmt.Sprintf("U+%04X", c)
+// controlNames names the control characters people meet in files.
+var controlNames = map[control]string{0: "NUL", '\r': "carriage return", 0x0b: "vertical tab", 0x0c: "form feed",
+	0x1a: "end of file, Ctrl-Z", 0x1b: "escape", 0x7f: "DEL"}
+
+func (c control) String() string {
+	name := fmt.Sprintf("U+%04X", byte(c))
 	if n, ok := controlNames[c]; ok {
 		name += " (" + n + ")"
 	}
-	return fmt.Sprintf("the value holds the control character %s at character %d, which is not text: remove it",
-		name, utf8.RuneCountInString(v[:i])+1)
+	return name
 }
+
+// TermKey names the character in the catalogs; only those of
+// controlNames are there, the others are said as String says them.
+func (c control) TermKey() string { return fmt.Sprintf("leads.control.%02x", byte(c)) }
+
+// ControlProblem says what is wrong with v, whose byte i is a control
+// character (see ControlCharacter).
+func ControlProblem(v string, i int) apperr.FieldError {
+	return apperr.Field("", "leadfile.value.control_character", "the value holds the control character %s at character %d, which is not text: remove it",
+		control(v[i]), utf8.RuneCountInString(v[:i])+1)
+}
+
+// ControlMessage is ControlProblem's message, in English.
+func ControlMessage(v string, i int) string { return ControlProblem(v, i).Message }
 
 // Printable is v with each control character a value may not hold
 // replaced by U+FFFD, to show it in a report.

@@ -4,13 +4,21 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 )
 
 // ReportWriter writes the per-row error report a client downloads after an
 // import: one line per problem, and per warning of a row kept (its message
 // says the lead is kept), with the columns line, column, value and
 // error, in UTF-8 with a byte-order mark so that Excel shows the accents.
+// The header and the problems are in English, or in Translate's language
+// when it is set.
 type ReportWriter struct {
+	// Translate, when set, says the header (leads.report.*) and each
+	// problem (Problem.Say) in its reader's language.
+	Translate apperr.Translator
+
 	w       *csv.Writer
 	started bool
 	err     error
@@ -48,21 +56,33 @@ func (rw *ReportWriter) WriteProblem(p Problem) error {
 		return rw.err
 	}
 	if !rw.started {
-		rw.started = true
-		rw.err = rw.w.Write([]string{"\ufeffline", "column", "value", "error"})
-		if rw.err != nil {
+		if rw.header(); rw.err != nil {
 			return rw.err
 		}
 	}
-	rw.err = rw.w.Write([]string{strconv.Itoa(p.Line), inert(p.Column), inert(p.Value), inert(p.Message)})
+	rw.err = rw.w.Write([]string{strconv.Itoa(p.Line), inert(p.Column), inert(p.Value), inert(p.Say(rw.Translate))})
 	return rw.err
+}
+
+// header writes the header line.
+func (rw *ReportWriter) header() {
+	rw.started = true
+	names := []string{"line", "column", "value", "error"}
+	if rw.Translate != nil {
+		for i, key := range []string{"line", "column", "value", "problem"} {
+			if said, ok := rw.Translate("leads.report." + key); ok {
+				names[i] = said
+			}
+		}
+	}
+	names[0] = "\ufeff" + names[0]
+	rw.err = rw.w.Write(names)
 }
 
 // Flush writes the header if nothing else was, and everything buffered.
 func (rw *ReportWriter) Flush() error {
 	if !rw.started && rw.err == nil {
-		rw.started = true
-		rw.err = rw.w.Write([]string{"\ufeffline", "column", "value", "error"})
+		rw.header()
 	}
 	rw.w.Flush()
 	if rw.err == nil {

@@ -3,8 +3,9 @@ package leadfile
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 )
 
 // The scanner reads records the way encoding/csv does with LazyQuotes off
@@ -198,7 +199,10 @@ func (s *scanner) skipLongLine() error {
 // the line the record starts on and, for a malformed record, what is wrong
 // with it (the record is then skipped). err is io.EOF at the end of the
 // input, or a read error.
-func (s *scanner) next() (start int, problem string, err error) {
+// rowProblem is a record's problem, as Record.Problem holds it.
+func rowProblem(f apperr.FieldError) *apperr.FieldError { return &f }
+
+func (s *scanner) next() (start int, problem *apperr.FieldError, err error) {
 	s.rec, s.ends = s.rec[:0], s.ends[:0]
 	var line []byte
 	for {
@@ -207,12 +211,12 @@ func (s *scanner) next() (start int, problem string, err error) {
 		if err == errLineTooLong {
 			start = s.line + 1
 			if err := s.skipLongLine(); err != nil {
-				return 0, "", err
+				return 0, nil, err
 			}
-			return start, fmt.Sprintf("the line is longer than %d KiB", maxRecord>>10), nil
+			return start, rowProblem(apperr.Field("", "leadfile.row.too_long", "the line is longer than %d KiB", maxRecord>>10)), nil
 		}
 		if err != nil {
-			return 0, "", err
+			return 0, nil, err
 		}
 		if len(line) > 0 {
 			break
@@ -224,9 +228,9 @@ func (s *scanner) next() (start int, problem string, err error) {
 
 	// unclosed gives the quote back: reading resumes on the line after
 	// the one the record started on.
-	unclosed := func(why string) (int, string, error) {
+	unclosed := func(why apperr.FieldError) (int, *apperr.FieldError, error) {
 		s.pos, s.line = s.keep+firstLine, start
-		return start, why, nil
+		return start, &why, nil
 	}
 
 	for {
@@ -237,12 +241,12 @@ func (s *scanner) next() (start int, problem string, err error) {
 				field = line[:i]
 			}
 			if j := bytes.IndexByte(field, '"'); j >= 0 {
-				return start, fmt.Sprintf("a quote (\") inside a value that does not start with one, on line %d: the value must be quoted and the quote doubled", s.line), nil
+				return start, rowProblem(apperr.Field("", "leadfile.row.stray_quote", "a quote (\") inside a value that does not start with one, on line %d: the value must be quoted and the quote doubled", s.line)), nil
 			}
 			s.rec = append(s.rec, field...)
 			s.ends = append(s.ends, len(s.rec))
 			if i < 0 {
-				return start, "", nil
+				return start, nil, nil
 			}
 			line = line[i+1:]
 			continue
@@ -262,9 +266,9 @@ func (s *scanner) next() (start int, problem string, err error) {
 					line = line[1:]
 				case len(line) == 0:
 					s.ends = append(s.ends, len(s.rec))
-					return start, "", nil
+					return start, nil, nil
 				default:
-					return start, fmt.Sprintf("a quote (\") in a quoted value is not doubled, on line %d", s.line), nil
+					return start, rowProblem(apperr.Field("", "leadfile.row.undoubled_quote", "a quote (\") in a quoted value is not doubled, on line %d", s.line)), nil
 				}
 				break
 			}
@@ -274,13 +278,13 @@ func (s *scanner) next() (start int, problem string, err error) {
 			lines++
 			line, err = s.readLine()
 			if lines > maxRecordLines || s.pos-s.keep > maxRecord || err == errLineTooLong {
-				return unclosed(fmt.Sprintf("a quoted value that starts on this line is not closed within %d lines and %d KiB", maxRecordLines, maxRecord>>10))
+				return unclosed(apperr.Field("", "leadfile.row.quote_not_closed", "a quoted value that starts on this line is not closed within %d lines and %d KiB", maxRecordLines, maxRecord>>10))
 			}
 			if err == io.EOF {
-				return unclosed("a quoted value that starts on this line is never closed")
+				return unclosed(apperr.Field("", "leadfile.row.quote_never_closed", "a quoted value that starts on this line is never closed"))
 			}
 			if err != nil {
-				return 0, "", err
+				return 0, nil, err
 			}
 		}
 	}

@@ -24,6 +24,9 @@ const (
 	OfferDeclined  OfferStatus = "declined"  // by the client, or the campaign closed
 )
 
+// TermKey names the status in the catalogs.
+func (s OfferStatus) TermKey() string { return "campaigns.offer_status." + string(s) }
+
 // Offer is a center's answer to a published campaign.
 type Offer struct {
 	ID         uuid.UUID   `json:"id"`
@@ -56,34 +59,34 @@ func (in OfferInput) Validate(campaignLanguages []string, now time.Time) (Offer,
 	o := Offer{RateCard: in.RateCard, Seats: in.Seats, Hours: strings.TrimSpace(in.Hours),
 		Message: strings.TrimSpace(in.Message), Status: OfferSubmitted}
 	if in.Seats < 1 || in.Seats > 2000 {
-		f.Add("seats", "must be between 1 and 2 000 (got %d)", in.Seats)
+		f.Add("seats", "market.seats.out_of_range", "must be between 1 and 2 000 (got %d)", in.Seats)
 	}
 	if utf8.RuneCountInString(o.Hours) > 200 {
-		f.Add("hours", "must be at most 200 characters")
+		f.Add("hours", "market.hours.too_long", "must be at most 200 characters")
 	}
 	if utf8.RuneCountInString(o.Message) > 5000 {
-		f.Add("message", "must be at most 5 000 characters")
+		f.Add("message", "market.message.too_long", "must be at most 5 000 characters")
 	}
 	if len(in.Languages) == 0 {
-		f.Add("languages", "name the languages the center calls in")
+		f.Add("languages", "market.languages.required", "name the languages the center calls in")
 	}
 	for i, l := range in.Languages {
 		l = strings.ToLower(strings.TrimSpace(l))
 		if !slices.Contains(campaignLanguages, l) {
-			f.Add("languages["+strconv.Itoa(i)+"]", "the campaign calls in %s, not %q", strings.Join(campaignLanguages, ", "), in.Languages[i])
+			f.Add("languages["+strconv.Itoa(i)+"]", "market.language.not_the_campaigns", "the campaign calls in %s, not %q", strings.Join(campaignLanguages, ", "), in.Languages[i])
 			continue
 		}
 		o.Languages = append(o.Languages, l)
 	}
 	switch {
 	case in.StartsOn == nil:
-		f.Add("starts_on", "is required: the day the center can start")
+		f.Add("starts_on", "market.starts_on.required", "is required: the day the center can start")
 	case in.StartsOn.Before(now.AddDate(0, 0, -1)):
-		f.Add("starts_on", "is in the past (%s)", in.StartsOn.Format("2006-01-02"))
+		f.Add("starts_on", "market.starts_on.past", "is in the past (%s)", in.StartsOn.Format("2006-01-02"))
 	default:
 		o.StartsOn = in.StartsOn.UTC()
 	}
-	return o, f.Err("the offer is not valid")
+	return o, f.Err("market.offer.invalid", "the offer is not valid")
 }
 
 // ContractStatus is where a contract stands.
@@ -94,6 +97,9 @@ const (
 	ContractActive  ContractStatus = "active"  // the center sees the campaign, its script and leads
 	ContractEnded   ContractStatus = "ended"
 )
+
+// TermKey names the status in the catalogs.
+func (s ContractStatus) TermKey() string { return "campaigns.contract_status." + string(s) }
 
 // Contract is an accepted offer: the only bridge between a client and a
 // center. It holds a copy of the offer's rate card, which no later edit of
@@ -136,17 +142,14 @@ func MayActivate(campaignCountry string, center compliance.CenterProfile, now ti
 	if !HoldsEUPersonalData(campaignCountry) {
 		return nil
 	}
-	if err := compliance.MayProcessEUData(center, now); err != nil {
-		return apperr.Wrap(err, apperr.Conflict, "%s", err.Error())
-	}
-	return nil
+	return compliance.MayProcessEUData(center, now) // a Conflict: compliance.eu_data.gaps
 }
 
 // Propose checks a center's offer on a campaign: the campaign must still
 // take offers, and the offer fit its languages.
 func Propose(in OfferInput, c campaign.Campaign, now time.Time) (Offer, error) {
 	if !c.Status.TakesOffers() {
-		return Offer{}, apperr.New(apperr.Conflict, "the campaign is %s: it takes no more offers", c.Status)
+		return Offer{}, apperr.New(apperr.Conflict, "market.campaign.closed_to_offers", "the campaign is %s: it takes no more offers", c.Status)
 	}
 	o, err := in.Validate(c.Languages, now)
 	o.CampaignID, o.CreatedAt = c.ID, now
@@ -157,13 +160,13 @@ func Propose(in OfferInput, c campaign.Campaign, now time.Time) (Offer, error) {
 // into a pending contract holding a copy of the offer's rate card.
 func Accept(o Offer, c campaign.Campaign, now time.Time) (Contract, error) {
 	if o.CampaignID != c.ID {
-		return Contract{}, apperr.New(apperr.NotFound, "there is no such offer for this campaign")
+		return Contract{}, apperr.New(apperr.NotFound, "market.offer.not_found", "there is no such offer for this campaign")
 	}
 	if !c.Status.TakesOffers() {
-		return Contract{}, apperr.New(apperr.Conflict, "the campaign is %s: no offer can be accepted", c.Status)
+		return Contract{}, apperr.New(apperr.Conflict, "market.campaign.closed_to_acceptance", "the campaign is %s: no offer can be accepted", c.Status)
 	}
 	if o.Status != OfferSubmitted {
-		return Contract{}, apperr.New(apperr.Conflict, "the offer is %s, not open to acceptance", o.Status)
+		return Contract{}, apperr.New(apperr.Conflict, "market.offer.not_open", "the offer is %s, not open to acceptance", o.Status)
 	}
 	return Contract{CampaignID: c.ID, ClientID: c.OrgID, CenterID: o.CenterID, OfferID: o.ID,
 		RateCard: o.RateCard.Snapshot(), Seats: o.Seats, Status: ContractPending, AcceptedAt: now}, nil
@@ -173,10 +176,10 @@ func Accept(o Offer, c campaign.Campaign, now time.Time) (Contract, error) {
 // the center (its data-protection profile, for EU personal data).
 func Confirm(k Contract, c campaign.Campaign, center compliance.CenterProfile, now time.Time) (Contract, error) {
 	if k.Status != ContractPending {
-		return k, apperr.New(apperr.Conflict, "the contract is %s, not waiting for confirmation", k.Status)
+		return k, apperr.New(apperr.Conflict, "market.contract.not_pending", "the contract is %s, not waiting for confirmation", k.Status)
 	}
 	if c.Status.Ended() {
-		return k, apperr.New(apperr.Conflict, "the campaign is %s: its contracts cannot start", c.Status)
+		return k, apperr.New(apperr.Conflict, "market.campaign.ended", "the campaign is %s: its contracts cannot start", c.Status)
 	}
 	if err := MayActivate(c.Country, center, now); err != nil {
 		return k, err

@@ -36,14 +36,14 @@ const maxAmount = 10_000 * money.Micro
 func (r RateCard) Validate(path string) apperr.Fields {
 	var f apperr.Fields
 	if !money.KnownCurrency(r.Currency) {
-		f.Add(path+"currency", "must be one of %s (got %q)", strings.Join(money.Currencies, ", "), r.Currency)
+		f.Add(path+"currency", "market.currency.unknown", "must be one of %s (got %q)", strings.Join(money.Currencies, ", "), r.Currency)
 	}
 	amount := func(field string, v int64) {
 		switch {
 		case v < 0:
-			f.Add(path+field, "cannot be negative (got %s)", money.Format(v, r.Currency, "en"))
+			f.Add(path+field, "market.amount.negative", "cannot be negative (got %s)", money.Format(v, r.Currency, "en"))
 		case v > maxAmount:
-			f.Add(path+field, "is over %d units", maxAmount/money.Micro)
+			f.Add(path+field, "market.amount.too_large", "is over %d units", maxAmount/money.Micro)
 		}
 	}
 	amount("per_connected_call", r.PerConnectedCall)
@@ -51,20 +51,20 @@ func (r RateCard) Validate(path string) apperr.Fields {
 	amount("per_attempt", r.PerAttempt)
 	amount("seat_monthly", r.SeatMonthly)
 	if r.PerMinute > 0 && (r.Increment < 1 || r.Increment > 60) {
-		f.Add(path+"increment_seconds", "must be 1 to 60 seconds when minutes are billed (got %d)", r.Increment)
+		f.Add(path+"increment_seconds", "market.increment.out_of_range", "must be 1 to 60 seconds when minutes are billed (got %d)", r.Increment)
 	}
 	if r.Minimum < 0 || r.Minimum > 600 {
-		f.Add(path+"minimum_seconds", "must be 0 to 600 seconds (got %d)", r.Minimum)
+		f.Add(path+"minimum_seconds", "market.minimum.out_of_range", "must be 0 to 600 seconds (got %d)", r.Minimum)
 	}
 	for outcome, v := range r.PerOutcome {
 		if !slices.Contains(campaign.Outcomes, outcome) {
-			f.Add(path+"per_outcome."+outcome, "is not an outcome: use %s", strings.Join(campaign.Outcomes, ", "))
+			f.Add(path+"per_outcome."+outcome, "market.outcome.unknown", "is not an outcome: use %s", strings.Join(campaign.Outcomes, ", "))
 			continue
 		}
 		amount("per_outcome."+outcome, v)
 	}
 	if r.PerConnectedCall == 0 && r.PerMinute == 0 && r.PerAttempt == 0 && r.SeatMonthly == 0 && len(r.PerOutcome) == 0 {
-		f.Add(path+"per_minute", "a rate card must price at least one component")
+		f.Add(path+"per_minute", "market.rate_card.empty", "a rate card must price at least one component")
 	}
 	return f
 }

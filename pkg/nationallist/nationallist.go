@@ -5,13 +5,12 @@
 // that every decision can ask "is this number listed, and is the copy
 // fresh?" in well under a microsecond.
 //
-// It imports the standard library, pkg/numberset, pkg/phone and
+// It imports the standard library, pkg/numberset, pkg/phone, pkg/apperr and
 // pkg/compliance; no adapter.
 package nationallist
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 	"github.com/plateau-bpo/plateau/pkg/phone"
@@ -50,12 +50,21 @@ func ByCode(code string) (List, bool) {
 	return List{}, false
 }
 
-// BadLine is a line of an upload that is not a number.
+// BadLine is a line of an upload that is not a number: why, in English
+// (Error) and by its code and parameters (Problem), to say it in the
+// reader's language.
 type BadLine struct {
-	Line  int    `json:"line"`
-	Text  string `json:"text"`
-	Error string `json:"error"`
+	Line    int               `json:"line"`
+	Text    string            `json:"text"`
+	Error   string            `json:"error"`
+	Problem apperr.FieldError `json:"-"`
 }
+
+// Say is why the line is bad, in tr's language.
+func (b BadLine) Say(tr apperr.Translator) string { return b.Problem.Say(tr) }
+
+// String is why the line is bad, in English.
+func (b BadLine) String() string { return b.Error }
 
 // Report says what a file held.
 type Report struct {
@@ -92,22 +101,24 @@ func Parse(l List, r io.Reader) ([]uint64, Report, error) {
 		if err != nil {
 			rep.Bad++
 			if len(rep.BadLines) < MaxBadLines {
-				rep.BadLines = append(rep.BadLines, BadLine{Line: rep.Lines, Text: clip(text), Error: err.Error()})
+				var f apperr.Fields
+				f.AddError("", err)
+				rep.BadLines = append(rep.BadLines, BadLine{Line: rep.Lines, Text: clip(text), Error: f[0].Message, Problem: f[0]})
 			}
 			continue
 		}
 		keys = append(keys, key)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, rep, fmt.Errorf("line %d: %w (is it a text file, one number per line?)", rep.Lines+1, err)
+		return nil, rep, apperr.Wrap(err, apperr.Invalid, "nationallist.file.unreadable", "line %d cannot be read (is it a text file, one number per line?)", rep.Lines+1)
 	}
 	rep.Numbers = len(keys)
 	if rep.Bad > 0 {
-		return nil, rep, fmt.Errorf("%d of %d lines are not numbers (first on line %d: %s); nothing was loaded",
-			rep.Bad, rep.Lines, rep.BadLines[0].Line, rep.BadLines[0].Error)
+		return nil, rep, apperr.New(apperr.Invalid, "nationallist.file.bad_lines", "%d of %d lines are not numbers (first on line %d: %s); nothing was loaded",
+			rep.Bad, rep.Lines, rep.BadLines[0].Line, rep.BadLines[0])
 	}
 	if len(keys) == 0 {
-		return nil, rep, fmt.Errorf("the file holds no number")
+		return nil, rep, apperr.New(apperr.Invalid, "nationallist.file.empty", "the file holds no number")
 	}
 	return keys, rep, nil
 }
@@ -156,13 +167,13 @@ func usNumber(text string) (uint64, error) {
 		switch {
 		case c >= '0' && c <= '9':
 			if n == len(digits) {
-				return 0, fmt.Errorf("too many digits for a US number")
+				return 0, apperr.New(apperr.Invalid, "nationallist.us.too_long", "too many digits for a US number")
 			}
 			digits[n] = c
 			n++
 		case c == ' ' || c == '-' || c == ',' || c == '.' || c == '(' || c == ')' || c == '+':
 		default:
-			return 0, fmt.Errorf("unexpected %q in a US number", c)
+			return 0, apperr.New(apperr.Invalid, "nationallist.us.unexpected", "unexpected %q in a US number", rune(c))
 		}
 	}
 	d := digits[:n]
@@ -170,10 +181,10 @@ func usNumber(text string) (uint64, error) {
 		d = d[1:]
 	}
 	if len(d) != 10 {
-		return 0, fmt.Errorf("a US number has 10 digits (area code and number), not %d", len(d))
+		return 0, apperr.New(apperr.Invalid, "nationallist.us.length", "a US number has 10 digits (area code and number), not %d", len(d))
 	}
 	if d[0] < '2' || d[3] < '2' {
-		return 0, fmt.Errorf("%s is not a US number: area code and exchange cannot start with 0 or 1", d)
+		return 0, apperr.New(apperr.Invalid, "nationallist.us.area_code", "%s is not a US number: area code and exchange cannot start with 0 or 1", string(d))
 	}
 	key := uint64(1)
 	for _, c := range d {

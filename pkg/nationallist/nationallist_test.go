@@ -1,10 +1,12 @@
 package nationallist_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 )
@@ -37,6 +39,40 @@ func TestABadLineRefusesTheWholeFileWithAReport(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "nothing was loaded") {
 		t.Errorf("error: %v", err)
+	}
+}
+
+// TestARefusalIsSaidByCode: the refusal and each bad line are said by a
+// code and parameters, for the console in its reader's language; the bad
+// line the refusal quotes is said in that language too.
+func TestARefusalIsSaidByCode(t *testing.T) {
+	us, _ := nationallist.ByCode("US-DNC")
+	_, rep, err := nationallist.Parse(us, strings.NewReader("3105551234\n31055512\nabc\n"))
+	e := apperr.As(err)
+	if e == nil || e.Kind != apperr.Invalid || e.Code != "nationallist.file.bad_lines" || len(e.Args) != 4 {
+		t.Fatalf("refusal %#v", err)
+	}
+	codes := []string{}
+	for _, b := range rep.BadLines {
+		codes = append(codes, b.Problem.Code)
+		if b.Error != b.Problem.Message {
+			t.Errorf("line %d: %q is not its problem's English %q", b.Line, b.Error, b.Problem.Message)
+		}
+	}
+	if strings.Join(codes, " ") != "nationallist.us.length nationallist.us.unexpected" {
+		t.Errorf("bad lines say %v", codes)
+	}
+	french := func(key string, args ...any) (string, bool) {
+		if key == "err.nationallist.us.length" {
+			return fmt.Sprintf("un numéro des États-Unis a 10 chiffres, pas %d", args...), true
+		}
+		return "", false
+	}
+	first, ok := e.Args[3].(interface {
+		Say(apperr.Translator) string
+	})
+	if !ok || first.Say(french) != "un numéro des États-Unis a 10 chiffres, pas 8" || fmt.Sprint(first) != rep.BadLines[0].Error {
+		t.Errorf("the refusal's first bad line %#v", e.Args[3])
 	}
 }
 

@@ -8,7 +8,7 @@
 // Europe/Paris…), ranges in service the metadata lacks are added, and a
 // number has 8 to 15 digits (E.164; pkg/numberset keys no other).
 //
-// It imports the standard library and phonenumbers only.
+// It imports the standard library, phonenumbers and pkg/apperr only.
 package phone
 
 import (
@@ -21,6 +21,8 @@ import (
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 )
 
 // Number is a parsed, valid phone number.
@@ -124,14 +126,17 @@ func Unwrap(s string) string {
 
 // Parse reads a number written in international format, or in the national
 // format of defaultRegion, and checks it is a possible and valid number.
-// Errors say what is wrong, for a person to fix, quoting what was written.
+// Errors say what is wrong, for a person to fix, quoting what was written:
+// each is an Invalid *apperr.Error whose code ("phone.too_short"…) and
+// parameters say it in the reader's language, the number as written (its
+// spaces trimmed) first among them but for phone.empty and phone.too_long.
 func Parse(raw, defaultRegion string) (Number, error) {
 	trimmed := strings.TrimSpace(raw)
 	if trimmed == "" {
-		return Number{}, fmt.Errorf("the phone number is empty")
+		return Number{}, apperr.New(apperr.Invalid, "phone.empty", "the phone number is empty")
 	}
 	if len(trimmed) > 40 {
-		return Number{}, fmt.Errorf("%q is too long to be a phone number", trimmed[:40]+"…")
+		return Number{}, apperr.New(apperr.Invalid, "phone.too_long", "%q is too long to be a phone number", trimmed[:40]+"…")
 	}
 	number := Unwrap(trimmed)
 	digits := 0
@@ -141,20 +146,20 @@ func Parse(raw, defaultRegion string) (Number, error) {
 			digits++
 		case strings.ContainsRune("+()-./ \u00a0", r):
 		default:
-			return Number{}, fmt.Errorf("%q is not a phone number: unexpected %q", trimmed, r)
+			return Number{}, apperr.New(apperr.Invalid, "phone.unexpected", "%q is not a phone number: unexpected %q", trimmed, r)
 		}
 	}
 	if digits < 6 {
-		return Number{}, fmt.Errorf("%q is too short to be a phone number", trimmed)
+		return Number{}, apperr.New(apperr.Invalid, "phone.too_short", "%q is too short to be a phone number", trimmed)
 	}
 	defaultRegion = strings.ToUpper(strings.TrimSpace(defaultRegion))
 	if !strings.HasPrefix(number, "+") &&
 		!phonenumbers.GetSupportedRegions()[defaultRegion] {
-		return Number{}, fmt.Errorf("%q has no country code and %q is not a known country to read it in", trimmed, defaultRegion)
+		return Number{}, apperr.New(apperr.Invalid, "phone.no_country", "%q has no country code and %q is not a known country to read it in", trimmed, defaultRegion)
 	}
 	n, err := phonenumbers.ParseAndKeepRawInput(number, defaultRegion)
 	if err != nil {
-		return Number{}, fmt.Errorf("%q is not a phone number: %v", trimmed, err)
+		return Number{}, unreadable(trimmed, err)
 	}
 	national := n.GetCountryCodeSource() == phonenumbers.PhoneNumber_FROM_DEFAULT_COUNTRY
 	// What the raw input was kept for is read: forget it, for it changes
@@ -165,17 +170,20 @@ func Parse(raw, defaultRegion string) (Number, error) {
 		n, where = frenchTerritory(n)
 	}
 	if where == "" {
-		where = regionName(n)
+		where = phonenumbers.GetRegionCodeForNumber(n)
 	}
 	if !phonenumbers.IsPossibleNumber(n) {
-		return Number{}, fmt.Errorf("%q cannot be a phone number: wrong length for %s", trimmed, where)
+		if where == "" {
+			return Number{}, apperr.New(apperr.Invalid, "phone.wrong_length_code", "%q cannot be a phone number: wrong length for country code +%d", trimmed, n.GetCountryCode())
+		}
+		return Number{}, apperr.New(apperr.Invalid, "phone.wrong_length", "%q cannot be a phone number: wrong length for %s", trimmed, where)
 	}
 	out := Number{E164: phonenumbers.Format(n, phonenumbers.E164)}
 	switch d := len(out.E164) - 1; {
 	case d > maxDigits:
-		return Number{}, fmt.Errorf("%q has %d digits: an international number has at most 15 digits (E.164)", trimmed, d)
+		return Number{}, apperr.New(apperr.Invalid, "phone.too_many_digits", "%q has %d digits: an international number has at most 15 digits (E.164)", trimmed, d)
 	case d < minDigits:
-		return Number{}, fmt.Errorf("%q has %d digits: Plateau calls international numbers of 8 to 15 digits", trimmed, d)
+		return Number{}, apperr.New(apperr.Invalid, "phone.too_few_digits", "%q has %d digits: Plateau calls international numbers of 8 to 15 digits", trimmed, d)
 	}
 	if phonenumbers.IsValidNumber(n) {
 		out.Region = phonenumbers.GetRegionCodeForNumber(n)
@@ -195,7 +203,23 @@ func Parse(raw, defaultRegion string) (Number, error) {
 			return out, nil
 		}
 	}
-	return Number{}, fmt.Errorf("%q is not a number in use in %s (no such range)", trimmed, where)
+	if where == "" {
+		return Number{}, apperr.New(apperr.Invalid, "phone.no_such_range_code", "%q is not a number in use in country code +%d (no such range)", trimmed, n.GetCountryCode())
+	}
+	return Number{}, apperr.New(apperr.Invalid, "phone.no_such_range", "%q is not a number in use in %s (no such range)", trimmed, where)
+}
+
+// unreadable is what libphonenumber's refusal of trimmed says.
+func unreadable(trimmed string, err error) error {
+	switch err {
+	case phonenumbers.ErrInvalidCountryCode:
+		return apperr.Wrap(err, apperr.Invalid, "phone.invalid_country_code", "%q is not a phone number: invalid country code", trimmed)
+	case phonenumbers.ErrTooShortNSN, phonenumbers.ErrTooShortAfterIDD:
+		return apperr.Wrap(err, apperr.Invalid, "phone.too_short", "%q is too short to be a phone number", trimmed)
+	case phonenumbers.ErrNumTooLong:
+		return apperr.Wrap(err, apperr.Invalid, "phone.too_long", "%q is too long to be a phone number", trimmed)
+	}
+	return apperr.Wrap(err, apperr.Invalid, "phone.not_a_number", "%q is not a phone number", trimmed)
 }
 
 // frenchTerritory reads a number of the French plan, n as libphonenumber
@@ -234,13 +258,6 @@ func number(code int32, nsn string) *phonenumbers.PhoneNumber {
 	return &phonenumbers.PhoneNumber{CountryCode: &code, NationalNumber: &v}
 }
 
-func regionName(n *phonenumbers.PhoneNumber) string {
-	if r := phonenumbers.GetRegionCodeForNumber(n); r != "" {
-		return r
-	}
-	return fmt.Sprintf("country code +%d", n.GetCountryCode())
-}
-
 // knownZones keeps the zones this binary can load, dropping libphonenumber's
 // "Etc/Unknown".
 func knownZones(zones []string) []string {
@@ -261,13 +278,13 @@ func (n Number) Locations(explicit string) ([]*time.Location, error) {
 		names = []string{explicit}
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("no time zone is known for %s; give the lead's time zone", n.E164)
+		return nil, apperr.New(apperr.Invalid, "phone.no_zone", "no time zone is known for %s; give the lead's time zone", n.E164)
 	}
 	out := make([]*time.Location, 0, len(names))
 	for _, name := range names {
 		loc, err := time.LoadLocation(name)
 		if err != nil {
-			return nil, fmt.Errorf("unknown time zone %q (use an IANA name such as Europe/Paris)", name)
+			return nil, apperr.New(apperr.Invalid, "phone.unknown_zone", "unknown time zone %q (use an IANA name such as Europe/Paris)", name)
 		}
 		out = append(out, loc)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/phone"
 )
 
@@ -64,6 +65,44 @@ func TestParseSaysWhatIsWrong(t *testing.T) {
 		if _, err := phone.Parse(c.raw, c.region); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Parse(%q, %q): got %v, want an error saying %q", c.raw, c.region, err, c.want)
 		}
+	}
+}
+
+// TestParseErrorsAreCoded: what Parse says is an Invalid error with a
+// code and parameters, for a person to read it in their language; the
+// number as written comes first, for the messages that quote it.
+func TestParseErrorsAreCoded(t *testing.T) {
+	cases := []struct{ raw, region, code string }{
+		{"", "FR", "phone.empty"},
+		{strings.Repeat("1", 50), "FR", "phone.too_long"},
+		{"06 12 34 56 7x", "FR", "phone.unexpected"},
+		{"12345", "FR", "phone.too_short"},
+		{"0612345678", "ZZ", "phone.no_country"},
+		{"+999 1234 5678", "", "phone.invalid_country_code"},
+		{"06 12 34 56 78 90 12", "FR", "phone.wrong_length"},
+		{"+690 2200", "", "phone.too_few_digits"},
+		{"+49 30 123456789012", "", "phone.too_many_digits"},
+		{"+1 123 456 7890", "", "phone.no_such_range_code"},
+		{"05 96 12 34 56", "FR", "phone.no_such_range"},
+	}
+	for _, c := range cases {
+		_, err := phone.Parse(c.raw, c.region)
+		e := apperr.As(err)
+		if e == nil || e.Kind != apperr.Invalid || e.Code != c.code {
+			t.Errorf("Parse(%q, %q) = %#v; want an Invalid %s error", c.raw, c.region, err, c.code)
+			continue
+		}
+		if c.code != "phone.empty" && c.code != "phone.too_long" && (len(e.Args) == 0 || e.Args[0] != strings.TrimSpace(c.raw)) {
+			t.Errorf("Parse(%q, %q): args %v do not start with the number as written", c.raw, c.region, e.Args)
+		}
+	}
+	n, _ := phone.Parse("+33 6 12 34 56 78", "")
+	n.Zones = []string{"Mars/Olympus"}
+	if _, err := n.Locations(""); apperr.As(err) == nil || apperr.As(err).Code != "phone.unknown_zone" {
+		t.Errorf("Locations with an unknown zone = %v; want a phone.unknown_zone error", err)
+	}
+	if _, err := (phone.Number{E164: "+33612345678"}).Locations(""); apperr.As(err) == nil || apperr.As(err).Code != "phone.no_zone" {
+		t.Errorf("Locations without a zone = %v; want a phone.no_zone error", err)
 	}
 }
 

@@ -23,7 +23,10 @@ func Parse(data []byte) (Script, error) {
 		top map[string]json.RawMessage
 	)
 	if err := json.Unmarshal(data, &top); err != nil || top == nil {
-		return Script{}, apperr.New(apperr.Invalid, "the script is not a JSON object%s", syntaxDetail(err))
+		if se, ok := err.(*json.SyntaxError); ok {
+			return Script{}, apperr.New(apperr.Invalid, "script.json.syntax", "the script is not a JSON object (syntax error at byte %d)", se.Offset)
+		}
+		return Script{}, apperr.New(apperr.Invalid, "script.json.not_object", "the script is not a JSON object")
 	}
 	for _, k := range sortedKeys(top) {
 		switch k {
@@ -32,21 +35,13 @@ func Parse(data []byte) (Script, error) {
 		case "nodes":
 			s.Nodes = parseNodes(&f, top[k])
 		default:
-			f.Add(fieldPath("", k), "is not a field of a script (start, nodes)")
+			f.Add(fieldPath("", k), "script.field.unknown", "is not a field of a script (%s)", "start, nodes")
 		}
 	}
-	if err := f.Err("the script cannot be read"); err != nil {
+	if err := f.Err("script.unreadable", "the script cannot be read"); err != nil {
 		return Script{}, err
 	}
 	return s, nil
-}
-
-// syntaxDetail says where the JSON broke, without echoing the input.
-func syntaxDetail(err error) string {
-	if se, ok := err.(*json.SyntaxError); ok {
-		return " (syntax error at byte " + strconv.FormatInt(se.Offset, 10) + ")"
-	}
-	return ""
 }
 
 var nodeFields = []string{"kind", "title", "text", "next", "answers", "disposition"}
@@ -57,24 +52,24 @@ func parseNodes(f *apperr.Fields, raw json.RawMessage) map[string]Node {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		f.Add("nodes", "must be an object of nodes keyed by id")
+		f.Add("nodes", "script.nodes.not_object", "must be an object of nodes keyed by id")
 		return nil
 	}
 	nodes := map[string]Node{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			f.Add("nodes", "cannot be read")
+			f.Add("nodes", "script.json.unreadable", "cannot be read")
 			return nodes
 		}
 		id, _ := tok.(string) // an object's keys are strings
 		var value json.RawMessage
 		if err := dec.Decode(&value); err != nil {
-			f.Add(nodePath(id), "cannot be read")
+			f.Add(nodePath(id), "script.json.unreadable", "cannot be read")
 			return nodes
 		}
 		if _, dup := nodes[id]; dup {
-			f.Add(nodePath(id), "is given twice: node ids must be unique")
+			f.Add(nodePath(id), "script.node.duplicate", "is given twice: node ids must be unique")
 			continue
 		}
 		nodes[id] = parseNode(f, nodePath(id), value)
@@ -86,7 +81,7 @@ func parseNode(f *apperr.Fields, path string, raw json.RawMessage) Node {
 	var n Node
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		f.Add(path, "must be an object (kind, text, …)")
+		f.Add(path, "script.node.not_object", "must be an object (%s, …)", "kind, text")
 		return n
 	}
 	for _, k := range sortedKeys(fields) {
@@ -106,7 +101,7 @@ func parseNode(f *apperr.Fields, path string, raw json.RawMessage) Node {
 		case "answers":
 			n.Answers = parseAnswers(f, p, v)
 		default:
-			f.Add(p, "is not a field of a node (%s)", strings.Join(nodeFields, ", "))
+			f.Add(p, "script.node.unknown_field", "is not a field of a node (%s)", strings.Join(nodeFields, ", "))
 		}
 	}
 	return n
@@ -115,7 +110,7 @@ func parseNode(f *apperr.Fields, path string, raw json.RawMessage) Node {
 func parseAnswers(f *apperr.Fields, path string, raw json.RawMessage) []Answer {
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		f.Add(path, "must be a list of answers ({\"label\": …, \"next\": …})")
+		f.Add(path, "script.answers.not_list", "must be a list of answers (%s)", `{"label": …, "next": …}`)
 		return nil
 	}
 	if items == nil {
@@ -126,7 +121,7 @@ func parseAnswers(f *apperr.Fields, path string, raw json.RawMessage) []Answer {
 		p := path + "[" + strconv.Itoa(i) + "]"
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(item, &fields); err != nil || fields == nil {
-			f.Add(p, "must be an object with a label and a next")
+			f.Add(p, "script.answer.not_object", "must be an object with a label and a next")
 			continue
 		}
 		for _, k := range sortedKeys(fields) {
@@ -136,7 +131,7 @@ func parseAnswers(f *apperr.Fields, path string, raw json.RawMessage) []Answer {
 			case "next":
 				decodeString(f, p+".next", fields[k], &answers[i].Next)
 			default:
-				f.Add(fieldPath(p, k), "is not a field of an answer (label, next)")
+				f.Add(fieldPath(p, k), "script.answer.unknown_field", "is not a field of an answer (%s)", "label, next")
 			}
 		}
 	}
@@ -145,7 +140,7 @@ func parseAnswers(f *apperr.Fields, path string, raw json.RawMessage) []Answer {
 
 func decodeString(f *apperr.Fields, path string, raw json.RawMessage, dst *string) {
 	if err := json.Unmarshal(raw, dst); err != nil {
-		f.Add(path, "must be a string")
+		f.Add(path, "script.value.not_string", "must be a string")
 	}
 }
 

@@ -118,6 +118,12 @@ const (
 var Dispositions = []Disposition{Sale, Appointment, PromiseToPay, Donation, QualifiedLead, SurveyCompleted,
 	CallbackDone, Callback, Refused, NotReachable, WrongNumber, DoNotCall}
 
+// TermKey names the kind in the catalogs, as the editor shows it.
+func (k Kind) TermKey() string { return "scripts.kind." + string(k) }
+
+// TermKey names the disposition in the catalogs.
+func (d Disposition) TermKey() string { return "scripts.disposition." + string(d) }
+
 // KnownDisposition reports whether d is one of Dispositions.
 func KnownDisposition(d Disposition) bool { return slices.Contains(Dispositions, d) }
 

@@ -47,7 +47,7 @@ func Validate(s Script, customFields []string) error {
 	for _, id := range ids {
 		f = append(f, v.byNode[id]...)
 	}
-	return f.Err("the script is not valid")
+	return f.Err("script.invalid", "the script is not valid")
 }
 
 type validator struct {
@@ -58,35 +58,36 @@ type validator struct {
 	unsure map[string]bool          // nodes whose kind or edges are reported: their paths are unknown
 }
 
-func (v *validator) add(id, suffix, format string, args ...any) {
-	f := v.byNode[id]
-	f.Add(nodePath(id)+suffix, format, args...)
-	v.byNode[id] = f
+// add records a problem of node id; its path is the field's within the
+// node ("" for the node, ".text", ".answers[2].label").
+func (v *validator) add(id string, problem apperr.FieldError) {
+	problem.Path = nodePath(id) + problem.Path
+	v.byNode[id] = append(v.byNode[id], problem)
 }
 
 func (v *validator) start() {
 	switch n := len(v.s.Nodes); {
 	case n == 0:
-		v.top.Add("nodes", "add at least one node")
+		v.top.Add("nodes", "script.nodes.none", "add at least one node")
 	case n > MaxNodes:
-		v.top.Add("nodes", "has %d nodes; a script holds at most %d", n, MaxNodes)
+		v.top.Add("nodes", "script.nodes.too_many", "has %d nodes; a script holds at most %d", n, MaxNodes)
 	}
 	if v.s.Start == "" {
-		v.top.Add("start", "is required: name the node the call starts with")
+		v.top.Add("start", "script.start.required", "is required: name the node the call starts with")
 		return
 	}
 	n, ok := v.s.Nodes[v.s.Start]
 	switch {
 	case !ok:
-		v.top.Add("start", "names no node (%q)", shorten(v.s.Start))
+		v.top.Add("start", "script.edge.dangling", "names no node (%q)", shorten(v.s.Start))
 	case n.Kind == KindObjection || n.Kind == KindOutcome:
-		v.top.Add("start", "must be a say or ask node (%s is an %s)", v.s.Start, n.Kind)
+		v.top.Add("start", "script.start.kind", "must be a say or ask node (%s is an %s)", v.s.Start, n.Kind)
 	}
 }
 
 func (v *validator) node(id string, n Node) {
 	if !validID(id) {
-		v.add(id, "", "ids are 1 to %d characters of a-z, 0-9, _ and -", MaxID)
+		v.add(id, apperr.Field("", "script.node.bad_id", "ids are 1 to %d characters of a-z, 0-9, _ and -", MaxID))
 	}
 	v.label(id, ".title", n.Title, n.Kind == KindObjection)
 	switch n.Kind {
@@ -94,24 +95,24 @@ func (v *validator) node(id string, n Node) {
 		v.text(id, n.Text, true)
 		v.next(id, n.Next, true)
 		if len(n.Answers) > 0 {
-			v.misplaced(id, ".answers", "a say node leads on through next, not answers: make it an ask node")
+			v.misplaced(id, apperr.Field(".answers", "script.say.answers", "a say node leads on through next, not answers: make it an ask node"))
 		}
 	case KindAsk:
 		v.text(id, n.Text, true)
 		if n.Next != "" {
-			v.misplaced(id, ".next", "an ask node leads on through its answers, not next")
+			v.misplaced(id, apperr.Field(".next", "script.ask.next", "an ask node leads on through its answers, not next"))
 		}
 		if len(n.Answers) == 0 {
-			v.misplaced(id, ".answers", "an ask node needs at least one answer")
+			v.misplaced(id, apperr.Field(".answers", "script.ask.no_answers", "an ask node needs at least one answer"))
 		}
 		v.answers(id, n.Answers)
 	case KindObjection:
 		v.text(id, n.Text, true)
 		switch {
 		case n.Next != "" && len(n.Answers) > 0:
-			v.misplaced(id, ".next", "an objection leads on through next or answers, not both")
+			v.misplaced(id, apperr.Field(".next", "script.objection.both", "an objection leads on through next or answers, not both"))
 		case n.Next == "" && len(n.Answers) == 0:
-			v.misplaced(id, ".next", "is required: an objection leads on through next or answers")
+			v.misplaced(id, apperr.Field(".next", "script.objection.no_way_on", "is required: an objection leads on through next or answers"))
 		case n.Next != "":
 			v.next(id, n.Next, true)
 		}
@@ -119,27 +120,27 @@ func (v *validator) node(id string, n Node) {
 	case KindOutcome:
 		v.text(id, n.Text, false)
 		if n.Next != "" {
-			v.misplaced(id, ".next", "an outcome ends the call: it has no next")
+			v.misplaced(id, apperr.Field(".next", "script.outcome.next", "an outcome ends the call: it has no next"))
 		}
 		if len(n.Answers) > 0 {
-			v.misplaced(id, ".answers", "an outcome ends the call: it has no answers")
+			v.misplaced(id, apperr.Field(".answers", "script.outcome.answers", "an outcome ends the call: it has no answers"))
 		}
 		switch {
 		case n.Disposition == "":
-			v.add(id, ".disposition", "is required: name what the call ends with (%s)", dispositionList())
+			v.add(id, apperr.Field(".disposition", "script.disposition.required", "is required: name what the call ends with (%s)", dispositionList()))
 		case !KnownDisposition(n.Disposition):
-			v.add(id, ".disposition", "must be one of %s (got %q)", dispositionList(), shorten(string(n.Disposition)))
+			v.add(id, apperr.Field(".disposition", "script.disposition.unknown", "must be one of %s (got %q)", dispositionList(), shorten(string(n.Disposition))))
 		}
 	default:
 		v.unsure[id] = true
 		if n.Kind == "" {
-			v.add(id, ".kind", "is required: say, ask, objection or outcome")
+			v.add(id, apperr.Field(".kind", "script.kind.required", "is required: %s", "say, ask, objection or outcome"))
 		} else {
-			v.add(id, ".kind", "must be say, ask, objection or outcome (got %q)", shorten(string(n.Kind)))
+			v.add(id, apperr.Field(".kind", "script.kind.unknown", "must be %s (got %q)", "say, ask, objection or outcome", shorten(string(n.Kind))))
 		}
 	}
 	if n.Disposition != "" && n.Kind != KindOutcome && slices.Contains(Kinds, n.Kind) {
-		v.add(id, ".disposition", "only an outcome node records a disposition")
+		v.add(id, apperr.Field(".disposition", "script.disposition.not_outcome", "only an outcome node records a disposition"))
 	}
 }
 
@@ -152,9 +153,9 @@ func dispositionList() string {
 }
 
 // misplaced reports a problem with a node's edges.
-func (v *validator) misplaced(id, suffix, message string) {
+func (v *validator) misplaced(id string, problem apperr.FieldError) {
 	v.unsure[id] = true
-	v.add(id, suffix, "%s", message)
+	v.add(id, problem)
 }
 
 func (v *validator) next(id, next string, required bool) {
@@ -165,27 +166,27 @@ func (v *validator) edge(id, suffix, next string, required bool) {
 	switch _, ok := v.s.Nodes[next]; {
 	case next == "" && required:
 		v.unsure[id] = true
-		v.add(id, suffix, "is required: name the node that comes next")
+		v.add(id, apperr.Field(suffix, "script.next.required", "is required: name the node that comes next"))
 	case next != "" && !ok:
 		v.unsure[id] = true
-		v.add(id, suffix, "names no node (%q)", shorten(next))
+		v.add(id, apperr.Field(suffix, "script.edge.dangling", "names no node (%q)", shorten(next)))
 	}
 }
 
 func (v *validator) answers(id string, answers []Answer) {
 	if len(answers) > MaxAnswers {
-		v.add(id, ".answers", "has %d answers; a node has at most %d", len(answers), MaxAnswers)
+		v.add(id, apperr.Field(".answers", "script.answers.too_many", "has %d answers; a node has at most %d", len(answers), MaxAnswers))
 	}
 	first := map[string]int{} // normalized label → index of its first answer
 	for i, a := range answers {
 		p := ".answers[" + strconv.Itoa(i) + "]"
 		if strings.TrimSpace(a.Label) == "" {
-			v.add(id, p+".label", "is required: the words of the answer the agent clicks")
+			v.add(id, apperr.Field(p+".label", "script.answer.label_required", "is required: the words of the answer the agent clicks"))
 		} else {
 			v.label(id, p+".label", a.Label, true)
 			key := strings.ToLower(strings.Join(strings.Fields(a.Label), " "))
 			if j, dup := first[key]; dup {
-				v.add(id, p+".label", "repeats answers[%d] (%q): answers must differ", j, shorten(answers[j].Label))
+				v.add(id, apperr.Field(p+".label", "script.answer.repeated", "repeats answer %d (%q): answers must differ", j+1, shorten(answers[j].Label)))
 			} else {
 				first[key] = i
 			}
@@ -197,10 +198,10 @@ func (v *validator) answers(id string, answers []Answer) {
 func (v *validator) text(id, text string, required bool) {
 	switch n := utf8.RuneCountInString(text); {
 	case strings.TrimSpace(text) == "" && required:
-		v.add(id, ".text", "is required: write what the agent says")
+		v.add(id, apperr.Field(".text", "script.text.required", "is required: write what the agent says"))
 		return
 	case n > MaxText:
-		v.add(id, ".text", "has %d characters; at most %d", n, MaxText)
+		v.add(id, apperr.Field(".text", "script.text.too_long", "has %d characters; at most %d", n, MaxText))
 	}
 	v.variables(id, ".text", text)
 }
@@ -208,10 +209,10 @@ func (v *validator) text(id, text string, required bool) {
 func (v *validator) label(id, suffix, label string, required bool) {
 	switch n := utf8.RuneCountInString(label); {
 	case strings.TrimSpace(label) == "" && required:
-		v.add(id, suffix, "is required: the words on the agent's button")
+		v.add(id, apperr.Field(suffix, "script.label.required", "is required: the words on the agent's button"))
 		return
 	case n > MaxLabel:
-		v.add(id, suffix, "has %d characters; at most %d", n, MaxLabel)
+		v.add(id, apperr.Field(suffix, "script.text.too_long", "has %d characters; at most %d", n, MaxLabel))
 	}
 	v.variables(id, suffix, label)
 }
@@ -220,19 +221,15 @@ func (v *validator) variables(id, suffix, text string) {
 	for _, r := range references(text) {
 		switch {
 		case r.unclosed:
-			v.add(id, suffix, "has a {{ without its closing }}")
+			v.add(id, apperr.Field(suffix, "script.variable.unclosed", "has a {{ without its closing }}"))
+		case !knownVariable(r.name, v.custom) && len(v.custom) == 0:
+			v.add(id, apperr.Field(suffix, "script.variable.unknown", "unknown variable {{%s}}: use %s (the campaign's leads have no custom field)",
+				shorten(r.name), strings.Join(StandardVariables, ", ")))
 		case !knownVariable(r.name, v.custom):
-			v.add(id, suffix, "unknown variable {{%s}}: use %s", shorten(r.name), v.knownList())
+			v.add(id, apperr.Field(suffix, "script.variable.unknown_custom", "unknown variable {{%s}}: use %s or %s<field> with a field among %s",
+				shorten(r.name), strings.Join(StandardVariables, ", "), CustomPrefix, strings.Join(v.custom, ", ")))
 		}
 	}
-}
-
-func (v *validator) knownList() string {
-	s := strings.Join(StandardVariables, ", ")
-	if len(v.custom) == 0 {
-		return s + " (the campaign's leads have no custom field)"
-	}
-	return s + " or " + CustomPrefix + "<field> with a field among " + strings.Join(v.custom, ", ")
 }
 
 // reachable reports the nodes no path from the start leads to. Without a
@@ -262,7 +259,7 @@ func (v *validator) reachable() {
 	}
 	for id := range v.s.Nodes {
 		if !seen[id] {
-			v.add(id, "", "cannot be reached: no path from the start (%s) leads here", v.s.Start)
+			v.add(id, apperr.Field("", "script.node.unreachable", "cannot be reached: no path from the start (%s) leads here", v.s.Start))
 		}
 	}
 }
@@ -295,7 +292,7 @@ func (v *validator) reachesOutcome() {
 	}
 	for id := range v.s.Nodes {
 		if !good[id] {
-			v.add(id, "", "leads to no outcome: every path from here loops back without reaching the end of the call")
+			v.add(id, apperr.Field("", "script.node.no_outcome", "leads to no outcome: every path from here loops back without reaching the end of the call"))
 		}
 	}
 }

@@ -182,7 +182,7 @@ func TestValidate(t *testing.T) {
 			[]problem{{"nodes.greeting.answers[0].label", "is required"}}},
 		{"duplicate answer labels", func(s *script.Script) {
 			edit(s, "interest", func(n *script.Node) { n.Answers[1].Label = "  OUI " })
-		}, []problem{{"nodes.interest.answers[1].label", `repeats answers[0] ("Oui")`}}},
+		}, []problem{{"nodes.interest.answers[1].label", `repeats answer 1 ("Oui")`}}},
 
 		{"unknown variable", func(s *script.Script) {
 			edit(s, "greeting", func(n *script.Node) { n.Text = "Bonjour {{lead.firstname}} !" })

@@ -40,7 +40,7 @@ type Choice struct {
 func (s Script) At(id string, values Values) (Step, error) {
 	n, ok := s.Nodes[id]
 	if !ok {
-		return Step{}, apperr.InvalidFields("no such node", apperr.FieldError{Path: "node", Message: "names no node of the script"})
+		return Step{}, apperr.InvalidFields("script.node.not_found", "no such node", apperr.Field("node", "script.node.unknown", "names no node of the script"))
 	}
 	st := Step{Node: id, Kind: n.Kind, Title: Render(n.Title, values), Text: Render(n.Text, values), Disposition: n.Disposition}
 	for _, a := range n.Answers {
@@ -58,40 +58,44 @@ func (s Script) At(id string, values Values) (Step, error) {
 
 // Next returns the node a choice at node from leads to.
 func (s Script) Next(from string, c Choice) (string, error) {
-	next, path, msg := s.next(from, c)
-	if msg != "" {
-		return "", apperr.InvalidFields("this choice leads nowhere", apperr.FieldError{Path: path, Message: msg})
+	next, why := s.next(from, c)
+	if why != nil {
+		return "", apperr.InvalidFields("script.choice.nowhere", "this choice leads nowhere", *why)
 	}
 	return next, nil
 }
 
-func (s Script) next(from string, c Choice) (next, path, msg string) {
+// next is where choice c at node from leads, or why it leads nowhere, at
+// the path of the choice's field ("node", "objection", "answer").
+func (s Script) next(from string, c Choice) (string, *apperr.FieldError) {
+	why := func(f apperr.FieldError) (string, *apperr.FieldError) { return "", &f }
+	var next string
 	n, ok := s.Nodes[from]
 	switch {
 	case !ok:
-		return "", "node", "names no node of the script"
+		return why(apperr.Field("node", "script.node.unknown", "names no node of the script"))
 	case n.Kind == KindOutcome:
-		return "", "node", "the call has ended at this outcome"
+		return why(apperr.Field("node", "script.node.ended", "the call has ended at this outcome"))
 	case c.Objection != "":
 		if h, ok := s.Nodes[c.Objection]; !ok || h.Kind != KindObjection {
-			return "", "objection", "names no objection handler of the script"
+			return why(apperr.Field("objection", "script.objection.unknown", "names no objection handler of the script"))
 		}
-		return c.Objection, "", ""
+		return c.Objection, nil
 	case len(n.Answers) > 0:
 		if c.Answer < 0 || c.Answer >= len(n.Answers) {
-			return "", "answer", "must be between 0 and " + strconv.Itoa(len(n.Answers)-1)
+			return why(apperr.Field("answer", "script.answer.out_of_range", "must be between 0 and %d", len(n.Answers)-1))
 		}
 		next = n.Answers[c.Answer].Next
 	default:
 		if c.Answer != 0 {
-			return "", "answer", "must be 0: this node has no answers, only a next"
+			return why(apperr.Field("answer", "script.answer.not_zero", "must be 0: this node has no answers, only a next"))
 		}
 		next = n.Next
 	}
 	if _, ok := s.Nodes[next]; !ok {
-		return "", "answer", "leads to no node: the script is not valid"
+		return why(apperr.Field("answer", "script.answer.dangling", "leads to no node: the script is not valid"))
 	}
-	return next, "", ""
+	return next, nil
 }
 
 // Step makes a choice at node from and returns the step it leads to,
@@ -111,17 +115,18 @@ func (s Script) Step(from string, c Choice, values Values) (Step, error) {
 func (s Script) Walk(choices []Choice, values Values) ([]Step, error) {
 	st, err := s.At(s.Start, values)
 	if err != nil {
-		return nil, apperr.InvalidFields("the script has no start", apperr.FieldError{Path: "start", Message: "names no node of the script"})
+		return nil, apperr.InvalidFields("script.start.missing", "the script has no start", apperr.Field("start", "script.node.unknown", "names no node of the script"))
 	}
 	steps := []Step{st}
 	for i, c := range choices {
-		next, path, msg := s.next(st.Node, c)
-		if msg != "" {
+		next, why := s.next(st.Node, c)
+		if why != nil {
 			p := "choices[" + strconv.Itoa(i) + "]"
-			if path != "node" {
-				p += "." + path
+			if why.Path != "node" {
+				p += "." + why.Path
 			}
-			return steps, apperr.InvalidFields("this choice leads nowhere", apperr.FieldError{Path: p, Message: msg})
+			why.Path = p
+			return steps, apperr.InvalidFields("script.choice.nowhere", "this choice leads nowhere", *why)
 		}
 		if st, err = s.At(next, values); err != nil {
 			return steps, err

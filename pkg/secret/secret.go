@@ -3,7 +3,7 @@
 // SHA-256 digest is a safe thing to store; passwords are not, and get
 // argon2id.
 //
-// It imports the standard library and golang.org/x/crypto only.
+// It imports the standard library, golang.org/x/crypto and pkg/apperr only.
 package secret
 
 import (
@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 )
 
 // Argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
@@ -34,15 +36,17 @@ const MinPasswordLength = 10
 // ErrMismatch is returned when a password does not match its hash.
 var ErrMismatch = errors.New("password does not match")
 
-// CheckPasswordPolicy returns a message for a password that is too weak, or "".
-func CheckPasswordPolicy(password string) string {
+// CheckPasswordPolicy refuses a password that is too weak (or too long to
+// hash) with an Invalid *apperr.Error, for the password's field
+// (f.AddError); nil when the password will do.
+func CheckPasswordPolicy(password string) error {
 	if len([]rune(password)) < MinPasswordLength {
-		return fmt.Sprintf("must be at least %d characters", MinPasswordLength)
+		return apperr.New(apperr.Invalid, "secret.password.too_short", "must be at least %d characters", MinPasswordLength)
 	}
 	if len(password) > 1024 {
-		return "must be at most 1024 bytes"
+		return apperr.New(apperr.Invalid, "secret.password.too_long", "must be at most 1024 bytes")
 	}
-	return ""
+	return nil
 }
 
 // HashPassword returns a PHC-formatted argon2id hash of password.

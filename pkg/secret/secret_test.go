@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/secret"
 )
 
@@ -50,11 +51,19 @@ func TestAPIKeyShape(t *testing.T) {
 	}
 }
 
+// TestPasswordPolicy: a weak password is refused with an Invalid error a
+// field carries in its reader's language (f.AddError).
 func TestPasswordPolicy(t *testing.T) {
-	if secret.CheckPasswordPolicy("short") == "" {
-		t.Fatal("a 5-character password was accepted")
+	for password, code := range map[string]string{"short": "secret.password.too_short", strings.Repeat("é", 513): "secret.password.too_long"} {
+		e := apperr.As(secret.CheckPasswordPolicy(password))
+		if e == nil || e.Kind != apperr.Invalid || e.Code != code {
+			t.Errorf("%d characters: %#v, want an Invalid %s error", len([]rune(password)), e, code)
+		}
 	}
-	if msg := secret.CheckPasswordPolicy("long enough pass"); msg != "" {
-		t.Fatalf("a good password was refused: %s", msg)
+	if e := apperr.As(secret.CheckPasswordPolicy("short")); e == nil || e.Message != "must be at least 10 characters" || len(e.Args) != 1 || e.Args[0] != secret.MinPasswordLength {
+		t.Errorf("too short: %#v", e)
+	}
+	if err := secret.CheckPasswordPolicy("long enough pass"); err != nil {
+		t.Fatalf("a good password was refused: %v", err)
 	}
 }

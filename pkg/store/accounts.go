@@ -145,7 +145,7 @@ func (s *Accounts) Invitation(ctx context.Context, token string) (Invitation, er
 		var row tokenRow
 		if err := tx.NewSelect().Model(&row).Where("hash = ? AND purpose = ?", secret.HashToken(token), tenancy.TokenInvitation).
 			Scan(ctx); err != nil || row.UsedAt != nil || s.db.now().After(row.ExpiresAt) {
-			return apperr.New(apperr.Invalid, "this link is invalid, expired or already used; ask for a new one")
+			return apperr.New(apperr.Invalid, "store.token.invalid", "this link is invalid, expired or already used; ask for a new one")
 		}
 		var status string
 		if err := tx.NewSelect().Model((*membershipRow)(nil)).Column("status").
@@ -167,7 +167,7 @@ func (s *Accounts) Invitation(ctx context.Context, token string) (Invitation, er
 // so the caller can sign the person in there.
 func (s *Accounts) RedeemToken(ctx context.Context, token string, purpose tenancy.TokenPurpose, password string) (tenancy.Account, uuid.UUID, error) {
 	d := s.db
-	invalid := apperr.New(apperr.Invalid, "this link is invalid, expired or already used; ask for a new one")
+	invalid := apperr.New(apperr.Invalid, "store.token.invalid", "this link is invalid, expired or already used; ask for a new one")
 	var row tokenRow
 	err := d.inSystem(ctx, "token-redeem", func(tx bun.Tx) error {
 		// The token is looked up before the password is hashed: a made-up
@@ -187,7 +187,7 @@ func (s *Accounts) RedeemToken(ctx context.Context, token string, purpose tenanc
 			return err
 		}
 		if user.Status == string(tenancy.UserDisabled) {
-			return apperr.New(apperr.Forbidden, "this account is disabled; ask an owner of your organization")
+			return apperr.New(apperr.Forbidden, "store.account.disabled", "this account is disabled; ask an owner of your organization")
 		}
 		var membership string
 		if err := tx.NewSelect().Model((*membershipRow)(nil)).Column("status").
@@ -197,11 +197,13 @@ func (s *Accounts) RedeemToken(ctx context.Context, token string, purpose tenanc
 		joining := purpose == tenancy.TokenInvitation && membership == membershipInvited
 		if joining {
 			if secret.CheckPassword(user.PasswordHash, password) != nil {
-				return apperr.InvalidFields("the password is not valid", apperr.FieldError{Path: "password",
-					Message: "is not your password: to join, confirm with the password you sign in with"})
+				return apperr.InvalidFields("store.password.invalid", "the password is not valid",
+					apperr.Field("password", "store.password.not_yours", "is not your password: to join, confirm with the password you sign in with"))
 			}
-		} else if msg := secret.CheckPasswordPolicy(password); msg != "" {
-			return apperr.InvalidFields("the password is not valid", apperr.FieldError{Path: "password", Message: msg})
+		} else if err := secret.CheckPasswordPolicy(password); err != nil {
+			var f apperr.Fields
+			f.AddError("password", err)
+			return f.Err("store.password.invalid", "the password is not valid")
 		}
 		res, err := tx.NewUpdate().Model((*tokenRow)(nil)).Set("used_at = ?", at).
 			Where("id = ? AND used_at IS NULL", row.ID).Exec(ctx)

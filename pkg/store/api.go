@@ -36,8 +36,8 @@ func (t *tenant) region(ctx context.Context, given, path string) (string, error)
 		return org.Country, err
 	}
 	if len(given) != 2 || strings.ContainsFunc(given, func(r rune) bool { return r < 'A' || r > 'Z' }) {
-		return "", apperr.InvalidFields("the country is not valid",
-			apperr.FieldError{Path: path, Message: "must be an ISO country code such as FR, US or GB (got " + strconv.Quote(given) + ")"})
+		return "", apperr.InvalidFields("store.country.invalid", "the country is not valid",
+			apperr.Field(path, "store.country.not_iso", "must be an ISO country code such as FR, US or GB (got %q)", given))
 	}
 	return given, nil
 }
@@ -54,7 +54,9 @@ func (t *tenant) number(ctx context.Context, q PhoneQuery) (string, error) {
 	}
 	n, err := phone.Parse(q.Number, region)
 	if err != nil {
-		return "", apperr.InvalidFields("the number is not valid", apperr.FieldError{Path: "phone", Message: err.Error()})
+		var f apperr.Fields
+		f.AddError("phone", err)
+		return "", f.Err("store.phone.invalid", "the number is not valid")
 	}
 	return n.E164, nil
 }
@@ -87,10 +89,10 @@ func (s *Compliance) EvidenceOf(ctx context.Context, q PhoneQuery, leadID *uuid.
 func batchItems(n int) error {
 	switch {
 	case n == 0:
-		return apperr.InvalidFields("the batch is empty", apperr.FieldError{Path: "items", Message: "must hold at least one item"})
+		return apperr.InvalidFields("store.batch.empty", "the batch is empty", apperr.Field("items", "store.batch.items_none", "must hold at least one item"))
 	case n > MaxBatch:
-		return apperr.InvalidFields("the batch is too large", apperr.FieldError{Path: "items",
-			Message: "must hold at most " + strconv.Itoa(MaxBatch) + " items (got " + strconv.Itoa(n) + "); send the rest in another batch"})
+		return apperr.InvalidFields("store.batch.too_large", "the batch is too large",
+			apperr.Field("items", "store.batch.items_too_many", "must hold at most %d items (got %d); send the rest in another batch", MaxBatch, n))
 	}
 	return nil
 }
@@ -123,7 +125,7 @@ func (s *Compliance) RecordConsentBatch(ctx context.Context, b ConsentBatch) ([]
 			_, errs := it.Validate(itemPath(i), region, t.Now)
 			f = f.Merge(errs)
 		}
-		if err := f.Err("the consents are not valid; none was recorded"); err != nil {
+		if err := f.Err("store.consents.invalid", "the consents are not valid; none was recorded"); err != nil {
 			return nil, err
 		}
 		return t.recordConsents(ctx, region, b.Items)
@@ -152,7 +154,7 @@ func (s *Compliance) AddSuppressionBatch(ctx context.Context, b SuppressionBatch
 			_, errs := it.Validate(itemPath(i), region)
 			f = append(f, errs...)
 		}
-		if err := f.Err("the numbers are not valid; none was added"); err != nil {
+		if err := f.Err("store.suppressions.invalid", "the numbers are not valid; none was added"); err != nil {
 			return 0, err
 		}
 		return t.addSuppressions(ctx, region, b.Items)
@@ -189,17 +191,19 @@ func (s *Compliance) Withdraw(ctx context.Context, w Withdrawal) (Withdrawn, err
 		f := w.Unread
 		n, err := phone.Parse(w.Number, region)
 		if err != nil {
-			f = f.Merge(apperr.Fields{{Path: "phone", Message: err.Error()}})
+			var bad apperr.Fields
+			bad.AddError("phone", err)
+			f = f.Merge(bad)
 		}
 		at := t.Now
 		if w.At != nil {
 			at = *w.At
 		}
 		if at.After(t.Now.Add(withdrawalSlack)) {
-			f = f.Merge(apperr.Fields{{Path: "at", Message: "is in the future (" + at.Format(time.RFC3339) +
-				"): a withdrawal is honoured at once; leave at out to mean now"}})
+			f = f.Merge([]apperr.FieldError{apperr.Field("at", "store.withdrawal.future",
+				"is in the future (%s): a withdrawal is honoured at once; leave at out to mean now", at.Format(time.RFC3339))})
 		}
-		if err := f.Err("the withdrawal is not valid"); err != nil {
+		if err := f.Err("store.withdrawal.invalid", "the withdrawal is not valid"); err != nil {
 			return Withdrawn{}, err
 		}
 		count, err := t.withdrawConsent(ctx, n.E164, at)

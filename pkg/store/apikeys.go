@@ -57,10 +57,10 @@ func (t *tenant) createAPIKey(ctx context.Context, in NewAPIKeyInput) (tenancy.A
 	var f apperr.Fields
 	name := strings.TrimSpace(in.Name)
 	if len(name) > 200 {
-		f.Add("name", "must be at most 200 characters")
+		f.Add("name", "store.api_key.name.too_long", "must be at most 200 characters")
 	}
 	role := t.validateRole("role", in.Role, &f)
-	if err := f.Err("the API key is not valid"); err != nil {
+	if err := f.Err("store.api_key.invalid", "the API key is not valid"); err != nil {
 		return tenancy.APIKey{}, "", err
 	}
 	key, visible := secret.NewAPIKey()
@@ -106,7 +106,7 @@ func (t *tenant) revokeAPIKey(ctx context.Context, id uuid.UUID) (tenancy.APIKey
 	var row apiKeyRow
 	err := t.Tx.NewSelect().Model(&row).Where("id = ? AND org_id = ?", id, t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
-		return tenancy.APIKey{}, notFound("API key", id)
+		return tenancy.APIKey{}, apperr.New(apperr.NotFound, "store.api_key.not_found", "API key %v not found", id)
 	} else if err != nil {
 		return tenancy.APIKey{}, err
 	}
@@ -187,7 +187,7 @@ func (d *DB) OnKeyRevoked(fn func(hash []byte)) { d.keyObserver = fn }
 // at most once a minute, off the request's path.
 func (s *Accounts) APIKeyBySecret(ctx context.Context, key string) (tenancy.APIKey, tenancy.Org, error) {
 	if !secret.LooksLikeAPIKey(key) {
-		return tenancy.APIKey{}, tenancy.Org{}, apperr.New(apperr.Unauthorized, "the bearer token is not a Plateau API key (they start with %s)", secret.APIKeyPrefix)
+		return tenancy.APIKey{}, tenancy.Org{}, apperr.New(apperr.Unauthorized, "store.api_key.malformed", "the bearer token is not a Plateau API key (they start with %s)", secret.APIKeyPrefix)
 	}
 	hash, now := secret.HashToken(key), s.db.now()
 	k, ok := s.db.keys.get(hash, now)
@@ -213,7 +213,7 @@ func (s *Accounts) resolveKey(ctx context.Context, hash []byte) (resolvedKey, er
 		row apiKeyRow
 		org orgRow
 	)
-	unknown := apperr.New(apperr.Unauthorized, "the API key is unknown or revoked")
+	unknown := apperr.New(apperr.Unauthorized, "store.api_key.unknown", "the API key is unknown or revoked")
 	err := s.db.inSystem(ctx, "api-key-auth", func(tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&row).Where("hash = ?", hash).Scan(ctx); err != nil {
 			return err
@@ -225,7 +225,7 @@ func (s *Accounts) resolveKey(ctx context.Context, hash []byte) (resolvedKey, er
 			return err
 		}
 		if org.Status != string(tenancy.OrgActive) {
-			return apperr.New(apperr.Forbidden, "the organization %s is suspended", org.Name)
+			return apperr.New(apperr.Forbidden, "store.org.suspended", "the organization %s is suspended", org.Name)
 		}
 		return nil
 	})

@@ -116,7 +116,7 @@ func (s *Campaigns) Edit(ctx context.Context, id uuid.UUID, edit func(campaign.C
 			return old, err
 		}
 		if !campaign.Editable(old.Status) {
-			return old, apperr.New(apperr.Conflict, "a campaign that is %s cannot be edited; unpublish it first if no offer was accepted", old.Status)
+			return old, apperr.New(apperr.Conflict, "store.campaign.not_editable", "a campaign that is %s cannot be edited; unpublish it first if no offer was accepted", old.Status)
 		}
 		c, err := edit(old).Validate()
 		if err != nil {
@@ -138,8 +138,8 @@ func (s *Campaigns) Edit(ctx context.Context, id uuid.UUID, edit func(campaign.C
 func (s *Campaigns) Move(ctx context.Context, id uuid.UUID, event campaign.Event) (campaign.Campaign, error) {
 	return run(ctx, s.db, func(t *tenant) (campaign.Campaign, error) {
 		if event == campaign.Contract {
-			return campaign.Campaign{}, apperr.InvalidFields("a campaign is contracted by confirming a contract",
-				apperr.FieldError{Path: "event", Message: "contract is not a move to ask for: confirm the contract instead"})
+			return campaign.Campaign{}, apperr.InvalidFields("store.campaign.contracted_by_contract", "a campaign is contracted by confirming a contract",
+				apperr.Field("event", "store.campaign.event.contract", "contract is not a move to ask for: confirm the contract instead"))
 		}
 		c, err := t.actsOn(ctx, id)
 		if err != nil {
@@ -225,7 +225,7 @@ func (t *tenant) campaign(ctx context.Context, id uuid.UUID) (campaign.Campaign,
 	})
 	if err := q.Scan(ctx); err != nil {
 		if isNoRows(err) {
-			return campaign.Campaign{}, notFound("campaign", id)
+			return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
 		}
 		return campaign.Campaign{}, err
 	}
@@ -239,7 +239,7 @@ func (t *tenant) actsOn(ctx context.Context, id uuid.UUID) (campaign.Campaign, e
 	var row campaignRow
 	err := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ?", id).WhereGroup(" AND ", t.worksOn).Scan(ctx)
 	if isNoRows(err) {
-		return campaign.Campaign{}, notFound("campaign", id)
+		return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
 	}
 	return row.campaign(), err
 }
@@ -249,7 +249,7 @@ func (t *tenant) ownCampaign(ctx context.Context, id uuid.UUID) (campaign.Campai
 	var row campaignRow
 	err := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ? AND ?TableAlias.org_id = ?", id, t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
-		return campaign.Campaign{}, notFound("campaign", id)
+		return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
 	}
 	return row.campaign(), err
 }

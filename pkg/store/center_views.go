@@ -69,7 +69,7 @@ func (t *tenant) matchingRequests(ctx context.Context, f RequestFilter, page Pag
 	}
 	if f.Language != "" {
 		if strings.Trim(f.Language, "abcdefghijklmnopqrstuvwxyz") != "" {
-			return nil, nil, apperr.Fields{{Path: "language", Message: "must be a language code such as fr"}}.Err("the filter is not valid")
+			return nil, nil, apperr.InvalidFields("store.filter.invalid", "the filter is not valid", apperr.Field("language", "store.filter.language.invalid", "must be a language code such as fr"))
 		}
 		// languages holds the codes joined by commas ("fr,en").
 		q = q.Where("',' || languages || ',' LIKE ?", "%,"+f.Language+",%")
@@ -228,7 +228,7 @@ func (s *CenterViews) Brief(ctx context.Context, id uuid.UUID) (Brief, error) {
 			}
 		}
 		if b.Contract.ID == uuid.Nil {
-			return Brief{}, notFound("campaign", id)
+			return Brief{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
 		}
 		if b.Campaign, err = t.actsOn(ctx, id); err != nil {
 			return Brief{}, err

@@ -73,11 +73,11 @@ func (t *tenant) recordConsents(ctx context.Context, region string, items []comp
 			CapturedAt: rec.CapturedAt, ProofRef: rec.ProofRef, Kinds: strings.Join(kinds, ","),
 			WithdrawnAt: rec.WithdrawnAt, CreatedAt: at})
 	}
-	if err := f.Err("the consents are not valid; none was recorded"); err != nil {
+	if err := f.Err("store.consents.invalid", "the consents are not valid; none was recorded"); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, apperr.New(apperr.Invalid, "no consent to record")
+		return nil, apperr.New(apperr.Invalid, "store.consents.none", "no consent to record")
 	}
 	if _, err := t.Tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ func (t *tenant) withdrawConsent(ctx context.Context, phone string, at time.Time
 	}
 	n, _ := res.RowsAffected()
 	if n == 0 {
-		return 0, apperr.New(apperr.NotFound, "no consent of %s is on record to withdraw", phone)
+		return 0, apperr.New(apperr.NotFound, "store.consent.none_to_withdraw", "no consent of %s is on record to withdraw", phone)
 	}
 	if err := t.audit(ctx, "consent.withdraw", "phone", phone, map[string]any{"records": n, "at": at}); err != nil {
 		return 0, err
@@ -191,11 +191,11 @@ func (t *tenant) addSuppressions(ctx context.Context, region string, items []com
 		rows = append(rows, suppressionRow{ID: newID(), OrgID: t.OrgID(), List: string(t.listOf()), Phone: e.Phone,
 			Reason: e.Reason, Source: e.Source, CreatedAt: at})
 	}
-	if err := f.Err("the numbers are not valid; none was added"); err != nil {
+	if err := f.Err("store.suppressions.invalid", "the numbers are not valid; none was added"); err != nil {
 		return 0, err
 	}
 	if len(rows) == 0 {
-		return 0, apperr.New(apperr.Invalid, "no number to add")
+		return 0, apperr.New(apperr.Invalid, "store.suppressions.none", "no number to add")
 	}
 	res, err := t.Tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx)
 	if err != nil {
@@ -234,7 +234,7 @@ func (t *tenant) removeSuppression(ctx context.Context, id uuid.UUID) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("suppression entry", id)
+		return apperr.New(apperr.NotFound, "store.suppression.not_found", "suppression entry %v not found", id)
 	}
 	return t.audit(ctx, "suppression.remove", "suppression_entry", id.String(), nil)
 }

@@ -166,17 +166,17 @@ func (t *tenant) saveCenterProfile(ctx context.Context, p compliance.CenterProfi
 	}
 	var f apperr.Fields
 	if p.SCCModule != "" && p.SCCModule != "2" && p.SCCModule != "3" {
-		f.Add("scc_module", "must be 2 (controller to processor) or 3 (processor to processor), got %q", p.SCCModule)
+		f.Add("scc_module", "store.profile.scc_module.invalid", "must be 2 (controller to processor) or 3 (processor to processor), got %q", p.SCCModule)
 	}
 	if len(p.AuthorityRef) > 200 {
-		f.Add("authority_ref", "must be at most 200 characters")
+		f.Add("authority_ref", "store.profile.authority_ref.too_long", "must be at most 200 characters")
 	}
 	for i, d := range p.Documents {
 		if strings.ContainsAny(d, "\r\n") || len(d) > 300 {
-			f.Add("documents["+strconv.Itoa(i)+"]", "must be one line of at most 300 characters")
+			f.Add("documents["+strconv.Itoa(i)+"]", "store.profile.document.invalid", "must be one line of at most 300 characters")
 		}
 	}
-	if err := f.Err("the profile is not valid"); err != nil {
+	if err := f.Err("store.profile.invalid", "the profile is not valid"); err != nil {
 		return p, err
 	}
 	org, err := t.org(ctx)
@@ -209,7 +209,7 @@ func (s *Compliance) VerifyCenterProfile(ctx context.Context, center uuid.UUID) 
 	err = d.asPlatform(ctx, tenancy.PermCenterProfileOK, "center-profile-verify", func(tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&row).Where("org_id = ?", center).Scan(ctx); err != nil {
 			if isNoRows(err) { // a center that never filled it, or no center at all
-				return apperr.New(apperr.NotFound, "the center %s has not filled its data-protection profile", center)
+				return apperr.New(apperr.NotFound, "store.profile.not_filled", "the center %s has not filled its data-protection profile", center)
 			}
 			return err
 		}

@@ -84,10 +84,10 @@ func (t *tenant) claimIdempotencyKey(ctx context.Context, r IdempotentRequest) (
 		return nil, err
 	}
 	if prior.ActorID != r.ActorID || prior.Method != r.Method || prior.Path != r.Path || !bytes.Equal(prior.RequestHash, r.RequestHash) {
-		return nil, apperr.New(apperr.Conflict, "the Idempotency-Key %q was already used for a different request; use a new key for a new request", r.Key)
+		return nil, apperr.New(apperr.Conflict, "store.idempotency.key_reused", "the Idempotency-Key %q was already used for a different request; use a new key for a new request", r.Key)
 	}
 	if prior.StatusCode == nil {
-		return nil, apperr.New(apperr.Conflict, "a request with the Idempotency-Key %q is still being processed; retry in a moment", r.Key)
+		return nil, apperr.New(apperr.Conflict, "store.idempotency.in_progress", "a request with the Idempotency-Key %q is still being processed; retry in a moment", r.Key)
 	}
 	return &StoredResponse{StatusCode: *prior.StatusCode, ContentType: prior.ContentType, Location: prior.Location,
 		Body: prior.ResponseBody}, nil

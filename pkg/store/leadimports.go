@@ -115,8 +115,8 @@ func (t *tenant) createImport(ctx context.Context, campaignID uuid.UUID, fileNam
 	}
 	if size == 0 {
 		var f apperr.Fields
-		f.Add("file", "the file %q is empty", fileName)
-		return lead.Import{}, f.Err("the file is empty")
+		f.Add("file", "store.import.file.empty", "the file %q is empty", fileName)
+		return lead.Import{}, f.Err("store.import.empty", "the file is empty")
 	}
 	row.Size = size
 	if _, err := t.Tx.NewUpdate().Model(&row).Column("size").WherePK().Exec(ctx); err != nil {
@@ -172,7 +172,7 @@ func (t *tenant) campaignImport(ctx context.Context, campaignID, id uuid.UUID) (
 	}
 	im, err := t.leadImport(ctx, id)
 	if err == nil && im.CampaignID != campaignID {
-		err = notFound("import", id)
+		err = apperr.New(apperr.NotFound, "store.import.not_found", "import %v not found", id)
 	}
 	return CampaignImport{Campaign: c, Import: im}, err
 }
@@ -181,7 +181,7 @@ func (t *tenant) leadImport(ctx context.Context, id uuid.UUID) (lead.Import, err
 	var row leadImportRow
 	err := t.Tx.NewSelect().Model(&row).Where("li.id = ? AND li.org_id = ?", id, t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
-		return lead.Import{}, notFound("import", id)
+		return lead.Import{}, apperr.New(apperr.NotFound, "store.import.not_found", "import %v not found", id)
 	}
 	if err != nil {
 		return lead.Import{}, err

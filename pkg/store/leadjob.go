@@ -113,7 +113,7 @@ func (s *Leads) FailImport(ctx context.Context, outboxID, id uuid.UUID, cause er
 		return err
 	}
 	im.Summary = lead.NewSummary()
-	return s.endImport(ctx, outboxID, im, lead.Failed, apperr.Wrap(cause, apperr.Internal,
+	return s.endImport(ctx, outboxID, im, lead.Failed, apperr.Wrap(cause, apperr.Internal, "store.import.failed",
 		"the import could not finish (%v); no lead was kept: upload the file again, or contact support if it fails again", cause), nil)
 }
 
@@ -150,8 +150,8 @@ func (s *Leads) AddBatch(ctx context.Context, campaignID uuid.UUID, items []lead
 	summary := lead.NewSummary()
 	if len(items) > MaxBatch {
 		var f apperr.Fields
-		f.Add("items", "%d items: send at most %d per request", len(items), MaxBatch)
-		return nil, summary, f.Err("the batch is too large")
+		f.Add("items", "store.batch.items_over", "%d items: send at most %d per request", len(items), MaxBatch)
+		return nil, summary, f.Err("store.batch.too_large", "the batch is too large")
 	}
 	if err := s.db.reloadLists(ctx, s.lists); err != nil {
 		return nil, summary, err
@@ -185,14 +185,12 @@ func (s *Leads) AddBatch(ctx context.Context, campaignID uuid.UUID, items []lead
 		var l lead.Lead
 		switch j, dup := first[phones[i].Key]; {
 		case errs[i] != nil:
-			code := leadfile.ProblemInvalidPhone
-			if it.Phone == "" {
-				code = leadfile.ProblemMissingPhone
-			}
-			res.Problem = &leadfile.Problem{Column: path, Value: it.Phone, Code: code, Message: errs[i].Error()}
+			p := leadfile.PhoneProblem(0, path, it.Phone, errs[i])
+			res.Problem = &p
 		case dup:
-			res.Problem = &leadfile.Problem{Column: path, Value: it.Phone, Code: leadfile.ProblemDuplicate,
-				Message: fmt.Sprintf("same number as items[%d] (%s)", j, phones[i].E164)}
+			p := leadfile.NewProblem(0, path, it.Phone, leadfile.ProblemDuplicate,
+				apperr.Field(path, "store.batch.duplicate_phone", "same number as items[%d] (%s)", j, phones[i].E164))
+			res.Problem = &p
 		default:
 			first[phones[i].Key] = i
 			if l, res.Problem = screener.Admit(it, phones[i], 0); res.Problem != nil {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -125,7 +124,7 @@ func (t *tenant) leadCampaign(ctx context.Context, id uuid.UUID) (lead.Campaign,
 		return lead.Campaign{}, err
 	}
 	if c.Status.Ended() {
-		return lead.Campaign{}, apperr.New(apperr.Conflict, "the campaign is %s: it takes no more leads", c.Status)
+		return lead.Campaign{}, apperr.New(apperr.Conflict, "store.leads.campaign_ended", "the campaign is %s: it takes no more leads", c.Status)
 	}
 	return lead.Campaign{ID: c.ID, OrgID: c.OrgID, Country: c.Country, Audience: c.Audience, Kind: c.Kind}, nil
 }
@@ -261,9 +260,10 @@ type LeadsPage struct {
 	Filter   LeadFilter // as applied: a number searched is in Phone
 	Leads    []lead.Lead
 	Next     *uuid.UUID
-	// Unreadable is why a search of digits alone is no phone number; the
-	// page then lists no lead.
-	Unreadable string
+	// Unreadable is why a search of digits alone is no phone number (a
+	// coded error, to say in the reader's language); the page then lists
+	// no lead.
+	Unreadable error
 }
 
 // Browse reads one page of a campaign's leads with its counts, for its
@@ -289,11 +289,7 @@ func (s *Leads) Browse(ctx context.Context, campaignID uuid.UUID, f LeadFilter, 
 		if out.Counts.ByReason[f.BlockReason] == 0 {
 			f.BlockReason = ""
 		}
-		var unreadable error
-		if out.Filter, unreadable, err = t.searchNumber(ctx, c, f); err != nil || unreadable != nil {
-			if unreadable != nil {
-				out.Unreadable = unreadable.Error()
-			}
+		if out.Filter, out.Unreadable, err = t.searchNumber(ctx, c, f); err != nil || out.Unreadable != nil {
 			return out, err
 		}
 		out.Leads, out.Next, err = t.leads(ctx, campaignID, out.Filter, page)
@@ -322,8 +318,9 @@ func (s *Leads) List(ctx context.Context, campaignID uuid.UUID, f LeadFilter, pa
 func (t *tenant) resolveSearch(ctx context.Context, c campaign.Campaign, f LeadFilter) (LeadFilter, error) {
 	f, unreadable, err := t.searchNumber(ctx, c, f)
 	if unreadable != nil {
-		return f, apperr.InvalidFields("the search is not valid", apperr.FieldError{Path: "q",
-			Message: fmt.Sprintf("%q is not a phone number: %v", f.Search, unreadable)})
+		var bad apperr.Fields
+		bad.AddError("q", unreadable)
+		return f, bad.Err("store.search.not_a_number", "the search is not a phone number")
 	}
 	return f, err
 }
@@ -422,7 +419,7 @@ func (s *Leads) Get(ctx context.Context, campaignID, id uuid.UUID) (LeadFile, er
 		var row leadRow
 		err = t.Tx.NewSelect().Model(&row).Where("l.id = ? AND l.campaign_id = ?", id, campaignID).Scan(ctx)
 		if isNoRows(err) {
-			return LeadFile{}, notFound("lead", id)
+			return LeadFile{}, apperr.New(apperr.NotFound, "store.lead.not_found", "lead %v not found", id)
 		}
 		if err != nil {
 			return LeadFile{}, err

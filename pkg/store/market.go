@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -98,7 +99,7 @@ func (s *Market) SubmitOffer(ctx context.Context, campaignID uuid.UUID, in marke
 			return CampaignOffers{}, err
 		}
 		if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-			return CampaignOffers{}, conflictOn(err, "", "your center already made an offer for this campaign; withdraw it to make another")
+			return CampaignOffers{}, conflictOn(err, "", apperr.New(apperr.Conflict, "store.offer.already_made", "your center already made an offer for this campaign; withdraw it to make another"))
 		}
 		out := CampaignOffers{Campaign: c, Offers: []NamedOffer{{Offer: o}}}
 		return out, t.audit(ctx, "offer.submit", "offer", o.ID.String(), map[string]any{"campaign_id": c.ID})
@@ -210,7 +211,7 @@ func (s *Market) Accept(ctx context.Context, campaignID, offerID uuid.UUID) (Nam
 		var o offerRow
 		err := t.Tx.NewSelect().Model(&o).Where("id = ? AND client_id = ?", offerID, t.OrgID()).Scan(ctx)
 		if isNoRows(err) {
-			return NamedContract{}, notFound("offer", offerID)
+			return NamedContract{}, apperr.New(apperr.NotFound, "store.offer.not_found", "offer %v not found", offerID)
 		} else if err != nil {
 			return NamedContract{}, err
 		}
@@ -259,7 +260,7 @@ func (s *Market) Confirm(ctx context.Context, id uuid.UUID) (NamedContract, erro
 		var row contractRow
 		err := t.Tx.NewSelect().Model(&row).Where("id = ? AND center_id = ?", id, t.OrgID()).Scan(ctx)
 		if isNoRows(err) {
-			return NamedContract{}, notFound("contract", id)
+			return NamedContract{}, apperr.New(apperr.NotFound, "store.contract.not_found", "contract %v not found", id)
 		} else if err != nil {
 			return NamedContract{}, err
 		}
@@ -330,7 +331,7 @@ func (t *tenant) contract(ctx context.Context, id uuid.UUID) (NamedContract, err
 		return NamedContract{}, err
 	}
 	if len(rows) == 0 {
-		return NamedContract{}, notFound("contract", id)
+		return NamedContract{}, apperr.New(apperr.NotFound, "store.contract.not_found", "contract %v not found", id)
 	}
 	list, err := namedContracts(rows)
 	return list[0], err

@@ -93,7 +93,7 @@ func (d *DB) reloadLists(ctx context.Context, lists *nationallist.Registry) erro
 		}
 		set := &numberset.Set{}
 		if err := set.UnmarshalBinary(c.Snapshot); err != nil {
-			return apperr.Wrap(err, apperr.Internal, "national list %s (copy %s) cannot be read", c.Code, c.ID)
+			return apperr.Wrap(err, apperr.Internal, "store.national_list.unreadable", "national list %s (copy %s) cannot be read", c.Code, c.ID)
 		}
 		lists.Put(nationallist.Copy{ID: c.ID, Code: c.Code, FreshAt: c.FreshAt, Set: set})
 	}

@@ -22,7 +22,7 @@ type failingPublisher struct{ got []outbox.Message }
 
 func (f *failingPublisher) Publish(msgs ...outbox.Message) error {
 	f.got = append(f.got, msgs...)
-	return apperr.New(apperr.Unavailable, "queue down")
+	return apperr.New(apperr.Unavailable, "outbox.queue.down", "queue down")
 }
 
 // unfinished lists the outbox messages of org not done yet.

@@ -47,7 +47,7 @@ func (d *DB) asPlatform(ctx context.Context, perm tenancy.Permission, reason str
 	if err != nil {
 		return err
 	}
-	refused := apperr.New(apperr.Forbidden, "only the platform oversees every org")
+	refused := apperr.New(apperr.Forbidden, "store.oversight.platform_only", "only the platform oversees every org")
 	allowed := tenancy.Holds(p.OrgKind, p.Role, perm)
 	if d.authorizer != nil {
 		if allowed, err = d.authorizer(ctx, p, perm); err != nil {
@@ -114,7 +114,7 @@ func (s *Oversight) Campaign(ctx context.Context, id uuid.UUID) (CampaignFile, e
 			return err
 		}
 		if len(campaigns) == 0 {
-			return notFound("campaign", id)
+			return apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
 		}
 		if err := tx.NewSelect().Model(&offers).ColumnExpr("?TableAlias.*").ColumnExpr("ce.name AS center_name").
 			Join("JOIN orgs AS ce ON ce.id = ?TableAlias.org_id").

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -125,8 +124,8 @@ func (t *tenant) addGrant(ctx context.Context, g tenancy.Grant) error {
 		return err
 	}
 	if !tenancy.KindMayHold(t.Principal.OrgKind, g.Permission) {
-		return apperr.InvalidFields("the grant is not valid", apperr.FieldError{Path: "permission",
-			Message: fmt.Sprintf("no role of a %s org may hold %s", t.Principal.OrgKind, g.Permission)})
+		return apperr.InvalidFields("store.grant.invalid", "the grant is not valid",
+			apperr.Field("permission", "store.grant.kind_may_not_hold", "no role of a %s org may hold %s", t.Principal.OrgKind, g.Permission))
 	}
 	row := rolePermissionRow{OrgID: t.OrgID(), Role: string(g.Role), Object: g.Permission.Object(), Action: g.Permission.Action()}
 	if _, err := t.Tx.NewInsert().Model(&row).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {

@@ -141,12 +141,12 @@ func TestBrowseLeavesOutFiltersNoLeadMatchesAndSaysWhyANumberIsNone(t *testing.T
 		}
 		got, err = svc.Leads.Browse(client, x.ID, store.LeadFilter{Search: "0612"}, store.Page{})
 		ok(t, err)
-		if got.Unreadable == "" || len(got.Leads) != 0 || got.Counts.Total != 2 || got.Campaign.ID != x.ID {
+		if got.Unreadable == nil || len(got.Leads) != 0 || got.Counts.Total != 2 || got.Campaign.ID != x.ID {
 			t.Errorf("digits that are no number: %+v", got)
 		}
 		got, err = svc.Leads.Browse(client, x.ID, store.LeadFilter{Search: "06.12.34.56.02"}, store.Page{})
 		ok(t, err)
-		if got.Unreadable != "" || got.Filter.Phone != "+33612345602" || len(got.Leads) != 1 {
+		if got.Unreadable != nil || got.Filter.Phone != "+33612345602" || len(got.Leads) != 1 {
 			t.Errorf("a number: %+v", got)
 		}
 	})

@@ -136,7 +136,7 @@ func (t *tenant) require(ctx context.Context, perm tenancy.Permission) error {
 	if err != nil || ok {
 		return err
 	}
-	return apperr.New(apperr.Forbidden, "your role (%s) does not have the permission %s", t.Principal.Role, perm)
+	return apperr.New(apperr.Forbidden, "access.role.lacks_permission", "your role (%s) does not have the permission %s", t.Principal.Role, perm)
 }
 
 // mapError turns driver errors into the platform's kinds: a missing row is
@@ -146,32 +146,27 @@ func mapError(err error) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Wrap(err, apperr.NotFound, "not found")
+		return apperr.Wrap(err, apperr.NotFound, "store.row.not_found", "not found")
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") {
-		return apperr.Wrap(err, apperr.Conflict, "already exists")
+		return apperr.Wrap(err, apperr.Conflict, "store.row.exists", "already exists")
 	}
 	return err
-}
-
-// notFound is the answer for a row that is absent or belongs to another org.
-func notFound(what string, id any) error {
-	return apperr.New(apperr.NotFound, "%s %v not found", what, id)
 }
 
 // isNoRows reports a missing row.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-// conflictOn rewrites a uniqueness clash into a precise message and leaves
-// other errors as they are.
-func conflictOn(err error, field, format string, args ...any) error {
+// conflictOn rewrites a uniqueness clash into said, a precise message (at
+// field, unless it is ""), and leaves other errors as they are.
+func conflictOn(err error, field string, said *apperr.Error) error {
 	if err == nil || !apperr.Is(mapError(err), apperr.Conflict) {
 		return err
 	}
-	e := apperr.Wrap(err, apperr.Conflict, format, args...)
+	said.Err = err
 	if field != "" {
-		e.Fields = []apperr.FieldError{{Path: field, Message: e.Message}}
+		said.Fields = []apperr.FieldError{{Path: field, Code: said.Code, Message: said.Message, Args: said.Args}}
 	}
-	return e
+	return said
 }

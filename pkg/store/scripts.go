@@ -84,7 +84,7 @@ func (s *Scripts) Save(ctx context.Context, campaignID uuid.UUID, sc script.Scri
 			return script.Version{}, err
 		}
 		if c.OrgID != t.OrgID() {
-			return script.Version{}, apperr.New(apperr.Forbidden, "only the campaign's client writes its script")
+			return script.Version{}, apperr.New(apperr.Forbidden, "store.script.client_only", "only the campaign's client writes its script")
 		}
 		custom, err := t.customFields(ctx, campaignID)
 		if err != nil {
@@ -126,7 +126,7 @@ func (s *Scripts) Save(ctx context.Context, campaignID uuid.UUID, sc script.Scri
 		}
 		if change == script.Append {
 			if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-				return script.Version{}, conflictOn(err, "", "the script was saved by someone else at the same time; reload it and try again")
+				return script.Version{}, conflictOn(err, "", apperr.New(apperr.Conflict, "store.script.saved_meanwhile", "the script was saved by someone else at the same time; reload it and try again"))
 			}
 		}
 		v, err := row.version()
@@ -150,7 +150,7 @@ func (t *tenant) script(ctx context.Context, campaignID uuid.UUID) (script.Versi
 	err := t.scriptVisible(t.Tx.NewSelect().Model(&row).Where("sv.campaign_id = ?", campaignID)).
 		Order("sv.version DESC").Limit(1).Scan(ctx)
 	if isNoRows(err) {
-		return script.Version{}, apperr.New(apperr.NotFound, "campaign %v has no script the organization can read", campaignID)
+		return script.Version{}, apperr.New(apperr.NotFound, "store.script.not_found", "campaign %v has no script the organization can read", campaignID)
 	}
 	if err != nil {
 		return script.Version{}, err
@@ -202,7 +202,7 @@ func (s *Scripts) MarkUsed(ctx context.Context, versionID uuid.UUID) error {
 		var row scriptVersionRow
 		if err := t.scriptVisible(t.Tx.NewSelect().Model(&row).Where("sv.id = ?", versionID)).Scan(ctx); err != nil {
 			if isNoRows(err) {
-				return notFound("script version", versionID)
+				return apperr.New(apperr.NotFound, "store.script_version.not_found", "script version %v not found", versionID)
 			}
 			return err
 		}

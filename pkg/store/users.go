@@ -86,7 +86,7 @@ type NewMemberInput struct {
 func (t *tenant) validateRole(path, role string, f *apperr.Fields) tenancy.Role {
 	r, err := tenancy.ParseRole(t.Principal.OrgKind, role)
 	if err != nil {
-		f.Add(path, "%s", err.Error())
+		f.AddError(path, err)
 	}
 	return r
 }
@@ -138,20 +138,20 @@ func (t *tenant) inviteToJoin(ctx context.Context, userID uuid.UUID, in NewMembe
 	name := memberName(email, in.Name, &f)
 	role := t.validateRole("role", in.Role, &f)
 	if !tenancy.ValidLocale(in.Locale) {
-		f.Add("locale", "must be fr or en (got %q)", in.Locale)
+		f.Add("locale", "store.user.locale.invalid", "must be fr or en (got %q)", in.Locale)
 	}
 	if in.Password != "" {
-		if msg := secret.CheckPasswordPolicy(in.Password); msg != "" {
-			f.Add("password", "%s", msg)
+		if err := secret.CheckPasswordPolicy(in.Password); err != nil {
+			f.AddError("password", err)
 		}
 	}
-	if err := f.Err("the user is not valid"); err != nil {
+	if err := f.Err("store.user.invalid", "the user is not valid"); err != nil {
 		return tenancy.Member{}, err
 	}
 	m := membershipRow{OrgID: t.OrgID(), UserID: userID, Role: string(role), Status: membershipInvited,
 		InvitedName: name, CreatedAt: t.Now}
 	if _, err := t.Tx.NewInsert().Model(&m).Exec(ctx); err != nil {
-		return tenancy.Member{}, conflictOn(err, "email", "%s is already a member of your organization", email)
+		return tenancy.Member{}, conflictOn(err, "email", apperr.New(apperr.Conflict, "store.user.already_member", "%s is already a member of your organization", email))
 	}
 	if err := t.audit(ctx, "user.create", "user", userID.String(),
 		map[string]any{"email": email, "role": role, "invited": true}); err != nil {
@@ -171,7 +171,7 @@ func memberName(email, name string, f *apperr.Fields) string {
 		return email
 	}
 	if n := len([]rune(name)); n > 200 {
-		f.Add("name", "must be at most 200 characters (got %d)", n)
+		f.Add("name", "store.user.name.too_long", "must be at most 200 characters (got %d)", n)
 	}
 	return name
 }
@@ -182,17 +182,17 @@ func (t *tenant) createMember(ctx context.Context, in NewMemberInput) (tenancy.M
 	name := memberName(email, in.Name, &f)
 	role := t.validateRole("role", in.Role, &f)
 	if !tenancy.ValidLocale(in.Locale) {
-		f.Add("locale", "must be fr or en (got %q)", in.Locale)
+		f.Add("locale", "store.user.locale.invalid", "must be fr or en (got %q)", in.Locale)
 	}
 	status := tenancy.UserInvited
 	var hash string
 	if in.Password != "" {
-		if msg := secret.CheckPasswordPolicy(in.Password); msg != "" {
-			f.Add("password", "%s", msg)
+		if err := secret.CheckPasswordPolicy(in.Password); err != nil {
+			f.AddError("password", err)
 		}
 		status = tenancy.UserActive
 	}
-	if err := f.Err("the user is not valid"); err != nil {
+	if err := f.Err("store.user.invalid", "the user is not valid"); err != nil {
 		return tenancy.Member{}, err
 	}
 	if in.Password != "" {
@@ -216,7 +216,7 @@ func (t *tenant) createMember(ctx context.Context, in NewMemberInput) (tenancy.M
 	}
 	if _, err := t.Tx.NewInsert().Model(&u).Returning("NULL").Exec(ctx); err != nil {
 		// Someone took the address meanwhile: asking again invites them.
-		return tenancy.Member{}, conflictOn(err, "email", "%s was just registered by someone else; add them again to invite them", email)
+		return tenancy.Member{}, conflictOn(err, "email", apperr.New(apperr.Conflict, "store.user.registered_meanwhile", "%s was just registered by someone else; add them again to invite them", email))
 	}
 	if err := t.audit(ctx, "user.create", "user", u.ID.String(),
 		map[string]any{"email": email, "role": role, "invited": status == tenancy.UserInvited}); err != nil {
@@ -278,7 +278,7 @@ func (t *tenant) member(ctx context.Context, id uuid.UUID) (tenancy.Member, erro
 		return tenancy.Member{}, err
 	}
 	if len(rows) == 0 {
-		return tenancy.Member{}, notFound("user", id)
+		return tenancy.Member{}, apperr.New(apperr.NotFound, "store.user.not_found", "user %v not found", id)
 	}
 	return rows[0].member(), nil
 }
@@ -304,7 +304,7 @@ func (t *tenant) updateMember(ctx context.Context, id uuid.UUID, patch MemberPat
 	var f apperr.Fields
 	if patch.Name != nil {
 		if n := strings.TrimSpace(*patch.Name); n == "" || len(n) > 200 {
-			f.Add("name", "must be 1 to 200 characters")
+			f.Add("name", "store.user.name.length", "must be 1 to 200 characters")
 		} else {
 			m.Name = n
 		}
@@ -314,7 +314,7 @@ func (t *tenant) updateMember(ctx context.Context, id uuid.UUID, patch MemberPat
 	}
 	if patch.Locale != nil {
 		if !tenancy.ValidLocale(*patch.Locale) {
-			f.Add("locale", "must be fr, en or empty (got %q)", *patch.Locale)
+			f.Add("locale", "store.user.locale.invalid_or_empty", "must be fr, en or empty (got %q)", *patch.Locale)
 		}
 		m.Locale = *patch.Locale
 	}
@@ -322,24 +322,24 @@ func (t *tenant) updateMember(ctx context.Context, id uuid.UUID, patch MemberPat
 		switch s := tenancy.UserStatus(*patch.Status); s {
 		case tenancy.UserActive, tenancy.UserDisabled:
 			if m.Status == tenancy.UserInvited && s == tenancy.UserActive {
-				f.Add("status", "an invited user becomes active by accepting the invitation")
+				f.Add("status", "store.user.status.invited", "an invited user becomes active by accepting the invitation")
 			} else {
 				m.Status = s
 			}
 		default:
-			f.Add("status", "must be active or disabled (got %q)", *patch.Status)
+			f.Add("status", "store.user.status.invalid", "must be active or disabled (got %q)", *patch.Status)
 		}
 	}
 	if id == t.Principal.ID && patch.Role != nil {
-		f.Add("role", "you cannot change your own role; ask another owner")
+		f.Add("role", "store.user.role.own", "you cannot change your own role; ask another owner")
 	}
 	if id == t.Principal.ID && patch.Status != nil {
-		f.Add("status", "you cannot change your own status; ask another owner")
+		f.Add("status", "store.user.status.own", "you cannot change your own status; ask another owner")
 	}
 	if m.Joining && (patch.Locale != nil || patch.Status != nil) {
-		f.Add("status", "%s has not joined yet: only their name and role can change until they accept", m.Email)
+		f.Add("status", "store.user.status.not_joined", "%s has not joined yet: only their name and role can change until they accept", m.Email)
 	}
-	if err := f.Err("the change is not valid"); err != nil {
+	if err := f.Err("store.user.change_invalid", "the change is not valid"); err != nil {
 		return m, err
 	}
 	if m.Joining {
@@ -374,7 +374,7 @@ func (s *Tenancy) RemoveMember(ctx context.Context, id uuid.UUID) error {
 
 func (t *tenant) removeMember(ctx context.Context, id uuid.UUID) error {
 	if id == t.Principal.ID {
-		return apperr.New(apperr.Invalid, "you cannot remove yourself from the organization")
+		return apperr.New(apperr.Invalid, "store.user.remove_self", "you cannot remove yourself from the organization")
 	}
 	if _, err := t.member(ctx, id); err != nil {
 		return err

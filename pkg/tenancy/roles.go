@@ -2,9 +2,10 @@ package tenancy
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 )
 
 // Role is a named set of permissions inside one org.
@@ -20,6 +21,9 @@ const (
 	RoleAgent         Role = "agent"      // center: makes the calls
 	RoleQA            Role = "qa"         // center: reviews call quality
 )
+
+// TermKey names the role in the catalogs.
+func (r Role) TermKey() string { return "role." + string(r) }
 
 // RolesOf lists the roles an org of kind may grant, most powerful first.
 func RolesOf(kind OrgKind) []Role {
@@ -42,7 +46,8 @@ func OwnerRole(kind OrgKind) Role {
 	return RoleOwner
 }
 
-// ParseRole checks that role exists for an org of kind.
+// ParseRole checks that role exists for an org of kind; the error is an
+// Invalid *apperr.Error (tenancy.role.unknown), for a field.
 func ParseRole(kind OrgKind, role string) (Role, error) {
 	r := Role(strings.TrimSpace(role))
 	if slices.Contains(RolesOf(kind), r) {
@@ -52,7 +57,7 @@ func ParseRole(kind OrgKind, role string) (Role, error) {
 	for _, r := range RolesOf(kind) {
 		names = append(names, string(r))
 	}
-	return "", fmt.Errorf("must be one of %s for a %s org (got %q)", strings.Join(names, ", "), kind, role)
+	return "", apperr.New(apperr.Invalid, "tenancy.role.unknown", "must be one of %s for a %s org (got %q)", strings.Join(names, ", "), kind, role)
 }
 
 // HomePath is where a principal of this org kind and role lands after login.

@@ -27,6 +27,9 @@ const (
 	KindPlatform OrgKind = "platform" // the operator of Plateau
 )
 
+// TermKey names the kind in the catalogs.
+func (k OrgKind) TermKey() string { return "kind." + string(k) }
+
 // Valid reports whether k is a known kind.
 func (k OrgKind) Valid() bool {
 	return k == KindClient || k == KindCenter || k == KindPlatform
@@ -80,30 +83,30 @@ func (in *NewOrgInput) Validate() error {
 	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	in.Timezone = strings.TrimSpace(in.Timezone)
 	if !in.Kind.Valid() {
-		f.Add("kind", "must be one of client, center, platform (got %q)", in.Kind)
+		f.Add("kind", "tenancy.kind.unknown", "must be one of client, center, platform (got %q)", string(in.Kind))
 	}
 	checkName(&f, "name", in.Name)
 	if in.LegalName == "" {
 		in.LegalName = in.Name
 	}
 	if len(in.Country) != 2 || strings.Trim(in.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		f.Add("country", "must be an ISO 3166-1 alpha-2 code such as FR or MA (got %q)", in.Country)
+		f.Add("country", "tenancy.country.invalid", "must be an ISO 3166-1 alpha-2 code such as FR or MA (got %q)", in.Country)
 	}
 	if in.Timezone == "" {
 		in.Timezone = "UTC"
 	}
 	if _, err := time.LoadLocation(in.Timezone); err != nil {
-		f.Add("timezone", "must be an IANA time zone such as Europe/Paris (got %q)", in.Timezone)
+		f.Add("timezone", "tenancy.timezone.unknown", "must be an IANA time zone such as Europe/Paris (got %q)", in.Timezone)
 	}
-	return f.Err("the organization is not valid")
+	return f.Err("tenancy.org.invalid", "the organization is not valid")
 }
 
 func checkName(f *apperr.Fields, path, name string) {
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		f.Add(path, "is required")
+		f.Add(path, "tenancy.name.required", "is required")
 	case n > 200:
-		f.Add(path, "must be at most 200 characters (got %d)", n)
+		f.Add(path, "tenancy.name.too_long", "must be at most 200 characters (got %d)", n)
 	}
 }
 
@@ -111,12 +114,12 @@ func checkName(f *apperr.Fields, path, name string) {
 func NormalizeEmail(path, email string, f *apperr.Fields) string {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {
-		f.Add(path, "is required")
+		f.Add(path, "tenancy.email.required", "is required")
 		return email
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || len(email) > 254 {
-		f.Add(path, "is not a valid email address (got %q)", email)
+		f.Add(path, "tenancy.email.invalid", "is not a valid email address (got %q)", email)
 	}
 	return email
 }
@@ -164,7 +167,7 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 func PrincipalFrom(ctx context.Context) (Principal, error) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	if !ok || p.OrgID == uuid.Nil {
-		return Principal{}, apperr.New(apperr.Unauthorized, "no principal in context: tenant data cannot be read without one")
+		return Principal{}, apperr.New(apperr.Unauthorized, "tenancy.principal.missing", "no principal in context: tenant data cannot be read without one")
 	}
 	return p, nil
 }

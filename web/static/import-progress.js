@@ -42,7 +42,7 @@
     field('percent').value = p.percent;
     field('percent-text').textContent = p.percent + ' %';
     ['rows', 'imported', 'blocked', 'duplicates', 'invalid'].forEach(function (name) {
-      field(name).textContent = p[name];
+      field(name).textContent = Number(p[name]).toLocaleString(document.documentElement.lang); // grouped as the page is
     });
     var label = status && status.getAttribute('data-label-' + p.status);
     if (label) {

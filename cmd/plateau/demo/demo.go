@@ -200,14 +200,14 @@ func seedMarketplace(ctx context.Context, db *store.DB, svc store.Services) erro
 func maisonLumiereRecords(ctx context.Context, svc store.Services) error {
 	captured := time.Date(2026, 6, 2, 14, 30, 0, 0, time.UTC)
 	if _, err := svc.Compliance.RecordConsents(ctx, "FR", []compliance.NewConsent{
-		{Phone: "06 12 34 56 78", Source: "checkout maison-lumiere.fr", CapturedAt: &captured, ProofRef: "order-10482"},
-		{Phone: "06 98 76 54 32", Source: "newsletter form", CapturedAt: &captured, ProofRef: "form-7731",
+		{Phone: "06 12 34 56 78", Source: "commande sur le site", CapturedAt: &captured, ProofRef: "order-10482"},
+		{Phone: "06 98 76 54 32", Source: "formulaire de la lettre d'information", CapturedAt: &captured, ProofRef: "form-7731",
 			Kinds: []string{string(compliance.CustomerCare)}},
 	}); err != nil {
 		return err
 	}
 	_, err := svc.Compliance.AddSuppressions(ctx, "FR", []compliance.NewSuppression{
-		{Phone: "06 11 22 33 44", Reason: "asked not to be called again", Source: "call 2026-06-10"}})
+		{Phone: "06 11 22 33 44", Reason: "ne souhaite plus être appelée", Source: "appel du 10 juin 2026"}})
 	return err
 }
 
@@ -218,6 +218,6 @@ func atlasProfile(ctx context.Context, svc store.Services) error {
 	expires := time.Date(2027, 11, 3, 0, 0, 0, 0, time.UTC)
 	_, err := svc.Compliance.SaveCenterProfile(ctx, compliance.CenterProfile{SCCSignedAt: &signed, SCCModule: "2", TIAOnFile: true,
 		AuthorityRef: "D-GC-248/2025", AuthorityExpiresAt: &expires,
-		Documents: []string{"SCC module 2 signed 2025-11-03.pdf", "CNDP authorization D-GC-248-2025.pdf", "TIA Atlas 2025.pdf"}})
+		Documents: []string{"CCT module 2 signées 2025-11-03.pdf", "Autorisation CNDP D-GC-248-2025.pdf", "Analyse d'impact des transferts Atlas 2025.pdf"}})
 	return err
 }

@@ -40,10 +40,10 @@ func TestBodiesAreBoundedPerRoute(t *testing.T) {
 	if resp, body := post("/t/42/upload", 5<<20); resp.StatusCode != http.StatusOK || body != "leads.csv 5242880" {
 		t.Errorf("5 MiB to the upload route: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := post("/t/42/upload", 7<<20); resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "over the limit of 6 MiB") {
+	if resp, body := post("/t/42/upload", 7<<20); resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "au-delà de la limite de 6 MiB") {
 		t.Errorf("7 MiB to a 6 MiB upload route: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := post("/t/42/small", 5<<20); resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "over the limit of 4 MiB") {
+	if resp, body := post("/t/42/small", 5<<20); resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "au-delà de la limite de 4 MiB") {
 		t.Errorf("5 MiB to another route: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := post("/t/42/small", 1<<20); resp.StatusCode != http.StatusOK {

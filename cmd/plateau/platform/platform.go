@@ -162,7 +162,7 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	p.Server = fiberhttp.New(fiberhttp.Config{
 		Addr: cfg.HTTPAddr, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, BodyLimit: cfg.BodyLimit,
-		Views: views, Logger: log, TrustedProxies: cfg.TrustedProxies, Translate: catalog.T,
+		Views: views, Logger: log, TrustedProxies: cfg.TrustedProxies, Words: catalog,
 	}, fiberhttp.Deps{
 		Sessions: redisstore.NewSessions(red, cfg.SessionIdle), Accounts: p.Services.Accounts, Keys: p.Services.Accounts,
 		Authz: p.Authz, Registry: registry,
@@ -257,6 +257,7 @@ func newViews(catalog *i18n.Catalog) (*html.Engine, error) {
 	engine := html.NewFileSystem(http.FS(templates), ".html")
 	engine.AddFuncMap(template.FuncMap{
 		"t":     catalog.T,
+		"n":     i18n.Number[int], // a count in the reader's locale: {{n $.Locale .Volume}}
 		"upper": strings.ToUpper,
 		"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	})

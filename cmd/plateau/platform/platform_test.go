@@ -79,7 +79,7 @@ func TestErrorsArePagesForPeopleAndProblemsForTheAPI(t *testing.T) {
 	e := platformtest.New(t)
 	resp, body := get(t, e.P, "/no/such/page", "text/html")
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") ||
-		!strings.Contains(body, "<html") || !strings.Contains(body, "nothing at this address") {
+		!strings.Contains(body, "<html") || !strings.Contains(body, "rien à cette adresse") { // a visitor reads French
 		t.Fatalf("404 page: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	resp, body = get(t, e.P, "/api/v1/no-such-thing", "")
