@@ -133,7 +133,7 @@ func (s *Server) require(perm tenancy.Permission) fiber.Handler {
 			return err
 		}
 		if !allowed {
-			return apperr.New(apperr.Forbidden, "access.role.lacks_permission", "your role (%s) does not have the permission %s", p.Role, perm)
+			return apperr.New(apperr.Forbidden, "access.role.lacks_permission", "your role (%s) does not allow you to %s", p.Role, perm)
 		}
 		return c.Next()
 	}

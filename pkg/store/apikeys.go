@@ -106,7 +106,7 @@ func (t *tenant) revokeAPIKey(ctx context.Context, id uuid.UUID) (tenancy.APIKey
 	var row apiKeyRow
 	err := t.Tx.NewSelect().Model(&row).Where("id = ? AND org_id = ?", id, t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
-		return tenancy.APIKey{}, apperr.New(apperr.NotFound, "store.api_key.not_found", "API key %v not found", id)
+		return tenancy.APIKey{}, apperr.New(apperr.NotFound, "store.api_key.not_found", "API key not found")
 	} else if err != nil {
 		return tenancy.APIKey{}, err
 	}

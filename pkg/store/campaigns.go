@@ -225,7 +225,7 @@ func (t *tenant) campaign(ctx context.Context, id uuid.UUID) (campaign.Campaign,
 	})
 	if err := q.Scan(ctx); err != nil {
 		if isNoRows(err) {
-			return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
+			return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign not found")
 		}
 		return campaign.Campaign{}, err
 	}
@@ -239,7 +239,7 @@ func (t *tenant) actsOn(ctx context.Context, id uuid.UUID) (campaign.Campaign, e
 	var row campaignRow
 	err := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ?", id).WhereGroup(" AND ", t.worksOn).Scan(ctx)
 	if isNoRows(err) {
-		return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
+		return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign not found")
 	}
 	return row.campaign(), err
 }
@@ -249,7 +249,7 @@ func (t *tenant) ownCampaign(ctx context.Context, id uuid.UUID) (campaign.Campai
 	var row campaignRow
 	err := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ? AND ?TableAlias.org_id = ?", id, t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
-		return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
+		return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign not found")
 	}
 	return row.campaign(), err
 }

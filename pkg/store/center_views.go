@@ -228,7 +228,7 @@ func (s *CenterViews) Brief(ctx context.Context, id uuid.UUID) (Brief, error) {
 			}
 		}
 		if b.Contract.ID == uuid.Nil {
-			return Brief{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
+			return Brief{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign not found")
 		}
 		if b.Campaign, err = t.actsOn(ctx, id); err != nil {
 			return Brief{}, err

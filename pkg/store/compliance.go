@@ -234,7 +234,7 @@ func (t *tenant) removeSuppression(ctx context.Context, id uuid.UUID) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.NotFound, "store.suppression.not_found", "suppression entry %v not found", id)
+		return apperr.New(apperr.NotFound, "store.suppression.not_found", "suppression entry not found")
 	}
 	return t.audit(ctx, "suppression.remove", "suppression_entry", id.String(), nil)
 }

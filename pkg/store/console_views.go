@@ -19,7 +19,7 @@ func (s *Compliance) VerifyCenter(ctx context.Context, center uuid.UUID) (Center
 		return tx.NewSelect().Model(&org).Where("id = ? AND kind = ?", center, tenancy.KindCenter).Scan(ctx)
 	})
 	if isNoRows(err) {
-		return CenterWithProfile{}, apperr.New(apperr.NotFound, "store.center.not_found", "there is no center %s", center)
+		return CenterWithProfile{}, apperr.New(apperr.NotFound, "store.center.not_found", "there is no such center")
 	} else if err != nil {
 		return CenterWithProfile{}, err
 	}

@@ -172,7 +172,7 @@ func (t *tenant) campaignImport(ctx context.Context, campaignID, id uuid.UUID) (
 	}
 	im, err := t.leadImport(ctx, id)
 	if err == nil && im.CampaignID != campaignID {
-		err = apperr.New(apperr.NotFound, "store.import.not_found", "import %v not found", id)
+		err = apperr.New(apperr.NotFound, "store.import.not_found", "import not found")
 	}
 	return CampaignImport{Campaign: c, Import: im}, err
 }
@@ -181,7 +181,7 @@ func (t *tenant) leadImport(ctx context.Context, id uuid.UUID) (lead.Import, err
 	var row leadImportRow
 	err := t.Tx.NewSelect().Model(&row).Where("li.id = ? AND li.org_id = ?", id, t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
-		return lead.Import{}, apperr.New(apperr.NotFound, "store.import.not_found", "import %v not found", id)
+		return lead.Import{}, apperr.New(apperr.NotFound, "store.import.not_found", "import not found")
 	}
 	if err != nil {
 		return lead.Import{}, err

@@ -419,7 +419,7 @@ func (s *Leads) Get(ctx context.Context, campaignID, id uuid.UUID) (LeadFile, er
 		var row leadRow
 		err = t.Tx.NewSelect().Model(&row).Where("l.id = ? AND l.campaign_id = ?", id, campaignID).Scan(ctx)
 		if isNoRows(err) {
-			return LeadFile{}, apperr.New(apperr.NotFound, "store.lead.not_found", "lead %v not found", id)
+			return LeadFile{}, apperr.New(apperr.NotFound, "store.lead.not_found", "lead not found")
 		}
 		if err != nil {
 			return LeadFile{}, err

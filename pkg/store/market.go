@@ -211,7 +211,7 @@ func (s *Market) Accept(ctx context.Context, campaignID, offerID uuid.UUID) (Nam
 		var o offerRow
 		err := t.Tx.NewSelect().Model(&o).Where("id = ? AND client_id = ?", offerID, t.OrgID()).Scan(ctx)
 		if isNoRows(err) {
-			return NamedContract{}, apperr.New(apperr.NotFound, "store.offer.not_found", "offer %v not found", offerID)
+			return NamedContract{}, apperr.New(apperr.NotFound, "store.offer.not_found", "offer not found")
 		} else if err != nil {
 			return NamedContract{}, err
 		}
@@ -260,7 +260,7 @@ func (s *Market) Confirm(ctx context.Context, id uuid.UUID) (NamedContract, erro
 		var row contractRow
 		err := t.Tx.NewSelect().Model(&row).Where("id = ? AND center_id = ?", id, t.OrgID()).Scan(ctx)
 		if isNoRows(err) {
-			return NamedContract{}, apperr.New(apperr.NotFound, "store.contract.not_found", "contract %v not found", id)
+			return NamedContract{}, apperr.New(apperr.NotFound, "store.contract.not_found", "contract not found")
 		} else if err != nil {
 			return NamedContract{}, err
 		}
@@ -331,7 +331,7 @@ func (t *tenant) contract(ctx context.Context, id uuid.UUID) (NamedContract, err
 		return NamedContract{}, err
 	}
 	if len(rows) == 0 {
-		return NamedContract{}, apperr.New(apperr.NotFound, "store.contract.not_found", "contract %v not found", id)
+		return NamedContract{}, apperr.New(apperr.NotFound, "store.contract.not_found", "contract not found")
 	}
 	list, err := namedContracts(rows)
 	return list[0], err

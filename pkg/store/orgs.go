@@ -78,7 +78,7 @@ func (d *DB) OrgByID(ctx context.Context, id uuid.UUID) (tenancy.Org, error) {
 		return tx.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx)
 	})
 	if isNoRows(err) || apperr.Is(err, apperr.NotFound) {
-		return tenancy.Org{}, apperr.New(apperr.NotFound, "store.org.not_found", "org %v not found", id)
+		return tenancy.Org{}, apperr.New(apperr.NotFound, "store.org.not_found", "org not found")
 	}
 	return row.org(), err
 }
@@ -92,7 +92,7 @@ func (t *tenant) org(ctx context.Context) (tenancy.Org, error) {
 	var row orgRow
 	err := t.Tx.NewSelect().Model(&row).Where("id = ?", t.OrgID()).Scan(ctx)
 	if isNoRows(err) {
-		return tenancy.Org{}, apperr.New(apperr.NotFound, "store.org.not_found", "org %v not found", t.OrgID())
+		return tenancy.Org{}, apperr.New(apperr.NotFound, "store.org.not_found", "org not found")
 	}
 	return row.org(), err
 }

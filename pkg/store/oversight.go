@@ -114,7 +114,7 @@ func (s *Oversight) Campaign(ctx context.Context, id uuid.UUID) (CampaignFile, e
 			return err
 		}
 		if len(campaigns) == 0 {
-			return apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign %v not found", id)
+			return apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign not found")
 		}
 		if err := tx.NewSelect().Model(&offers).ColumnExpr("?TableAlias.*").ColumnExpr("ce.name AS center_name").
 			Join("JOIN orgs AS ce ON ce.id = ?TableAlias.org_id").

@@ -136,7 +136,7 @@ func (t *tenant) require(ctx context.Context, perm tenancy.Permission) error {
 	if err != nil || ok {
 		return err
 	}
-	return apperr.New(apperr.Forbidden, "access.role.lacks_permission", "your role (%s) does not have the permission %s", t.Principal.Role, perm)
+	return apperr.New(apperr.Forbidden, "access.role.lacks_permission", "your role (%s) does not allow you to %s", t.Principal.Role, perm)
 }
 
 // mapError turns driver errors into the platform's kinds: a missing row is

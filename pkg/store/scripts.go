@@ -150,7 +150,7 @@ func (t *tenant) script(ctx context.Context, campaignID uuid.UUID) (script.Versi
 	err := t.scriptVisible(t.Tx.NewSelect().Model(&row).Where("sv.campaign_id = ?", campaignID)).
 		Order("sv.version DESC").Limit(1).Scan(ctx)
 	if isNoRows(err) {
-		return script.Version{}, apperr.New(apperr.NotFound, "store.script.not_found", "campaign %v has no script the organization can read", campaignID)
+		return script.Version{}, apperr.New(apperr.NotFound, "store.script.not_found", "this campaign has no script you can read")
 	}
 	if err != nil {
 		return script.Version{}, err
@@ -202,7 +202,7 @@ func (s *Scripts) MarkUsed(ctx context.Context, versionID uuid.UUID) error {
 		var row scriptVersionRow
 		if err := t.scriptVisible(t.Tx.NewSelect().Model(&row).Where("sv.id = ?", versionID)).Scan(ctx); err != nil {
 			if isNoRows(err) {
-				return apperr.New(apperr.NotFound, "store.script_version.not_found", "script version %v not found", versionID)
+				return apperr.New(apperr.NotFound, "store.script_version.not_found", "script version not found")
 			}
 			return err
 		}

@@ -278,7 +278,7 @@ func (t *tenant) member(ctx context.Context, id uuid.UUID) (tenancy.Member, erro
 		return tenancy.Member{}, err
 	}
 	if len(rows) == 0 {
-		return tenancy.Member{}, apperr.New(apperr.NotFound, "store.user.not_found", "user %v not found", id)
+		return tenancy.Member{}, apperr.New(apperr.NotFound, "store.user.not_found", "user not found")
 	}
 	return rows[0].member(), nil
 }

@@ -59,6 +59,10 @@ const (
 	PermPhonesRead Permission = "phones:read" // callees' numbers and emails unmasked: the client's own people
 )
 
+// TermKey names the permission in the catalogs ("perm.campaigns:write"),
+// which say it as what it lets a person do.
+func (p Permission) TermKey() string { return "perm." + string(p) }
+
 // Object and Action split a permission for the RBAC enforcer.
 func (p Permission) Object() string { o, _, _ := strings.Cut(string(p), ":"); return o }
 func (p Permission) Action() string { _, a, _ := strings.Cut(string(p), ":"); return a }
