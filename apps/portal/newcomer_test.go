@@ -1,0 +1,145 @@
+package portal_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+)
+
+// formDefaults reads the fields of a page's form as a browser would send
+// them untouched: inputs with their values (checkboxes when checked) and
+// each select's selected option.
+func formDefaults(page string) url.Values {
+	form := url.Values{}
+	for _, m := range inputTag.FindAllStringSubmatch(page, -1) {
+		a := attrs(m[1])
+		if a["name"] == "" || a["type"] == "checkbox" && !strings.Contains(m[1], " checked") {
+			continue
+		}
+		form.Add(a["name"], a["value"])
+	}
+	for _, s := range selectTag.FindAllStringSubmatch(page, -1) {
+		for _, o := range optionTag.FindAllStringSubmatch(s[2], -1) {
+			if strings.Contains(o[1], " selected") {
+				form.Set(attrs(s[1])["name"], attrs(o[1])["value"])
+			}
+		}
+	}
+	return form
+}
+
+// TestTheSampleFileGivesCallableLeadsWithTheWizardsDefaults walks the
+// newcomer's path: a campaign made with the wizard as it comes (B2C
+// prospecting in France, where calling takes prior consent), the lead
+// file `plateau dev` leaves uploaded, its mapping taken as detected — the
+// mapping step says no row will be blocked — and the import gives leads
+// ready to call, none blocked.
+func TestTheSampleFileGivesCallableLeadsWithTheWizardsDefaults(t *testing.T) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
+		org, owner := parisClient(t, e, "Maison Lumiere")
+		b := signIn(e, owner, "paris password")
+
+		_, page := b.Get("/portal/campaigns/new")
+		form := formDefaults(page)
+		if form.Get("kind") != "prospecting" || form.Get("audience") != "b2c" || form.Get("country") != "FR" {
+			t.Fatalf("the wizard's defaults: %v", form)
+		}
+		form.Set("name", "Ma première campagne")
+		resp, page := b.Post("/portal/campaigns", form)
+		wantStatus(t, "the wizard with its defaults", resp, page, http.StatusSeeOther)
+		m := campaignPath.FindStringSubmatch(resp.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("the wizard leads to %q", resp.Header.Get("Location"))
+		}
+		campaignID := uuid.MustParse(m[1])
+
+		path, id := uploadLeads(t, b, campaignID, demo.SampleFileName, string(demo.SampleFile()))
+		resp, page = b.Get(path)
+		wantStatus(t, "the mapping step", resp, page, http.StatusOK)
+		choices := mappingChoices(t, page)
+		consentColumns := 0
+		for _, field := range choices {
+			if field[0] == "consent_captured_at" || field[0] == "consent_source" {
+				consentColumns++
+			}
+		}
+		if consentColumns != 2 {
+			t.Errorf("the sample's consent columns are not detected: %v", choices)
+		}
+		if testid(page, "dry-run-blocked") != "0" || testid(page, "dry-run-ready") == "0" || strings.Contains(page, `data-testid="dry-run-reason"`) {
+			t.Errorf("the mapping step of the sample: ready %q, blocked %q\n%s", testid(page, "dry-run-ready"), testid(page, "dry-run-blocked"), visibleText(page))
+		}
+		resp, page = post(t, b, path, path+"/start", choices)
+		wantStatus(t, "start the import", resp, page, http.StatusSeeOther)
+		runImport(t, e, org, id)
+		s := readImport(t, e, org, campaignID, id).Summary
+		if s.Blocked != 0 || s.Ready < 200 || s.Ready != s.Imported {
+			t.Errorf("the sample file imported with the wizard's defaults: %d ready, %d blocked (%v) of %d rows",
+				s.Ready, s.Blocked, s.ByReason, s.Rows)
+		}
+	})
+}
+
+// TestTheMappingStepSaysWhatTheRulesWillBlock: before the import runs,
+// the mapping step counts the rows the campaign's rules will block, by
+// reason with why, in French, and says how to give the consents; counting
+// again with the consent columns left out blocks more, and starts
+// nothing; the import then does what the count said.
+func TestTheMappingStepSaysWhatTheRulesWillBlock(t *testing.T) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
+		org, owner, k := prospecting(t, e, "Maison Lumiere")
+		b := signIn(e, owner, "paris password")
+		path, id := uploadLeads(t, b, k.ID, "leads.csv", frenchLeads)
+
+		resp, page := b.Get(path)
+		wantStatus(t, "the mapping step", resp, page, http.StatusOK)
+		for tid, want := range map[string]string{"dry-run-ready": "2", "dry-run-blocked": "2", "dry-run-kept-out": "3"} {
+			if got := testid(page, tid); got != want {
+				t.Errorf("%s: %q, want %q", tid, got, want)
+			}
+		}
+		words := visibleText(page)
+		for _, want := range []string{"Sur les 7 lignes du fichier", "Pas de consentement préalable (1)", "Sur votre liste d'opposition (1)",
+			"choisissez « Date du consentement » et « Source du consentement »"} {
+			if !strings.Contains(words, want) {
+				t.Errorf("the mapping step does not say %q:\n%s", want, words)
+			}
+		}
+		if n := strings.Count(page, `data-testid="dry-run-reason"`); n != 2 {
+			t.Errorf("%d reasons, want 2", n)
+		}
+
+		choices := mappingChoices(t, page)
+		choices.Set("field.4", "ignore") // the consent date
+		choices.Set("field.5", "ignore") // its source
+		choices.Set("check", "1")
+		resp, page = post(t, b, path, path+"/start", choices)
+		wantStatus(t, "count again", resp, page, http.StatusOK)
+		if got, ready := testid(page, "dry-run-blocked"), testid(page, "dry-run-ready"); got != "4" || ready != "1" {
+			t.Errorf("counted without the consent columns: %s blocked, %s ready, want 4 and 1", got, ready)
+		}
+		if got := mappingChoices(t, page); got.Get("field.4") != "ignore" || got.Get("field.2") != "phone" {
+			t.Errorf("counting again does not keep the choices: %v", got)
+		}
+		if im := readImport(t, e, org, k.ID, id); im.Status != lead.Uploaded {
+			t.Fatalf("counting again left the import %s", im.Status)
+		}
+
+		choices.Del("check")
+		choices.Set("field.4", "consent_captured_at")
+		choices.Set("field.5", "consent_source")
+		resp, page = post(t, b, path, path+"/start", choices)
+		wantStatus(t, "start the import", resp, page, http.StatusSeeOther)
+		runImport(t, e, org, id)
+		if s := readImport(t, e, org, k.ID, id).Summary; s.Ready != 2 || s.Blocked != 2 {
+			t.Errorf("the import did not do what the mapping step said: %+v", s)
+		}
+	})
+}
