@@ -11,6 +11,7 @@ import (
 	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
 	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // formDefaults reads the fields of a page's form as a browser would send
@@ -140,6 +141,67 @@ func TestTheMappingStepSaysWhatTheRulesWillBlock(t *testing.T) {
 		runImport(t, e, org, id)
 		if s := readImport(t, e, org, k.ID, id).Summary; s.Ready != 2 || s.Blocked != 2 {
 			t.Errorf("the import did not do what the mapping step said: %+v", s)
+		}
+	})
+}
+
+// TestABlockedLeadIsRemovedFromItsPage: a lead blocked for want of
+// consent has a button to remove it; another client finds no such lead,
+// an analyst has no button and may not remove it; its client removes it,
+// and its number comes back ready with a file that brings its consent.
+func TestABlockedLeadIsRemovedFromItsPage(t *testing.T) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
+		org, owner, k := prospecting(t, e, "Maison Lumiere")
+		importLeads(t, e, org, k.ID, "leads.csv", frenchLeads)
+		b := signIn(e, owner, "paris password")
+		base := "/portal/campaigns/" + k.ID.String()
+		_, page := b.Get(base + "/leads")
+		leadPath := leadsOn(page)["Zoé Côté"]
+		if leadPath == "" {
+			t.Fatalf("no Zoé Côté among the leads:\n%s", page)
+		}
+		resp, page := b.Get(leadPath)
+		wantStatus(t, "the blocked lead", resp, page, http.StatusOK)
+		if !strings.Contains(page, `action="`+leadPath+`/remove"`) || !strings.Contains(visibleText(page), "Retirer de la campagne") {
+			t.Fatalf("the blocked lead has no button to remove it:\n%s", visibleText(page))
+		}
+
+		rival := e.Org(tenancy.KindClient, "Rival", "FR")
+		other := signIn(e, rival.Owner.Email, rival.Password)
+		resp, page = post(t, other, "/portal/leads", leadPath+"/remove", url.Values{})
+		wantStatus(t, "another client removes the lead", resp, page, http.StatusNotFound)
+		e.Member(org, "analyst@ml.test", string(tenancy.RoleAnalyst), "analyst password")
+		analyst := signIn(e, "analyst@ml.test", "analyst password")
+		if _, page := analyst.Get(leadPath); strings.Contains(page, `data-testid="remove-lead"`) {
+			t.Errorf("the analyst is offered to remove the lead")
+		}
+		resp, page = post(t, analyst, leadPath, leadPath+"/remove", url.Values{})
+		wantStatus(t, "the analyst removes the lead", resp, page, http.StatusForbidden)
+		if resp, _ := b.Get(leadPath); resp.StatusCode != http.StatusOK {
+			t.Fatalf("the lead is gone after refused removals: %d", resp.StatusCode)
+		}
+
+		resp, page = post(t, b, leadPath, leadPath+"/remove", url.Values{})
+		wantStatus(t, "remove the lead", resp, page, http.StatusSeeOther)
+		if loc := resp.Header.Get("Location"); loc != base+"/leads" {
+			t.Errorf("the removal leads to %q", loc)
+		}
+		_, page = b.Get(base + "/leads")
+		if _, still := leadsOn(page)["Zoé Côté"]; still || !strings.Contains(text(page), "Le contact a été retiré de la campagne.") {
+			t.Errorf("after the removal, the leads:\n%s", visibleText(page))
+		}
+		if resp, _ := b.Get(leadPath); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the removed lead's page: %d", resp.StatusCode)
+		}
+
+		importLeads(t, e, org, k.ID, "retour.csv", "Nom;Prénom;Téléphone;Date consentement;Source consentement\r\nCôté;Zoé;06 12 34 56 03;01/09/2026;site\r\n")
+		_, page = b.Get(base + "/leads")
+		back := leadsOn(page)["Zoé Côté"]
+		if back == "" {
+			t.Fatalf("the number did not come back")
+		}
+		if _, page := b.Get(back); testid(page, "lead-status") != "Prêt" {
+			t.Errorf("the number back with its consent is %q", testid(page, "lead-status"))
 		}
 	})
 }
