@@ -10,7 +10,9 @@ import (
 
 	"github.com/plateau-bpo/plateau/cmd/plateau/demo"
 	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/leadfile"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -203,5 +205,52 @@ func TestABlockedLeadIsRemovedFromItsPage(t *testing.T) {
 		if _, page := b.Get(back); testid(page, "lead-status") != "Prêt" {
 			t.Errorf("the number back with its consent is %q", testid(page, "lead-status"))
 		}
+	})
+}
+
+// TestStartingTheCallsAsksFirst: "Lancer les appels" on a contracted
+// campaign leads to a page saying what will start — the center under
+// contract, the leads ready and blocked, that this release places no call
+// itself — and the campaign moves only once that is confirmed.
+func TestStartingTheCallsAsksFirst(t *testing.T) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
+		m := publishedWithOffers(t, e)
+		svc, client := e.P.Services, platformtest.As(m.client.Org)
+		k := platformtest.Must(svc.Market.Accept(client, m.campaign.ID, m.atlasOffer.ID))(t)
+		platformtest.Must(svc.Market.Confirm(platformtest.As(m.atlas.Org), k.ID))(t)
+		if _, _, err := svc.Leads.AddBatch(client, m.campaign.ID, []leadfile.Lead{{Phone: "+1 310 555 1234"}, {Phone: "+1 310 555 1235"}}); err != nil {
+			t.Fatal(err)
+		}
+		b := signIn(e, m.client.Owner.Email, m.client.Password)
+		path := "/portal/campaigns/" + m.campaign.ID.String()
+
+		_, page := b.Get(path)
+		if !strings.Contains(page, `data-testid="move-start"`) {
+			t.Fatalf("the contracted campaign offers no start:\n%s", visibleText(page))
+		}
+		resp, page := post(t, b, path, path+"/move", url.Values{"event": {"start"}})
+		wantStatus(t, "start the calls", resp, page, http.StatusOK)
+		if got := platformtest.Must(svc.Campaigns.Get(client, m.campaign.ID))(t).Status; got != campaign.Contracted {
+			t.Fatalf("the campaign moved before it was confirmed: %s", got)
+		}
+		words := visibleText(page)
+		for _, want := range []string{"Lancer les appels de « Relance paniers » ?", "Contractualisée → En cours",
+			"ne passe pas encore les appels elle-même", "Oui, lancer les appels"} {
+			if !strings.Contains(words, want) {
+				t.Errorf("the confirmation does not say %q:\n%s", want, words)
+			}
+		}
+		if testid(page, "start-centers") != "Atlas Contact" || testid(page, "start-ready") != "2" || testid(page, "start-blocked") != "0" {
+			t.Errorf("what will start: centers %q, ready %q, blocked %q", testid(page, "start-centers"), testid(page, "start-ready"), testid(page, "start-blocked"))
+		}
+
+		resp, page = b.Post(path+"/move", url.Values{"_csrf": {platformtest.CSRF(t, page)}, "event": {"start"}, "confirm": {"yes"}})
+		wantStatus(t, "confirm the start", resp, page, http.StatusSeeOther)
+		if got := platformtest.Must(svc.Campaigns.Get(client, m.campaign.ID))(t).Status; got != campaign.Running {
+			t.Errorf("the confirmed campaign is %s", got)
+		}
+		// Running, it offers no start: a start posted again is refused with why.
+		resp, page = post(t, b, path, path+"/move", url.Values{"event": {"start"}})
+		wantStatus(t, "start a running campaign", resp, page, http.StatusConflict)
 	})
 }
