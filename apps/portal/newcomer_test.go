@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -252,5 +254,46 @@ func TestStartingTheCallsAsksFirst(t *testing.T) {
 		// Running, it offers no start: a start posted again is refused with why.
 		resp, page = post(t, b, path, path+"/move", url.Values{"event": {"start"}})
 		wantStatus(t, "start a running campaign", resp, page, http.StatusConflict)
+	})
+}
+
+// TestTheOffersPageSaysBeforeAcceptingWhoCannotReceiveEUData: on a
+// campaign calling France, the offer of a center in Morocco whose
+// data-protection file is empty says, above its accept button, that the
+// center cannot receive EU personal data yet; a center in France's does
+// not.
+func TestTheOffersPageSaysBeforeAcceptingWhoCannotReceiveEUData(t *testing.T) {
+	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
+		client := e.Org(tenancy.KindClient, "Maison Lumiere", "FR")
+		svc, as := e.P.Services, platformtest.As(client.Org)
+		k := platformtest.Must(svc.Campaigns.Create(as, campaign.Input{Name: "Prospection", Kind: "prospecting", Audience: "b2c",
+			Country: "FR", Languages: []string{"fr"}}))(t)
+		platformtest.Must(svc.Campaigns.Move(as, k.ID, campaign.Publish))(t)
+		start := time.Now().AddDate(0, 0, 7)
+		for _, center := range []platformtest.Tenant{e.Org(tenancy.KindCenter, "Atlas Contact", "MA"), e.Org(tenancy.KindCenter, "Lyon Appels", "FR")} {
+			platformtest.Must(svc.Market.SubmitOffer(platformtest.As(center.Org), k.ID, market.OfferInput{Seats: 5, Languages: []string{"fr"},
+				StartsOn: &start, RateCard: market.RateCard{Currency: "EUR", PerMinute: 400_000, Minimum: 30, Increment: 6}}))(t)
+		}
+		b := signIn(e, client.Owner.Email, client.Password)
+		resp, page := b.Get("/portal/campaigns/" + k.ID.String() + "/offers")
+		wantStatus(t, "the offers", resp, page, http.StatusOK)
+		cards := offerCard.FindAllString(page, -1)
+		if len(cards) != 2 {
+			t.Fatalf("%d offers shown", len(cards))
+		}
+		for _, card := range cards {
+			center := offerCenter.FindStringSubmatch(card)[1]
+			warning, accept := strings.Index(card, `data-testid="offer-no-eu-data"`), strings.Index(card, `data-testid="accept"`)
+			switch {
+			case accept < 0:
+				t.Errorf("%s's offer has no accept button", center)
+			case center == "Atlas Contact" && (warning < 0 || warning > accept):
+				t.Errorf("Atlas's offer does not say, before its accept button, that it cannot receive EU data yet:\n%s", visibleText(card))
+			case center == "Atlas Contact" && !strings.Contains(visibleText(card), "ne peut pas encore recevoir de données personnelles de l'Union européenne"):
+				t.Errorf("Atlas's warning: %s", visibleText(card))
+			case center == "Lyon Appels" && warning >= 0:
+				t.Errorf("the French center's offer is said unable to receive EU data")
+			}
+		}
 	})
 }
