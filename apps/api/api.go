@@ -132,6 +132,7 @@ func (a *API) Mount() {
 	r.Get("/campaigns/:id/leads", tenancy.PermLeadsRead, a.listLeads)
 	r.Upload("/campaigns/:id/leads", tenancy.PermLeadsWrite, maxBatchBody, a.idempotent, a.addLeads)
 	r.Get("/campaigns/:id/leads/:lead_id", tenancy.PermLeadsRead, a.lead)
+	r.Delete("/campaigns/:id/leads/:lead_id", tenancy.PermLeadsWrite, a.removeLead)
 	r.Get("/campaigns/:id/imports", tenancy.PermLeadsRead, a.listImports)
 	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, store.MaxFileSize, a.idempotent, a.uploadImport)
 	r.Get("/campaigns/:id/imports/:import_id", tenancy.PermLeadsRead, a.leadImport)

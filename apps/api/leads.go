@@ -272,6 +272,23 @@ func (a *API) lead(c *fiber.Ctx) error {
 	})
 }
 
+// removeLead takes a lead no call touched out of its campaign
+// (store.Leads.Remove): 204, or 409 for a lead a call touched.
+func (a *API) removeLead(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	leadID, err := pathID(c, "lead_id")
+	if err != nil {
+		return err
+	}
+	if err := a.d.Leads.Remove(c.UserContext(), id, leadID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 // addLeads adds a batch of leads, each answered on its own: a bad item
 // never stops the others, and an item whose number the campaign already
 // holds is refused as in_campaign, so sending a batch again adds nothing.

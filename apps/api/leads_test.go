@@ -545,6 +545,10 @@ func leadAnswers(t *testing.T, e *platformtest.Env, send sender, client platform
 	send(200, "GET", path+"/leads/"+made.Results[0].Lead.ID, client.Key, nil)
 	send(200, "GET", path+"/leads/"+made.Results[1].Lead.ID, client.Key, nil)
 	send(404, "GET", path+"/leads/"+x.ID, client.Key, nil)
+	blocked := path + "/leads/" + made.Results[1].Lead.ID // no consent
+	send(403, "DELETE", blocked, center.Key, nil)
+	send(204, "DELETE", blocked, client.Key, nil)
+	send(404, "DELETE", blocked, client.Key, nil)
 
 	var im importBody
 	decodeInto(t, send(202, "POST", path+"/imports?file_name=leads.csv", client.Key, frenchFile, "Content-Type", "text/csv"), &im)
@@ -727,6 +731,34 @@ func (w *twoTenants) leadCases() map[string]func(t *testing.T) {
 				t.Errorf("center A reading X's lead: %d\n%s", status, raw)
 			}
 			masked(t, "X's lead", raw)
+		},
+		"DELETE /api/v1/campaigns/:id/leads/:lead_id": func(t *testing.T) {
+			at := func(campaign, lead string) string { return campaigns + campaign + "/leads/" + lead }
+			w.notFoundAt(t, b.Key, http.MethodDelete, at(m.x, "{id}"), l.x[0], nil)
+			w.notFoundAt(t, b.Key, http.MethodDelete, at("{id}", l.x[0]), m.x, nil)
+			w.notFoundAt(t, b.Key, http.MethodDelete, at(m.bDraft, "{id}"), l.x[0], nil)
+			// A's own lead through another campaign of A's.
+			w.notFoundAt(t, a.Key, http.MethodDelete, at(m.y, "{id}"), l.x[0], nil)
+			// The centers and A's analyst may not remove leads, whichever.
+			for _, key := range []string{w.centerA.Key, w.centerB.Key, w.aKey.Key} {
+				for _, path := range []string{at(m.x, l.x[0]), at(m.x, uuid.NewString())} {
+					status, raw := call(t, e, http.MethodDelete, path, key, nil)
+					wantProblem(t, "DELETE "+path+" without leads:write", status, raw, http.StatusForbidden, "")
+				}
+			}
+			w.aLeadsUnchanged(t)
+			// B removes a lead of its own.
+			got := must[batchBody](t, e, http.MethodPost, campaigns+m.bDraft+"/leads", b.Key,
+				map[string]any{"items": []map[string]string{{"phone": "+41 79 123 45 08", "last_name": "Passager"}}}, http.StatusOK)
+			if len(got.Results) != 1 || got.Results[0].Lead == nil {
+				t.Fatalf("B's lead to remove: %+v", got)
+			}
+			if status, raw := call(t, e, http.MethodDelete, at(m.bDraft, got.Results[0].Lead.ID), b.Key, nil); status != http.StatusNoContent {
+				t.Errorf("B removing its own lead: %d\n%s", status, raw)
+			}
+			if status, _ := call(t, e, http.MethodGet, at(m.bDraft, got.Results[0].Lead.ID), b.Key, nil); status != http.StatusNotFound {
+				t.Errorf("B's removed lead answers %d", status)
+			}
 		},
 		"POST /api/v1/campaigns/:id/leads": func(t *testing.T) {
 			taken := map[string]any{"items": []map[string]string{{"phone": "+41 79 123 45 01", "last_name": "Taken"}, {"phone": "+41 79 123 45 07"}}}

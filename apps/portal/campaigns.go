@@ -22,6 +22,8 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/money"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -399,12 +401,25 @@ func (pt *Portal) renderCampaign(c *fiber.Ctx, refused string) error {
 	return pt.render(c, "campaign", "campaigns.detail.title", d)
 }
 
+// moveCampaign makes a move of the campaign's life. Starting the calls is
+// asked first: the page says what will start, and the campaign moves only
+// when the start comes back confirmed.
 func (pt *Portal) moveCampaign(c *fiber.Ctx) error {
 	id, err := fiberhttp.PathID(c, "id", "campaign")
 	if err != nil {
 		return err
 	}
 	event := campaign.Event(c.FormValue("event"))
+	if event == campaign.Start && c.FormValue("confirm") != "yes" {
+		// Starting the calls is asked first, saying what will start.
+		k, err := pt.d.Campaigns.Overview(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(k.Moves, campaign.Start) {
+			return pt.renderStart(c, k)
+		}
+	}
 	moved, err := pt.d.Campaigns.Move(c.UserContext(), id, event)
 	if e := apperr.As(err); e != nil && (e.Kind == apperr.Conflict || e.Kind == apperr.Forbidden || e.Kind == apperr.Invalid) {
 		// A move the state or the role does not allow: the page says why,
@@ -423,6 +438,30 @@ func (pt *Portal) moveCampaign(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/portal/campaigns/"+id.String(), fiber.StatusSeeOther)
+}
+
+// startData is what starting a campaign's calls will start: the centers
+// under an active contract, the leads ready and those blocked.
+type startData struct {
+	Campaign campaignView
+	Centers  []string
+	Ready    int
+	Blocked  int
+}
+
+// renderStart asks before a campaign's calls start, saying what will.
+func (pt *Portal) renderStart(c *fiber.Ctx, k store.CampaignOverview) error {
+	_, loc, err := pt.org(c)
+	if err != nil {
+		return err
+	}
+	d := startData{Campaign: pt.campaignView(c, k.Campaign, loc), Ready: k.Leads.ByStatus[lead.Ready], Blocked: k.Leads.ByStatus[lead.Blocked]}
+	for _, ct := range k.Contracts {
+		if ct.Status == market.ContractActive {
+			d.Centers = append(d.Centers, ct.CenterName)
+		}
+	}
+	return pt.s.Render(c, "portal/campaign-start", "portal", pt.s.T(c, "campaigns.start.title", d.Campaign.Name), d)
 }
 
 // statusOf is the HTTP status of a refusal a page shows itself.

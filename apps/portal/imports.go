@@ -29,6 +29,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
@@ -224,6 +225,54 @@ type mappingData struct {
 	Preview [][]string // the first rows, a cell per column
 	Error   string     // what is wrong with the mapping as a whole
 	Detail  string
+	DryRun  *dryRunView // what the campaign's rules will do to the file, mapped so
+}
+
+// dryRunView is what an import would do with the file as mapped, said
+// before it runs: how many rows the campaign's rules will block, and why.
+type dryRunView struct {
+	Rows    int
+	Whole   bool // every row was screened; else the first Rows
+	Ready   int
+	Blocked int
+	KeptOut int // invalid, duplicates, already in the campaign
+	Reasons []reasonLine
+	// NoConsent says how to give the campaign the consents it lacks.
+	NoConsent bool
+}
+
+// reasonLine is a reason of block, how many rows it blocks and why.
+type reasonLine struct {
+	Code        string
+	Label       string
+	N           int
+	Explanation string
+}
+
+// dryRun screens the first rows of an uploaded file mapped with m
+// (store.Leads.DryRun); a file the mapping cannot read has no dry run, the
+// mapping step says why.
+func (pt *Portal) dryRun(c *fiber.Ctx, im lead.Import, m leadfile.Mapping) (*dryRunView, error) {
+	d, err := pt.d.Leads.DryRun(c.UserContext(), im.CampaignID, im.ID, m)
+	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	s, locale := d.Summary, fiberhttp.LocaleOf(c)
+	v := &dryRunView{Rows: s.Rows, Whole: d.Whole, Ready: s.Ready, Blocked: s.Blocked, KeptOut: s.Rows - s.Imported,
+		NoConsent: s.ByReason[compliance.NoConsent] > 0}
+	for r, n := range s.ByReason {
+		v.Reasons = append(v.Reasons, reasonLine{Code: string(r), Label: pt.s.T(c, "reason."+string(r)), N: n,
+			Explanation: textIn(locale, d.Blocks[r].Explanation)})
+	}
+	slices.SortFunc(v.Reasons, func(a, b reasonLine) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+	return v, nil
 }
 
 // countLine is a count of the summary with its label.
@@ -299,10 +348,12 @@ func (pt *Portal) fileHead(c *fiber.Ctx, k campaign.Campaign, im lead.Import, m 
 // choose it.
 func (pt *Portal) mappingStep(c *fiber.Ctx, step store.ImportStep) (*mappingData, error) {
 	r, err := pt.fileHead(c, step.Campaign, step.Import, step.Saved)
-	if err == nil {
-		return pt.mappingOf(c, r, r.Mapping(), nil), nil
+	if err != nil {
+		return pt.unmappable(c, step.Campaign, step.Import, err, nil)
 	}
-	return pt.unmappable(c, step.Campaign, step.Import, err, nil)
+	d := pt.mappingOf(c, r, r.Mapping(), nil)
+	d.DryRun, err = pt.dryRun(c, step.Import, r.Mapping())
+	return d, err
 }
 
 // unmappable shows a file the mapping left without a phone column: its
@@ -372,7 +423,8 @@ func (pt *Portal) mappingOf(c *fiber.Ctx, r *leadfile.Reader, m leadfile.Mapping
 // startImport takes the mapping the client confirmed and queues the
 // import. A mapping that gives a field to two columns, or none the phone,
 // shows the step again with each problem at its column and the choices
-// kept; nothing is started.
+// kept; nothing is started. The form's other button (check) shows the step
+// again with the dry run of the columns chosen, and starts nothing.
 func (pt *Portal) startImport(c *fiber.Ctx) error {
 	step, err := pt.leadImport(c)
 	if err != nil {
@@ -417,6 +469,13 @@ func (pt *Portal) startImport(c *fiber.Ctx) error {
 			d.Error = pt.s.T(c, "leads.mapping.problems")
 		}
 		c.Status(fiber.StatusUnprocessableEntity)
+		return pt.renderImport(c, step, d)
+	}
+	if c.FormValue("check") != "" { // count again with the columns chosen, and start nothing
+		d := pt.mappingOf(c, head, chosen, nil)
+		if d.DryRun, err = pt.dryRun(c, im, r.Mapping()); err != nil {
+			return err
+		}
 		return pt.renderImport(c, step, d)
 	}
 	if _, err := pt.d.Leads.Start(c.UserContext(), im.ID, r.Mapping()); err != nil {

@@ -28,13 +28,15 @@ import (
 )
 
 // mountLeads registers the lead pages and the imports. Reading is
-// leads:read (analysts too); importing is leads:write. The upload takes a
+// leads:read (analysts too); importing, and removing a lead no call
+// touched, is leads:write. The upload takes a
 // lead file of up to store.MaxFileSize; the server refuses a larger body
 // before the handler runs.
 func (pt *Portal) mountLeads(r *fiberhttp.Router) {
 	r.Get("/leads", tenancy.PermLeadsRead, pt.leadsHomePage)
 	r.Get("/campaigns/:id/leads", tenancy.PermLeadsRead, pt.campaignLeadsPage)
 	r.Get("/campaigns/:id/leads/:lead", tenancy.PermLeadsRead, pt.leadPage)
+	r.Post("/campaigns/:id/leads/:lead/remove", tenancy.PermLeadsWrite, pt.removeLead)
 	r.Get("/campaigns/:id/imports", tenancy.PermLeadsRead, pt.importsPage)
 	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, store.MaxFileSize, pt.uploadLeads)
 	r.Get("/campaigns/:id/imports/:import", tenancy.PermLeadsRead, pt.importPage)
@@ -241,6 +243,8 @@ type leadData struct {
 	Consent     []line
 	Block       *leadBlock
 	History     []leadEvent
+	Removable   bool // no call touched it, and the viewer may remove it
+	RemovePath  string
 }
 
 func (pt *Portal) leadPage(c *fiber.Ctx) error {
@@ -312,9 +316,35 @@ func (pt *Portal) leadPage(c *fiber.Ctx) error {
 	if d.Block != nil {
 		d.History = append(d.History, leadEvent{When: d.Block.CheckedAt, Text: pt.s.T(c, "leads.history.blocked", d.Block.ReasonLabel)})
 	}
+	if l.Status.Untouched() {
+		if d.Removable, err = pt.s.Can(c, tenancy.PermLeadsWrite); err != nil {
+			return err
+		}
+		d.RemovePath = "/portal/campaigns/" + d.Campaign.ID + "/leads/" + l.ID.String() + "/remove"
+	}
 	title := d.Name
 	if title == "" {
 		title = d.Phone
 	}
 	return pt.s.Render(c, "portal/leads-detail", "portal", title, d)
+}
+
+// removeLead takes a lead no call touched out of its campaign
+// (store.Leads.Remove) and goes back to the campaign's leads.
+func (pt *Portal) removeLead(c *fiber.Ctx) error {
+	id, err := fiberhttp.PathID(c, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	leadID, err := fiberhttp.PathID(c, "lead", "lead")
+	if err != nil {
+		return err
+	}
+	if err := pt.d.Leads.Remove(c.UserContext(), id, leadID); err != nil {
+		return err
+	}
+	if err := pt.s.Flash(c, pt.s.T(c, "leads.removed")); err != nil {
+		return err
+	}
+	return c.Redirect("/portal/campaigns/"+id.String()+"/leads", fiber.StatusSeeOther)
 }

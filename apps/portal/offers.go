@@ -94,6 +94,9 @@ type offerCard struct {
 	Languages   string
 	StartsOn    string
 	Message     string
+	// NoEUDataYet: the center may not receive the campaign's EU personal
+	// data yet, said before the client accepts.
+	NoEUDataYet bool
 }
 
 type offersData struct {
@@ -149,7 +152,7 @@ func (pt *Portal) renderOffers(c *fiber.Ctx, refused string) error {
 			Total:       money.FormatTotal(e.Total, e.Currency, locale), Estimate: pt.estimateLines(c, e),
 			Compared: live && e.Currency == k.Currency, OverBudget: e.Currency == k.Currency && k.BudgetCap > 0 && e.Total > k.BudgetCap,
 			RateCard: pt.rateLines(c, o.RateCard), Seats: o.Seats, Hours: o.Hours, Languages: pt.languages(c, o.Languages),
-			StartsOn: day(&o.StartsOn), Message: o.Message}
+			StartsOn: day(&o.StartsOn), Message: o.Message, NoEUDataYet: o.NoEUDataYet && live}
 		if card.Compared {
 			compared++
 			if cheapest < 0 || e.Total < cheapest {

@@ -23,3 +23,14 @@ func (w *Worker) importLeads(ctx context.Context, env outbox.Envelope) error {
 	}
 	return err
 }
+
+// rescrubLeads screens a client's leads again once what the platform knows
+// of their numbers changed (store.Leads.Rescrub): a consent recorded, an
+// opt-out lifted, a national list reloaded.
+func (w *Worker) rescrubLeads(ctx context.Context, env outbox.Envelope) error {
+	task, err := asynqjobs.Decode[lead.RescrubTask](env)
+	if err != nil {
+		return err
+	}
+	return w.deps.Leads.Rescrub(ctx, env.OutboxID, task)
+}

@@ -71,6 +71,7 @@ func New(d Deps) *Worker {
 	w.server.HandleTenant(mail.TaskInvitation, w.mailInvitation)
 	w.server.HandleTenant(mail.TaskPasswordReset, w.mailPasswordReset)
 	w.server.HandleTenant(lead.TaskImport, w.importLeads)
+	w.server.HandleTenant(lead.TaskRescrub, w.rescrubLeads)
 	w.server.HandleSystem(TypeOutboxReconcile, w.reconcile)
 	w.server.HandleSystem(TypeMaintenancePurge, w.purge)
 	if d.Scheduler {

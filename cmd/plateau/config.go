@@ -127,7 +127,7 @@ func (s *globals) logger() (*slog.Logger, error) {
 
 // platformConfig resolves the HTTP settings into the platform's config.
 // Only dev may leave the base URL out: elsewhere mailed links would point
-// at localhost.
+// at localhost. Dev logs health checks and static files at debug level.
 func (s *settings) platformConfig(dev bool) (platform.Config, error) {
 	base := s.baseURL
 	if base == "" && !dev {
@@ -161,5 +161,5 @@ func (s *settings) platformConfig(dev bool) (platform.Config, error) {
 		}
 	}
 	return platform.Config{DatabaseURL: s.databaseURL, SystemDatabaseURL: s.systemURL, RedisURL: s.redisURL, HTTPAddr: s.httpAddr,
-		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure, TrustedProxies: proxies}, nil
+		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure, TrustedProxies: proxies, QuietOps: dev}, nil
 }

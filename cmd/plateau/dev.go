@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -108,16 +109,18 @@ func prepare(ctx context.Context, db *store.DB, log *slog.Logger, noSeed bool) e
 }
 
 // writeSampleFile leaves a lead file a newcomer can upload in the portal,
-// once, in ./var beside the default database.
+// in ./var beside the default database; a sample an earlier version left
+// is replaced by this version's.
 func writeSampleFile() (string, error) {
 	path := filepath.Join("var", demo.SampleFileName)
-	if _, err := os.Stat(path); err == nil {
+	sample := demo.SampleFile()
+	if kept, err := os.ReadFile(path); err == nil && bytes.Equal(kept, sample) {
 		return path, nil
 	}
 	if err := os.MkdirAll("var", 0o750); err != nil {
 		return "", err
 	}
-	return path, os.WriteFile(path, demo.SampleFile(), 0o640)
+	return path, os.WriteFile(path, sample, 0o640)
 }
 
 func (s *settings) printWelcome(baseURL, database, redis, sample string) {

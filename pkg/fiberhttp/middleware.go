@@ -2,6 +2,7 @@ package fiberhttp
 
 import (
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -53,9 +54,23 @@ func (s *Server) logRequests(m *metrics) fiber.Handler {
 		if p, ok := PrincipalOf(c); ok {
 			attrs = append(attrs, "org_id", p.OrgID, "actor", p.Label)
 		}
-		s.log.Info("http", attrs...)
+		level := slog.LevelInfo
+		if s.cfg.QuietOps && status < fiber.StatusBadRequest && opsRoute(route) {
+			level = slog.LevelDebug
+		}
+		s.log.Log(c.UserContext(), level, "http", attrs...)
 		return nil
 	}
+}
+
+// opsRoute reports whether a route serves operations or static files:
+// what QuietOps logs at debug level.
+func opsRoute(route string) bool {
+	switch route {
+	case "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return strings.HasPrefix(route, "/static/")
 }
 
 // The labels outlive the request, while fiber's strings are views of

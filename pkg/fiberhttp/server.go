@@ -59,6 +59,11 @@ type Config struct {
 	TrustedProxies []string
 	// Words are the catalogs pages and messages are said in.
 	Words Words
+	// QuietOps logs the answered requests of the operations routes
+	// (/healthz, /readyz, /metrics) and of the static files at debug
+	// level, so that a developer's console shows what matters (plateau
+	// dev); a refused or failed one is logged as any other.
+	QuietOps bool
 }
 
 // Words are the platform's catalogs: T says a key in a locale ("fr",

@@ -222,3 +222,61 @@ func (im Import) Percent() int {
 	}
 	return int(min(100, im.BytesRead*100/im.Size))
 }
+
+// DryRunRows is how many rows of a file a dry run screens at most: enough
+// to say what the campaign's rules will do to a file, fast enough to say
+// it on the mapping step.
+const DryRunRows = 10_000
+
+// DryRun is what an import would do with the first rows of a file, before
+// it runs: the rows it would admit, ready or blocked, and those it would
+// keep out, counted as an import counts them.
+type DryRun struct {
+	Summary Summary
+	// Whole is set when the file has no more rows than were screened.
+	Whole bool
+	// Blocks holds, for each reason of block, the block of the first row
+	// blocked for it: the rule, its source and the explanation in French
+	// and English.
+	Blocks map[compliance.Reason]Block
+}
+
+// Head reads at most limit rows of r, for a dry run; whole reports that
+// the file holds no more. A file that cannot be read fails it as it would
+// fail the import.
+func Head(r *leadfile.Reader, limit int) (rows []leadfile.Row, whole bool, err error) {
+	for row, err := range r.Rows() {
+		if err != nil {
+			return rows, false, err
+		}
+		if len(rows) == limit {
+			return rows, false, nil
+		}
+		row.Values = nil // the cells are the reader's to reuse; the lead holds what screening needs
+		rows = append(rows, row)
+	}
+	return rows, true, nil
+}
+
+// DryRun screens rows as the import would, and writes nothing: the
+// screener's facts are the campaign's as they stand. whole says the rows
+// are the whole file.
+func (s *Screener) DryRun(rows []leadfile.Row, whole bool) DryRun {
+	out := DryRun{Summary: NewSummary(), Whole: whole, Blocks: map[compliance.Reason]Block{}}
+	for _, row := range rows {
+		var l Lead
+		var problem *leadfile.Problem
+		if row.OK() {
+			l, problem = s.Admit(row.Lead, row.Phone, row.Line)
+		} else {
+			problem = &row.Problems[0]
+		}
+		out.Summary.Count(&l, problem)
+		if b := l.Block; problem == nil && b != nil {
+			if _, seen := out.Blocks[b.Reason]; !seen {
+				out.Blocks[b.Reason] = *b
+			}
+		}
+	}
+	return out
+}

@@ -52,6 +52,10 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// Untouched reports whether no call touched a lead of status s yet: it is
+// screened again when its facts change, and may be removed.
+func (s Status) Untouched() bool { return s == New || s == Ready || s == Blocked }
+
 // Consent is the evidence of consent a client supplied with the lead.
 type Consent struct {
 	Source     string    `json:"source"`

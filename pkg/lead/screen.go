@@ -75,7 +75,6 @@ func (s *Screener) Admit(raw leadfile.Lead, p leadfile.Phone, line int) (Lead, *
 		return Lead{}, problem(ProblemTimezone, "timezone", l.Timezone,
 			apperr.Field("", "lead.timezone.unknown", "%q is not a time zone: use an IANA name such as Europe/Paris, or leave it empty", l.Timezone))
 	}
-	consents := s.Facts.Consents[p.Key]
 	if raw.ConsentSource != "" || raw.ConsentCapturedAt != "" || raw.ConsentProof != "" {
 		at, err := ParseConsentDate(raw.ConsentCapturedAt)
 		if err != nil {
@@ -87,38 +86,74 @@ func (s *Screener) Admit(raw leadfile.Lead, p leadfile.Phone, line int) (Lead, *
 				apperr.Field("", "lead.consent_date.future", "the consent date %s is in the future", at.Format(time.DateOnly)))
 		}
 		l.Consent = &Consent{Source: raw.ConsentSource, CapturedAt: at, Proof: raw.ConsentProof}
-		// The file's consent is for this campaign's kind of call, and a
-		// withdrawal the registry holds from after it still stands.
-		fileConsent := compliance.Consent{CapturedAt: at, Kinds: []compliance.Kind{s.Campaign.Kind}}
-		for _, c := range consents {
-			if w := c.WithdrawnAt; w != nil && w.After(at) && (fileConsent.WithdrawnAt == nil || w.Before(*fileConsent.WithdrawnAt)) {
-				fileConsent.WithdrawnAt = w
-			}
-		}
-		consents = append(consents[:len(consents):len(consents)], fileConsent)
 	}
-	in := compliance.Input{Number: phone.Number{E164: p.E164, Region: p.Region}, LeadZone: l.Timezone,
-		Audience: s.Campaign.Audience, Kind: s.Campaign.Kind, Consents: consents}
-	if _, on := s.Facts.ClientList[p.Key]; on {
-		in.Suppressions = append(in.Suppressions, compliance.ClientList)
-	}
-	if _, on := s.Facts.PlatformList[p.Key]; on {
-		in.Suppressions = append(in.Suppressions, compliance.PlatformList)
-	}
-	if s.National != nil {
-		in.National = s.National(p.E164)
-	}
-	if d := compliance.Screen(in, s.Now); d.Allowed {
-		l.Status = Ready
-	} else {
-		l.Status = Blocked
-		l.Block = &Block{Reason: d.Reason, Rule: d.Rule, Source: d.Source, RuleSet: d.RuleSet, Explanation: d.Explanation, CheckedAt: s.Now}
-	}
+	s.screen(&l, p.Key)
 	if s.Facts.InCampaign == nil {
 		s.Facts.InCampaign = map[uint64]struct{}{}
 	}
 	s.Facts.InCampaign[p.Key] = struct{}{}
 	return l, nil
+}
+
+// Rescreen screens a lead of the campaign again with the facts as they
+// stand now — a consent recorded since, an opt-out lifted or added, a
+// national list reloaded — and reports whether its status or its block
+// changed. Only a lead that no call touched yet (new, ready or blocked)
+// is screened again: the others are the dialler's to decide.
+func (s *Screener) Rescreen(l Lead, key uint64) (Lead, bool) {
+	if !l.Status.Untouched() {
+		return l, false
+	}
+	was := l
+	s.screen(&l, key)
+	changed := l.Status != was.Status
+	switch {
+	case changed:
+	case l.Block == nil || was.Block == nil:
+	default: // blocked still: changed when for another rule
+		changed = l.Block.Reason != was.Block.Reason || l.Block.Rule != was.Block.Rule
+	}
+	if !changed {
+		return was, false
+	}
+	l.UpdatedAt = s.Now
+	return l, true
+}
+
+// screen sets the lead's status, ready or blocked with why, from the
+// engine's import-time Screen: the consents of the client's registry and
+// the lead's own (brought by its file or batch, for the campaign's kind of
+// call; a withdrawal the registry holds from after it still stands), the
+// opt-out lists and the national lists.
+func (s *Screener) screen(l *Lead, key uint64) {
+	consents := s.Facts.Consents[key]
+	if l.Consent != nil {
+		at := l.Consent.CapturedAt
+		own := compliance.Consent{CapturedAt: at, Kinds: []compliance.Kind{s.Campaign.Kind}}
+		for _, c := range consents {
+			if w := c.WithdrawnAt; w != nil && w.After(at) && (own.WithdrawnAt == nil || w.Before(*own.WithdrawnAt)) {
+				own.WithdrawnAt = w
+			}
+		}
+		consents = append(consents[:len(consents):len(consents)], own)
+	}
+	in := compliance.Input{Number: phone.Number{E164: l.Phone, Region: l.Region}, LeadZone: l.Timezone,
+		Audience: s.Campaign.Audience, Kind: s.Campaign.Kind, Consents: consents}
+	if _, on := s.Facts.ClientList[key]; on {
+		in.Suppressions = append(in.Suppressions, compliance.ClientList)
+	}
+	if _, on := s.Facts.PlatformList[key]; on {
+		in.Suppressions = append(in.Suppressions, compliance.PlatformList)
+	}
+	if s.National != nil {
+		in.National = s.National(l.Phone)
+	}
+	if d := compliance.Screen(in, s.Now); d.Allowed {
+		l.Status, l.Block = Ready, nil
+	} else {
+		l.Status = Blocked
+		l.Block = &Block{Reason: d.Reason, Rule: d.Rule, Source: d.Source, RuleSet: d.RuleSet, Explanation: d.Explanation, CheckedAt: s.Now}
+	}
 }
 
 func (s *Screener) knownZone(name string) bool {

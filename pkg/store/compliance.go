@@ -11,6 +11,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 )
 
@@ -89,7 +90,8 @@ func (t *tenant) recordConsents(ctx context.Context, region string, items []comp
 	for _, r := range rows {
 		out = append(out, r.record())
 	}
-	return out, nil
+	// A lead blocked for want of this consent may now be called.
+	return out, t.announceRescrub(ctx, lead.CauseConsent, phonesOf(rows, func(r consentRow) string { return r.Phone })...)
 }
 
 // Consents lists the org's consent records, newest first, for one number
@@ -146,9 +148,11 @@ func (t *tenant) withdrawConsent(ctx context.Context, phone string, at time.Time
 		return 0, err
 	}
 	if k, _ := added.RowsAffected(); k > 0 {
-		err = t.audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": 1, "new": k, "source": entry.Source})
+		if err := t.audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": 1, "new": k, "source": entry.Source}); err != nil {
+			return 0, err
+		}
 	}
-	return int(n), err
+	return int(n), t.announceRescrub(ctx, lead.CauseConsent, phone)
 }
 
 type suppressionRow struct {
@@ -202,7 +206,23 @@ func (t *tenant) addSuppressions(ctx context.Context, region string, items []com
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
-	return int(n), t.audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": len(rows), "new": n})
+	if err := t.audit(ctx, "suppression.add", "suppression_list", string(t.listOf()), map[string]any{"count": len(rows), "new": n}); err != nil {
+		return 0, err
+	}
+	return int(n), t.announceRescrub(ctx, lead.CauseOptOut, phonesOf(rows, func(r suppressionRow) string { return r.Phone })...)
+}
+
+// phonesOf lists the distinct numbers of rows, in order.
+func phonesOf[R any](rows []R, phone func(R) string) []string {
+	seen := make(map[string]bool, len(rows))
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if p := phone(r); !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Suppressions lists the org's list, newest first.
@@ -229,14 +249,20 @@ func (s *Compliance) RemoveSuppression(ctx context.Context, id uuid.UUID) error 
 }
 
 func (t *tenant) removeSuppression(ctx context.Context, id uuid.UUID) error {
-	res, err := t.Tx.NewDelete().Model((*suppressionRow)(nil)).Where("id = ? AND org_id = ?", id, t.OrgID()).Exec(ctx)
-	if err != nil {
+	var phones []string
+	err := t.Tx.NewDelete().Model((*suppressionRow)(nil)).Where("id = ? AND org_id = ?", id, t.OrgID()).
+		Returning("phone").Scan(ctx, &phones)
+	if err != nil && !isNoRows(err) {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if len(phones) == 0 {
 		return apperr.New(apperr.NotFound, "store.suppression.not_found", "suppression entry not found")
 	}
-	return t.audit(ctx, "suppression.remove", "suppression_entry", id.String(), nil)
+	if err := t.audit(ctx, "suppression.remove", "suppression_entry", id.String(), nil); err != nil {
+		return err
+	}
+	// A lead blocked for this opt-out may now be called.
+	return t.announceRescrub(ctx, lead.CauseOptOut, phones...)
 }
 
 // Screening is what the stores know of a callee for the principal's org:

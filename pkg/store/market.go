@@ -11,6 +11,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -47,6 +48,11 @@ type Market struct{ db *DB }
 type NamedOffer struct {
 	market.Offer
 	CenterName string
+	// NoEUDataYet is set, for the campaign's client, when the campaign
+	// holds EU personal data and the center may not receive it yet (its
+	// data-protection file is incomplete, or not verified as it stands):
+	// accepted, its contract will not become active until it may.
+	NoEUDataYet bool
 }
 
 // CampaignOffers is a campaign with the offers the principal may see on it.
@@ -65,8 +71,50 @@ func (s *Market) Offers(ctx context.Context, campaignID uuid.UUID) (CampaignOffe
 			return CampaignOffers{}, err
 		}
 		offers, err := t.offers(ctx, campaignID)
+		if err != nil || c.OrgID != t.OrgID() || !market.HoldsEUPersonalData(c.Country) || len(offers) == 0 {
+			return CampaignOffers{Campaign: c, Offers: offers}, err
+		}
+		centers := make([]uuid.UUID, len(offers))
+		for i, o := range offers {
+			centers[i] = o.CenterID
+		}
+		may, err := t.db.mayReceiveEUData(ctx, c.Country, centers, t.Now)
+		for i, o := range offers {
+			offers[i].NoEUDataYet = !may[o.CenterID]
+		}
 		return CampaignOffers{Campaign: c, Offers: offers}, err
 	})
+}
+
+// mayReceiveEUData tells, of each center, whether a contract on a campaign
+// calling country may become active now (market.MayActivate): its
+// data-protection profile allows it. The profiles are other orgs', read
+// across orgs on the system pool for that one fact: nothing else of them
+// leaves this function.
+func (d *DB) mayReceiveEUData(ctx context.Context, country string, centers []uuid.UUID, now time.Time) (map[uuid.UUID]bool, error) {
+	var orgs []orgRow
+	var profiles []centerProfileRow
+	err := d.inSystem(ctx, "offers-eu-data", func(tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&orgs).Column("id", "country").Where("id IN (?)", bun.List(centers)).Scan(ctx); err != nil {
+			return err
+		}
+		return tx.NewSelect().Model(&profiles).Where("org_id IN (?)", bun.List(centers)).Scan(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	byOrg := map[uuid.UUID]compliance.CenterProfile{}
+	for _, o := range orgs {
+		byOrg[o.ID] = compliance.CenterProfile{OrgID: o.ID, Country: o.Country, Authority: compliance.AuthorityOf(o.Country)}
+	}
+	for _, p := range profiles {
+		byOrg[p.OrgID] = p.profile()
+	}
+	out := make(map[uuid.UUID]bool, len(byOrg))
+	for id, p := range byOrg {
+		out[id] = market.MayActivate(country, p, now) == nil
+	}
+	return out, nil
 }
 
 // SubmitOffer answers an open campaign request with the principal's

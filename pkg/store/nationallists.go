@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -56,8 +57,12 @@ func (t *tenant) saveNationalList(ctx context.Context, c nationallist.Upload) (n
 		return c, err
 	}
 	out := row.copy()
-	return out, t.audit(ctx, "national_list.upload", "national_list", c.Code,
-		map[string]any{"fresh_at": c.FreshAt, "numbers": c.Numbers, "file": c.FileName})
+	if err := t.audit(ctx, "national_list.upload", "national_list", c.Code,
+		map[string]any{"fresh_at": c.FreshAt, "numbers": c.Numbers, "file": c.FileName}); err != nil {
+		return out, err
+	}
+	// Every client's leads are screened against the new copy.
+	return out, t.announceRescrub(ctx, lead.CauseNationalList)
 }
 
 // NationalLists returns the latest copy of every national list, without

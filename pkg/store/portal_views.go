@@ -14,17 +14,19 @@ import (
 // transaction.
 
 // CampaignOverview is a campaign as its page shows it: the moves the
-// principal may make on it now, how many offers it received and its
-// contracts, newest first.
+// principal may make on it now, how many offers it received, its
+// contracts, newest first, and its leads counted (what starting its calls
+// would start).
 type CampaignOverview struct {
 	Campaign  campaign.Campaign
 	Moves     []campaign.Event
 	Offers    int
 	Contracts []NamedContract
+	Leads     LeadCounts
 }
 
 // Overview reads a campaign the principal works on with its moves, its
-// offers counted and its contracts; any other is not found.
+// offers and leads counted and its contracts; any other is not found.
 func (s *Campaigns) Overview(ctx context.Context, id uuid.UUID) (CampaignOverview, error) {
 	return run(ctx, s.db, func(t *tenant) (CampaignOverview, error) {
 		c, err := t.actsOn(ctx, id)
@@ -40,7 +42,10 @@ func (s *Campaigns) Overview(ctx context.Context, id uuid.UUID) (CampaignOvervie
 			return out, err
 		}
 		out.Offers = len(offers)
-		out.Contracts, err = t.contracts(ctx, id)
+		if out.Contracts, err = t.contracts(ctx, id); err != nil {
+			return out, err
+		}
+		out.Leads, err = t.countLeads(ctx, id)
 		return out, err
 	})
 }

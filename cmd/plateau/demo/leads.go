@@ -22,8 +22,15 @@ const (
 )
 
 // SampleFile is a French Excel lead file (Windows-1252, ';') of fictitious
-// people, some numbers invalid or repeated.
-func SampleFile() []byte { return leadgen.File(sampleRows, 1789) }
+// people, some numbers invalid or repeated, each with the date and the
+// source of its consent: imported as it is detected into a campaign the
+// portal's wizard proposes (B2C prospecting in France, where calling takes
+// prior consent), its leads are ready to call.
+func SampleFile() []byte {
+	g := leadgen.New(1789)
+	g.Consent = true
+	return g.File(sampleRows)
+}
 
 // seedLeads imports generated files into the demo campaigns, as Maison
 // Lumière would through the portal: upload, mapping detected, job run.

@@ -59,6 +59,9 @@ type Config struct {
 	SessionIdle       time.Duration
 	BodyLimit         int
 	TrustedProxies    []string // load balancers whose X-Forwarded-For is believed
+	// QuietOps logs health checks and static files at debug level
+	// (plateau dev: the console shows the requests that matter).
+	QuietOps bool
 	// Now is the platform's one clock; nil is time.Now. Tests move it.
 	Now func() time.Time
 }
@@ -162,7 +165,7 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	p.Server = fiberhttp.New(fiberhttp.Config{
 		Addr: cfg.HTTPAddr, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, BodyLimit: cfg.BodyLimit,
-		Views: views, Logger: log, TrustedProxies: cfg.TrustedProxies, Words: catalog,
+		Views: views, Logger: log, TrustedProxies: cfg.TrustedProxies, Words: catalog, QuietOps: cfg.QuietOps,
 	}, fiberhttp.Deps{
 		Sessions: redisstore.NewSessions(red, cfg.SessionIdle), Accounts: p.Services.Accounts, Keys: p.Services.Accounts,
 		Authz: p.Authz, Registry: registry,

@@ -47,6 +47,10 @@ func CP1252(s string) []byte {
 type Generator struct {
 	Suppressed        []string
 	SuppressedPercent int
+	// Consent adds the two columns a CRM exports when it records opt-ins
+	// (ConsentHeader): when and where each callee consented, every row
+	// before 2026, so that a B2C prospecting campaign in France may call.
+	Consent bool
 
 	r      *rand.Rand
 	recent []string // numbers to duplicate
@@ -58,6 +62,22 @@ func New(seed uint64) *Generator { return &Generator{r: rand.New(rand.NewPCG(see
 
 // Header is the header line the rows go under.
 const Header = "Civilité;Nom;Prénom;Société;Adresse;Code postal;Ville;Téléphone;E-mail;Date de naissance;Commentaire\r\n"
+
+// ConsentHeader is Header with the consent columns of Generator.Consent,
+// named as pkg/leadfile's mapping detects them.
+const ConsentHeader = "Civilité;Nom;Prénom;Société;Adresse;Code postal;Ville;Téléphone;E-mail;Date de naissance;Commentaire;" +
+	"Date du consentement;Source du consentement\r\n"
+
+// Header is the header line g's rows go under.
+func (g *Generator) Header() string {
+	if g.Consent {
+		return ConsentHeader
+	}
+	return Header
+}
+
+// consentSources are where the callees of a generated file consented.
+var consentSources = []string{"formulaire du site", "commande en ligne", "jeu-concours", "salon Maison & Objet", "lettre d’information"}
 
 var (
 	genFirsts    = []string{"Jérôme", "Hélène", "François", "Gaëlle", "Loïc", "Émilie", "Cédric", "Bérénice", "Noël", "Chloé", "Zoé", "Anaïs"}
@@ -132,17 +152,23 @@ func (g *Generator) Row(b *strings.Builder) {
 	if r.IntN(10) == 0 {
 		comment = "Rappeler après 18h – intéressé"
 	}
-	fmt.Fprintf(b, "%s;%s;%s;%s;%s;%05d;%s;%s;contact%d@exemple.fr;%02d/%02d/%d;%s\r\n",
+	fmt.Fprintf(b, "%s;%s;%s;%s;%s;%05d;%s;%s;contact%d@exemple.fr;%02d/%02d/%d;%s",
 		[]string{"M.", "Mme", "Mlle"}[r.IntN(3)], genLasts[r.IntN(len(genLasts))], genFirsts[r.IntN(len(genFirsts))],
 		genCompanies[r.IntN(len(genCompanies))], address, 1000+r.IntN(95000), genCities[r.IntN(len(genCities))], g.phone(),
 		g.n, 1+r.IntN(28), 1+r.IntN(12), 1940+r.IntN(60), comment)
+	if g.Consent {
+		fmt.Fprintf(b, ";%02d/%02d/%d;%s", 1+r.IntN(28), 1+r.IntN(12), 2024+r.IntN(2), consentSources[r.IntN(len(consentSources))])
+	}
+	b.WriteString("\r\n")
 }
 
 // File returns a whole file of rows rows, in Windows-1252.
-func File(rows int, seed uint64) []byte {
-	g := New(seed)
+func File(rows int, seed uint64) []byte { return New(seed).File(rows) }
+
+// File returns a whole file of g's next rows rows, in Windows-1252.
+func (g *Generator) File(rows int) []byte {
 	var b strings.Builder
-	b.WriteString(Header)
+	b.WriteString(g.Header())
 	for range rows {
 		g.Row(&b)
 	}
@@ -152,7 +178,7 @@ func File(rows int, seed uint64) []byte {
 // Stream is a file of rows rows from g, in Windows-1252, written as it is
 // read: never whole in memory.
 func (g *Generator) Stream(rows int) io.Reader {
-	return &stream{g: g, left: rows, buf: CP1252(Header)}
+	return &stream{g: g, left: rows, buf: CP1252(g.Header())}
 }
 
 type stream struct {

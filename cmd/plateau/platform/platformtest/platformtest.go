@@ -22,6 +22,7 @@ import (
 
 	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/redisstore"
 	"github.com/plateau-bpo/plateau/pkg/redisstore/redistest"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
@@ -71,9 +72,25 @@ func New(t *testing.T) *Env {
 	return newEnv(t, dbtest.SQLite(t))
 }
 
+// InProcess builds the platform as `plateau dev` runs it: on SQLite and
+// an in-process Redis, whatever the test environment configures.
+func InProcess(t *testing.T) *Env {
+	t.Helper()
+	r, err := redisstore.Open(context.Background(), "memory://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	return build(t, dbtest.SQLite(t), r)
+}
+
 func newEnv(t *testing.T, db dbtest.DB) *Env {
 	t.Helper()
-	r := redistest.Open(t)
+	return build(t, db, redistest.Open(t))
+}
+
+func build(t *testing.T, db dbtest.DB, r *redisstore.Redis) *Env {
+	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	p, err := platform.Assemble(context.Background(), platform.Config{BaseURL: "http://plateau.test", SecureCookies: true}, log, db.App, r)
