@@ -236,6 +236,13 @@ func (d *DB) Close() error {
 	return err
 }
 
+// Analyze refreshes the planner's statistics of every table, as the
+// database's own background work would some time after a bulk load.
+func (d *DB) Analyze(ctx context.Context) error {
+	_, err := d.Bun.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
 // Ping checks the database answers, for /readyz.
 func (d *DB) Ping(ctx context.Context) error { return d.Bun.PingContext(ctx) }
 
