@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/url"
 	"strings"
 	"time"
 	"unicode"
 
+	json "github.com/goccy/go-json" // encoding/json's reading, faster: a page reads 50 leads' fields
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
