@@ -82,7 +82,7 @@ func (s *Campaigns) Create(ctx context.Context, in campaign.Input) (campaign.Cam
 // are OpenRequests.
 func (s *Campaigns) List(ctx context.Context, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
 	return runPage(ctx, s.db, func(t *tenant) ([]campaign.Campaign, *uuid.UUID, error) {
-		var rows []campaignRow
+		rows := pageRows[campaignRow](page)
 		q := t.Tx.NewSelect().Model(&rows).WhereGroup(" AND ", t.worksOn)
 		return campaignPage(ctx, q, &rows, page)
 	})

@@ -359,7 +359,7 @@ func (t *tenant) searchNumber(ctx context.Context, c campaign.Campaign, f LeadFi
 // numbers masked for those who may not read them: none when the principal
 // does not work on the campaign.
 func (t *tenant) leads(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
-	var rows []leadRow
+	rows := pageRows[leadRow](page)
 	q := t.Tx.NewSelect().Model(&rows).Where("l.campaign_id = ?", campaignID).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery { return t.worksOnCampaignOf(q, "l.campaign_id") })
 	if f.Status != "" {
