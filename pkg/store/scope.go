@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 
@@ -48,7 +49,7 @@ func run[T any](ctx context.Context, d *DB, fn func(t *tenant) (T, error)) (T, e
 		return out, err
 	}
 	t := &tenant{Principal: p, Now: d.now(), db: d}
-	err = d.inTx(ctx, p.OrgID, func(tx bun.IDB) error {
+	err = d.inTx(ctx, p, func(tx bun.IDB) error {
 		t.Tx = tx
 		out, err = fn(t)
 		return err
@@ -102,34 +103,59 @@ func (d *DB) inSystem(ctx context.Context, reason string, fn func(tx bun.Tx) err
 	})
 }
 
-// inTx runs fn in a transaction limited to org. On PostgreSQL the
-// transaction is begun and the org set for row-level security in one round
-// trip (pgTx).
-func (d *DB) inTx(ctx context.Context, org uuid.UUID, fn func(tx bun.IDB) error) error {
+// inTx runs fn in a transaction limited to the principal's org. A
+// principal acting with an API key acts only while the key is live: the
+// transaction checks it first, so that a key revoked through another
+// process (or the CLI, which announces nothing) stops working at once,
+// whatever the processes' caches of resolved keys hold. On PostgreSQL the
+// transaction is begun, the org set for row-level security and the key
+// checked in one round trip (pgTx).
+func (d *DB) inTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) error) error {
 	if d.Dialect == Postgres {
-		return mapError(d.pgTx(ctx, org, fn))
+		return mapError(d.pgTx(ctx, p, fn))
 	}
 	return d.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if p.Kind == tenancy.ActorAPIKey {
+			live, err := tx.NewSelect().Model((*apiKeyRow)(nil)).
+				Where("id = ? AND org_id = ? AND revoked_at IS NULL", p.ID, p.OrgID).Exists(ctx)
+			if err != nil {
+				return err
+			}
+			if !live {
+				return errKeyUnknown()
+			}
+		}
 		return mapError(fn(tx))
 	})
 }
 
+// keyRevokedState is the SQLSTATE plateau_live_key raises (migration 0012).
+const keyRevokedState = "PK401"
+
 // pgTx runs fn in a transaction on one pooled connection, which database/sql
-// does not know to be in a transaction: BEGIN and the org's setting are one
-// statement string, sent at once. A connection that is not idle when fn is
-// done (a panic, a ROLLBACK that could not be sent) is closed rather than
-// put back in the pool, so no later use case inherits this transaction or
-// its org.
-func (d *DB) pgTx(ctx context.Context, org uuid.UUID, fn func(tx bun.IDB) error) error {
+// does not know to be in a transaction: BEGIN, the org's setting and the
+// check of an API key are one statement string, sent at once. A connection
+// that is not idle when fn is done (a panic, a ROLLBACK that could not be
+// sent) is closed rather than put back in the pool, so no later use case
+// inherits this transaction or its org.
+func (d *DB) pgTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) error) error {
 	conn, err := d.Bun.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer release(conn)
-	if _, err := conn.ExecContext(ctx, "BEGIN; SELECT set_config('app.org_id', ?, true)", org.String()); err != nil {
-		return err
+	begin, args := "BEGIN; SELECT set_config('app.org_id', ?, true)", []any{p.OrgID.String()}
+	if p.Kind == tenancy.ActorAPIKey {
+		begin, args = begin+"; SELECT plateau_live_key(?)", append(args, p.ID)
 	}
-	if err := fn(conn); err != nil {
+	_, err = conn.ExecContext(ctx, begin, args...)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == keyRevokedState {
+		err = errKeyUnknown()
+	}
+	if err == nil {
+		err = fn(conn)
+	}
+	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return err
 	}
