@@ -126,9 +126,10 @@ func (t *tenant) revokeAPIKey(ctx context.Context, id uuid.UUID) (tenancy.APIKey
 	return row.key(), t.audit(ctx, "api_key.revoke", "api_key", id.String(), map[string]any{"prefix": row.Prefix})
 }
 
-// keyTTL bounds how long a resolved key is trusted without asking the
-// database again, in case a revocation announced by another process was
-// missed (Redis away).
+// keyTTL bounds how long a resolved key (its org, its role) is kept
+// without asking the database again. Whether it is still live is not left
+// to the cache: every use case acting with a key checks it in the
+// statement that begins its transaction (inTx).
 const keyTTL = time.Minute
 
 // resolvedKey is a live key as the cache holds it.
@@ -183,8 +184,9 @@ func (d *DB) OnKeyRevoked(fn func(hash []byte)) { d.keyObserver = fn }
 
 // APIKeyBySecret finds the live key a bearer token stands for, across orgs.
 // A key resolved in the last minute is answered from memory (a revocation
-// in any process is announced and forgotten at once); its use is recorded
-// at most once a minute, off the request's path.
+// in a serving process is announced and forgotten at once; one made
+// anywhere else is caught by the use case's transaction, which checks the
+// key); its use is recorded at most once a minute, off the request's path.
 func (s *Accounts) APIKeyBySecret(ctx context.Context, key string) (tenancy.APIKey, tenancy.Org, error) {
 	if !secret.LooksLikeAPIKey(key) {
 		return tenancy.APIKey{}, tenancy.Org{}, apperr.New(apperr.Unauthorized, "store.api_key.malformed", "the bearer token is not a Plateau API key (they start with %s)", secret.APIKeyPrefix)
@@ -213,7 +215,7 @@ func (s *Accounts) resolveKey(ctx context.Context, hash []byte) (resolvedKey, er
 		row apiKeyRow
 		org orgRow
 	)
-	unknown := apperr.New(apperr.Unauthorized, "store.api_key.unknown", "the API key is unknown or revoked")
+	unknown := errKeyUnknown()
 	err := s.db.inSystem(ctx, "api-key-auth", func(tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&row).Where("hash = ?", hash).Scan(ctx); err != nil {
 			return err
@@ -233,6 +235,10 @@ func (s *Accounts) resolveKey(ctx context.Context, hash []byte) (resolvedKey, er
 		return resolvedKey{}, unknown
 	}
 	return resolvedKey{key: row.key(), org: org.org()}, err
+}
+
+func errKeyUnknown() error {
+	return apperr.New(apperr.Unauthorized, "store.api_key.unknown", "the API key is unknown or revoked")
 }
 
 // recordKeyUse writes when a key was last used. A failure costs only that

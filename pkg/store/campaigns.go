@@ -82,7 +82,7 @@ func (s *Campaigns) Create(ctx context.Context, in campaign.Input) (campaign.Cam
 // are OpenRequests.
 func (s *Campaigns) List(ctx context.Context, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
 	return runPage(ctx, s.db, func(t *tenant) ([]campaign.Campaign, *uuid.UUID, error) {
-		var rows []campaignRow
+		rows := pageRows[campaignRow](page)
 		q := t.Tx.NewSelect().Model(&rows).WhereGroup(" AND ", t.worksOn)
 		return campaignPage(ctx, q, &rows, page)
 	})
@@ -203,8 +203,16 @@ func (t *tenant) mayFn(ctx context.Context) (campaign.May, error) {
 // worksOn limits a query on campaigns (?TableAlias) to those the principal
 // works on: its own, and those it holds an active contract for.
 func (t *tenant) worksOn(q *bun.SelectQuery) *bun.SelectQuery {
+	return t.worksOnCampaignOf(q, "?TableAlias.id")
+}
+
+// worksOnCampaignOf limits a query on a table whose rows belong to a
+// campaign (?TableAlias.org_id is the campaign's org, campaignID names the
+// column of its id) to the rows of the campaigns the principal works on, as
+// worksOn says.
+func (t *tenant) worksOnCampaignOf(q *bun.SelectQuery, campaignID string) *bun.SelectQuery {
 	return q.Where("?TableAlias.org_id = ?", t.OrgID()).
-		WhereOr("EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = ?TableAlias.id AND c.center_id = ? AND c.status = ?)",
+		WhereOr("EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = "+campaignID+" AND c.center_id = ? AND c.status = ?)",
 			t.OrgID(), market.ContractActive)
 }
 

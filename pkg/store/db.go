@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,6 +172,10 @@ func openPostgres(dsn, role string) (*bun.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
 	}
+	size, err := poolSize(cfg)
+	if err != nil {
+		return nil, err
+	}
 	var opts []stdlib.OptionOpenDB
 	if role != "" {
 		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
@@ -185,10 +190,32 @@ func openPostgres(dsn, role string) (*bun.DB, error) {
 	// As many idle connections are kept as may be open: database/sql keeps
 	// two by default, and a busy server would open (and switch the role of)
 	// a new connection for most queries.
-	sqldb.SetMaxOpenConns(20)
-	sqldb.SetMaxIdleConns(20)
+	sqldb.SetMaxOpenConns(size)
+	sqldb.SetMaxIdleConns(size)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// defaultPoolSize is how many connections each pool opens at most unless
+// the URL says otherwise.
+const defaultPoolSize = 20
+
+// poolSize takes pool_max_conns (pgxpool's name for it) off a parsed
+// database URL, where pgx would send it to the server as a setting: how
+// many connections each pool opens at most. Fewer than the default serve
+// more requests when the database has few cores (8 on two cores: the
+// backends compete less for them).
+func poolSize(cfg *pgx.ConnConfig) (int, error) {
+	raw, ok := cfg.RuntimeParams["pool_max_conns"]
+	if !ok {
+		return defaultPoolSize, nil
+	}
+	delete(cfg.RuntimeParams, "pool_max_conns")
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("database URL: pool_max_conns=%q is not a number of connections", raw)
+	}
+	return n, nil
 }
 
 func openSQLite(dsn, txlock string) (*bun.DB, error) {
@@ -233,6 +260,13 @@ func (d *DB) Close() error {
 	if d.system != d.Bun {
 		err = errors.Join(err, d.system.Close())
 	}
+	return err
+}
+
+// Analyze refreshes the planner's statistics of every table, as the
+// database's own background work would some time after a bulk load.
+func (d *DB) Analyze(ctx context.Context) error {
+	_, err := d.Bun.ExecContext(ctx, "ANALYZE")
 	return err
 }
 

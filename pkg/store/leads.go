@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/url"
 	"strings"
 	"time"
 	"unicode"
 
+	json "github.com/goccy/go-json" // encoding/json's reading, faster: a page reads 50 leads' fields
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
@@ -301,14 +301,24 @@ func (s *Leads) Browse(ctx context.Context, campaignID uuid.UUID, f LeadFilter, 
 // counts.
 func (s *Leads) List(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
 	return runPage(ctx, s.db, func(t *tenant) ([]lead.Lead, *uuid.UUID, error) {
-		c, err := t.actsOn(ctx, campaignID)
-		if err != nil {
-			return nil, nil, err
+		if strings.TrimSpace(f.Search) != "" { // read in the campaign's country
+			c, err := t.actsOn(ctx, campaignID)
+			if err != nil {
+				return nil, nil, err
+			}
+			if f, err = t.resolveSearch(ctx, c, f); err != nil {
+				return nil, nil, err
+			}
+			return t.leads(ctx, campaignID, f, page)
 		}
-		if f, err = t.resolveSearch(ctx, c, f); err != nil {
-			return nil, nil, err
+		// The page alone (one query, as leads limits itself to the
+		// campaigns the principal works on); when it is empty, whether the
+		// campaign is one of them tells an empty page from a 404.
+		list, next, err := t.leads(ctx, campaignID, f, page)
+		if err == nil && len(list) == 0 {
+			_, err = t.actsOn(ctx, campaignID)
 		}
-		return t.leads(ctx, campaignID, f, page)
+		return list, next, err
 	})
 }
 
@@ -346,10 +356,12 @@ func (t *tenant) searchNumber(ctx context.Context, c campaign.Campaign, f LeadFi
 }
 
 // leads lists a campaign's leads the principal shares, newest first, their
-// numbers masked for those who may not read them.
+// numbers masked for those who may not read them: none when the principal
+// does not work on the campaign.
 func (t *tenant) leads(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
-	var rows []leadRow
-	q := t.Tx.NewSelect().Model(&rows).Where("l.campaign_id = ?", campaignID)
+	rows := pageRows[leadRow](page)
+	q := t.Tx.NewSelect().Model(&rows).Where("l.campaign_id = ?", campaignID).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery { return t.worksOnCampaignOf(q, "l.campaign_id") })
 	if f.Status != "" {
 		q = q.Where("l.status = ?", f.Status)
 	}

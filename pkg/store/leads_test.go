@@ -182,6 +182,14 @@ func TestContractedCenterReadsLeads(t *testing.T) {
 		if _, _, err := svc.Leads.List(center, y.ID, store.LeadFilter{}, store.Page{}); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("the center lists another campaign's leads: %v", err)
 		}
+		// An empty page of a campaign one works on is empty, not missing.
+		if none, _, err := svc.Leads.List(center, x.ID, store.LeadFilter{Status: lead.Blocked}, store.Page{}); err != nil || len(none) != 0 {
+			t.Errorf("the center's page of blocked leads: %+v %v", none, err)
+		}
+		z := draft(t, svc, client, campaign.Input{Name: "Z", Kind: "survey", Audience: "b2b", Country: "CH", Languages: []string{"fr"}})
+		if none, _, err := svc.Leads.List(client, z.ID, store.LeadFilter{}, store.Page{}); err != nil || len(none) != 0 {
+			t.Errorf("the leads of a campaign without any: %+v %v", none, err)
+		}
 		// The policy table gives no center leads:write.
 		if _, err := svc.Leads.Upload(center, x.ID, "x.csv", strings.NewReader("Téléphone;Nom\n0612345699;X\n")); !apperr.Is(err, apperr.Forbidden) {
 			t.Errorf("a center imports leads: %v", err)

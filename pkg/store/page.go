@@ -40,6 +40,11 @@ func (p Page) applyOn(q *bun.SelectQuery, idColumn string) *bun.SelectQuery {
 	return q.OrderExpr(idColumn + " DESC").Limit(int64(p.limit() + 1))
 }
 
+// pageRows makes the slice a page's rows are scanned into, with room for all
+// of them: bun appends into the room there is rather than growing the slice
+// row after row.
+func pageRows[T any](p Page) []T { return make([]T, 0, p.limit()+1) }
+
 // cut drops the extra row and returns the next cursor when there was one.
 func cut[T any](rows []T, p Page, id func(T) uuid.UUID) ([]T, *uuid.UUID) {
 	if len(rows) <= p.limit() {

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -87,5 +89,31 @@ func TestAllowAppLogin(t *testing.T) {
 	}
 	if err := dbtest.SQLite(t).Owner.AllowLogin(ctx, store.AppRole, "x"); err == nil {
 		t.Fatal("SQLite accepted an app password")
+	}
+}
+
+// TestPoolSizeFromTheURL: pool_max_conns on the database URL bounds each
+// pool (and is not sent to the server as a setting, which it would refuse).
+func TestPoolSizeFromTheURL(t *testing.T) {
+	db := dbtest.Postgres(t, testenv.Need(t, testenv.Postgres))
+	ctx := context.Background()
+	u, err := url.Parse(db.URL)
+	ok(t, err)
+	q := u.Query()
+	q.Set("pool_max_conns", "3")
+	u.RawQuery = q.Encode()
+	sized, err := store.Open(ctx, u.String(), false)
+	ok(t, err)
+	defer sized.Close()
+	if n := sized.Bun.Stats().MaxOpenConnections; n != 3 {
+		t.Errorf("pool_max_conns=3 opened a pool of %d", n)
+	}
+	if n := db.App.Bun.Stats().MaxOpenConnections; n != 20 {
+		t.Errorf("the default pool holds %d", n)
+	}
+	q.Set("pool_max_conns", "many")
+	u.RawQuery = q.Encode()
+	if _, err := store.Open(ctx, u.String(), false); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
+		t.Errorf("pool_max_conns=many: %v", err)
 	}
 }

@@ -3,11 +3,16 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
@@ -17,7 +22,7 @@ import (
 // tenant is a use case's transaction: limited to the org of the principal
 // acting, with the one reading of the clock the whole use case works with.
 type tenant struct {
-	Tx        bun.Tx
+	Tx        bun.IDB // the transaction: a bun.Tx on SQLite, its connection on PostgreSQL
 	Principal tenancy.Principal
 	Now       time.Time
 	db        *DB
@@ -44,12 +49,7 @@ func run[T any](ctx context.Context, d *DB, fn func(t *tenant) (T, error)) (T, e
 		return out, err
 	}
 	t := &tenant{Principal: p, Now: d.now(), db: d}
-	err = d.inTx(ctx, func(tx bun.Tx) error {
-		if d.Dialect == Postgres {
-			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true)", p.OrgID.String()); err != nil {
-				return err
-			}
-		}
+	err = d.inTx(ctx, p, func(tx bun.IDB) error {
 		t.Tx = tx
 		out, err = fn(t)
 		return err
@@ -103,9 +103,93 @@ func (d *DB) inSystem(ctx context.Context, reason string, fn func(tx bun.Tx) err
 	})
 }
 
-func (d *DB) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {
+// inTx runs fn in a transaction limited to the principal's org. A
+// principal acting with an API key acts only while the key is live: the
+// transaction checks it first, so that a key revoked through another
+// process (or the CLI, which announces nothing) stops working at once,
+// whatever the processes' caches of resolved keys hold. On PostgreSQL the
+// transaction is begun, the org set for row-level security and the key
+// checked in one round trip (pgTx).
+func (d *DB) inTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) error) error {
+	if d.Dialect == Postgres {
+		return mapError(d.pgTx(ctx, p, fn))
+	}
 	return d.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if p.Kind == tenancy.ActorAPIKey {
+			live, err := tx.NewSelect().Model((*apiKeyRow)(nil)).
+				Where("id = ? AND org_id = ? AND revoked_at IS NULL", p.ID, p.OrgID).Exists(ctx)
+			if err != nil {
+				return err
+			}
+			if !live {
+				return errKeyUnknown()
+			}
+		}
 		return mapError(fn(tx))
+	})
+}
+
+// keyRevokedState is the SQLSTATE plateau_live_key raises (migration 0012).
+const keyRevokedState = "PK401"
+
+// pgTx runs fn in a transaction on one pooled connection, which database/sql
+// does not know to be in a transaction: BEGIN, the org's setting and the
+// check of an API key are one statement string, sent at once. A connection
+// that is not idle when fn is done (a panic, a ROLLBACK that could not be
+// sent) is closed rather than put back in the pool, so no later use case
+// inherits this transaction or its org.
+func (d *DB) pgTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) error) error {
+	conn, err := d.Bun.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release(conn)
+	begin, args := "BEGIN; SELECT set_config('app.org_id', ?, true)", []any{p.OrgID.String()}
+	if p.Kind == tenancy.ActorAPIKey {
+		begin, args = begin+"; SELECT plateau_live_key(?)", append(args, p.ID)
+	}
+	_, err = conn.ExecContext(ctx, begin, args...)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == keyRevokedState {
+		err = errKeyUnknown()
+	}
+	if err == nil {
+		err = fn(conn)
+	}
+	if err != nil {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	return onPgx(conn, func(c *pgx.Conn) error {
+		tag, err := c.Exec(ctx, "COMMIT")
+		if err == nil && tag.String() == "ROLLBACK" {
+			// A statement failed and fn went on regardless: nothing was
+			// saved, which the caller must know (as bun.Tx.Commit says).
+			return pgx.ErrTxCommitRollback
+		}
+		return err
+	})
+}
+
+// release gives a connection back to the pool if it is idle, and closes it
+// otherwise.
+func release(conn bun.Conn) {
+	_ = onPgx(conn, func(c *pgx.Conn) error {
+		if c.PgConn().TxStatus() != 'I' {
+			return driver.ErrBadConn // database/sql closes the connection
+		}
+		return nil
+	})
+	_ = conn.Close()
+}
+
+// onPgx runs fn on a pooled connection's pgx handle.
+func onPgx(conn bun.Conn, fn func(c *pgx.Conn) error) error {
+	return conn.Raw(func(driverConn any) error {
+		pc, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: %T is not a pgx connection", driverConn)
+		}
+		return fn(pc.Conn())
 	})
 }
 

@@ -309,3 +309,38 @@ func TestOneTimeTokensAreIsolatedAndSingleUse(t *testing.T) {
 		}
 	})
 }
+
+// TestARevokedKeyStopsAtOnceInEveryProcess: a key revoked by another
+// process that announces nothing (the CLI) still answers from this
+// process's cache of resolved keys, but no use case runs with it.
+func TestARevokedKeyStopsAtOnceInEveryProcess(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		ctx := context.Background()
+		svc := services(db.App)
+		a, _, orgA, _ := twoOrgs(t, db.App)
+		made, secretKey, err := svc.Tenancy.CreateAPIKey(a, store.NewAPIKeyInput{Name: "shop sync", Role: "manager"})
+		ok(t, err)
+		key, org, err := svc.Accounts.APIKeyBySecret(ctx, secretKey)
+		ok(t, err)
+		withKey := tenancy.WithPrincipal(ctx, tenancy.Principal{Kind: tenancy.ActorAPIKey, ID: key.ID, Label: key.Prefix,
+			OrgID: org.ID, OrgKind: org.Kind, Role: key.Role})
+		if _, _, err := svc.Campaigns.List(withKey, store.Page{}); err != nil {
+			t.Fatalf("a live key: %v", err)
+		}
+
+		other, err := store.Open(ctx, db.URL, false) // another process, with a cache of its own
+		ok(t, err)
+		defer other.Close()
+		_, err = services(other).Tenancy.RevokeAPIKey(tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(orgA, "cli")), made.ID)
+		ok(t, err)
+		if _, _, err := svc.Accounts.APIKeyBySecret(ctx, secretKey); err != nil {
+			t.Fatalf("this process's cache no longer holds the key (the test misses its point): %v", err)
+		}
+		if _, _, err := svc.Campaigns.List(withKey, store.Page{}); !apperr.Is(err, apperr.Unauthorized) {
+			t.Fatalf("a use case with a key revoked elsewhere: %v, want unauthorized", err)
+		}
+		if _, _, err := svc.Campaigns.List(a, store.Page{}); err != nil {
+			t.Fatalf("the org's other principals: %v", err)
+		}
+	})
+}

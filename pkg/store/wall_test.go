@@ -182,3 +182,63 @@ func TestAnOrgWritesOnlyItsOwnTrail(t *testing.T) {
 		t.Errorf("a center recording its move in its client's trail: %v", err)
 	}
 }
+
+// TestOnlyCentersReadOpenRequests: a campaign published on the marketplace
+// is read by every center and by no other client, whatever kind, org
+// setting or switch a client's session claims for itself; and the kind the
+// policy asks is its org's, whatever the session claims.
+func TestOnlyCentersReadOpenRequests(t *testing.T) {
+	db := dbtest.Postgres(t, testenv.Need(t, testenv.Postgres))
+	svc := services(db.App)
+	asClient, _ := actingAs(t, db.App, tenancy.KindClient, "US Shop", "US")
+	_, rival := actingAs(t, db.App, tenancy.KindClient, "Rival Shop", "US")
+	_, center := actingAs(t, db.App, tenancy.KindCenter, "Atlas Contact", "MA")
+	c, err := svc.Campaigns.Create(asClient, campaign.Input{Name: "Renewals", Kind: "customer_care", Audience: "b2c",
+		Country: "US", Languages: []string{"en"}, Volume: 100})
+	ok(t, err)
+	_, err = svc.Campaigns.Move(asClient, c.ID, campaign.Publish)
+	ok(t, err)
+	reads := func(org uuid.UUID, claim string) bool {
+		t.Helper()
+		var n int
+		err := db.App.Bun.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true)", org.String()); err != nil {
+				return err
+			}
+			if claim != "" {
+				if _, err := tx.ExecContext(ctx, claim); err != nil {
+					return err
+				}
+			}
+			return tx.NewRaw("SELECT count(*) FROM campaigns WHERE id = ?", c.ID).Scan(ctx, &n)
+		})
+		ok(t, err)
+		return n == 1
+	}
+	if !reads(center.ID, "") {
+		t.Fatal("a center does not read an open request")
+	}
+	for _, claim := range []string{"",
+		"SELECT set_config('app.org_kind', 'center', true)",
+		"SET LOCAL app.org_kind = 'center'",
+		"SELECT set_config('app.kind', 'center', true), set_config('app.system', 'on', true)",
+	} {
+		if reads(rival.ID, claim) {
+			t.Errorf("another client read an open request (%q)", claim)
+		}
+	}
+	if !reads(center.ID, "SELECT set_config('app.org_kind', 'client', true)") {
+		t.Error("a center claiming to be a client changed what the policy sees of it")
+	}
+	var kind string
+	err = db.App.Bun.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', ?, true), set_config('app.org_kind', 'center', true)", rival.ID.String()); err != nil {
+			return err
+		}
+		return tx.NewRaw("SELECT plateau_org_kind()").Scan(ctx, &kind)
+	})
+	ok(t, err)
+	if kind != string(tenancy.KindClient) {
+		t.Fatalf("plateau_org_kind() for a client that claims to be a center: %q", kind)
+	}
+}

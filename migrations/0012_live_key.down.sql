@@ -1,0 +1,3 @@
+{{if .PG}}
+DROP FUNCTION plateau_live_key(UUID);
+{{end}}
