@@ -30,9 +30,6 @@ const (
 // Results lists every result, in the order reports show them.
 var Results = []Result{Answered, NoAnswer, Busy, Machine, Rejected, Failed, Abandoned}
 
-// TermKey names the result in the catalogs.
-func (r Result) TermKey() string { return "calls.result." + string(r) }
-
 // Live reports whether a person answered: the calls an abandon rate is
 // counted over.
 func (r Result) Live() bool { return r == Answered || r == Abandoned }
