@@ -254,11 +254,7 @@ func (a *API) listLeads(c *fiber.Ctx) error {
 }
 
 func (a *API) lead(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	leadID, err := pathID(c, "lead_id")
+	id, leadID, err := leadPath(c)
 	if err != nil {
 		return err
 	}
@@ -275,11 +271,7 @@ func (a *API) lead(c *fiber.Ctx) error {
 // removeLead takes a lead no call touched out of its campaign
 // (store.Leads.Remove): 204, or 409 for a lead a call touched.
 func (a *API) removeLead(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	leadID, err := pathID(c, "lead_id")
+	id, leadID, err := leadPath(c)
 	if err != nil {
 		return err
 	}
@@ -425,4 +417,13 @@ func fileName(raw string) (string, error) {
 			apperr.Field("file_name", "api.query.file_name.invalid", "must be a file's name, up to 255 characters without / \\ or control characters, such as leads.csv"))
 	}
 	return name, nil
+}
+
+// leadPath reads /campaigns/{id}/leads/{lead_id}.
+func leadPath(c *fiber.Ctx) (campaignID, leadID uuid.UUID, err error) {
+	if campaignID, err = idParam(c); err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	leadID, err = pathID(c, "lead_id")
+	return campaignID, leadID, err
 }

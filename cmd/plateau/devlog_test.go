@@ -2,32 +2,20 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
+	"strings"
 	"testing"
 
 	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
+	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/redisstore/redistest"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 )
-
-// lockedBuffer is a log the server writes from its goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
 
 // requestLevels serves paths through a platform built with the HTTP
 // settings of `plateau dev` (dev) or of `plateau serve`, logging at debug
@@ -40,7 +28,7 @@ func requestLevels(t *testing.T, dev bool, paths ...string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
+	logs := &platformtest.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	p, err := platform.Assemble(context.Background(), cfg, log, dbtest.SQLite(t).App, redistest.Open(t))
 	if err != nil {
@@ -56,9 +44,7 @@ func requestLevels(t *testing.T, dev bool, paths ...string) map[string]string {
 		resp.Body.Close()
 	}
 	levels := map[string]string{}
-	logs.mu.Lock()
-	defer logs.mu.Unlock()
-	for lines := bufio.NewScanner(&logs.buf); lines.Scan(); {
+	for lines := bufio.NewScanner(strings.NewReader(logs.String())); lines.Scan(); {
 		var line struct {
 			Level, Msg, Path string
 			Status           int

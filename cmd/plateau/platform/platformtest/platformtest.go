@@ -34,24 +34,25 @@ type Env struct {
 	T    *testing.T
 	P    *platform.Platform
 	DB   dbtest.DB
-	logs *logBuffer
+	logs *LogBuffer
 }
 
 // Logs returns what the platform logged so far (JSON lines).
 func (e *Env) Logs() string { return e.logs.String() }
 
-type logBuffer struct {
+// LogBuffer is a log a server writes from its goroutines, read while it runs.
+type LogBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *logBuffer) Write(p []byte) (int, error) {
+func (b *LogBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *logBuffer) String() string {
+func (b *LogBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
@@ -91,7 +92,7 @@ func newEnv(t *testing.T, db dbtest.DB) *Env {
 
 func build(t *testing.T, db dbtest.DB, r *redisstore.Redis) *Env {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	p, err := platform.Assemble(context.Background(), platform.Config{BaseURL: "http://plateau.test", SecureCookies: true}, log, db.App, r)
 	if err != nil {
