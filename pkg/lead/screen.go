@@ -121,24 +121,10 @@ func (s *Screener) Rescreen(l Lead, key uint64) (Lead, bool) {
 }
 
 // screen sets the lead's status, ready or blocked with why, from the
-// engine's import-time Screen: the consents of the client's registry and
-// the lead's own (brought by its file or batch, for the campaign's kind of
-// call; a withdrawal the registry holds from after it still stands), the
-// opt-out lists and the national lists.
+// engine's import-time Screen of the lead's Input, the opt-out lists and
+// the national lists.
 func (s *Screener) screen(l *Lead, key uint64) {
-	consents := s.Facts.Consents[key]
-	if l.Consent != nil {
-		at := l.Consent.CapturedAt
-		own := compliance.Consent{CapturedAt: at, Kinds: []compliance.Kind{s.Campaign.Kind}}
-		for _, c := range consents {
-			if w := c.WithdrawnAt; w != nil && w.After(at) && (own.WithdrawnAt == nil || w.Before(*own.WithdrawnAt)) {
-				own.WithdrawnAt = w
-			}
-		}
-		consents = append(consents[:len(consents):len(consents)], own)
-	}
-	in := compliance.Input{Number: phone.Number{E164: l.Phone, Region: l.Region}, LeadZone: l.Timezone,
-		Audience: s.Campaign.Audience, Kind: s.Campaign.Kind, Consents: consents}
+	in := l.Input(s.Campaign, s.Facts.Consents[key])
 	if _, on := s.Facts.ClientList[key]; on {
 		in.Suppressions = append(in.Suppressions, compliance.ClientList)
 	}
@@ -188,4 +174,26 @@ func ParseConsentDate(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, apperr.New(apperr.Invalid, "lead.consent_date.unreadable", "%q is not a date: write it as 31/12/2026 or 2026-12-31, with the time if known (31/12/2026 14:30)", s)
+}
+
+// Input is what the compliance engine is asked about calling the lead in
+// campaign c: its number and zone, the campaign's audience and kind, and
+// its consents — the client's registry's, and the lead's own (brought by
+// its file or batch, for the campaign's kind of call; a withdrawal the
+// registry holds from after it still stands). The lists, the history and
+// the caller id are the asker's to add.
+func (l Lead) Input(c Campaign, registry []compliance.Consent) compliance.Input {
+	consents := registry
+	if l.Consent != nil {
+		at := l.Consent.CapturedAt
+		own := compliance.Consent{CapturedAt: at, Kinds: []compliance.Kind{c.Kind}}
+		for _, r := range registry {
+			if w := r.WithdrawnAt; w != nil && w.After(at) && (own.WithdrawnAt == nil || w.Before(*own.WithdrawnAt)) {
+				own.WithdrawnAt = w
+			}
+		}
+		consents = append(registry[:len(registry):len(registry)], own)
+	}
+	return compliance.Input{Number: phone.Number{E164: l.Phone, Region: l.Region}, LeadZone: l.Timezone,
+		Audience: c.Audience, Kind: c.Kind, Consents: consents}
 }

@@ -64,7 +64,7 @@ func (t *tenant) number(ctx context.Context, q PhoneQuery) (string, error) {
 // ConsentsOf lists the org's consent records, newest first, for the number
 // q names (every record without one).
 func (s *Compliance) ConsentsOf(ctx context.Context, q PhoneQuery, page Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]compliance.ConsentRecord, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]compliance.ConsentRecord, *uuid.UUID, error) {
 		number, err := t.number(ctx, q)
 		if err != nil {
 			return nil, nil, err
@@ -76,7 +76,7 @@ func (s *Compliance) ConsentsOf(ctx context.Context, q PhoneQuery, page Page) ([
 // EvidenceOf lists the org's recorded decisions for the number q names
 // and/or one lead.
 func (s *Compliance) EvidenceOf(ctx context.Context, q PhoneQuery, leadID *uuid.UUID, page Page) ([]compliance.Evidence, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]compliance.Evidence, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]compliance.Evidence, *uuid.UUID, error) {
 		number, err := t.number(ctx, q)
 		if err != nil {
 			return nil, nil, err

@@ -81,7 +81,7 @@ func (t *tenant) createAPIKey(ctx context.Context, in NewAPIKeyInput) (tenancy.A
 
 // APIKeys lists the org's keys, revoked ones included, newest first.
 func (s *Tenancy) APIKeys(ctx context.Context, page Page) ([]tenancy.APIKey, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]tenancy.APIKey, *uuid.UUID, error) { return t.apiKeys(ctx, page) })
+	return runPair(ctx, s.db, func(t *tenant) ([]tenancy.APIKey, *uuid.UUID, error) { return t.apiKeys(ctx, page) })
 }
 
 func (t *tenant) apiKeys(ctx context.Context, page Page) ([]tenancy.APIKey, *uuid.UUID, error) {

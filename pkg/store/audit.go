@@ -67,7 +67,7 @@ func (t *tenant) audit(ctx context.Context, action, objectType, objectID string,
 
 // AuditEvents lists the org's audit trail, newest first.
 func (s *Tenancy) AuditEvents(ctx context.Context, page Page) ([]audit.Event, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]audit.Event, *uuid.UUID, error) { return t.auditEvents(ctx, page) })
+	return runPair(ctx, s.db, func(t *tenant) ([]audit.Event, *uuid.UUID, error) { return t.auditEvents(ctx, page) })
 }
 
 // Record audits something the principal did that changed no row of its

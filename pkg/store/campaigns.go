@@ -81,7 +81,7 @@ func (s *Campaigns) Create(ctx context.Context, in campaign.Input) (campaign.Cam
 // client's own, a center's through its active contracts. Open requests
 // are OpenRequests.
 func (s *Campaigns) List(ctx context.Context, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]campaign.Campaign, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]campaign.Campaign, *uuid.UUID, error) {
 		rows := pageRows[campaignRow](page)
 		q := t.Tx.NewSelect().Model(&rows).WhereGroup(" AND ", t.worksOn)
 		return campaignPage(ctx, q, &rows, page)
@@ -91,7 +91,7 @@ func (s *Campaigns) List(ctx context.Context, page Page) ([]campaign.Campaign, *
 // OpenRequests lists the campaigns published on the marketplace, for the
 // centers that browse them (requests:read): the requests they may answer.
 func (s *Campaigns) OpenRequests(ctx context.Context, page Page) ([]campaign.Campaign, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]campaign.Campaign, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]campaign.Campaign, *uuid.UUID, error) {
 		return t.matchingRequests(ctx, RequestFilter{}, page)
 	})
 }

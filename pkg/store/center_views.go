@@ -38,7 +38,7 @@ type OpenRequest struct {
 // MatchingRequests is the open requests narrowed by f, newest first, each
 // saying whether the center made an offer on it.
 func (s *CenterViews) MatchingRequests(ctx context.Context, f RequestFilter, page Page) ([]OpenRequest, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]OpenRequest, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]OpenRequest, *uuid.UUID, error) {
 		list, next, err := t.matchingRequests(ctx, f, page)
 		if err != nil {
 			return nil, nil, err
@@ -129,7 +129,7 @@ type CenterOffer struct {
 // where it stands, and its client's name, for campaigns this center
 // answered.
 func (s *CenterViews) Offers(ctx context.Context, page Page) ([]CenterOffer, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]CenterOffer, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]CenterOffer, *uuid.UUID, error) {
 		if err := t.require(ctx, tenancy.PermOffersWrite); err != nil {
 			return nil, nil, err
 		}

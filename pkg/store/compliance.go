@@ -97,7 +97,7 @@ func (t *tenant) recordConsents(ctx context.Context, region string, items []comp
 // Consents lists the org's consent records, newest first, for one number
 // when phone is not empty.
 func (s *Compliance) Consents(ctx context.Context, phone string, page Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]compliance.ConsentRecord, *uuid.UUID, error) { return t.consents(ctx, phone, page) })
+	return runPair(ctx, s.db, func(t *tenant) ([]compliance.ConsentRecord, *uuid.UUID, error) { return t.consents(ctx, phone, page) })
 }
 
 func (t *tenant) consents(ctx context.Context, phone string, page Page) ([]compliance.ConsentRecord, *uuid.UUID, error) {
@@ -227,7 +227,7 @@ func phonesOf[R any](rows []R, phone func(R) string) []string {
 
 // Suppressions lists the org's list, newest first.
 func (s *Compliance) Suppressions(ctx context.Context, page Page) ([]compliance.SuppressionEntry, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]compliance.SuppressionEntry, *uuid.UUID, error) { return t.suppressions(ctx, page) })
+	return runPair(ctx, s.db, func(t *tenant) ([]compliance.SuppressionEntry, *uuid.UUID, error) { return t.suppressions(ctx, page) })
 }
 
 func (t *tenant) suppressions(ctx context.Context, page Page) ([]compliance.SuppressionEntry, *uuid.UUID, error) {

@@ -82,7 +82,7 @@ func (t *tenant) blockCounts(ctx context.Context) ([]compliance.BlockCount, erro
 // EvidenceFor lists the org's recorded decisions for a phone or a lead,
 // newest first.
 func (s *Compliance) EvidenceFor(ctx context.Context, phone string, leadID *uuid.UUID, page Page) ([]compliance.Evidence, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]compliance.Evidence, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]compliance.Evidence, *uuid.UUID, error) {
 		return t.evidenceFor(ctx, phone, leadID, page)
 	})
 }

@@ -300,7 +300,7 @@ func (s *Leads) Browse(ctx context.Context, campaignID uuid.UUID, f LeadFilter, 
 // List lists a campaign's leads, newest first, as Browse does without the
 // counts.
 func (s *Leads) List(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]lead.Lead, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]lead.Lead, *uuid.UUID, error) {
 		if strings.TrimSpace(f.Search) != "" { // read in the campaign's country
 			c, err := t.actsOn(ctx, campaignID)
 			if err != nil {
@@ -487,7 +487,7 @@ type CampaignLeads struct {
 // Campaigns lists one page of the org's own campaigns with their leads
 // counted, in one query for the page.
 func (s *Leads) Campaigns(ctx context.Context, page Page) ([]CampaignLeads, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]CampaignLeads, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]CampaignLeads, *uuid.UUID, error) {
 		var rows []campaignRow
 		list, next, err := campaignPage(ctx, t.Tx.NewSelect().Model(&rows).Where("?TableAlias.org_id = ?", t.OrgID()), &rows, page)
 		if err != nil || len(list) == 0 {

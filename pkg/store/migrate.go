@@ -43,6 +43,7 @@ func templateFuncs(d Dialect) template.FuncMap {
 			return system
 		},
 		"orgSetting": func() string { return orgSetting },
+		"list":       func(items ...string) []string { return items },
 		"orgMatch": func(column string) string {
 			return column + " = " + orgSetting
 		},

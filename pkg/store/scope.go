@@ -64,17 +64,18 @@ func run[T any](ctx context.Context, d *DB, fn func(t *tenant) (T, error)) (T, e
 	return out, nil
 }
 
-// runPage is run for a use case that answers one page of a list.
-func runPage[T any](ctx context.Context, d *DB, fn func(t *tenant) ([]T, *uuid.UUID, error)) ([]T, *uuid.UUID, error) {
-	type page struct {
-		items []T
-		next  *uuid.UUID
+// runPair is run for a use case that answers two values: a page and the
+// cursor of the next, a value and whether it was found.
+func runPair[T, U any](ctx context.Context, d *DB, fn func(t *tenant) (T, U, error)) (T, U, error) {
+	type pair struct {
+		first  T
+		second U
 	}
-	p, err := run(ctx, d, func(t *tenant) (page, error) {
-		items, next, err := fn(t)
-		return page{items, next}, err
+	p, err := run(ctx, d, func(t *tenant) (pair, error) {
+		a, b, err := fn(t)
+		return pair{a, b}, err
 	})
-	return p.items, p.next, err
+	return p.first, p.second, err
 }
 
 // do is run for a use case that returns nothing but its error.

@@ -3,6 +3,8 @@ package store
 import (
 	"log/slog"
 
+	"github.com/plateau-bpo/plateau/pkg/dispatch"
+
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 )
 
@@ -17,6 +19,8 @@ type Services struct {
 	Scripts     *Scripts
 	Leads       *Leads
 	Compliance  *Compliance
+	Dispatch    *Dispatch
+	Calls       *Calls
 	CenterViews *CenterViews
 	Oversight   *Oversight
 	Jobs        *Jobs
@@ -37,6 +41,8 @@ func NewServices(d *DB, lists *nationallist.Registry, log *slog.Logger) Services
 		Scripts:     &Scripts{db: d},
 		Leads:       &Leads{db: d, log: log, lists: lists, files: make(chan struct{}, fileImports)},
 		Compliance:  &Compliance{db: d, lists: lists},
+		Dispatch:    &Dispatch{db: d, lists: lists, retry: dispatch.DefaultRetry},
+		Calls:       &Calls{db: d},
 		CenterViews: &CenterViews{db: d},
 		Oversight:   &Oversight{db: d},
 		Jobs:        &Jobs{db: d},

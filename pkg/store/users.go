@@ -241,7 +241,7 @@ func (t *tenant) membersQuery(rows *[]memberRow) *bun.SelectQuery {
 
 // Members lists the org's people, newest first.
 func (s *Tenancy) Members(ctx context.Context, page Page) ([]tenancy.Member, *uuid.UUID, error) {
-	return runPage(ctx, s.db, func(t *tenant) ([]tenancy.Member, *uuid.UUID, error) { return t.members(ctx, page) })
+	return runPair(ctx, s.db, func(t *tenant) ([]tenancy.Member, *uuid.UUID, error) { return t.members(ctx, page) })
 }
 
 // Team is the org's people as a landing page shows them: most powerful

@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/plateau-bpo/plateau/pkg/call"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/dispatch"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/script"
+)
+
+type callRow struct {
+	bun.BaseModel `bun:"table:calls,alias:k"`
+
+	ID                uuid.UUID  `bun:"id,pk"`
+	OrgID             uuid.UUID  `bun:"org_id"`
+	CenterID          uuid.UUID  `bun:"center_id"`
+	CampaignID        uuid.UUID  `bun:"campaign_id"`
+	ContractID        *uuid.UUID `bun:"contract_id"`
+	LeadID            uuid.UUID  `bun:"lead_id"`
+	AgentID           *uuid.UUID `bun:"agent_id"`
+	Mode              string     `bun:"mode"`
+	Phone             string     `bun:"phone"`
+	Country           string     `bun:"country"`
+	Timezone          string     `bun:"timezone"`
+	Audience          string     `bun:"audience"`
+	Kind              string     `bun:"kind"`
+	RuleSet           string     `bun:"rule_set"`
+	DecisionID        uuid.UUID  `bun:"decision_id"`
+	CallerID          string     `bun:"caller_id"`
+	ClaimedAt         time.Time  `bun:"claimed_at"`
+	DialedAt          *time.Time `bun:"dialed_at"`
+	RingingAt         *time.Time `bun:"ringing_at"`
+	AnsweredAt        *time.Time `bun:"answered_at"`
+	BridgedAt         *time.Time `bun:"bridged_at"`
+	EndedAt           *time.Time `bun:"ended_at"`
+	Result            string     `bun:"result"`
+	Cause             string     `bun:"cause"`
+	TalkSeconds       int        `bun:"talk_seconds"`
+	Disposition       string     `bun:"disposition"`
+	DispositionFields *string    `bun:"disposition_fields"`
+	ScriptVersion     int        `bun:"script_version"`
+	ScriptPath        *string    `bun:"script_path"`
+	Notes             string     `bun:"notes"`
+	Recording         string     `bun:"recording"`
+	ExternalID        *string    `bun:"external_id"`
+}
+
+func callRowOf(k call.Call) callRow {
+	r := callRow{ID: k.ID, OrgID: k.ClientID, CenterID: k.CenterID, CampaignID: k.CampaignID, ContractID: k.ContractID,
+		LeadID: k.LeadID, AgentID: k.AgentID, Mode: string(k.Mode), Phone: k.Phone, Country: k.Country, Timezone: k.Timezone,
+		Audience: k.Audience, Kind: k.Kind, RuleSet: k.RuleSet, DecisionID: k.DecisionID, CallerID: k.CallerID,
+		ClaimedAt: k.ClaimedAt, DialedAt: k.DialedAt, RingingAt: k.RingingAt, AnsweredAt: k.AnsweredAt, BridgedAt: k.BridgedAt,
+		EndedAt: k.EndedAt, Result: string(k.Result), Cause: k.Cause, TalkSeconds: k.TalkSeconds,
+		Disposition: string(k.Disposition), ScriptVersion: k.ScriptVersion, Notes: k.Notes, Recording: k.Recording,
+		ExternalID: k.ExternalID}
+	if len(k.DispositionFields) > 0 {
+		r.DispositionFields = jsonText(k.DispositionFields)
+	}
+	if len(k.ScriptPath) > 0 {
+		r.ScriptPath = jsonText(k.ScriptPath)
+	}
+	return r
+}
+
+func (r callRow) call() (call.Call, error) {
+	utc := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	k := call.Call{ID: r.ID, ClientID: r.OrgID, CenterID: r.CenterID, CampaignID: r.CampaignID, ContractID: r.ContractID,
+		LeadID: r.LeadID, AgentID: r.AgentID, Mode: campaign.DialingMode(r.Mode), Phone: r.Phone, Country: r.Country,
+		Timezone: r.Timezone, Audience: r.Audience, Kind: r.Kind, RuleSet: r.RuleSet, DecisionID: r.DecisionID,
+		CallerID: r.CallerID, ClaimedAt: r.ClaimedAt.UTC(), DialedAt: utc(r.DialedAt), RingingAt: utc(r.RingingAt),
+		AnsweredAt: utc(r.AnsweredAt), BridgedAt: utc(r.BridgedAt), EndedAt: utc(r.EndedAt), Result: dialing.Result(r.Result),
+		Cause: r.Cause, TalkSeconds: r.TalkSeconds, Disposition: script.Disposition(r.Disposition),
+		ScriptVersion: r.ScriptVersion, Notes: r.Notes, Recording: r.Recording, ExternalID: r.ExternalID}
+	if r.DispositionFields != nil {
+		if err := json.Unmarshal([]byte(*r.DispositionFields), &k.DispositionFields); err != nil {
+			return k, err
+		}
+	}
+	if r.ScriptPath != nil {
+		if err := json.Unmarshal([]byte(*r.ScriptPath), &k.ScriptPath); err != nil {
+			return k, err
+		}
+	}
+	return k, nil
+}
+
+// Dialed records that the dialer placed the call.
+func (s *Dispatch) Dialed(ctx context.Context, callID uuid.UUID, at time.Time) error {
+	return s.stamp(ctx, callID, "dialed_at", at)
+}
+
+// Bridged records that the answered callee was put through to an agent.
+func (s *Dispatch) Bridged(ctx context.Context, callID, agentID uuid.UUID, at time.Time) error {
+	return do(ctx, s.db, func(t *tenant) error {
+		_, err := t.Tx.NewUpdate().Model((*callRow)(nil)).Set("bridged_at = COALESCE(bridged_at, ?), agent_id = ?", at.UTC(), agentID).
+			Where("id = ? AND org_id = ? AND ended_at IS NULL", callID, t.OrgID()).Exec(ctx)
+		return err
+	})
+}
+
+// stamp sets one of the call's times, once: a repeated event keeps the first.
+func (s *Dispatch) stamp(ctx context.Context, callID uuid.UUID, column string, at time.Time) error {
+	return do(ctx, s.db, func(t *tenant) error {
+		_, err := t.Tx.NewUpdate().Model((*callRow)(nil)).Set("? = COALESCE(?, ?)", bun.Ident(column), bun.Ident(column), at.UTC()).
+			Where("id = ? AND org_id = ?", callID, t.OrgID()).Exec(ctx)
+		return err
+	})
+}
+
+// Record keeps what the dialer reported of a call. Ringing and answered
+// set their time once. The end closes the call once — an end reported
+// again changes nothing — and settles its lead: a call that reached no one
+// is retried by the campaign's policy, within the rules, or ends the lead;
+// an answered call keeps its lead held for the agent's disposition.
+func (s *Dispatch) Record(ctx context.Context, ev dialing.Event) error {
+	switch ev.Kind {
+	case dialing.EventRinging:
+		return s.stamp(ctx, ev.CallID, "ringing_at", ev.At)
+	case dialing.EventAnswered:
+		return s.stamp(ctx, ev.CallID, "answered_at", ev.At)
+	case dialing.EventEnded:
+		return do(ctx, s.db, func(t *tenant) error { return t.end(ctx, s.retry, ev) })
+	}
+	return nil
+}
+
+func (t *tenant) end(ctx context.Context, retry dispatch.RetryPolicy, ev dialing.Event) error {
+	var r callRow
+	err := t.Tx.NewUpdate().Model(&r).
+		Set("ended_at = ?, result = ?, cause = ?, recording = ?", ev.At.UTC(), ev.Result, ev.Cause, ev.Recording).
+		Where("id = ? AND org_id = ? AND ended_at IS NULL", ev.CallID, t.OrgID()).Returning("*").Scan(ctx)
+	if isNoRows(err) {
+		return nil // ended before: this is a repeat
+	}
+	if err != nil {
+		return err
+	}
+	if r.AnsweredAt != nil {
+		talk := int(ev.At.Sub(*r.AnsweredAt).Seconds())
+		if _, err := t.Tx.NewUpdate().Model((*callRow)(nil)).Set("talk_seconds = ?", max(talk, 0)).
+			Where("id = ?", r.ID).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return t.settle(ctx, retry, r, ev.Result, ev.At)
+}
+
+// settle moves the lead of an ended call on: back to the queue as a retry,
+// held for the agent's disposition after a conversation, or done.
+func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, r callRow, result dialing.Result, at time.Time) error {
+	l := lead.Lead{ID: r.LeadID, CampaignID: r.CampaignID}
+	queued := t.Tx.NewUpdate().Model((*queueRow)(nil)).Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID)
+	if result == dialing.Answered {
+		_, err := queued.Set("lease_until = ?", at.UTC().Add(dispatch.Lease)).Exec(ctx)
+		return err
+	}
+	attempts, err := t.Tx.NewSelect().Model((*callRow)(nil)).Where("campaign_id = ? AND lead_id = ?", r.CampaignID, r.LeadID).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if next, ok := retry.Next(result, int(attempts), at); ok {
+		if _, err := queued.Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?", int(dispatch.Retry), next.UTC()).Exec(ctx); err != nil {
+			return err
+		}
+		return t.setLeadStatus(ctx, l, lead.Retry, nil)
+	}
+	return t.finishLead(ctx, r, lead.Done)
+}
+
+// finishLead takes the lead of call r out of the queue with its status.
+func (t *tenant) finishLead(ctx context.Context, r callRow, status lead.Status) error {
+	if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
+		Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID).Exec(ctx); err != nil {
+		return err
+	}
+	return t.setLeadStatus(ctx, lead.Lead{ID: r.LeadID, CampaignID: r.CampaignID}, status, nil)
+}
+
+// Renew extends the leases of the calls a dialer still holds.
+func (s *Dispatch) Renew(ctx context.Context, callIDs []uuid.UUID) error {
+	if len(callIDs) == 0 {
+		return nil
+	}
+	return do(ctx, s.db, func(t *tenant) error {
+		_, err := t.Tx.NewUpdate().Model((*queueRow)(nil)).Set("lease_until = ?", t.Now.Add(dispatch.Lease)).
+			Where("org_id = ? AND holder IN (?)", t.OrgID(), bun.In(callIDs)).Exec(ctx)
+		return err
+	})
+}

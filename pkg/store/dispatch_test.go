@@ -1,0 +1,195 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/market"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// tuesdayMorning is inside the default rule set's hours in Geneva.
+var tuesdayMorning = time.Date(2027, 1, 12, 9, 30, 0, 0, time.UTC) // 10:30 in Geneva
+
+// floor is a running campaign of Maison Lumière, worked by Atlas (two
+// seats) and Teranga (one), with its leads.
+type floor struct {
+	svc              store.Services
+	client           context.Context
+	clientOrg        tenancy.Org
+	campaign         campaign.Campaign
+	atlas, teranga   market.Contract
+	atlasCtx, terCtx context.Context
+}
+
+func runningFloor(t *testing.T, d *store.DB, leads int) floor {
+	t.Helper()
+	f := floor{svc: services(d)}
+	f.client, f.clientOrg = actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
+	f.atlasCtx, _ = actingAs(t, d, tenancy.KindCenter, "Atlas Contact", "MA")
+	f.terCtx, _ = actingAs(t, d, tenancy.KindCenter, "Teranga", "SN")
+	x := publish(t, f.svc, f.client, campaign.Input{Name: "Relance Genève", Kind: "customer_care", Audience: "b2c",
+		Country: "CH", Languages: []string{"fr"}, Volume: leads, DialingMode: string(campaign.Progressive)})
+	start := tuesdayMorning
+	offer := func(center context.Context, seats int) market.Offer {
+		o, err := submit(f.svc, center, x.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerAttempt: 100_000},
+			Seats: seats, Languages: []string{"fr"}, StartsOn: &start})
+		ok(t, err)
+		return o
+	}
+	contract := func(center context.Context, o market.Offer) market.Contract {
+		k, err := f.svc.Market.Accept(f.client, x.ID, o.ID)
+		ok(t, err)
+		confirmed, err := f.svc.Market.Confirm(center, k.ID)
+		ok(t, err)
+		return confirmed.Contract
+	}
+	atlasOffer, terangaOffer := offer(f.atlasCtx, 2), offer(f.terCtx, 1)
+	f.atlas, f.teranga = contract(f.atlasCtx, atlasOffer), contract(f.terCtx, terangaOffer)
+	var file strings.Builder
+	file.WriteString("Téléphone;Nom\n")
+	for i := range leads {
+		fmt.Fprintf(&file, "+41 22 345 %02d %02d;Client %d\n", i/100, i%100, i)
+	}
+	importFile(t, f.svc, f.client, x.ID, file.String())
+	var err error
+	f.campaign, err = f.svc.Campaigns.Move(f.client, x.ID, campaign.Start)
+	ok(t, err)
+	return f
+}
+
+func (f floor) claim(t *testing.T, contract market.Contract) (store.Claim, bool) {
+	t.Helper()
+	c, found, err := f.svc.Dispatch.Claim(f.client, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: contract.ID})
+	ok(t, err)
+	return c, found
+}
+
+// TestDispatchSharesLeadsAndRetriesWithinTheRules: a started campaign's
+// leads are queued once, shared by seats; a claim opens a call under the
+// rules with its evidence; a busy line comes back after the policy's ten
+// minutes, not before.
+func TestDispatchSharesLeadsAndRetriesWithinTheRules(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		now := tuesdayMorning
+		db.App.Now = func() time.Time { return now }
+		f := runningFloor(t, db.App, 6)
+		queued, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID)
+		ok(t, err)
+		if again, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID); queued != 6 || again != 0 || err != nil {
+			t.Fatalf("queued %d, then %d more (%v); want 6 then 0", queued, again, err)
+		}
+
+		got := map[uuid.UUID]int{}
+		var first store.Claim
+		for _, k := range []market.Contract{f.atlas, f.teranga} {
+			for {
+				c, found := f.claim(t, k)
+				if !found {
+					break
+				}
+				if c.Call.ContractID == nil || *c.Call.ContractID != k.ID || c.Call.RuleSet == "" || c.Lead.Status != lead.InCall {
+					t.Fatalf("claim: %+v", c)
+				}
+				if first.Call.ID == uuid.Nil {
+					first = c
+				}
+				got[k.ID]++
+			}
+		}
+		if got[f.atlas.ID] != 4 || got[f.teranga.ID] != 2 {
+			t.Fatalf("claims per contract: Atlas %d, Teranga %d; want 4 and 2 (seats 2:1)", got[f.atlas.ID], got[f.teranga.ID])
+		}
+
+		busy := dialing.Event{CallID: first.Call.ID, Kind: dialing.EventEnded, At: now.Add(20 * time.Second), Result: dialing.Busy, Cause: "486 Busy Here"}
+		ok(t, f.svc.Dispatch.Record(f.client, busy))
+		ok(t, f.svc.Dispatch.Record(f.client, busy)) // a repeated end changes nothing
+		now = now.Add(9 * time.Minute)
+		if c, found := f.claim(t, f.atlas); found {
+			t.Fatalf("a busy lead came back after 9 minutes: %+v", c)
+		}
+		now = now.Add(2 * time.Minute)
+		again, found := f.claim(t, f.atlas)
+		if !found || again.Lead.ID != first.Lead.ID || again.Call.ID == first.Call.ID {
+			t.Fatalf("the busy lead after 11 minutes: %+v (found %v), want lead %s in a new call", again, found, first.Lead.ID)
+		}
+	})
+}
+
+// TestAClaimIsNeverDoubled: claimers racing on one contract never get the
+// same lead, and get them all.
+func TestAClaimIsNeverDoubled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		db.App.Now = func() time.Time { return tuesdayMorning }
+		f := runningFloor(t, db.App, 60)
+		_, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID)
+		ok(t, err)
+		var mu sync.Mutex
+		seen := map[uuid.UUID]int{}
+		var wg sync.WaitGroup
+		for range 6 {
+			wg.Go(func() {
+				for {
+					c, found, err := f.svc.Dispatch.Claim(f.client, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if !found {
+						return
+					}
+					mu.Lock()
+					seen[c.Lead.ID]++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("lead %s claimed %d times", id, n)
+			}
+		}
+		if len(seen) != 40 {
+			t.Errorf("Atlas's share claimed: %d leads, want 40 (two thirds of 60)", len(seen))
+		}
+	})
+}
+
+// TestDispatchIsTheClientsOnly: another client can neither queue nor claim
+// the campaign's leads, nor end its calls.
+func TestDispatchIsTheClientsOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		db.App.Now = func() time.Time { return tuesdayMorning }
+		f := runningFloor(t, db.App, 3)
+		other, _ := actingAs(t, db.App, tenancy.KindClient, "Autre Client", "FR")
+		if _, err := f.svc.Dispatch.Fill(other, f.campaign.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("another client filling the queue: %v", err)
+		}
+		_, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID)
+		ok(t, err)
+		if c, found, err := f.svc.Dispatch.Claim(other, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID}); found || !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("another client claimed %+v (%v)", c, err)
+		}
+		c, found := f.claim(t, f.atlas)
+		if !found {
+			t.Fatal("nothing to claim")
+		}
+		ok(t, f.svc.Dispatch.Record(other, dialing.Event{CallID: c.Call.ID, Kind: dialing.EventEnded, At: tuesdayMorning, Result: dialing.Failed}))
+		if k, err := f.svc.Calls.Get(f.client, c.Call.ID); err != nil || !k.Open() {
+			t.Fatalf("another client ended the call: %+v (%v)", k, err)
+		}
+	})
+}
