@@ -36,6 +36,7 @@ type campaignRow struct {
 	Status        string     `bun:"status"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	UpdatedAt     time.Time  `bun:"updated_at"`
+	QueuedThrough *uuid.UUID `bun:"queued_through"` // the last lead its dial queue took in
 }
 
 func (r campaignRow) campaign() campaign.Campaign {
@@ -124,7 +125,7 @@ func (s *Campaigns) Edit(ctx context.Context, id uuid.UUID, edit func(campaign.C
 		}
 		c.ID, c.OrgID, c.CreatedAt, c.UpdatedAt, c.Status = old.ID, old.OrgID, old.CreatedAt, t.Now, old.Status
 		row := rowOf(c)
-		if _, err := t.Tx.NewUpdate().Model(&row).WherePK().Exec(ctx); err != nil {
+		if _, err := t.Tx.NewUpdate().Model(&row).ExcludeColumn("queued_through").WherePK().Exec(ctx); err != nil {
 			return old, err
 		}
 		return c, t.audit(ctx, "campaign.update", "campaign", id.String(), map[string]any{"name": c.Name})
