@@ -1,6 +1,7 @@
 package cdr
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -180,19 +182,31 @@ func batchError(err error) error {
 	return fmt.Errorf("cdr: reading the batch: %w", err)
 }
 
+// itemFields are an item's JSON names, in the order its problems are
+// reported.
+var itemFields = []string{"external_id", "call_id", "lead_id", "to", "from", "campaign", "started_at", "answered_at", "ended_at", "result", "cause", "agent"}
+
 func readItem(i int, raw map[string]json.RawMessage, region string) (Record, apperr.Fields) {
 	rec := Record{Index: i}
 	var f apperr.Fields
 	prefix := fmt.Sprintf("cdrs[%d].", i)
 	var it Item
-	for _, name := range slices.Sorted(maps.Keys(raw)) {
-		v, dst := raw[name], it.field(name)
-		switch {
-		case dst == nil:
-			f.Add(prefix+name, "cdr.batch.item_field_unknown", "is not a field of a call detail record")
-		case string(v) == "null":
-		case json.Unmarshal(v, dst) != nil:
+	known := 0
+	for _, name := range itemFields {
+		v, ok := raw[name]
+		if !ok {
+			continue
+		}
+		known++
+		if !jsonString(v, it.field(name)) {
 			f.Add(prefix+name, "cdr.batch.not_string", "must be a string")
+		}
+	}
+	if known < len(raw) {
+		for _, name := range slices.Sorted(maps.Keys(raw)) {
+			if it.field(name) == nil {
+				f.Add(prefix+name, "cdr.batch.item_field_unknown", "is not a field of a call detail record")
+			}
 		}
 	}
 	path := func(name string) string { return prefix + name }
@@ -225,9 +239,23 @@ func readItem(i int, raw map[string]json.RawMessage, region string) (Record, app
 	if !rec.Answer.IsZero() && rec.End.After(rec.Answer) {
 		rec.Billsec = rec.End.Sub(rec.Answer).Truncate(time.Second)
 	}
-	check(&rec, &f, paths{externalID: path("external_id"), to: path("to"), start: path("started_at"), answer: path("answered_at"),
-		end: path("ended_at"), billsec: path("answered_at")}, region)
+	check(&rec, &f, paths{prefix: prefix, externalID: "external_id", to: "to", start: "started_at", answer: "answered_at",
+		end: "ended_at", billsec: "answered_at"}, region)
 	return rec, f
+}
+
+// jsonString reads v, a JSON string or null, into dst; false when v is
+// something else. A string without escapes, the common case, is read
+// without the decoder (which would also turn invalid UTF-8 into U+FFFD).
+func jsonString(v json.RawMessage, dst *string) bool {
+	switch {
+	case string(v) == "null":
+		return true
+	case len(v) >= 2 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v):
+		*dst = string(v[1 : len(v)-1])
+		return true
+	}
+	return json.Unmarshal(v, dst) == nil
 }
 
 func resultList() string {
