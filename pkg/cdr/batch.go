@@ -36,12 +36,12 @@ type Item struct {
 	ExternalID string         `json:"external_id"`           // the dialer's unique id of the call, at most 128 characters
 	CallID     string         `json:"call_id,omitempty"`     // Plateau's call id, when the dialer carried it
 	LeadID     string         `json:"lead_id,omitempty"`     // Plateau's lead id, when the dialer carried it
-	To         string         `json:"to,omitempty"`          // the callee, E.164 or national in the center's country
+	To         string         `json:"to,omitempty"`          // the callee, E.164 or national in the campaign's country
 	From       string         `json:"from,omitempty"`        // the caller id presented
 	Campaign   string         `json:"campaign,omitempty"`    // the dialer's campaign code
 	StartedAt  string         `json:"started_at"`            // "2026-11-30T10:15:42+01:00"
-	AnsweredAt string         `json:"answered_at,omitempty"` //
-	EndedAt    string         `json:"ended_at"`              //
+	AnsweredAt string         `json:"answered_at,omitempty"` // when someone or something picked up
+	EndedAt    string         `json:"ended_at"`              // the hang-up
 	Result     dialing.Result `json:"result"`                // one of dialing.Results
 	Cause      string         `json:"cause,omitempty"`       // the dialer's own word for the end: a SIP code, a disposition
 	Agent      string         `json:"agent,omitempty"`       // the dialer's user who took the call

@@ -119,17 +119,15 @@ type RowError struct {
 
 func (e *RowError) Error() string {
 	var b strings.Builder
-	b.WriteString("cdr: ")
 	if e.Index >= 0 {
-		fmt.Fprintf(&b, "cdrs[%d]", e.Index)
+		fmt.Fprintf(&b, "cdr: cdrs[%d]: ", e.Index)
 	} else {
-		fmt.Fprintf(&b, "line %d", e.Line)
+		fmt.Fprintf(&b, "cdr: line %d: ", e.Line)
 	}
 	for i, p := range e.Problems {
 		if i > 0 {
-			b.WriteString(";")
+			b.WriteString("; ")
 		}
-		b.WriteString(": ")
 		if p.Path != "" {
 			b.WriteString(p.Path + " ")
 		}
@@ -148,22 +146,33 @@ func (e *RowError) Unwrap() error {
 // goes on; any other error (a file that cannot be read at all, a read
 // error) is yielded once, last.
 func Parse(src io.Reader, format Format, opts Options) iter.Seq2[Record, error] {
-	if format == "" {
-		var err error
-		if format, src, err = Detect(src); err != nil {
-			return func(yield func(Record, error) bool) { yield(Record{}, err) }
+	return func(yield func(Record, error) bool) {
+		r, f := src, format
+		if f == "" {
+			var err error
+			if f, r, err = Detect(src); err != nil {
+				yield(Record{}, err)
+				return
+			}
+		}
+		var records iter.Seq2[Record, error]
+		switch f {
+		case Asterisk:
+			records = ParseAsterisk(r, opts)
+		case Vicidial:
+			records = ParseVicidial(r, opts)
+		case JSON:
+			records = ParseJSON(r, opts)
+		default:
+			yield(Record{}, apperr.New(apperr.Invalid, "cdr.format.unknown", "%q is not a CDR format: asterisk, vicidial or json", string(f)))
+			return
+		}
+		for rec, err := range records {
+			if !yield(rec, err) {
+				return
+			}
 		}
 	}
-	switch format {
-	case Asterisk:
-		return ParseAsterisk(src, opts)
-	case Vicidial:
-		return ParseVicidial(src, opts)
-	case JSON:
-		return ParseJSON(src, opts)
-	}
-	err := apperr.New(apperr.Invalid, "cdr.format.unknown", "%q is not a CDR format: asterisk, vicidial or json", string(format))
-	return func(yield func(Record, error) bool) { yield(Record{}, err) }
 }
 
 // paths names a record's fields as its source does, for its problems:

@@ -1,6 +1,7 @@
 package cdr_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -313,6 +314,36 @@ func TestBatch(t *testing.T) {
 	}})
 }
 
+// TestBatchSchema: a batch written with Batch and Item reads back as the
+// records it says.
+func TestBatchSchema(t *testing.T) {
+	body, err := json.Marshal(cdr.Batch{CDRs: []cdr.Item{{
+		ExternalID: "pbx2-1796030102.42", CallID: "0190c6f2-7b1e-7a4c-9d3e-5f8a1b2c3d4e", To: "+33612345678", From: "+33522456789",
+		Campaign: "ATLASPRO", StartedAt: "2026-11-30T10:15:02+01:00", AnsweredAt: "2026-11-30T10:15:11+01:00", EndedAt: "2026-11-30T10:17:44+01:00",
+		Result: dialing.Answered, Cause: "16", Agent: "casa_agent12",
+	}, {
+		ExternalID: "pbx2-1796030105.44", LeadID: "0190c6f2-aaaa-7bbb-8ccc-0123456789ab", To: "0687654321",
+		StartedAt: "2026-11-30T10:15:05+01:00", EndedAt: "2026-11-30T10:15:09+01:00", Result: dialing.Busy,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, rowErrs, final := collect(t, cdr.ParseJSON(strings.NewReader(string(body)), cdr.Options{Region: "FR"}))
+	if len(rowErrs) > 0 || final != nil {
+		t.Fatalf("row errors %v, final %v", rowErrs, final)
+	}
+	sameRecords(t, records, []cdr.Record{{
+		Index: 0, ExternalID: "pbx2-1796030102.42", CallID: uuid.MustParse("0190c6f2-7b1e-7a4c-9d3e-5f8a1b2c3d4e"),
+		To: "+33612345678", ToRaw: "+33612345678", From: "+33522456789", Campaign: "ATLASPRO",
+		Start: at("2026-11-30T09:15:02Z"), Answer: at("2026-11-30T09:15:11Z"), End: at("2026-11-30T09:17:44Z"),
+		Duration: 162 * time.Second, Billsec: 153 * time.Second, Result: dialing.Answered, Cause: "16", Agent: "casa_agent12",
+	}, {
+		Index: 1, ExternalID: "pbx2-1796030105.44", LeadID: uuid.MustParse("0190c6f2-aaaa-7bbb-8ccc-0123456789ab"),
+		To: "+33687654321", ToRaw: "0687654321", Start: at("2026-11-30T09:15:05Z"), End: at("2026-11-30T09:15:09Z"),
+		Duration: 4 * time.Second, Result: dialing.Busy,
+	}})
+}
+
 func TestBatchItemProblems(t *testing.T) {
 	const good = `"external_id": "x1", "to": "+33612345678", "started_at": "2026-11-30T09:02:11Z", "ended_at": "2026-11-30T09:02:41Z"`
 	for _, c := range []struct {
@@ -386,6 +417,29 @@ func TestRowErrorIsInvalid(t *testing.T) {
 	}
 	if got := rowErrs[2].Error(); !strings.HasPrefix(got, "cdr: line 4: end (2026-11-30 10:06:24Z) is before the call's start (2026-11-30 10:16:20Z)") {
 		t.Errorf("%q", got)
+	}
+}
+
+// TestEveryProblemOfARow: a row says all that is wrong with it, in column
+// order, not only the first thing.
+func TestEveryProblemOfARow(t *testing.T) {
+	row := `"","0522456789","0612345678","from-plateau","","PJSIP/a-1","","Dial","","2026-11-31 10:00:00",,"2026-11-30 10:00:05",five,0,"HUNG UP","DOCUMENTATION","1796029200.1",""` + "\n"
+	_, rowErrs, _ := collect(t, cdr.ParseAsterisk(strings.NewReader(row), cdr.Options{Region: "FR"}))
+	if len(rowErrs) != 1 {
+		t.Fatalf("%d row errors", len(rowErrs))
+	}
+	var got []string
+	for _, p := range rowErrs[0].Problems {
+		got = append(got, p.Path+":"+p.Code)
+	}
+	sameOutcomes(t, got, []string{"start:cdr.time.invalid", "duration:cdr.seconds.invalid", "disposition:cdr.asterisk.disposition_unknown"})
+	want := `cdr: line 1: start "2026-11-31 10:00:00" is not a time written as 2026-11-30 14:05:09; duration "five" is not a whole number of seconds; ` +
+		`disposition "HUNG UP" is not an Asterisk disposition: ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION`
+	if got := rowErrs[0].Error(); got != want {
+		t.Errorf("%s\nwant\n%s", got, want)
+	}
+	if rowErrs[0].ExternalID != "1796029200.1" {
+		t.Errorf("the report names the call by %q", rowErrs[0].ExternalID)
 	}
 }
 

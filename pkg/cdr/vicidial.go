@@ -53,7 +53,10 @@ var vicidialDialers = map[string]bool{"VDAD": true, "VDCL": true}
 // length_in_sec, … and, with the EXTENDED fields, uniqueid) both have
 // them; other columns are left alone.
 type vicidialColumns struct {
-	uniqueID, campaign, callDate, startEpoch, endEpoch, length, status, phoneCode, phoneNumber, dialed, user, vendorLeadCode int
+	width int // the header's
+	// Indexes of the columns, -1 for one the header lacks.
+	uniqueID, campaign, callDate, startEpoch, endEpoch, length, status int
+	phoneCode, phoneNumber, dialed, user, vendorLeadCode               int
 }
 
 func readVicidialHeader(header []string) (vicidialColumns, []string) {
@@ -67,7 +70,7 @@ func readVicidialHeader(header []string) (vicidialColumns, []string) {
 		}
 		return -1
 	}
-	c := vicidialColumns{uniqueID: col("uniqueid"), campaign: col("campaign_id"), callDate: col("call_date"),
+	c := vicidialColumns{width: len(header), uniqueID: col("uniqueid"), campaign: col("campaign_id"), callDate: col("call_date"),
 		startEpoch: col("start_epoch"), endEpoch: col("end_epoch"), length: col("length_in_sec"),
 		status: col("status"), phoneCode: col("phone_code"), phoneNumber: col("phone_number"),
 		dialed: col("phone_number_dialed"), user: col("user"), vendorLeadCode: col("vendor_lead_code")}
@@ -147,7 +150,7 @@ func readVicidial(row leadfile.Record, c vicidialColumns, opts Options, loc *tim
 	v := row.Values
 	if need := max(c.uniqueID, c.campaign, c.callDate, c.startEpoch, c.endEpoch, c.length, c.status, c.phoneCode,
 		c.phoneNumber, c.dialed, c.user, c.vendorLeadCode) + 1; len(v) < need {
-		f.Add("", "cdr.vicidial.field_count", "has %d values where the header has %d columns", len(v), need)
+		f.Add("", "cdr.vicidial.field_count", "has %d values where the header has %d columns", len(v), c.width)
 		return rec, f
 	}
 	rec.ExternalID = cell(v, c.uniqueID)
