@@ -96,6 +96,16 @@ func outcomes(t *testing.T, seq iter.Seq2[cdr.Record, error]) []string {
 	return out
 }
 
+// clean reads a stream that must hold records only.
+func clean(t *testing.T, seq iter.Seq2[cdr.Record, error]) []cdr.Record {
+	t.Helper()
+	records, rowErrs, final := collect(t, seq)
+	if len(rowErrs) > 0 || final != nil {
+		t.Fatalf("row errors %v, final %v", rowErrs, final)
+	}
+	return records
+}
+
 func sameOutcomes(t *testing.T, got, want []string) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
@@ -118,10 +128,7 @@ func sameRecords(t *testing.T, got, want []cdr.Record) {
 func TestAsterisk(t *testing.T) {
 	// Master.csv of a Casablanca server (UTC+1 in November) with
 	// loguniqueid and loguserfield.
-	records, rowErrs, final := collect(t, cdr.ParseAsterisk(open(t, "Master.csv"), cdr.Options{Location: zone(t, "Africa/Casablanca"), Region: "MA"}))
-	if len(rowErrs) > 0 || final != nil {
-		t.Fatalf("row errors %v, final %v", rowErrs, final)
-	}
+	records := clean(t, cdr.ParseAsterisk(open(t, "Master.csv"), cdr.Options{Location: zone(t, "Africa/Casablanca"), Region: "FR"}))
 	sameRecords(t, records, []cdr.Record{{
 		Line: 1, Index: -1, ExternalID: "1796030102.42", CallID: uuid.MustParse("0190c6f2-7b1e-7a4c-9d3e-5f8a1b2c3d4e"),
 		To: "+33612345678", ToRaw: "0033612345678", From: "0522456789",
@@ -156,10 +163,7 @@ func TestAsterisk(t *testing.T) {
 
 func TestAsteriskWithoutUniqueID(t *testing.T) {
 	// Asterisk's default cdr.conf writes neither uniqueid nor userfield.
-	records, rowErrs, final := collect(t, cdr.ParseAsterisk(open(t, "Master-16.csv"), cdr.Options{Location: zone(t, "Africa/Casablanca"), Region: "MA"}))
-	if len(rowErrs) > 0 || final != nil {
-		t.Fatalf("row errors %v, final %v", rowErrs, final)
-	}
+	records := clean(t, cdr.ParseAsterisk(open(t, "Master-16.csv"), cdr.Options{Location: zone(t, "Africa/Casablanca"), Region: "MA"}))
 	var ids []string
 	for _, r := range records {
 		ids = append(ids, r.ExternalID)
@@ -192,10 +196,7 @@ func TestAsteriskGarbledRows(t *testing.T) {
 func TestVicidialLog(t *testing.T) {
 	// vicidial_log with its header, from a Dakar server: the epochs say the
 	// time whatever the zone.
-	records, rowErrs, final := collect(t, cdr.ParseVicidial(open(t, "vicidial_log.tsv"), cdr.Options{Location: zone(t, "Asia/Tokyo"), Region: "SN"}))
-	if len(rowErrs) > 0 || final != nil {
-		t.Fatalf("row errors %v, final %v", rowErrs, final)
-	}
+	records := clean(t, cdr.ParseVicidial(open(t, "vicidial_log.tsv"), cdr.Options{Location: zone(t, "Asia/Tokyo"), Region: "SN"}))
 	type summary struct {
 		line                     int
 		id, to, agent            string
@@ -246,10 +247,7 @@ func TestVicidialOwnStatuses(t *testing.T) {
 func TestVicidialExportCallsReport(t *testing.T) {
 	// The admin's Export Calls Report with the EXTENDED fields, from a
 	// Casablanca server: call_date is local time.
-	records, rowErrs, final := collect(t, cdr.ParseVicidial(open(t, "export_calls_extended.txt"), cdr.Options{Location: zone(t, "Africa/Casablanca"), Region: "FR"}))
-	if len(rowErrs) > 0 || final != nil {
-		t.Fatalf("row errors %v, final %v", rowErrs, final)
-	}
+	records := clean(t, cdr.ParseVicidial(open(t, "export_calls_extended.txt"), cdr.Options{Location: zone(t, "Africa/Casablanca"), Region: "FR"}))
 	sameRecords(t, records, []cdr.Record{{
 		Line: 2, Index: -1, ExternalID: "1796030100.3301", LeadID: uuid.MustParse("0190c6f2-aaaa-7bbb-8ccc-0123456789ab"),
 		To: "+33612345678", ToRaw: "0612345678", Campaign: "ATLASREC",
@@ -292,10 +290,7 @@ func TestVicidialHeader(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	records, rowErrs, final := collect(t, cdr.ParseJSON(open(t, "batch.json"), cdr.Options{Region: "FR"}))
-	if len(rowErrs) > 0 || final != nil {
-		t.Fatalf("row errors %v, final %v", rowErrs, final)
-	}
+	records := clean(t, cdr.ParseJSON(open(t, "batch.json"), cdr.Options{Region: "FR"}))
 	sameRecords(t, records, []cdr.Record{{
 		Index: 0, ExternalID: "dkr-pbx1-1796029331.1021", CallID: uuid.MustParse("0190c6f2-7b1e-7a4c-9d3e-5f8a1b2c3d4e"),
 		To: "+33612345678", ToRaw: "+33612345678", From: "+33522456789", Campaign: "ATLASPRO",
@@ -328,10 +323,7 @@ func TestBatchSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	records, rowErrs, final := collect(t, cdr.ParseJSON(strings.NewReader(string(body)), cdr.Options{Region: "FR"}))
-	if len(rowErrs) > 0 || final != nil {
-		t.Fatalf("row errors %v, final %v", rowErrs, final)
-	}
+	records := clean(t, cdr.ParseJSON(strings.NewReader(string(body)), cdr.Options{Region: "FR"}))
 	sameRecords(t, records, []cdr.Record{{
 		Index: 0, ExternalID: "pbx2-1796030102.42", CallID: uuid.MustParse("0190c6f2-7b1e-7a4c-9d3e-5f8a1b2c3d4e"),
 		To: "+33612345678", ToRaw: "+33612345678", From: "+33522456789", Campaign: "ATLASPRO",
