@@ -291,5 +291,5 @@ func rfc3339(f *apperr.Fields, path, s string, required bool) time.Time {
 		f.Add(path, "cdr.time.not_rfc3339", "%q is not an RFC 3339 time such as 2026-11-30T10:15:42+01:00", s)
 		return time.Time{}
 	}
-	return t.UTC()
+	return plausible(f, path, t)
 }

@@ -348,6 +348,8 @@ func TestBatchItemProblems(t *testing.T) {
 			"0 cdrs[0].ended_at:cdr.time.end_before_start"},
 		{"local time without offset", `{"external_id": "x1", "to": "+33612345678", "started_at": "2026-11-30 09:02:11", "ended_at": "2026-11-30T09:02:41Z", "result": "busy"}`,
 			"0 cdrs[0].started_at:cdr.time.not_rfc3339"},
+		{"year one", `{"external_id": "x1", "to": "+33612345678", "started_at": "0001-01-01T00:00:00Z", "ended_at": "2026-11-30T09:02:41Z", "result": "busy"}`,
+			"0 cdrs[0].started_at:cdr.time.too_early"},
 		{"no end", `{"external_id": "x1", "to": "+33612345678", "started_at": "2026-11-30T09:02:11Z", "result": "busy"}`,
 			"0 cdrs[0].ended_at:cdr.time.required"},
 		{"unknown result", `{` + good + `, "result": "voicemail"}`, "0 cdrs[0].result:cdr.batch.result_unknown"},

@@ -62,6 +62,20 @@ func localTime(f *apperr.Fields, path, s string, loc *time.Location, required bo
 		f.Add(path, "cdr.time.invalid", "%q is not a time written as 2026-11-30 14:05:09", s)
 		return time.Time{}
 	}
+	return plausible(f, path, t)
+}
+
+// earliest is the earliest time a call may have: before it, a dialer's
+// clock was not set (and the zero time would read as no time at all).
+var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// plausible is t in UTC, or the zero time and a problem when t is before
+// earliest.
+func plausible(f *apperr.Fields, path string, t time.Time) time.Time {
+	if t.Before(earliest) {
+		f.Add(path, "cdr.time.too_early", "(%s) is before 2000: the dialer's clock was not set", t.UTC().Format(time.RFC3339))
+		return time.Time{}
+	}
 	return t.UTC()
 }
 

@@ -230,5 +230,5 @@ func epoch(f *apperr.Fields, path, s string) time.Time {
 		f.Add(path, "cdr.time.epoch_invalid", "%q is not a Unix time in seconds", s)
 		return time.Time{}
 	}
-	return time.Unix(n, 0).UTC()
+	return plausible(f, path, time.Unix(n, 0))
 }
