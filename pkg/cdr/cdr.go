@@ -36,9 +36,6 @@ const (
 	JSON     Format = "json"     // the body of POST /api/v1/cdrs
 )
 
-// Formats lists the formats, in the order Sniff tries them.
-var Formats = []Format{JSON, Vicidial, Asterisk}
-
 // Record is one call as the center's dialer saw it.
 type Record struct {
 	// Line is the line of the file the row starts on (the first line is
