@@ -111,15 +111,22 @@ func waitListening(t *testing.T, s *sipp) {
 	t.Fatalf("sipp does not listen on %d:\n%s", s.port, s.out.String())
 }
 
+// trunkPassword is the digest password testdata/digest.xml expects.
+const trunkPassword = "s3cret-trunk-password"
+
 // newDialer is a Dialer on a trunk at 127.0.0.1:port.
 func newDialer(t *testing.T, port int, transport string, recordings dialing.Recordings) *sipdial.Dialer {
 	t.Helper()
+	return newDialerWith(t, sipdial.Trunk{Host: "127.0.0.1", Port: port, Transport: transport, Password: trunkPassword}, recordings)
+}
+
+// newDialerWith is a Dialer on trunk, completed with the test's username,
+// caller id and limits.
+func newDialerWith(t *testing.T, trunk sipdial.Trunk, recordings dialing.Recordings) *sipdial.Dialer {
+	t.Helper()
+	trunk.Username, trunk.CallerIDs, trunk.MaxConcurrent, trunk.CallsPerSecond = "plateau", []string{callerID}, 2, 50
 	d, err := sipdial.New(t.Context(), sipdial.Config{
-		Trunk: sipdial.Trunk{
-			Host: "127.0.0.1", Port: port, Transport: transport,
-			Username: "plateau", Password: "s3cret-trunk-password",
-			CallerIDs: []string{callerID}, MaxConcurrent: 2, CallsPerSecond: 50,
-		},
+		Trunk:           trunk,
 		BindHost:        "127.0.0.1",
 		Recordings:      recordings,
 		ResponseTimeout: time.Second,
@@ -226,6 +233,26 @@ func TestFinalResponses(t *testing.T) {
 			s := startSipp(t, tc.scenario)
 			c := dial(t, newDialer(t, s.port, "udp", nil), 5*time.Second, false)
 			checkEnd(t, expect(t, c, dialing.EventEnded), tc.result, tc.cause)
+			s.finished(t)
+		})
+	}
+}
+
+// The trunk challenges the INVITE: the right password gets through (to a
+// 486), a wrong one is refused (403), and either way sipp saw a digest.
+func TestDigestAuthentication(t *testing.T) {
+	for _, tc := range []struct {
+		password string
+		result   dialing.Result
+		cause    string
+	}{
+		{trunkPassword, dialing.Busy, "486 Busy Here"},
+		{"not-the-password", dialing.Rejected, "403 Forbidden"},
+	} {
+		t.Run(tc.cause, func(t *testing.T) {
+			s := startSipp(t, "digest")
+			d := newDialerWith(t, sipdial.Trunk{Host: "127.0.0.1", Port: s.port, Password: tc.password}, nil)
+			checkEnd(t, expect(t, dial(t, d, 5*time.Second, false), dialing.EventEnded), tc.result, tc.cause)
 			s.finished(t)
 		})
 	}
