@@ -2,6 +2,7 @@ package sipdial_test
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net"
 	"os/exec"
@@ -47,13 +48,20 @@ func (o *output) String() string {
 }
 
 // startSipp runs sipp (PLATEAU_TEST_SIPP) as a UAS for one call of the
-// scenario, on free ports, and kills it when the test ends.
+// scenario over UDP, on free ports, and kills it when the test ends.
 func startSipp(t *testing.T, scenario string) *sipp {
+	t.Helper()
+	return startSippOn(t, scenario, "udp")
+}
+
+// startSippOn is startSipp over transport, "udp" or "tcp".
+func startSippOn(t *testing.T, scenario, transport string) *sipp {
 	t.Helper()
 	binary := testenv.Need(t, testenv.Sipp)
 	s := &sipp{port: freePort(t), done: make(chan error, 1)}
 	cmd := exec.Command(binary,
 		"-sf", filepath.Join("testdata", scenario+".xml"),
+		"-t", map[string]string{"udp": "u1", "tcp": "t1"}[transport],
 		"-i", "127.0.0.1", "-p", strconv.Itoa(s.port),
 		"-mi", "127.0.0.1", "-mp", strconv.Itoa(freePort(t)),
 		"-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
@@ -67,7 +75,7 @@ func startSipp(t *testing.T, scenario string) *sipp {
 		_ = cmd.Process.Kill()
 		<-s.done
 	})
-	waitListening(t, s)
+	waitListening(t, s, transport)
 	return s
 }
 
@@ -96,19 +104,23 @@ func freePort(t *testing.T) int {
 	return conn.LocalAddr().(*net.UDPAddr).Port
 }
 
-// waitListening returns once sipp holds its UDP port: binding it fails
-// then.
-func waitListening(t *testing.T, s *sipp) {
+// waitListening returns once sipp holds its port: binding it fails then.
+func waitListening(t *testing.T, s *sipp, transport string) {
 	t.Helper()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
+	bind := func() (io.Closer, error) { return net.ListenPacket("udp", addr) }
+	if transport == "tcp" {
+		bind = func() (io.Closer, error) { return net.Listen("tcp", addr) }
+	}
 	for range 100 {
-		conn, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)))
+		l, err := bind()
 		if err != nil {
 			return
 		}
-		conn.Close()
+		l.Close()
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("sipp does not listen on %d:\n%s", s.port, s.out.String())
+	t.Fatalf("sipp does not listen on %s:\n%s", addr, s.out.String())
 }
 
 // trunkPassword is the digest password testdata/digest.xml expects.
@@ -207,6 +219,27 @@ func TestAnsweredThenOurBye(t *testing.T) {
 	// Answered and never bridged: nobody took the callee.
 	checkEnd(t, expect(t, c, dialing.EventEnded), dialing.Abandoned, "BYE from Plateau")
 	s.finished(t)
+}
+
+// The same calls over TCP: a busy callee, and an answered one Plateau
+// hangs up.
+func TestOverTCP(t *testing.T) {
+	t.Run("busy", func(t *testing.T) {
+		s := startSippOn(t, "busy", "tcp")
+		c := dial(t, newDialer(t, s.port, "tcp", nil), 5*time.Second, false)
+		checkEnd(t, expect(t, c, dialing.EventEnded), dialing.Busy, "486 Busy Here")
+		s.finished(t)
+	})
+	t.Run("answer", func(t *testing.T) {
+		s := startSippOn(t, "answer", "tcp")
+		c := dial(t, newDialer(t, s.port, "tcp", nil), 5*time.Second, false)
+		expect(t, c, dialing.EventRinging, dialing.EventAnswered)
+		if err := c.Hangup(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		checkEnd(t, expect(t, c, dialing.EventEnded), dialing.Abandoned, "BYE from Plateau")
+		s.finished(t)
+	})
 }
 
 func TestAnsweredThenCalleeHangsUp(t *testing.T) {
