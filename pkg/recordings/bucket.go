@@ -47,7 +47,7 @@ func OpenBucket(cfg BucketConfig) (*Bucket, error) {
 
 // Create starts the upload of the recording name; its reference is
 // "s3://<bucket>/<prefix><name>". Close waits for the upload to finish and
-// reports its error.
+// reports its error; ctx bounds the whole upload, up to Close.
 func (b *Bucket) Create(ctx context.Context, name string) (io.WriteCloser, string, error) {
 	if !plainName(name) {
 		return nil, "", apperr.New(apperr.Invalid, "recordings.name", "%q is not a recording's file name", name)
@@ -56,7 +56,7 @@ func (b *Bucket) Create(ctx context.Context, name string) (io.WriteCloser, strin
 	r, w := io.Pipe()
 	u := &upload{PipeWriter: w, done: make(chan error, 1)}
 	go func() {
-		_, err := b.client.PutObject(context.WithoutCancel(ctx), b.bucket, key, r, -1, minio.PutObjectOptions{ContentType: "audio/wav"})
+		_, err := b.client.PutObject(ctx, b.bucket, key, r, -1, minio.PutObjectOptions{ContentType: "audio/wav"})
 		r.CloseWithError(err)
 		u.done <- err
 	}()

@@ -21,9 +21,12 @@ import (
 // DefaultRingTimeout is the ring timeout of a Dial that sets none.
 const DefaultRingTimeout = 30 * time.Second
 
-// teardownTimeout bounds each step of ending a call (a BYE to the agent,
-// storing the recording) once the callee is gone.
+// teardownTimeout bounds a BYE once the other side is gone.
 const teardownTimeout = 10 * time.Second
+
+// storeTimeout bounds the storing of a recording: a long call's WAV (an
+// hour is 115 MB) to a distant bucket.
+const storeTimeout = 5 * time.Minute
 
 // Causes Plateau gives to calls it ends itself.
 const (
@@ -199,7 +202,7 @@ func (c *call) teardown() dialing.Event {
 	_ = b.agent.Close()
 	ended := dialing.Event{Kind: dialing.EventEnded, Result: dialing.Answered, Cause: cause}
 	if b.recorder != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
 		ref, err := b.recorder.save(ctx, c.d.recordings, c.dial.CallID.String()+".wav")
 		if err != nil {
