@@ -2,12 +2,14 @@ package sipdial_test
 
 import (
 	"bytes"
-	"io"
+	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,7 +60,11 @@ func startSipp(t *testing.T, scenario string) *sipp {
 func startSippOn(t *testing.T, scenario, transport string) *sipp {
 	t.Helper()
 	binary := testenv.Need(t, testenv.Sipp)
-	s := &sipp{port: freePort(t), done: make(chan error, 1)}
+	port := freePort(t)
+	if transport == "tcp" {
+		port = freeTCPPort(t)
+	}
+	s := &sipp{port: port, done: make(chan error, 1)}
 	cmd := exec.Command(binary,
 		"-sf", filepath.Join("testdata", scenario+".xml"),
 		"-t", map[string]string{"udp": "u1", "tcp": "t1"}[transport],
@@ -104,23 +110,53 @@ func freePort(t *testing.T) int {
 	return conn.LocalAddr().(*net.UDPAddr).Port
 }
 
-// waitListening returns once sipp holds its port: binding it fails then.
+// freeTCPPort is a TCP port of 127.0.0.1 nobody listens on.
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitListening returns once sipp listens on its port, and fails the test
+// if sipp stopped instead. It reads the kernel's socket tables rather than
+// probing the port, which could take it from sipp for a moment.
 func waitListening(t *testing.T, s *sipp, transport string) {
 	t.Helper()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
-	bind := func() (io.Closer, error) { return net.ListenPacket("udp", addr) }
-	if transport == "tcp" {
-		bind = func() (io.Closer, error) { return net.Listen("tcp", addr) }
-	}
-	for range 100 {
-		l, err := bind()
-		if err != nil {
+	for range 250 {
+		select {
+		case err := <-s.done:
+			s.done <- err
+			t.Fatalf("sipp stopped before listening on %d (%v):\n%s", s.port, err, s.out.String())
+		default:
+		}
+		if listening(t, transport, s.port) {
 			return
 		}
-		l.Close()
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("sipp does not listen on %s:\n%s", addr, s.out.String())
+	t.Fatalf("sipp does not listen on %d:\n%s", s.port, s.out.String())
+}
+
+// listening reads /proc/net/udp or /proc/net/tcp for a socket bound to
+// port, in the listening state for TCP.
+func listening(t *testing.T, transport string, port int) bool {
+	t.Helper()
+	table, err := os.ReadFile("/proc/net/" + transport)
+	if err != nil {
+		t.Fatalf("sipp's tests read the Linux socket tables: %v", err)
+	}
+	local := fmt.Sprintf(":%04X", port)
+	for _, line := range strings.Split(string(table), "\n")[1:] {
+		fields := strings.Fields(line)
+		if len(fields) > 3 && strings.HasSuffix(fields[1], local) && (transport == "udp" || fields[3] == "0A") {
+			return true
+		}
+	}
+	return false
 }
 
 // trunkPassword is the digest password testdata/digest.xml expects.
