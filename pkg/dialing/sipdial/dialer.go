@@ -5,6 +5,15 @@
 // Every INVITE carries Plateau's call id in the X-Plateau-Call-ID header,
 // so the trunk's CDRs can be matched to Plateau's calls.
 //
+// How a call ends: a final response before an answer by its status code
+// (486/600 busy; 603, 403, 404, 410, 484, 604 rejected; 408, 480, 487 no
+// answer; any other failed), with "486 Busy Here" as the cause; the ring
+// timeout and a Hangup before an answer send CANCEL and end as no answer;
+// a trunk that does not answer at all fails after Config.ResponseTimeout;
+// an answered call ends as answered once bridged to an agent, as abandoned
+// when nobody bridged it, with the BYE's side as the cause. Machines are
+// not detected: EventAnswered always says a person.
+//
 // It imports dialing (the port it fills), apperr, sipgo, diago and
 // x/time/rate; never the store or an app.
 package sipdial
