@@ -23,6 +23,9 @@ var adapters = map[string]string{
 	"pkg/redisstore": "github.com/redis/go-redis/v9",
 	"pkg/asynqjobs":  "github.com/hibiken/asynq",
 	"pkg/smtpmail":   "net/smtp",
+	// telephony: the SIP trunk, and where its recordings go
+	"pkg/dialing/sipdial": "github.com/emiago/sipgo",
+	"pkg/recordings":      "github.com/minio/minio-go/v7",
 }
 
 // infrastructure are libraries a domain package must not depend on, even

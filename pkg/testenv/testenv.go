@@ -1,5 +1,6 @@
 // Package testenv tells tests which real services they may use. A service
-// is used when its PLATEAU_TEST_*_URL variable is set; when
+// is used when its PLATEAU_TEST_* variable (a URL, or a binary's path for
+// chromium and sipp) is set; when
 // PLATEAU_TEST_REQUIRE names it (as .ci/run does), its absence fails the
 // test instead of skipping it, so CI cannot pass without the real thing.
 //
@@ -19,6 +20,7 @@ const (
 	Redis      = "redis"
 	StripeMock = "stripe"
 	Chromium   = "chromium"
+	Sipp       = "sipp"
 )
 
 var variables = map[string]string{
@@ -26,6 +28,7 @@ var variables = map[string]string{
 	Redis:      "PLATEAU_TEST_REDIS_URL",
 	StripeMock: "PLATEAU_TEST_STRIPE_URL",
 	Chromium:   "PLATEAU_TEST_CHROMIUM",
+	Sipp:       "PLATEAU_TEST_SIPP",
 }
 
 // Required reports whether PLATEAU_TEST_REQUIRE names the service.
