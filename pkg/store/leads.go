@@ -17,6 +17,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
+	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -56,6 +57,14 @@ type leadRow struct {
 var leadColumns = []string{"id", "org_id", "campaign_id", "phone", "region", "first_name", "last_name", "company",
 	"email", "postal_code", "city", "country", "timezone", "custom", "consent_source", "consent_captured_at",
 	"consent_proof", "status", "block_reason", "block", "import_id", "line", "created_at", "updated_at"}
+
+// fields points at the row's fields in the order of leadColumns, for a
+// scan.
+func (r *leadRow) fields() []any {
+	return []any{&r.ID, &r.OrgID, &r.CampaignID, &r.Phone, &r.Region, &r.FirstName, &r.LastName, &r.Company,
+		&r.Email, &r.PostalCode, &r.City, &r.Country, &r.Timezone, &r.Custom, &r.ConsentSource, &r.ConsentCapturedAt,
+		&r.ConsentProof, &r.Status, &r.BlockReason, &r.Block, &r.ImportID, &r.Line, &r.CreatedAt, &r.UpdatedAt}
+}
 
 func jsonText(v any) *string {
 	raw, _ := json.Marshal(v) // maps of strings and plain structs always marshal
@@ -300,8 +309,8 @@ func (s *Leads) Browse(ctx context.Context, campaignID uuid.UUID, f LeadFilter, 
 // List lists a campaign's leads, newest first, as Browse does without the
 // counts.
 func (s *Leads) List(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
-	return runPair(ctx, s.db, func(t *tenant) ([]lead.Lead, *uuid.UUID, error) {
-		if strings.TrimSpace(f.Search) != "" { // read in the campaign's country
+	if strings.TrimSpace(f.Search) != "" { // read in the campaign's country
+		return runPair(ctx, s.db, func(t *tenant) ([]lead.Lead, *uuid.UUID, error) {
 			c, err := t.actsOn(ctx, campaignID)
 			if err != nil {
 				return nil, nil, err
@@ -310,16 +319,29 @@ func (s *Leads) List(ctx context.Context, campaignID uuid.UUID, f LeadFilter, pa
 				return nil, nil, err
 			}
 			return t.leads(ctx, campaignID, f, page)
-		}
-		// The page alone (one query, as leads limits itself to the
-		// campaigns the principal works on); when it is empty, whether the
-		// campaign is one of them tells an empty page from a 404.
-		list, next, err := t.leads(ctx, campaignID, f, page)
-		if err == nil && len(list) == 0 {
-			_, err = t.actsOn(ctx, campaignID)
-		}
-		return list, next, err
-	})
+		})
+	}
+	// The page alone, in one query (as leadPage limits itself to the
+	// campaigns the principal works on) that is the whole use case; when it
+	// is empty, whether the campaign is one of them tells an empty page
+	// from a 404.
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	query, args := leadPage(p.OrgID, campaignID, f, page)
+	rows, err := readRows(ctx, s.db, query, args, (*leadRow).fields, page.limit()+1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil, do(ctx, s.db, func(t *tenant) error {
+			_, err := t.actsOn(ctx, campaignID)
+			return err
+		})
+	}
+	t := &tenant{Principal: p, db: s.db}
+	return t.leadsShown(ctx, rows, page)
 }
 
 // resolveSearch reads a search as a number when it is one and the
@@ -359,29 +381,51 @@ func (t *tenant) searchNumber(ctx context.Context, c campaign.Campaign, f LeadFi
 // numbers masked for those who may not read them: none when the principal
 // does not work on the campaign.
 func (t *tenant) leads(ctx context.Context, campaignID uuid.UUID, f LeadFilter, page Page) ([]lead.Lead, *uuid.UUID, error) {
+	query, args := leadPage(t.OrgID(), campaignID, f, page)
 	rows := pageRows[leadRow](page)
-	q := t.Tx.NewSelect().Model(&rows).Where("l.campaign_id = ?", campaignID).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery { return t.worksOnCampaignOf(q, "l.campaign_id") })
+	if err := t.Tx.NewRaw(query, args...).Scan(ctx, &rows); err != nil {
+		return nil, nil, err
+	}
+	return t.leadsShown(ctx, rows, page)
+}
+
+// leadPage is the query of one page of a campaign's leads that org shares
+// (its own campaign's, or one it holds an active contract on), newest
+// first, its arguments written ?: the leads of a campaign org does not
+// work on are none.
+func leadPage(org, campaignID uuid.UUID, f LeadFilter, page Page) (string, []any) {
+	var q strings.Builder
+	q.WriteString("SELECT l." + strings.Join(leadColumns, ", l.") + " FROM leads AS l WHERE l.campaign_id = ?" +
+		" AND (l.org_id = ? OR EXISTS (SELECT 1 FROM contracts c WHERE c.campaign_id = l.campaign_id AND c.center_id = ? AND c.status = ?))")
+	args := []any{campaignID, org, org, market.ContractActive}
+	where := func(cond string, arg ...any) {
+		q.WriteString(" AND " + cond)
+		args = append(args, arg...)
+	}
 	if f.Status != "" {
-		q = q.Where("l.status = ?", f.Status)
+		where("l.status = ?", f.Status)
 	}
 	if f.BlockReason != "" {
-		q = q.Where("l.block_reason = ?", f.BlockReason)
+		where("l.block_reason = ?", f.BlockReason)
 	}
 	switch {
 	case f.Phone != "":
-		q = q.Where("l.phone = ?", f.Phone)
+		where("l.phone = ?", f.Phone)
 	case f.Search != "":
 		prefix := strings.ToLower(likeEscape(f.Search)) + "%"
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("lower(l.last_name) LIKE ? ESCAPE '\\'", prefix).
-				WhereOr("lower(l.first_name) LIKE ? ESCAPE '\\'", prefix).
-				WhereOr("lower(l.company) LIKE ? ESCAPE '\\'", prefix)
-		})
+		where(`(lower(l.last_name) LIKE ? ESCAPE '\' OR lower(l.first_name) LIKE ? ESCAPE '\' OR lower(l.company) LIKE ? ESCAPE '\')`,
+			prefix, prefix, prefix)
 	}
-	if err := page.apply(q).Scan(ctx); err != nil {
-		return nil, nil, err
+	if page.After != uuid.Nil {
+		where("l.id < ?", page.After)
 	}
+	q.WriteString(" ORDER BY l.id DESC LIMIT ?")
+	return q.String(), append(args, page.limit()+1)
+}
+
+// leadsShown is a page read into rows as the principal sees it, and the
+// cursor of the next page.
+func (t *tenant) leadsShown(ctx context.Context, rows []leadRow, page Page) ([]lead.Lead, *uuid.UUID, error) {
 	list, next := cut(rows, page, func(r leadRow) uuid.UUID { return r.ID })
 	shown, err := t.leadShown(ctx)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/testenv"
@@ -115,5 +116,37 @@ func TestPoolSizeFromTheURL(t *testing.T) {
 	u.RawQuery = q.Encode()
 	if _, err := store.Open(ctx, u.String(), false); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
 		t.Errorf("pool_max_conns=many: %v", err)
+	}
+}
+
+// TestAOneRoundTripReadLeavesNoOrgBehind: a page of leads read without
+// BEGIN and COMMIT (the org set in the implicit transaction of its one
+// round trip) leaves its connection with no org set, so the next query on
+// that connection sees no tenant row.
+func TestAOneRoundTripReadLeavesNoOrgBehind(t *testing.T) {
+	db := dbtest.Postgres(t, testenv.Need(t, testenv.Postgres))
+	ctx := context.Background()
+	a, _, _, _ := twoOrgs(t, db.App)
+	svc := services(db.App)
+	c := draft(t, svc, a, campaign.Input{Name: "X", Kind: "survey", Audience: "b2c", Country: "FR", Languages: []string{"fr"}})
+	importFile(t, svc, a, c.ID, "Téléphone;Nom\n0612345699;Favre\n")
+
+	u, err := url.Parse(db.URL)
+	ok(t, err)
+	q := u.Query()
+	q.Set("pool_max_conns", "1") // the page's connection is the next query's
+	u.RawQuery = q.Encode()
+	one, err := store.Open(ctx, u.String(), false)
+	ok(t, err)
+	defer one.Close()
+	if got := leadsOf(t, services(one), a, c.ID, store.LeadFilter{}); len(got) != 1 {
+		t.Fatalf("the page holds %d leads, want 1", len(got))
+	}
+	var setting string
+	var seen int
+	ok(t, one.Bun.NewRaw("SELECT coalesce(current_setting('app.org_id', true), '')").Scan(ctx, &setting))
+	ok(t, one.Bun.NewRaw("SELECT count(*) FROM leads").Scan(ctx, &seen))
+	if setting != "" || seen != 0 {
+		t.Errorf("after the page, its connection has app.org_id %q and sees %d leads", setting, seen)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -150,10 +151,7 @@ func (d *DB) pgTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) 
 		begin, args = begin+"; SELECT plateau_live_key(?)", append(args, p.ID)
 	}
 	_, err = conn.ExecContext(ctx, begin, args...)
-	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == keyRevokedState {
-		err = errKeyUnknown()
-	}
-	if err == nil {
+	if err = keyRevoked(err); err == nil {
 		err = fn(conn)
 	}
 	if err != nil {
@@ -169,6 +167,98 @@ func (d *DB) pgTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) 
 		}
 		return err
 	})
+}
+
+// readRows runs one query (its arguments written ?) for the principal in
+// ctx and scans its rows into a slice: the whole of a use case that reads
+// one list. On PostgreSQL it takes one round trip (pgRead); elsewhere it
+// runs in a transaction as run opens. query must be limited to what the
+// principal may read, as every query of a use case is: row-level security
+// is the second wall, not the first.
+func readRows[R any](ctx context.Context, d *DB, query string, args []any, fields func(*R) []any, capacity int) ([]R, error) {
+	rows := make([]R, 0, capacity)
+	if d.Dialect != Postgres {
+		return run(ctx, d, func(t *tenant) ([]R, error) {
+			return rows, t.Tx.NewRaw(query, args...).Scan(ctx, &rows)
+		})
+	}
+	p, err := tenancy.PrincipalFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = d.pgRead(ctx, p, numbered(query), args, func(r pgx.Rows) error {
+		var row R
+		if err := r.Scan(fields(&row)...); err != nil {
+			return err
+		}
+		rows = append(rows, row)
+		return nil
+	})
+	return rows, err
+}
+
+// pgRead runs one read-only query limited to the principal's org in a
+// single round trip: the org's setting, the check of an API key (as inTx
+// makes it) and the query go as one pipelined batch, which PostgreSQL runs
+// as one implicit transaction, the setting lasting until its end; no BEGIN,
+// no COMMIT. The query is a prepared statement of the connection (pgx's
+// statement cache), its plan kept from one call to the next. each reads
+// the rows one by one.
+func (d *DB) pgRead(ctx context.Context, p tenancy.Principal, query string, args []any, each func(pgx.Rows) error) error {
+	conn, err := d.Bun.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release(conn)
+	return mapError(onPgx(conn, func(c *pgx.Conn) error {
+		b := &pgx.Batch{}
+		b.Queue("SELECT set_config('app.org_id', $1, true)", p.OrgID.String())
+		if p.Kind == tenancy.ActorAPIKey {
+			b.Queue("SELECT plateau_live_key($1)", p.ID)
+		}
+		b.Queue(query, args...)
+		results := c.SendBatch(ctx, b)
+		for range len(b.QueuedQueries) - 1 {
+			if _, err := results.Exec(); err != nil {
+				_ = results.Close()
+				return keyRevoked(err)
+			}
+		}
+		rows, err := results.Query()
+		for err == nil && rows.Next() {
+			err = each(rows)
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+		return errors.Join(err, results.Close())
+	}))
+}
+
+// keyRevoked reads plateau_live_key's refusal (migration 0012) as the
+// key's being unknown; other errors pass unchanged.
+func keyRevoked(err error) error {
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == keyRevokedState {
+		return errKeyUnknown()
+	}
+	return err
+}
+
+// numbered writes a query's ? placeholders as PostgreSQL's $1, $2…; the
+// query holds no other question mark.
+func numbered(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r != '?' {
+			b.WriteRune(r)
+			continue
+		}
+		n++
+		b.WriteString("$" + strconv.Itoa(n))
+	}
+	return b.String()
 }
 
 // release gives a connection back to the pool if it is idle, and closes it

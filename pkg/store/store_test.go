@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -327,6 +328,11 @@ func TestARevokedKeyStopsAtOnceInEveryProcess(t *testing.T) {
 		if _, _, err := svc.Campaigns.List(withKey, store.Page{}); err != nil {
 			t.Fatalf("a live key: %v", err)
 		}
+		c := draft(t, svc, a, campaign.Input{Name: "X", Kind: "survey", Audience: "b2c", Country: "FR", Languages: []string{"fr"}})
+		importFile(t, svc, a, c.ID, "Téléphone;Nom\n0612345699;Favre\n")
+		if got := leadsOf(t, svc, withKey, c.ID, store.LeadFilter{}); len(got) != 1 {
+			t.Fatalf("a live key reads %d leads, want 1", len(got))
+		}
 
 		other, err := store.Open(ctx, db.URL, false) // another process, with a cache of its own
 		ok(t, err)
@@ -338,6 +344,9 @@ func TestARevokedKeyStopsAtOnceInEveryProcess(t *testing.T) {
 		}
 		if _, _, err := svc.Campaigns.List(withKey, store.Page{}); !apperr.Is(err, apperr.Unauthorized) {
 			t.Fatalf("a use case with a key revoked elsewhere: %v, want unauthorized", err)
+		}
+		if got, _, err := svc.Leads.List(withKey, c.ID, store.LeadFilter{}, store.Page{}); !apperr.Is(err, apperr.Unauthorized) {
+			t.Fatalf("a page of leads with a key revoked elsewhere: %d leads, %v, want unauthorized", len(got), err)
 		}
 		if _, _, err := svc.Campaigns.List(a, store.Page{}); err != nil {
 			t.Fatalf("the org's other principals: %v", err)
