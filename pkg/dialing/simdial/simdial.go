@@ -9,6 +9,9 @@
 // so what a call does depends on the seed and its rank only, not on the
 // interleaving of other calls.
 //
+// Dial.Record is ignored: a simulated call has no audio, and its end
+// carries no recording.
+//
 // The simulator owns the abandon: a person who answers and is not bridged
 // within dialing.AbandonDelay hears the identification message and the
 // call ends as dialing.Abandoned. The engine only bridges or hangs up.
@@ -115,6 +118,7 @@ type call struct {
 	mu      sync.Mutex
 	state   state
 	next    vclock.Timer    // the step the callee takes next
+	step    uint64          // counts the steps set: a step stopped too late sees it moved on
 	pending []dialing.Event // for the observer, once c.mu is released
 }
 
@@ -183,11 +187,15 @@ func (c *call) ring(setup, d time.Duration, then func()) {
 }
 
 // after sets the call's next step (c.mu held when called; held while the
-// step runs). A call that ended meanwhile takes no more steps.
+// step runs). A step replaced meanwhile (a bridge stops the abandon, but on
+// the wall clock its timer may already be waiting for the lock) or a call
+// that ended takes no more steps.
 func (c *call) after(d time.Duration, step func()) {
+	c.step++
+	n := c.step
 	c.next = c.sim.clock.AfterFunc(d, func() {
 		c.mu.Lock()
-		if c.state == ended {
+		if c.state == ended || c.step != n {
 			c.mu.Unlock()
 			return
 		}

@@ -83,11 +83,9 @@ type Floor struct {
 	talking int
 	numbers int
 
-	window               window
-	dialsW, liveW        float64 // answer rate, exponentially weighted
-	avgAnswer, avgHandle float64 // seconds, exponentially weighted; 0 until a first sample
-	fig                  Figures
-	occupied             time.Duration // ended talk and wrap-up, all agents
+	meter    *pacing.Meter
+	fig      Figures
+	occupied time.Duration // ended talk and wrap-up, all agents
 }
 
 type agentState int
@@ -111,14 +109,6 @@ type call struct {
 	flying   bool
 	waiting  bool
 }
-
-// Weights of the moving averages: the answer rate over about the last
-// 500 calls, the durations over about the last 100.
-const (
-	rateDecay = 1 - 1.0/500
-	avgWeight = 1.0 / 100
-	minDials  = 30 // calls resolved before the answer rate is trusted
-)
 
 // New sets a floor up at cfg.Start, its agents ready.
 func New(cfg Config) *Floor {
@@ -147,7 +137,7 @@ func New(cfg Config) *Floor {
 	}
 	f := &Floor{cfg: cfg, ctrl: *cfg.Controller, clock: vclock.NewVirtual(cfg.Start), start: cfg.Start,
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x5eed_f100)), calls: map[uuid.UUID]*call{},
-		window: window{span: cfg.Cap.Window}}
+		meter: pacing.NewMeter(cfg.Cap.Window)}
 	f.fig.Reasons = map[pacing.Reason]int{}
 	f.sim = simdial.New(f.clock, cfg.Seed, simdial.WithProfile(*cfg.Profile),
 		simdial.WithLocalHour(simdial.InZone(cfg.Zone)), simdial.WithObserver(f.observe))
@@ -169,15 +159,10 @@ func Run(cfg Config, d time.Duration) (Figures, error) {
 	return f.Figures(), nil
 }
 
-// Advance runs the floor for d more of virtual time; it stops at the
-// first error (a dial or a bridge the simulator refused).
+// Advance runs the floor for d more of virtual time and returns the first
+// error met on the way (a dial or a bridge the simulator refused).
 func (f *Floor) Advance(d time.Duration) error {
-	end := f.clock.Now().Add(d)
-	for f.err == nil && f.clock.Now().Before(end) {
-		if !f.clock.Step() {
-			break
-		}
-	}
+	f.clock.Advance(d)
 	return f.err
 }
 
@@ -211,16 +196,10 @@ func (f *Floor) Figures() Figures {
 
 // pacingFigures are the controller's inputs, as an engine would read them.
 func (f *Floor) pacingFigures() pacing.Figures {
-	live, aband := f.window.totals(f.clock.Now())
-	fig := pacing.Figures{Mode: f.cfg.Mode, Ready: len(f.ready), Busy: f.busy, InFlight: f.flying, Waiting: f.nWait,
-		AvgAnswer: seconds(f.avgAnswer), AvgHandle: seconds(f.avgHandle), Live: live, Abandoned: aband, Cap: f.cfg.Cap}
-	if f.dialsW >= minDials {
-		fig.AnswerRate = f.liveW / f.dialsW
-	}
+	fig := pacing.Figures{Mode: f.cfg.Mode, Ready: len(f.ready), Busy: f.busy, InFlight: f.flying, Waiting: f.nWait, Cap: f.cfg.Cap}
+	f.meter.Fill(&fig, f.clock.Now())
 	return fig
 }
-
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // tick asks the controller and places the calls it says.
 func (f *Floor) tick() {
@@ -285,15 +264,14 @@ func (f *Floor) observe(e dialing.Event) {
 	case dialing.EventAnswered:
 		c.flying = false
 		f.flying--
-		f.resolve(!e.Machine)
 		if e.Machine {
+			f.meter.Unanswered()
 			if err := c.c.Hangup(context.Background()); err != nil { // the engine's answering-machine detection
 				f.fail(err)
 			}
 			return
 		}
-		f.window.add(e.At, 1, 0)
-		f.avgAnswer = average(f.avgAnswer, e.At.Sub(c.dialedAt).Seconds())
+		f.meter.Answered(e.At, e.At.Sub(c.dialedAt))
 		switch {
 		case c.agent != nil:
 			f.bridge(c, c.agent)
@@ -309,12 +287,12 @@ func (f *Floor) observe(e dialing.Event) {
 		if c.flying {
 			c.flying = false
 			f.flying--
-			f.resolve(false)
+			f.meter.Unanswered()
 		}
 		switch e.Result {
 		case dialing.Abandoned:
 			f.fig.Abandoned++
-			f.window.add(e.At, 0, 1)
+			f.meter.Abandoned(e.At)
 			if c.waiting {
 				c.waiting = false
 				f.nWait--
@@ -330,23 +308,6 @@ func (f *Floor) observe(e dialing.Event) {
 			f.becomeReady(c.agent)
 		}
 	}
-}
-
-// resolve feeds the answer rate with a call that was answered by a person
-// or will never be.
-func (f *Floor) resolve(person bool) {
-	f.dialsW = f.dialsW*rateDecay + 1
-	f.liveW *= rateDecay
-	if person {
-		f.liveW++
-	}
-}
-
-func average(avg, sample float64) float64 {
-	if avg == 0 {
-		return sample
-	}
-	return avg + avgWeight*(sample-avg)
 }
 
 func (f *Floor) bridge(c *call, a *agent) {
@@ -368,7 +329,7 @@ func (f *Floor) wrapUp(a *agent) {
 	f.clock.AfterFunc(f.cfg.Profile.Wrap.Draw(f.rng), func() {
 		handled := f.clock.Now().Sub(a.since)
 		f.occupied += handled
-		f.avgHandle = average(f.avgHandle, handled.Seconds())
+		f.meter.Handled(handled)
 		f.busy--
 		f.becomeReady(a)
 	})

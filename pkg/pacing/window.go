@@ -1,15 +1,20 @@
-package floorsim
+package pacing
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // window counts live-answered and abandoned calls over a rolling window,
-// by the minute: what the controller's Figures.Live and .Abandoned hold.
+// by the minute: a minute counts while any of it is within the window.
 type window struct {
 	span    time.Duration
 	buckets []bucket // oldest first
 	live    int
 	aband   int
 }
+
+func newWindow(span time.Duration) window { return window{span: span} }
 
 type bucket struct {
 	minute      int64
@@ -18,10 +23,15 @@ type bucket struct {
 
 func (w *window) add(at time.Time, live, abandoned int) {
 	m := at.Unix() / 60
-	if n := len(w.buckets); n == 0 || w.buckets[n-1].minute != m {
-		w.buckets = append(w.buckets, bucket{minute: m})
+	i := len(w.buckets) // events come in time order, nearly: look from the newest
+	for i > 0 && w.buckets[i-1].minute > m {
+		i--
 	}
-	b := &w.buckets[len(w.buckets)-1]
+	if i == 0 || w.buckets[i-1].minute != m {
+		w.buckets = slices.Insert(w.buckets, i, bucket{minute: m})
+		i++
+	}
+	b := &w.buckets[i-1]
 	b.live += live
 	b.aband += abandoned
 	w.live += live
