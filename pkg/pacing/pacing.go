@@ -89,6 +89,9 @@ type Controller struct {
 	// Near is the share of the cap where predictive pacing stops: one more
 	// abandon would take the rate over Near × cap.
 	Near float64
+	// Reserve is how many abandons must still be allowed under Near × cap
+	// for predictive pacing: chance can bring a few at once.
+	Reserve float64
 	// Burst is the share of the abandons still allowed under Near × cap
 	// that the calls in flight may be expected to cause.
 	Burst float64
@@ -104,7 +107,7 @@ type Controller struct {
 // between a quarter and twice the model's estimate, and places at most 4
 // lines per agent.
 func DefaultController() Controller {
-	return Controller{Margin: 0.75, Near: 0.9, Burst: 0.5, MaxLinesPerAgent: 4, Gain: 0.01, MinLevel: 0.1, MaxLevel: 4}
+	return Controller{Margin: 0.75, Near: 0.9, Reserve: 2, Burst: 0.25, MaxLinesPerAgent: 4, Gain: 0.01, MinLevel: 0.1, MaxLevel: 4}
 }
 
 // Tick decides the calls to place now, and the state for the next tick.
@@ -143,8 +146,9 @@ func (c Controller) Tick(s State, f Figures) (Decision, State) {
 	case f.AnswerRate <= 0 || f.AvgHandle <= 0:
 		return fallback(NoFigures)
 	}
-	left := c.Near*f.Cap.Rate*float64(f.Live) - float64(f.Abandoned) // abandons allowed before the cap is near
-	if left < 1 && f.Abandoned == 0 {
+	// abandons allowed before the cap is near, the people waiting counted as lost
+	left := c.Near*f.Cap.Rate*float64(f.Live) - float64(f.Abandoned) - float64(max(f.Waiting, 0))
+	if left < c.Reserve && f.Abandoned == 0 {
 		return fallback(WarmingUp)
 	}
 	goal := c.Margin * f.Cap.Rate
@@ -153,7 +157,7 @@ func (c Controller) Tick(s State, f Figures) (Decision, State) {
 	} else {
 		s.Level = max(s.Level*(1-c.Gain), c.MinLevel)
 	}
-	if left < 1 {
+	if left < c.Reserve {
 		return fallback(NearCap)
 	}
 

@@ -197,22 +197,48 @@ func TestDefaultDurations(t *testing.T) {
 	}
 }
 
-// TestRealTime: on the wall clock, a call's events come on its channel.
+// TestRealTime: on the wall clock, calls report on their channels while
+// their readers bridge them, and every call ends.
 func TestRealTime(t *testing.T) {
-	p := simdial.DefaultProfile()
-	p.Setup = simdial.Uniform{Min: time.Millisecond, Max: time.Millisecond}
-	p.Outcomes = func(int) simdial.Outcomes { return simdial.Outcomes{Busy: 1} }
-	sim := simdial.New(vclock.Real{}, 1, simdial.WithProfile(p))
-	c, err := sim.Dial(context.Background(), dialing.Dial{CallID: uuid.New(), To: "+33612345678"})
-	if err != nil {
-		t.Fatal(err)
+	ms := time.Millisecond
+	p := simdial.Profile{
+		Outcomes: func(int) simdial.Outcomes {
+			return simdial.Outcomes{Human: 0.5, Machine: 0.1, Busy: 0.1, Rejected: 0.1, Failed: 0.2} // none rings to the timeout
+		},
+		Setup: simdial.Uniform{Min: ms, Max: 3 * ms}, Answer: simdial.LogNormal{Median: 5 * ms, Sigma: 0.5},
+		Reject: simdial.Uniform{Min: ms, Max: 5 * ms}, Machine: simdial.Uniform{Min: ms, Max: 5 * ms},
+		Talk: simdial.LogNormal{Median: 5 * ms, Sigma: 0.5},
 	}
-	select {
-	case e := <-c.Events():
-		if e.Kind != dialing.EventEnded || e.Result != dialing.Busy {
-			t.Errorf("got %+v, want busy", e)
+	sim := simdial.New(vclock.Real{}, 1, simdial.WithProfile(p))
+	results := make(chan dialing.Result, 100)
+	for i := range 100 {
+		c, err := sim.Dial(context.Background(), dialing.Dial{CallID: uuid.New(), To: "+33612345678"})
+		if err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event in 5 s")
+		go func() {
+			var last dialing.Event
+			for e := range c.Events() {
+				if e.Kind == dialing.EventAnswered && !e.Machine && i%2 == 0 {
+					if err := c.Bridge(context.Background(), dialing.Endpoint{}); err != nil {
+						t.Errorf("bridge: %v", err)
+					}
+				}
+				last = e
+			}
+			results <- last.Result
+		}()
+	}
+	got := map[dialing.Result]int{}
+	for range 100 {
+		select {
+		case r := <-results:
+			got[r]++
+		case <-time.After(20 * time.Second):
+			t.Fatalf("calls still running after 20 s: %v so far", got)
+		}
+	}
+	if got[dialing.Answered] == 0 || got[dialing.Abandoned] == 0 {
+		t.Errorf("results %v: want answered and abandoned calls", got)
 	}
 }
