@@ -35,6 +35,9 @@ func everyRule() []Rule {
 		if rs.CallerID != nil {
 			rules = append(rules, rs.CallerID.Rule)
 		}
+		if rs.AbandonCap != nil {
+			rules = append(rules, Rule{rs.AbandonCap.Name, rs.AbandonCap.Source})
+		}
 	}
 	for day, ext := range extensions {
 		rules = append(rules, extensionRule(day.Name, ext))

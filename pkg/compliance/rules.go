@@ -90,6 +90,28 @@ type ListRule struct {
 	MaxAge time.Duration
 }
 
+// AbandonCap limits the calls a person answered and no agent took within
+// dialing.AbandonDelay, as a fraction of the live-answered calls (answered
+// plus abandoned) over a rolling window. The pacing controller keeps a
+// campaign under it.
+type AbandonCap struct {
+	Name        string
+	Source      string
+	Rate        float64       // 0.03: at most 3 abandons per 100 live-answered calls
+	Window      time.Duration // the rolling window the rate is measured over
+	PerCampaign bool          // measured per campaign (else over every campaign of the client)
+}
+
+// CampaignAbandonCap is the cap a campaign runs under: the rule set's, or
+// the campaign's own rate when the client asked for a lower one (campaign
+// nil or not lower: the rule set's). A campaign never loosens the rule.
+func CampaignAbandonCap(rule AbandonCap, campaign *float64) AbandonCap {
+	if campaign != nil && *campaign >= 0 && *campaign < rule.Rate {
+		rule.Rate = *campaign
+	}
+	return rule
+}
+
 // Rule is a requirement that is met or not, with its source.
 type Rule struct {
 	Name   string
@@ -124,6 +146,9 @@ type RuleSet struct {
 	BannedSource    string
 	CallerID        *CallerIDRule
 	ContractExempts bool // a contract in progress waives the consent rule
+	// AbandonCap bounds a predictive campaign's abandoned calls. Every
+	// rule set has one: where the law names no rate, a platform default.
+	AbandonCap *AbandonCap
 }
 
 // Name is ID@Version, recorded on every decision.

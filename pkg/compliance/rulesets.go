@@ -48,6 +48,8 @@ const (
 	srcTCPA        = "TCPA 47 CFR 64.1200(c)(1)"
 	srcFlorida     = "Florida Telemarketing Act 2021 (Fla. Stat. 501.616)"
 	srcTSR         = "FTC Telemarketing Sales Rule 16 CFR 310.4(b)(3)"
+	srcTSRAbandon  = "FTC Telemarketing Sales Rule 16 CFR 310.4(b)(4)"
+	srcFRAbandon   = "Conservative platform default: no statutory French abandon rate (FTC and Ofcom practice)"
 	srcPECR        = "PECR regulation 21 (TPS) / 21B (CTPS)"
 	srcOfcom       = "Ofcom persistent misuse policy (abandoned calls)"
 	srcDefault     = "Conservative platform default"
@@ -72,6 +74,21 @@ var frDecreeCap = Cap{Name: "FR: 4 attempts per rolling 30 days per client", Sou
 var frRefusal = &Cooldown{Name: "FR: 60 calendar days after a refusal", Source: srcDecree, Days: 60}
 var frCallerID = &CallerIDRule{Rule: Rule{Name: "FR: caller ID from the NPV ranges", Source: srcARCEP}, Prefixes: frenchPrefixes}
 
+// The abandon caps. The US rate is the law's; the French and British ones
+// are platform defaults: France names no rate, and Ofcom withdrew its 3 %
+// safe harbour in 2017 (UK abandons should be near zero), so 1 % over the
+// 24 hours its former policy measured. Elsewhere, the strictest: 1 % a day.
+var (
+	usAbandonCap = &AbandonCap{Name: "US: at most 3% of live-answered calls abandoned, per campaign per 30 days",
+		Source: srcTSRAbandon, Rate: 0.03, Window: 30 * day, PerCampaign: true}
+	frAbandonCap = &AbandonCap{Name: "FR: at most 3% of live-answered calls abandoned, per campaign per 30 days (platform default)",
+		Source: srcFRAbandon, Rate: 0.03, Window: 30 * day, PerCampaign: true}
+	ukAbandonCap = &AbandonCap{Name: "UK: at most 1% of live-answered calls abandoned, per campaign per 24 hours (platform default)",
+		Source: srcOfcom, Rate: 0.01, Window: day, PerCampaign: true}
+	defaultAbandonCap = &AbandonCap{Name: "Default: at most 1% of live-answered calls abandoned, per campaign per 24 hours",
+		Source: srcDefault, Rate: 0.01, Window: day, PerCampaign: true}
+)
+
 var telemarketing = []Kind{Prospecting, AppointmentSetting, Fundraising}
 
 // floridaAreaCodes are the area codes of Florida.
@@ -90,7 +107,8 @@ var RuleSets = []*RuleSet{
 		Hours: frDecreeHours, Caps: []Cap{frDecreeCap}, Refusal: frRefusal,
 		National:      []ListRule{{Code: "FR-BLOCTEL", Name: "FR: Bloctel opposition list", Source: srcBloctel, MaxAge: 30 * day}},
 		BannedSectors: []string{"energy_renovation"}, BannedSource: "Loi n° 2020-901 (energy renovation)",
-		CallerID: frCallerID,
+		CallerID:   frCallerID,
+		AbandonCap: frAbandonCap,
 	},
 	{
 		ID: "FR-B2C-PROSPECTING", Version: "2026-08-11", InForce: frenchDate(2026, time.August, 11),
@@ -100,13 +118,15 @@ var RuleSets = []*RuleSet{
 		Consent:         &Rule{Name: "FR: prior consent (opt-in) to prospecting calls", Source: srcLoi2025},
 		ContractExempts: true,
 		BannedSectors:   []string{"energy_renovation", "housing_adaptation"}, BannedSource: srcLoi2025,
-		CallerID: frCallerID,
+		CallerID:   frCallerID,
+		AbandonCap: frAbandonCap,
 	},
 	{
 		ID: "FR-B2C-SERVICE", Version: "2023-03-01", InForce: frenchDate(2023, time.March, 1),
 		Country: "FR", Audiences: []Audience{B2C}, Kinds: []Kind{CustomerCare, Survey},
 		Note:  "Not prospecting; the platform applies the decree's days, hours, cap and cooling-off all the same.",
 		Hours: frDecreeHours, Caps: []Cap{frDecreeCap}, Refusal: frRefusal,
+		AbandonCap: frAbandonCap,
 	},
 	{
 		ID: "FR-B2B", Version: "2023-03-01", InForce: frenchDate(2023, time.March, 1),
@@ -114,6 +134,7 @@ var RuleSets = []*RuleSet{
 		Note: "Business hours are a platform default; public holidays are avoided.",
 		Hours: Hours{Name: "FR B2B: business hours 09:00–18:00, Monday to Friday", Source: srcConsumerB2B,
 			Days: weekdays(At(9, 0, 18, 0)), Holidays: true},
+		AbandonCap: frAbandonCap,
 	},
 	{
 		ID: "FR-COLLECTION", Version: "2023-03-01", InForce: frenchDate(2023, time.March, 1),
@@ -121,27 +142,31 @@ var RuleSets = []*RuleSet{
 		Note: "A conservative platform default: amicable collection is not prospecting.",
 		Hours: Hours{Name: "FR collection: 08:00–20:00, Monday to Saturday, no public holidays", Source: srcCollection,
 			Days: days(mondayToSaturday, At(8, 0, 20, 0)), Holidays: true},
-		Caps: []Cap{{Name: "FR collection: at most 3 attempts a day (harassment guard)", Source: srcCollection, Max: 3, PerDay: true}},
+		Caps:       []Cap{{Name: "FR collection: at most 3 attempts a day (harassment guard)", Source: srcCollection, Max: 3, PerDay: true}},
+		AbandonCap: frAbandonCap,
 	},
 	{
 		ID: "US-TELEMARKETING", Version: "2024-01-01", InForce: date(2024, time.January, 1),
 		Country: "US", Audiences: []Audience{B2C}, Kinds: telemarketing,
-		Hours:    usHours,
-		National: []ListRule{{Code: "US-DNC", Name: "US: National Do Not Call Registry, copy at most 31 days old", Source: srcTSR, MaxAge: 31 * day}},
+		Hours:      usHours,
+		National:   []ListRule{{Code: "US-DNC", Name: "US: National Do Not Call Registry, copy at most 31 days old", Source: srcTSR, MaxAge: 31 * day}},
+		AbandonCap: usAbandonCap,
 	},
 	{
 		ID: "US-FL-TELEMARKETING", Version: "2024-01-01", InForce: date(2024, time.January, 1),
 		Country: "US", Prefixes: floridaAreaCodes, Audiences: []Audience{B2C}, Kinds: telemarketing,
-		Note:     "Applied by area code: a Florida number is treated as a Florida resident.",
-		Hours:    Hours{Name: "Florida: 08:00–20:00 callee local time", Source: srcFlorida, Days: days(everyDay, At(8, 0, 20, 0))},
-		Caps:     []Cap{{Name: "Florida: at most 3 calls per 24 hours on the same subject", Source: srcFlorida, Max: 3, Window: day}},
-		National: []ListRule{{Code: "US-DNC", Name: "US: National Do Not Call Registry, copy at most 31 days old", Source: srcTSR, MaxAge: 31 * day}},
+		Note:       "Applied by area code: a Florida number is treated as a Florida resident.",
+		Hours:      Hours{Name: "Florida: 08:00–20:00 callee local time", Source: srcFlorida, Days: days(everyDay, At(8, 0, 20, 0))},
+		Caps:       []Cap{{Name: "Florida: at most 3 calls per 24 hours on the same subject", Source: srcFlorida, Max: 3, Window: day}},
+		National:   []ListRule{{Code: "US-DNC", Name: "US: National Do Not Call Registry, copy at most 31 days old", Source: srcTSR, MaxAge: 31 * day}},
+		AbandonCap: usAbandonCap,
 	},
 	{
 		ID: "US-OTHER", Version: "2024-01-01", InForce: date(2024, time.January, 1),
 		Country: "US", Audiences: []Audience{B2C, B2B}, Kinds: Kinds,
-		Note:  "Calls outside consumer telemarketing keep the TCPA hours.",
-		Hours: usHours,
+		Note:       "Calls outside consumer telemarketing keep the TCPA hours and the TSR's 3% abandon cap.",
+		Hours:      usHours,
+		AbandonCap: usAbandonCap,
 	},
 	{
 		ID: "UK-MARKETING", Version: "2024-01-01", InForce: date(2024, time.January, 1),
@@ -149,8 +174,9 @@ var RuleSets = []*RuleSet{
 		Note: "UK law sets no calling hours: 09:00–20:00 Monday to Saturday, no bank holidays, is a platform default.",
 		Hours: Hours{Name: "UK: 09:00–20:00, Monday to Saturday (platform default)", Source: srcDefault,
 			Days: days(mondayToSaturday, At(9, 0, 20, 0)), Holidays: true},
-		Abandon:  &Cooldown{Name: "UK: no redial within 72 hours of an abandoned call", Source: srcOfcom, For: 72 * time.Hour},
-		National: []ListRule{{Code: "UK-TPS", Name: "UK: Telephone Preference Service, copy at most 28 days old", Source: srcPECR, MaxAge: 28 * day}},
+		Abandon:    &Cooldown{Name: "UK: no redial within 72 hours of an abandoned call", Source: srcOfcom, For: 72 * time.Hour},
+		National:   []ListRule{{Code: "UK-TPS", Name: "UK: Telephone Preference Service, copy at most 28 days old", Source: srcPECR, MaxAge: 28 * day}},
+		AbandonCap: ukAbandonCap,
 	},
 	{
 		ID: "UK-B2B-MARKETING", Version: "2024-01-01", InForce: date(2024, time.January, 1),
@@ -158,8 +184,9 @@ var RuleSets = []*RuleSet{
 		Note: "Business hours are a platform default.",
 		Hours: Hours{Name: "UK B2B: 09:00–18:00, Monday to Friday (platform default)", Source: srcDefault,
 			Days: weekdays(At(9, 0, 18, 0)), Holidays: true},
-		Abandon:  &Cooldown{Name: "UK: no redial within 72 hours of an abandoned call", Source: srcOfcom, For: 72 * time.Hour},
-		National: []ListRule{{Code: "UK-CTPS", Name: "UK: Corporate TPS, copy at most 28 days old", Source: srcPECR, MaxAge: 28 * day}},
+		Abandon:    &Cooldown{Name: "UK: no redial within 72 hours of an abandoned call", Source: srcOfcom, For: 72 * time.Hour},
+		National:   []ListRule{{Code: "UK-CTPS", Name: "UK: Corporate TPS, copy at most 28 days old", Source: srcPECR, MaxAge: 28 * day}},
+		AbandonCap: ukAbandonCap,
 	},
 	{
 		ID: "UK-OTHER", Version: "2024-01-01", InForce: date(2024, time.January, 1),
@@ -167,7 +194,8 @@ var RuleSets = []*RuleSet{
 		Note: "Hours are a platform default.",
 		Hours: Hours{Name: "UK: 09:00–20:00, Monday to Saturday (platform default)", Source: srcDefault,
 			Days: days(mondayToSaturday, At(9, 0, 20, 0)), Holidays: true},
-		Abandon: &Cooldown{Name: "UK: no redial within 72 hours of an abandoned call", Source: srcOfcom, For: 72 * time.Hour},
+		Abandon:    &Cooldown{Name: "UK: no redial within 72 hours of an abandoned call", Source: srcOfcom, For: 72 * time.Hour},
+		AbandonCap: ukAbandonCap,
 	},
 	{
 		ID: "DEFAULT", Version: "2024-01-01", InForce: date(2024, time.January, 1),
@@ -175,9 +203,10 @@ var RuleSets = []*RuleSet{
 		Note: "No rule set for this country yet: the platform's conservative default applies.",
 		Hours: Hours{Name: "Default: 09:00–19:00, Monday to Friday, no public holidays", Source: srcDefault,
 			Days: weekdays(At(9, 0, 19, 0)), Holidays: true},
-		Caps:    []Cap{{Name: "Default: at most 3 attempts per rolling 7 days", Source: srcDefault, Max: 3, Window: 7 * day}},
-		Refusal: &Cooldown{Name: "Default: 60 calendar days after a refusal", Source: srcDefault, Days: 60},
-		Abandon: &Cooldown{Name: "Default: no redial within 72 hours of an abandoned call", Source: srcDefault, For: 72 * time.Hour},
+		Caps:       []Cap{{Name: "Default: at most 3 attempts per rolling 7 days", Source: srcDefault, Max: 3, Window: 7 * day}},
+		Refusal:    &Cooldown{Name: "Default: 60 calendar days after a refusal", Source: srcDefault, Days: 60},
+		Abandon:    &Cooldown{Name: "Default: no redial within 72 hours of an abandoned call", Source: srcDefault, For: 72 * time.Hour},
+		AbandonCap: defaultAbandonCap,
 	},
 }
 
