@@ -120,9 +120,11 @@ CREATE TABLE agent_assignments (
 );
 
 -- One pacer per running campaign across every process: the holder renews
--- its lease each tick; another process takes over once it lapses.
+-- its lease each tick; another process takes over once it lapses. The
+-- pacer acts for the campaign's client (org_id).
 CREATE TABLE pacer_leases (
   campaign_id  {{uuid}} PRIMARY KEY REFERENCES campaigns (id) ON DELETE CASCADE,
+  org_id       {{uuid}} NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
   holder       TEXT NOT NULL,
   lease_until  {{ts}} NOT NULL
 );
@@ -141,6 +143,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON {{$t}} TO plateau_app;
 {{tenant "agent_presence" "center_id"}}
 {{tenant "presence_log" "center_id"}}
 {{tenant "agent_assignments" "center_id"}}
+{{tenant "pacer_leases" "org_id"}}
 
 -- The last lead (ids are time-ordered) the campaign's queue took in: the
 -- pacer queues the ready leads after it, the new ones of a running campaign
