@@ -48,7 +48,8 @@ func TestSplitterDealsByWeightEvenly(t *testing.T) {
 
 func TestSplitterCountsAZeroWeightAsOne(t *testing.T) {
 	s := NewSplitter([]Share{{ContractID: uuid.New()}, {ContractID: uuid.New()}})
-	if s.Next().ContractID == s.Next().ContractID {
+	first, second := s.Next(), s.Next()
+	if first.ContractID == second.ContractID {
 		t.Fatal("two contracts without weights should alternate")
 	}
 }

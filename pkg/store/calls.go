@@ -197,7 +197,7 @@ func (s *Dispatch) Renew(ctx context.Context, callIDs []uuid.UUID) error {
 	}
 	return do(ctx, s.db, func(t *tenant) error {
 		_, err := t.Tx.NewUpdate().Model((*queueRow)(nil)).Set("lease_until = ?", t.Now.Add(dispatch.Lease)).
-			Where("org_id = ? AND holder IN (?)", t.OrgID(), bun.In(callIDs)).Exec(ctx)
+			Where("org_id = ? AND holder IN (?)", t.OrgID(), bun.List(callIDs)).Exec(ctx)
 		return err
 	})
 }
