@@ -113,9 +113,17 @@ func TestDispatchSharesLeadsAndRetriesWithinTheRules(t *testing.T) {
 			t.Fatalf("claims per contract: Atlas %d, Teranga %d; want 4 and 2 (seats 2:1)", got[f.atlas.ID], got[f.teranga.ID])
 		}
 
+		ring := dialing.Event{CallID: first.Call.ID, Kind: dialing.EventRinging, At: now.Add(2 * time.Second)}
+		ok(t, f.svc.Dispatch.Record(f.client, ring))
+		ok(t, f.svc.Dispatch.Record(f.client, dialing.Event{CallID: first.Call.ID, Kind: dialing.EventRinging, At: now.Add(5 * time.Second)}))
 		busy := dialing.Event{CallID: first.Call.ID, Kind: dialing.EventEnded, At: now.Add(20 * time.Second), Result: dialing.Busy, Cause: "486 Busy Here"}
 		ok(t, f.svc.Dispatch.Record(f.client, busy))
 		ok(t, f.svc.Dispatch.Record(f.client, busy)) // a repeated end changes nothing
+		ended, err := f.svc.Calls.Get(f.client, first.Call.ID)
+		ok(t, err)
+		if ended.RingingAt == nil || !ended.RingingAt.Equal(ring.At) || ended.Result != dialing.Busy || ended.EndedAt == nil || !ended.EndedAt.Equal(busy.At) {
+			t.Fatalf("the call after ringing twice and ending busy twice: %+v", ended)
+		}
 		now = now.Add(9 * time.Minute)
 		if c, found := f.claim(t, f.atlas); found {
 			t.Fatalf("a busy lead came back after 9 minutes: %+v", c)
