@@ -157,8 +157,12 @@ func (s *Dispatch) Claim(ctx context.Context, req ClaimRequest) (Claim, bool, er
 
 func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req ClaimRequest) (Claim, bool, error) {
 	c, err := t.campaign(ctx, req.CampaignID)
-	if err != nil || c.Status != campaign.Running || c.OrgID != t.OrgID() {
+	if err != nil || c.Status != campaign.Running {
 		return Claim{}, false, err
+	}
+	if c.OrgID != t.OrgID() {
+		return Claim{}, false, apperr.New(apperr.Forbidden, "store.dispatch.client_only",
+			"leads are claimed in the name of the campaign's client: a center asks through its agents")
 	}
 	for range maxSkips {
 		q, ok, err := t.nextQueued(ctx, req.ContractID)

@@ -191,6 +191,9 @@ func TestDispatchIsTheClientsOnly(t *testing.T) {
 		if c, found, err := f.svc.Dispatch.Claim(other, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID}); found || !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("another client claimed %+v (%v)", c, err)
 		}
+		if _, _, err := f.svc.Dispatch.Claim(f.atlasCtx, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID}); !apperr.Is(err, apperr.Forbidden) {
+			t.Fatalf("the center claiming in its own name: %v", err)
+		}
 		c, found := f.claim(t, f.atlas)
 		if !found {
 			t.Fatal("nothing to claim")
@@ -198,6 +201,21 @@ func TestDispatchIsTheClientsOnly(t *testing.T) {
 		ok(t, f.svc.Dispatch.Record(other, dialing.Event{CallID: c.Call.ID, Kind: dialing.EventEnded, At: tuesdayMorning, Result: dialing.Failed}))
 		if k, err := f.svc.Calls.Get(f.client, c.Call.ID); err != nil || !k.Open() {
 			t.Fatalf("another client ended the call: %+v (%v)", k, err)
+		}
+		if _, _, err := f.svc.Calls.List(other, f.campaign.ID, store.Page{}); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("another client listing the campaign's calls: %v", err)
+		}
+		if _, err := f.svc.Calls.Get(other, c.Call.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("another client reading the call: %v", err)
+		}
+		atlasCalls, _, err := f.svc.Calls.List(f.atlasCtx, f.campaign.ID, store.Page{})
+		ok(t, err)
+		if len(atlasCalls) != 1 || atlasCalls[0].ID != c.Call.ID || atlasCalls[0].Phone == c.Call.Phone {
+			t.Fatalf("Atlas's calls: %+v; want its one call, the number masked", atlasCalls)
+		}
+		terangaCalls, _, err := f.svc.Calls.List(f.terCtx, f.campaign.ID, store.Page{})
+		if err != nil || len(terangaCalls) != 0 {
+			t.Fatalf("Teranga reads Atlas's calls: %+v (%v)", terangaCalls, err)
 		}
 	})
 }
