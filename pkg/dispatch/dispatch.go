@@ -10,7 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/lead"
 )
 
 // Band orders claimable work: a lower band is claimed first.
@@ -101,4 +103,20 @@ func (s *Splitter) Next() Share {
 	}
 	s.current[best] -= s.total
 	return s.shares[best]
+}
+
+// ClaimRequest is a claim of the next lead of a contract's share of a
+// campaign.
+type ClaimRequest struct {
+	CampaignID uuid.UUID
+	ContractID uuid.UUID
+	Agent      *uuid.UUID // the agent the lead goes to; nil for a predictive dial no agent holds yet
+	CallerID   string     // the number the trunk presents, E.164
+}
+
+// Claim is a lead handed out, with the call opened for it.
+type Claim struct {
+	Call       call.Call
+	Lead       lead.Lead
+	LeaseUntil time.Time
 }

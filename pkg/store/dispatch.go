@@ -124,22 +124,6 @@ func (t *tenant) fill(ctx context.Context, campaignID uuid.UUID) (int, bool, err
 	return len(rows), len(leads) == fillBatch, err
 }
 
-// ClaimRequest is a claim of the next lead of a contract's share of a
-// campaign.
-type ClaimRequest struct {
-	CampaignID uuid.UUID
-	ContractID uuid.UUID
-	Agent      *uuid.UUID // the agent the lead goes to; nil for a predictive dial no agent holds yet
-	CallerID   string     // the number the trunk presents, E.164
-}
-
-// Claim is a lead handed out, with the call opened for it.
-type Claim struct {
-	Call       call.Call
-	Lead       lead.Lead
-	LeaseUntil time.Time
-}
-
 // maxSkips is how many leads one claim may find not callable now before it
 // answers that nothing is: each is put back at its next allowed time.
 const maxSkips = 32
@@ -151,41 +135,41 @@ const maxSkips = 32
 // decision is kept as evidence, allowed or not. A lead not callable now
 // goes back to the queue at its next allowed time, a lead no time will
 // allow leaves it, blocked. found is false when nothing may be called now.
-func (s *Dispatch) Claim(ctx context.Context, req ClaimRequest) (Claim, bool, error) {
-	return runPair(ctx, s.db, func(t *tenant) (Claim, bool, error) { return t.claim(ctx, s.lists, req) })
+func (s *Dispatch) Claim(ctx context.Context, req dispatch.ClaimRequest) (dispatch.Claim, bool, error) {
+	return runPair(ctx, s.db, func(t *tenant) (dispatch.Claim, bool, error) { return t.claim(ctx, s.lists, req) })
 }
 
-func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req ClaimRequest) (Claim, bool, error) {
+func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req dispatch.ClaimRequest) (dispatch.Claim, bool, error) {
 	c, err := t.campaign(ctx, req.CampaignID)
 	if err != nil || c.Status != campaign.Running {
-		return Claim{}, false, err
+		return dispatch.Claim{}, false, err
 	}
 	if c.OrgID != t.OrgID() {
-		return Claim{}, false, apperr.New(apperr.Forbidden, "store.dispatch.client_only",
+		return dispatch.Claim{}, false, apperr.New(apperr.Forbidden, "store.dispatch.client_only",
 			"leads are claimed in the name of the campaign's client: a center asks through its agents")
 	}
 	for range maxSkips {
 		q, ok, err := t.nextQueued(ctx, req.ContractID)
 		if err != nil || !ok {
-			return Claim{}, false, err
+			return dispatch.Claim{}, false, err
 		}
 		l, err := t.queuedLead(ctx, q)
 		if err != nil {
-			return Claim{}, false, err
+			return dispatch.Claim{}, false, err
 		}
 		d, ev, err := t.decideDial(ctx, lists, c, l, req.CallerID)
 		if err != nil {
-			return Claim{}, false, err
+			return dispatch.Claim{}, false, err
 		}
 		if d.Allowed {
 			cl, err := t.open(ctx, c, q, l, ev, req)
 			return cl, err == nil, err
 		}
 		if err := t.putBack(ctx, q, l, d); err != nil {
-			return Claim{}, false, err
+			return dispatch.Claim{}, false, err
 		}
 	}
-	return Claim{}, false, nil
+	return dispatch.Claim{}, false, nil
 }
 
 // nextQueued locks the first claimable row of the contract's share, band by
@@ -266,7 +250,7 @@ func (t *tenant) history(ctx context.Context, phone string) ([]compliance.Attemp
 
 // open opens the call of an allowed claim, leases the queue row to it and
 // marks the lead in call.
-func (t *tenant) open(ctx context.Context, c campaign.Campaign, q queueRow, l lead.Lead, ev compliance.Evidence, req ClaimRequest) (Claim, error) {
+func (t *tenant) open(ctx context.Context, c campaign.Campaign, q queueRow, l lead.Lead, ev compliance.Evidence, req dispatch.ClaimRequest) (dispatch.Claim, error) {
 	zone := ""
 	if len(ev.Decision.CalleeZones) > 0 {
 		zone = ev.Decision.CalleeZones[0]
@@ -277,15 +261,15 @@ func (t *tenant) open(ctx context.Context, c campaign.Campaign, q queueRow, l le
 		CallerID: req.CallerID, ClaimedAt: t.Now}
 	row := callRowOf(k)
 	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return Claim{}, err
+		return dispatch.Claim{}, err
 	}
 	lease := t.Now.Add(dispatch.Lease)
 	if _, err := t.Tx.NewUpdate().Model((*queueRow)(nil)).Set("holder = ?, lease_until = ?", k.ID, lease).
 		Where("campaign_id = ? AND lead_id = ?", q.CampaignID, q.LeadID).Exec(ctx); err != nil {
-		return Claim{}, err
+		return dispatch.Claim{}, err
 	}
 	l.Status = lead.InCall
-	return Claim{Call: k, Lead: l, LeaseUntil: lease}, t.setLeadStatus(ctx, l, lead.InCall, nil)
+	return dispatch.Claim{Call: k, Lead: l, LeaseUntil: lease}, t.setLeadStatus(ctx, l, lead.InCall, nil)
 }
 
 // putBack returns a lead the rules do not allow now to the queue at its

@@ -13,6 +13,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -70,9 +71,9 @@ func runningFloor(t *testing.T, d *store.DB, leads int) floor {
 	return f
 }
 
-func (f floor) claim(t *testing.T, contract market.Contract) (store.Claim, bool) {
+func (f floor) claim(t *testing.T, contract market.Contract) (dispatch.Claim, bool) {
 	t.Helper()
-	c, found, err := f.svc.Dispatch.Claim(f.client, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: contract.ID})
+	c, found, err := f.svc.Dispatch.Claim(f.client, dispatch.ClaimRequest{CampaignID: f.campaign.ID, ContractID: contract.ID})
 	ok(t, err)
 	return c, found
 }
@@ -93,7 +94,7 @@ func TestDispatchSharesLeadsAndRetriesWithinTheRules(t *testing.T) {
 		}
 
 		got := map[uuid.UUID]int{}
-		var first store.Claim
+		var first dispatch.Claim
 		for _, k := range []market.Contract{f.atlas, f.teranga} {
 			for {
 				c, found := f.claim(t, k)
@@ -150,7 +151,7 @@ func TestAClaimIsNeverDoubled(t *testing.T) {
 		for range 6 {
 			wg.Go(func() {
 				for {
-					c, found, err := f.svc.Dispatch.Claim(f.client, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID})
+					c, found, err := f.svc.Dispatch.Claim(f.client, dispatch.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID})
 					if err != nil {
 						t.Error(err)
 						return
@@ -188,10 +189,10 @@ func TestDispatchIsTheClientsOnly(t *testing.T) {
 		}
 		_, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID)
 		ok(t, err)
-		if c, found, err := f.svc.Dispatch.Claim(other, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID}); found || !apperr.Is(err, apperr.NotFound) {
+		if c, found, err := f.svc.Dispatch.Claim(other, dispatch.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID}); found || !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("another client claimed %+v (%v)", c, err)
 		}
-		if _, _, err := f.svc.Dispatch.Claim(f.atlasCtx, store.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID}); !apperr.Is(err, apperr.Forbidden) {
+		if _, _, err := f.svc.Dispatch.Claim(f.atlasCtx, dispatch.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID}); !apperr.Is(err, apperr.Forbidden) {
 			t.Fatalf("the center claiming in its own name: %v", err)
 		}
 		c, found := f.claim(t, f.atlas)
