@@ -166,3 +166,14 @@ func contains[T comparable](list []T, v T) bool {
 	}
 	return false
 }
+
+// CountryAbandonCap is the abandon cap of the rule set that governs a
+// campaign calling country's audience for kind at t: the cap the campaign's
+// pacer keeps under (with CampaignAbandonCap for a stricter campaign).
+// A country without a rule set of its own takes the default's.
+func CountryAbandonCap(country string, a Audience, k Kind, t time.Time) AbandonCap {
+	if r := Lookup("", country, a, k, t); r != nil && r.AbandonCap != nil {
+		return *r.AbandonCap
+	}
+	return *defaultAbandonCap
+}

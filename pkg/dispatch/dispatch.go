@@ -32,6 +32,11 @@ var Bands = []Band{Callback, Fresh, Retry}
 // whose browser closed.
 const Lease = 2 * time.Minute
 
+// DispositionWait is how long the lead of an answered call stays held for
+// the agent's disposition after the call ended, before it returns to the
+// pool as a retry.
+const DispositionWait = 15 * time.Minute
+
 // RetryPolicy says when a lead is tried again after a call that ended
 // without a conversation, and how many calls a campaign makes to one lead
 // at most. The calling rules' caps and cooling-off periods still apply on

@@ -165,7 +165,7 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, r callR
 	l := lead.Lead{ID: r.LeadID, CampaignID: r.CampaignID}
 	queued := t.Tx.NewUpdate().Model((*queueRow)(nil)).Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID)
 	if result == dialing.Answered {
-		_, err := queued.Set("lease_until = ?", at.UTC().Add(dispatch.Lease)).Exec(ctx)
+		_, err := queued.Set("lease_until = ?", at.UTC().Add(dispatch.DispositionWait)).Exec(ctx)
 		return err
 	}
 	attempts, err := t.Tx.NewSelect().Model((*callRow)(nil)).Where("campaign_id = ? AND lead_id = ?", r.CampaignID, r.LeadID).Count(ctx)

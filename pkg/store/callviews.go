@@ -47,10 +47,12 @@ func (s *Calls) List(ctx context.Context, campaignID uuid.UUID, page Page) ([]ca
 	})
 }
 
+// eachBatch is how many calls a transaction of a full read takes.
+const eachBatch = 1000
+
 // Each reads every call of a campaign, oldest first, a batch per
 // transaction, for an export.
 func (s *Calls) Each(ctx context.Context, campaignID uuid.UUID, fn func(call.Call) error) error {
-	const batch = 1000
 	after := uuid.Nil
 	for {
 		calls, err := run(ctx, s.db, func(t *tenant) ([]call.Call, error) {
@@ -59,7 +61,7 @@ func (s *Calls) Each(ctx context.Context, campaignID uuid.UUID, fn func(call.Cal
 			}
 			var rows []callRow
 			err := t.Tx.NewSelect().Model(&rows).Where("k.campaign_id = ? AND k.id > ?", campaignID, after).
-				WhereGroup(" AND ", t.callParty).OrderExpr("k.id").Limit(batch).Scan(ctx)
+				WhereGroup(" AND ", t.callParty).OrderExpr("k.id").Limit(eachBatch).Scan(ctx)
 			return t.shownCalls(rows, err)
 		})
 		if err != nil {
@@ -70,7 +72,7 @@ func (s *Calls) Each(ctx context.Context, campaignID uuid.UUID, fn func(call.Cal
 				return err
 			}
 		}
-		if len(calls) < batch {
+		if len(calls) < eachBatch {
 			return nil
 		}
 		after = calls[len(calls)-1].ID

@@ -14,7 +14,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/lead"
-	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/phone"
 	"github.com/plateau-bpo/plateau/pkg/script"
@@ -80,15 +79,9 @@ func (t *tenant) fill(ctx context.Context, campaignID uuid.UUID) (int, bool, err
 	if err != nil || campaign.Status(c.Status) != campaign.Running {
 		return 0, false, err
 	}
-	var contracts []contractRow
-	if err := t.Tx.NewSelect().Model(&contracts).Column("id", "center_id", "seats").
-		Where("campaign_id = ? AND org_id = ? AND status = ?", campaignID, t.OrgID(), market.ContractActive).
-		OrderExpr("id").Scan(ctx); err != nil || len(contracts) == 0 {
+	shares, err := t.shares(ctx, campaignID)
+	if err != nil || len(shares) == 0 {
 		return 0, false, err
-	}
-	shares := make([]dispatch.Share, len(contracts))
-	for i, k := range contracts {
-		shares[i] = dispatch.Share{ContractID: k.ID, CenterID: k.CenterID, Weight: k.Seats}
 	}
 	var leads []struct {
 		ID        uuid.UUID `bun:"id"`

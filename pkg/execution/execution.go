@@ -1,0 +1,84 @@
+// Package execution is the engine that makes a running campaign call: one
+// Runner per campaign, holding the campaign's pacer lease, queues its
+// leads, claims them with the compliance engine's leave, places the calls
+// through a dialing.Dialer, hands the answered ones to ready agents, and
+// keeps what happened in the store. Engine starts and stops the runners of
+// the campaigns that run, on every process, and the leases make one of
+// them pace each campaign.
+//
+// The engine speaks to the store, the agents and the telephony through
+// the ports below; it imports no database, no SIP and no HTTP.
+package execution
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/dispatch"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+)
+
+// Queue is the store's dispatch of a campaign's work, in the name of the
+// campaign's client (the principal in the context).
+type Queue interface {
+	Fill(ctx context.Context, campaignID uuid.UUID) (int, error)
+	Claim(ctx context.Context, req dispatch.ClaimRequest) (dispatch.Claim, bool, error)
+	Dialed(ctx context.Context, callID uuid.UUID, at time.Time) error
+	Bridged(ctx context.Context, callID, agentID uuid.UUID, at time.Time) error
+	Record(ctx context.Context, ev dialing.Event) error
+	Renew(ctx context.Context, callIDs []uuid.UUID) error
+}
+
+// Leases are the store's pacer leases and the return of lapsed claims.
+type Leases interface {
+	Pace(ctx context.Context, campaignID uuid.UUID, holder string, d time.Duration) (bool, error)
+	Unpace(ctx context.Context, campaignID uuid.UUID, holder string) error
+	Reap(ctx context.Context, campaignID uuid.UUID) (int, error)
+}
+
+// Agent is an agent who may take a campaign's calls, on the contract of
+// its center.
+type Agent struct {
+	ID         uuid.UUID
+	CenterID   uuid.UUID
+	ContractID uuid.UUID
+	Endpoint   dialing.Endpoint
+}
+
+// Floor is the agents of a campaign, as the engine sees them: who is ready
+// now, and the news of the calls it gives them. Its implementations are
+// the agents' presence in the store (people on the agent workspace) and
+// simulated agents.
+type Floor interface {
+	// Ready lists the agents ready for the campaign's calls now.
+	Ready(ctx context.Context, campaignID uuid.UUID) ([]Agent, error)
+	// Reserved tells that the engine dialled a lead for the agent
+	// (progressive mode): the agent waits for it to answer.
+	Reserved(ctx context.Context, a Agent, c dispatch.Claim)
+	// Connected tells that the callee of c is put through to the agent.
+	Connected(ctx context.Context, a Agent, c dispatch.Claim)
+	// Ended tells that the agent's call ended with result: after a
+	// conversation the agent wraps up and disposes; otherwise the agent is
+	// ready again.
+	Ended(ctx context.Context, a Agent, c dispatch.Claim, result dialing.Result)
+}
+
+// Campaign is a running campaign, with the client the engine acts for.
+type Campaign struct {
+	ID       uuid.UUID
+	Client   tenancy.Org
+	Mode     campaign.DialingMode
+	Country  string // of the callees
+	Audience compliance.Audience
+	Kind     compliance.Kind
+}
+
+// Cap is the abandon cap the campaign's pacer keeps under at t.
+func (c Campaign) Cap(t time.Time) compliance.AbandonCap {
+	return compliance.CountryAbandonCap(c.Country, c.Audience, c.Kind, t)
+}

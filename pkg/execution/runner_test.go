@@ -1,0 +1,225 @@
+package execution_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/call"
+	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
+	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/dialing/simdial"
+	"github.com/plateau-bpo/plateau/pkg/dispatch"
+	"github.com/plateau-bpo/plateau/pkg/execution"
+	"github.com/plateau-bpo/plateau/pkg/execution/simfloor"
+	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/pacing"
+	"github.com/plateau-bpo/plateau/pkg/vclock"
+)
+
+// memQueue is the store's dispatch in memory: the engine's tests of its
+// own logic (the store's are in pkg/store; the two together in
+// cmd/plateau's simulate tests). It hands out numbered leads and keeps
+// what the engine tells it.
+type memQueue struct {
+	mu        sync.Mutex
+	leads     int
+	claims    []dispatch.ClaimRequest
+	open      map[uuid.UUID]bool
+	ended     map[uuid.UUID]dialing.Result
+	maxOpen   int
+	bridged   int
+	holder    string // the pacer lease's holder; "" free
+	lostLease bool
+}
+
+func newQueue(leads int) *memQueue {
+	return &memQueue{leads: leads, open: map[uuid.UUID]bool{}, ended: map[uuid.UUID]dialing.Result{}}
+}
+
+func (q *memQueue) Fill(context.Context, uuid.UUID) (int, error) { return 0, nil }
+
+func (q *memQueue) Claim(_ context.Context, req dispatch.ClaimRequest) (dispatch.Claim, bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.claims) == q.leads {
+		return dispatch.Claim{}, false, nil
+	}
+	q.claims = append(q.claims, req)
+	id := uuid.New()
+	q.open[id] = true
+	q.maxOpen = max(q.maxOpen, len(q.open))
+	return dispatch.Claim{Call: call.Call{ID: id, AgentID: req.Agent, CenterID: center},
+		Lead: lead.Lead{ID: uuid.New(), Phone: "+33612345678"}}, true, nil
+}
+
+func (q *memQueue) Dialed(context.Context, uuid.UUID, time.Time) error { return nil }
+
+func (q *memQueue) Bridged(context.Context, uuid.UUID, uuid.UUID, time.Time) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.bridged++
+	return nil
+}
+
+func (q *memQueue) Record(_ context.Context, ev dialing.Event) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if ev.Kind == dialing.EventEnded {
+		if _, again := q.ended[ev.CallID]; again {
+			return errors.New("a call ended twice")
+		}
+		q.ended[ev.CallID] = ev.Result
+		delete(q.open, ev.CallID)
+	}
+	return nil
+}
+
+func (q *memQueue) Renew(context.Context, []uuid.UUID) error { return nil }
+
+func (q *memQueue) Pace(_ context.Context, _ uuid.UUID, holder string, _ time.Duration) (bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.lostLease || q.holder != "" && q.holder != holder {
+		return false, nil
+	}
+	q.holder = holder
+	return true, nil
+}
+
+func (q *memQueue) Unpace(context.Context, uuid.UUID, string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.holder = ""
+	return nil
+}
+
+func (q *memQueue) Reap(context.Context, uuid.UUID) (int, error) { return 0, nil }
+
+var (
+	center   = uuid.MustParse("00000000-0000-7000-8000-0000000000c1")
+	contract = uuid.MustParse("00000000-0000-7000-8000-0000000000c2")
+	// a Tuesday at 10:00 in Paris: people answer
+	morning = time.Date(2027, 1, 12, 9, 0, 0, 0, time.UTC)
+)
+
+type run struct {
+	clock  *vclock.Virtual
+	queue  *memQueue
+	runner *execution.Runner
+}
+
+func start(t *testing.T, mode campaign.DialingMode, agents, leads int, dialer func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer) run {
+	t.Helper()
+	clock := vclock.NewVirtual(morning)
+	q := newQueue(leads)
+	var floor []execution.Agent
+	for range agents {
+		floor = append(floor, execution.Agent{ID: uuid.New(), CenterID: center, ContractID: contract})
+	}
+	dispose := func(context.Context, execution.Agent, dispatch.Claim, simfloor.Outcome) error { return nil }
+	var r *execution.Runner
+	d := dialer(clock, func(ev dialing.Event) { r.Observe(ev) })
+	r = execution.New(context.Background(), execution.Config{Campaign: uuid.New(), Mode: mode, Holder: "test",
+		Cap: compliance.AbandonCap{Rate: 0.03, Window: 30 * 24 * time.Hour}, Queue: q, Leases: q,
+		Floor: simfloor.New(clock, 1, floor, simfloor.DefaultMix, dispose, nil), Dialer: d, Clock: clock,
+		Observed: true, Controller: pacing.DefaultController()})
+	if ok, err := r.Start(); !ok || err != nil {
+		t.Fatalf("start: %v %v", ok, err)
+	}
+	return run{clock, q, r}
+}
+
+// simulator is the call simulator, passing its events to the runner.
+func simulator(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer {
+	return simdial.New(clock, 7, simdial.WithObserver(observe))
+}
+
+func TestProgressiveCallsOneLeadPerReadyAgentAndAbandonsNone(t *testing.T) {
+	r := start(t, campaign.Progressive, 4, 10_000, simulator)
+	r.clock.Advance(2 * time.Hour)
+	st := r.runner.Stats()
+	if st.Dials < 50 {
+		t.Fatalf("4 agents placed %d calls in 2 h", st.Dials)
+	}
+	if st.Abandoned != 0 {
+		t.Fatalf("progressive dialling abandoned %d calls", st.Abandoned)
+	}
+	if r.queue.maxOpen > 4 {
+		t.Fatalf("%d calls were open at once for 4 agents", r.queue.maxOpen)
+	}
+	for _, c := range r.queue.claims {
+		if c.Agent == nil {
+			t.Fatal("a progressive call was placed for no agent")
+		}
+	}
+	if r.queue.bridged == 0 || r.queue.bridged > st.Live+len(r.queue.open) {
+		t.Fatalf("%d bridges for %d live answers and %d calls in progress", r.queue.bridged, st.Live, len(r.queue.open))
+	}
+}
+
+func TestPredictiveKeepsUnderTheCap(t *testing.T) {
+	r := start(t, campaign.Predictive, 20, 100_000, simulator)
+	r.clock.Advance(4 * time.Hour)
+	st := r.runner.Stats()
+	if st.Reasons[pacing.Predictive] == 0 {
+		t.Fatalf("the controller never paced predictively: %v", st.Reasons)
+	}
+	if st.Live < 100 {
+		t.Fatalf("20 agents had %d live answers in 4 h", st.Live)
+	}
+	if rate := float64(st.Abandoned) / float64(st.Live); rate > 0.03 {
+		t.Fatalf("abandon rate %.3f over the 3 %% cap (%d of %d)", rate, st.Abandoned, st.Live)
+	}
+	if r.queue.maxOpen <= 20 {
+		t.Fatalf("predictive dialling never had more calls than agents (%d at most)", r.queue.maxOpen)
+	}
+}
+
+func TestARunnerThatLosesItsLeaseStopsOnceItsCallsEnd(t *testing.T) {
+	r := start(t, campaign.Progressive, 3, 10_000, simulator)
+	r.clock.Advance(time.Minute)
+	r.queue.mu.Lock()
+	r.queue.lostLease = true
+	r.queue.mu.Unlock()
+	r.clock.Advance(10 * time.Minute)
+	select {
+	case <-r.runner.Done():
+	default:
+		t.Fatal("the runner still runs without its lease")
+	}
+	claims := len(r.queue.claims)
+	r.clock.Advance(time.Hour)
+	if len(r.queue.claims) != claims || len(r.queue.open) != 0 {
+		t.Fatalf("after it stopped: %d more claims, %d calls left open", len(r.queue.claims)-claims, len(r.queue.open))
+	}
+}
+
+// deadTrunk refuses every call, as a trunk that stopped answering.
+type deadTrunk struct{}
+
+func (deadTrunk) Dial(context.Context, dialing.Dial) (dialing.Call, error) {
+	return nil, errors.New("503 Service Unavailable")
+}
+
+func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
+	r := start(t, campaign.Progressive, 5, 10_000, func(*vclock.Virtual, func(dialing.Event)) dialing.Dialer { return deadTrunk{} })
+	r.clock.Advance(5 * time.Minute)
+	// One call a backoff, not one a ready agent a second.
+	if n := len(r.queue.claims); n == 0 || n > int(5*time.Minute/execution.DialerBackoff)+1 {
+		t.Fatalf("%d leads claimed in 5 min on a dead trunk", n)
+	}
+	for id, res := range r.queue.ended {
+		if res != dialing.Failed {
+			t.Fatalf("call %s ended %s on a dead trunk", id, res)
+		}
+	}
+	if len(r.queue.open) != 0 {
+		t.Fatalf("%d calls left open", len(r.queue.open))
+	}
+}
