@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/numberset"
@@ -92,8 +95,31 @@ scratch database.`,
 	}
 	suppression.Flags().IntVar(&n, "numbers", 50_000_000, "how many numbers")
 	suppression.Flags().IntVar(&lookups, "lookups", 10_000_000, "how many lookups to time")
-	cmd.AddCommand(suppression, s.benchImportCommand(), s.benchAPICommand())
+	cmd.AddCommand(suppression, s.benchImportCommand(), s.benchAPICommand(), s.benchDispatchCommand())
 	return cmd
+}
+
+// cpuProfileFlag is the benches' --cpu-profile.
+func cpuProfileFlag(f *pflag.FlagSet, path *string) {
+	f.StringVar(path, "cpu-profile", "", "write a CPU profile of the run to this file (go tool pprof)")
+}
+
+// withCPUProfile runs fn, profiling its CPU into the file at path unless
+// path is empty.
+func withCPUProfile(path string, fn func() error) error {
+	if path == "" {
+		return fn()
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	return fn()
 }
 
 // usNumbers draws n numbers of the US plan: area code and exchange 200–999.

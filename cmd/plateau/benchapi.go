@@ -9,9 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -65,25 +63,14 @@ same machine would. Use a scratch database: the demo tenants are added to
 it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if profile != "" {
-				f, err := os.Create(profile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
-			return s.benchAPI(cmd.Context(), duration, connections)
+			return withCPUProfile(profile, func() error { return s.benchAPI(cmd.Context(), duration, connections) })
 		},
 	}
 	f := cmd.Flags()
 	s.redisFlag(f, "memory://")
 	f.DurationVar(&duration, "duration", 10*time.Second, "how long each request is sent")
 	f.IntVar(&connections, "connections", 64, "concurrent keep-alive connections")
-	f.StringVar(&profile, "cpu-profile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	cpuProfileFlag(f, &profile)
 	return cmd
 }
 
