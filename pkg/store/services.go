@@ -21,6 +21,7 @@ type Services struct {
 	Compliance  *Compliance
 	Dispatch    *Dispatch
 	Calls       *Calls
+	CDRs        *CDRs
 	CenterViews *CenterViews
 	Oversight   *Oversight
 	Jobs        *Jobs
@@ -43,6 +44,7 @@ func NewServices(d *DB, lists *nationallist.Registry, log *slog.Logger) Services
 		Compliance:  &Compliance{db: d, lists: lists},
 		Dispatch:    &Dispatch{db: d, lists: lists, retry: dispatch.DefaultRetry},
 		Calls:       &Calls{db: d},
+		CDRs:        &CDRs{db: d, retry: dispatch.DefaultRetry},
 		CenterViews: &CenterViews{db: d},
 		Oversight:   &Oversight{db: d},
 		Jobs:        &Jobs{db: d},
