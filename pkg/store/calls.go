@@ -133,61 +133,159 @@ func (s *Dispatch) Record(ctx context.Context, ev dialing.Event) error {
 	case dialing.EventAnswered:
 		return s.stamp(ctx, ev.CallID, "answered_at", ev.At)
 	case dialing.EventEnded:
-		return do(ctx, s.db, func(t *tenant) error { return t.end(ctx, s.retry, ev) })
+		return do(ctx, s.db, func(t *tenant) error {
+			_, err := t.endCalls(ctx, s.retry, []callEnd{{Event: ev}})
+			return err
+		})
 	}
 	return nil
 }
 
-func (t *tenant) end(ctx context.Context, retry dispatch.RetryPolicy, ev dialing.Event) error {
-	var r callRow
-	err := t.Tx.NewUpdate().Model(&r).
-		Set("ended_at = ?, result = ?, cause = ?, recording = ?", ev.At.UTC(), ev.Result, ev.Cause, ev.Recording).
-		Where("id = ? AND org_id = ? AND ended_at IS NULL", ev.CallID, t.OrgID()).Returning("*").Scan(ctx)
-	if isNoRows(err) {
-		return nil // ended before: this is a repeat
+// callEnd is the end of one call, as a dialer's event or a center's call
+// detail record reports it.
+type callEnd struct {
+	dialing.Event // CallID, At (the hang-up), Result, Cause, Recording
+	// A record also says when the call was placed and answered — kept
+	// unless an event said so first — and the dialer's id of the call.
+	DialedAt, AnsweredAt *time.Time
+	ExternalID           *string
+	// Center, when set, limits the end to a call that center placed and
+	// that no record of its dialer ended yet.
+	Center *uuid.UUID
+}
+
+// endCalls closes the open calls of ends, once each — the end of a call
+// closed before is a repeat and changes nothing — and settles their
+// leads. It returns the calls it closed. Our own dialer's events and a
+// center's records take this one path, so a lead is settled alike
+// whoever dialled it.
+func (t *tenant) endCalls(ctx context.Context, retry dispatch.RetryPolicy, ends []callEnd) ([]callRow, error) {
+	closed := make([]callRow, 0, len(ends))
+	for _, e := range ends {
+		var r callRow
+		q := t.Tx.NewUpdate().Model(&r).
+			Set("ended_at = ?, result = ?, cause = ?, recording = ?", e.At.UTC(), e.Result, e.Cause, e.Recording).
+			Where("id = ? AND org_id = ? AND ended_at IS NULL", e.CallID, t.OrgID())
+		if e.DialedAt != nil {
+			q.Set("dialed_at = COALESCE(dialed_at, ?)", e.DialedAt.UTC())
+		}
+		if e.AnsweredAt != nil {
+			q.Set("answered_at = COALESCE(answered_at, ?)", e.AnsweredAt.UTC())
+		}
+		if e.ExternalID != nil {
+			q.Set("external_id = ?", *e.ExternalID)
+		}
+		if e.Center != nil {
+			q.Where("center_id = ? AND external_id IS NULL", *e.Center)
+		}
+		err := q.Returning("*").Scan(ctx)
+		if isNoRows(err) {
+			continue // ended before: this is a repeat
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.AnsweredAt != nil {
+			r.TalkSeconds = max(int(e.At.Sub(*r.AnsweredAt).Seconds()), 0)
+			if _, err := t.Tx.NewUpdate().Model((*callRow)(nil)).Set("talk_seconds = ?", r.TalkSeconds).
+				Where("id = ?", r.ID).Exec(ctx); err != nil {
+				return nil, err
+			}
+		}
+		closed = append(closed, r)
 	}
+	return closed, t.settle(ctx, retry, closed)
+}
+
+// leadKey names a lead of a campaign.
+type leadKey struct{ campaign, lead uuid.UUID }
+
+// settle moves the leads of ended calls on: back to the queue as a retry,
+// held for the agent's disposition after a conversation, or done. The
+// statements are shared by the calls of a batch; when calls of one lead
+// end together, the last one's settlement stands, as if they had ended one
+// after the other.
+func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended []callRow) error {
+	attempts, err := t.attempts(ctx, ended)
 	if err != nil {
 		return err
 	}
-	if r.AnsweredAt != nil {
-		talk := int(ev.At.Sub(*r.AnsweredAt).Seconds())
-		if _, err := t.Tx.NewUpdate().Model((*callRow)(nil)).Set("talk_seconds = ?", max(talk, 0)).
-			Where("id = ?", r.ID).Exec(ctx); err != nil {
+	var order []leadKey
+	statuses := map[leadKey]lead.Status{}
+	finished := map[uuid.UUID][]uuid.UUID{} // campaign → the calls whose lead leaves its queue
+	for _, r := range ended {
+		k, at, result := leadKey{r.CampaignID, r.LeadID}, r.EndedAt.UTC(), dialing.Result(r.Result)
+		queued := t.Tx.NewUpdate().Model((*queueRow)(nil)).Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID)
+		next, retried := retry.Next(result, attempts[k], at)
+		var status lead.Status
+		switch {
+		case result == dialing.Answered:
+			if _, err := queued.Set("lease_until = ?", at.Add(dispatch.DispositionWait)).Exec(ctx); err != nil {
+				return err
+			}
+			continue
+		case retried:
+			if _, err := queued.Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?", int(dispatch.Retry), next.UTC()).Exec(ctx); err != nil {
+				return err
+			}
+			status = lead.Retry
+		default:
+			finished[r.CampaignID] = append(finished[r.CampaignID], r.ID)
+			status = lead.Done
+		}
+		if _, seen := statuses[k]; !seen {
+			order = append(order, k)
+		}
+		statuses[k] = status
+	}
+	for campaignID, holders := range finished {
+		if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
+			Where("campaign_id = ? AND holder IN (?)", campaignID, bun.In(holders)).Exec(ctx); err != nil {
 			return err
 		}
 	}
-	return t.settle(ctx, retry, r, ev.Result, ev.At)
-}
-
-// settle moves the lead of an ended call on: back to the queue as a retry,
-// held for the agent's disposition after a conversation, or done.
-func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, r callRow, result dialing.Result, at time.Time) error {
-	l := lead.Lead{ID: r.LeadID, CampaignID: r.CampaignID}
-	queued := t.Tx.NewUpdate().Model((*queueRow)(nil)).Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID)
-	if result == dialing.Answered {
-		_, err := queued.Set("lease_until = ?", at.UTC().Add(dispatch.DispositionWait)).Exec(ctx)
-		return err
+	type settled struct {
+		campaign uuid.UUID
+		status   lead.Status
 	}
-	attempts, err := t.Tx.NewSelect().Model((*callRow)(nil)).Where("campaign_id = ? AND lead_id = ?", r.CampaignID, r.LeadID).Count(ctx)
-	if err != nil {
-		return err
+	grouped := map[settled][]uuid.UUID{}
+	for _, k := range order {
+		g := settled{k.campaign, statuses[k]}
+		grouped[g] = append(grouped[g], k.lead)
 	}
-	if next, ok := retry.Next(result, int(attempts), at); ok {
-		if _, err := queued.Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?", int(dispatch.Retry), next.UTC()).Exec(ctx); err != nil {
+	for g, ids := range grouped {
+		if _, err := t.Tx.NewUpdate().Model((*leadRow)(nil)).Set("status = ?, updated_at = ?", g.status, t.Now).
+			Where("campaign_id = ? AND id IN (?)", g.campaign, bun.In(ids)).Exec(ctx); err != nil {
 			return err
 		}
-		return t.setLeadStatus(ctx, l, lead.Retry, nil)
 	}
-	return t.finishLead(ctx, r, lead.Done)
+	return nil
 }
 
-// finishLead takes the lead of call r out of the queue with its status.
-func (t *tenant) finishLead(ctx context.Context, r callRow, status lead.Status) error {
-	if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
-		Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID).Exec(ctx); err != nil {
-		return err
+// attempts counts the calls of each lead of ended calls that reached no
+// one: the attempts their retry policy weighs.
+func (t *tenant) attempts(ctx context.Context, ended []callRow) (map[leadKey]int, error) {
+	leads := map[uuid.UUID][]uuid.UUID{}
+	for _, r := range ended {
+		if dialing.Result(r.Result) != dialing.Answered {
+			leads[r.CampaignID] = append(leads[r.CampaignID], r.LeadID)
+		}
 	}
-	return t.setLeadStatus(ctx, lead.Lead{ID: r.LeadID, CampaignID: r.CampaignID}, status, nil)
+	out := map[leadKey]int{}
+	for campaignID, ids := range leads {
+		var counts []struct {
+			LeadID uuid.UUID `bun:"lead_id"`
+			N      int       `bun:"n"`
+		}
+		if err := t.Tx.NewSelect().Model((*callRow)(nil)).ColumnExpr("lead_id, COUNT(*) AS n").
+			Where("campaign_id = ? AND lead_id IN (?)", campaignID, bun.In(ids)).Group("lead_id").Scan(ctx, &counts); err != nil {
+			return nil, err
+		}
+		for _, c := range counts {
+			out[leadKey{campaignID, c.LeadID}] = c.N
+		}
+	}
+	return out, nil
 }
 
 // Renew extends the leases of the calls a dialer still holds.

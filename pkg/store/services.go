@@ -22,6 +22,7 @@ type Services struct {
 	Dispatch    *Dispatch
 	Calls       *Calls
 	Execution   *Execution
+	CDRs        *CDRs
 	CenterViews *CenterViews
 	Oversight   *Oversight
 	Jobs        *Jobs
@@ -45,6 +46,7 @@ func NewServices(d *DB, lists *nationallist.Registry, log *slog.Logger) Services
 		Dispatch:    &Dispatch{db: d, lists: lists, retry: dispatch.DefaultRetry},
 		Calls:       &Calls{db: d},
 		Execution:   &Execution{db: d, retry: dispatch.DefaultRetry},
+		CDRs:        &CDRs{db: d, retry: dispatch.DefaultRetry},
 		CenterViews: &CenterViews{db: d},
 		Oversight:   &Oversight{db: d},
 		Jobs:        &Jobs{db: d},

@@ -57,6 +57,10 @@ const (
 	PermLeadsRead  Permission = "leads:read"  // leads, imports and their reports
 	PermLeadsWrite Permission = "leads:write" // a client imports leads
 	PermPhonesRead Permission = "phones:read" // callees' numbers and emails unmasked: the client's own people
+
+	// Calls. A center that keeps its own dialer sends its call detail
+	// records, which end the calls Plateau let it place.
+	PermCDRsWrite Permission = "cdrs:write"
 )
 
 // TermKey names the permission in the catalogs ("perm.campaigns:write"),
@@ -121,6 +125,7 @@ var Policy = []struct {
 	{PermLeadsRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}, KindCenter: centerStaff}},
 	{PermLeadsWrite, Holders{KindClient: clientLead}},
 	{PermPhonesRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}}},
+	{PermCDRsWrite, Holders{KindCenter: centerLead}},
 }
 
 // Permissions lists every permission of the table, in its order.
