@@ -79,7 +79,7 @@ func (s *settings) benchAPI(ctx context.Context, duration time.Duration, connect
 	// Fresh statistics for the demo data just loaded: without them the
 	// planner reads a whole campaign's leads for a page of them.
 	if err := s.withOwnerDB(ctx, func(db *store.DB) error {
-		if err := prepare(ctx, db, log, false); err != nil {
+		if _, err := prepare(ctx, db, log, false); err != nil {
 			return err
 		}
 		return db.Analyze(ctx)

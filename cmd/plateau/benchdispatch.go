@@ -118,7 +118,7 @@ func (s *settings) benchDispatch(ctx context.Context, b dispatchBench) error {
 		return err
 	}
 	defer owner.Close()
-	if err := prepare(ctx, owner, log, true); err != nil {
+	if _, err := prepare(ctx, owner, log, true); err != nil {
 		return err
 	}
 	return s.withServices(ctx, func(db *store.DB, svc store.Services) error {

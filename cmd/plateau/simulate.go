@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
 	"github.com/plateau-bpo/plateau/pkg/dialing/simdial"
@@ -135,21 +136,11 @@ func simulate(ctx context.Context, svc store.Services, rc execution.Campaign, cl
 // agents simulated agents shared between its contracts by seats.
 func startSimulated(ctx context.Context, svc store.Services, rc execution.Campaign, clock vclock.Clock,
 	seed uint64, agents int, holder string, log *slog.Logger) (*execution.Runner, error) {
-	shares, err := svc.Execution.Shares(ctx, rc.ID)
+	floor, err := platform.SimulatedAgents(ctx, svc, rc.ID, agents, seed)
 	if err != nil {
 		return nil, err
 	}
-	if len(shares) == 0 {
-		return nil, fmt.Errorf("campaign %s has no active contract: no center to take its calls", rc.ID)
-	}
-	rng := rand.New(rand.NewPCG(seed, 0xa6e7))
-	split := dispatch.NewSplitter(shares)
-	floor := make([]execution.Agent, agents)
-	for i := range floor {
-		sh := split.Next()
-		floor[i] = execution.Agent{ID: uuid.Must(uuid.NewRandomFromReader(seededReader{rng})), CenterID: sh.CenterID, ContractID: sh.ContractID}
-	}
-	agentFloor := simfloor.New(clock, seed, floor, simfloor.DefaultMix, disposer(svc), log)
+	agentFloor := simfloor.New(clock, seed, floor, simfloor.DefaultMix, platform.Disposer(svc), log)
 	var runner *execution.Runner
 	sim := simdial.New(clock, seed, simdial.WithObserver(func(ev dialing.Event) { runner.Observe(ev) }))
 	runner = execution.New(ctx, execution.Config{Campaign: rc.ID, Mode: rc.Mode, Cap: rc.Cap(clock.Now()), Holder: holder,
@@ -163,31 +154,6 @@ func startSimulated(ctx context.Context, svc store.Services, rc execution.Campai
 		return nil, fmt.Errorf("campaign %s is paced by another process (its pacer lease is held): stop it first", rc.ID)
 	}
 	return runner, nil
-}
-
-// seededReader reads random bytes from a seeded generator, for agent ids
-// that the same seed repeats.
-type seededReader struct{ r *rand.Rand }
-
-func (g seededReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = byte(g.r.Uint32())
-	}
-	return len(p), nil
-}
-
-// disposer writes a simulated agent's outcome through the use case the
-// agent workspace calls, in the name of the agent's center.
-func disposer(svc store.Services) simfloor.Disposer {
-	return func(ctx context.Context, a execution.Agent, c dispatch.Claim, o simfloor.Outcome) error {
-		center := tenancy.Org{ID: a.CenterID, Kind: tenancy.OrgCenter}
-		ctx = tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(center, "simulated agent"))
-		out := store.Outcome{Disposition: o.Disposition}
-		if o.CallbackAt != nil {
-			out.Callback = &store.CallbackRequest{At: *o.CallbackAt, Zone: c.Call.Timezone}
-		}
-		return svc.Calls.Dispose(ctx, c.Call.ID, out)
-	}
 }
 
 func printSummary(s *settings, rc execution.Campaign, start, end time.Time, sum store.Summary) {

@@ -41,6 +41,15 @@ type Leases interface {
 	Reap(ctx context.Context, campaignID uuid.UUID) (int, error)
 }
 
+// Standing says whether a campaign may spend on more calls: its budget cap
+// and its client's payment standing. The billing fills it; without one,
+// nothing limits the calls.
+type Standing interface {
+	// MayDial reports whether the campaign may place calls now, and why
+	// not when it may not (in the words a client and a center read).
+	MayDial(ctx context.Context, campaignID uuid.UUID) (bool, string, error)
+}
+
 // Agent is an agent who may take a campaign's calls, on the contract of
 // its center.
 type Agent struct {

@@ -54,8 +54,9 @@ type Config struct {
 	Observed    bool
 	Controller  pacing.Controller
 	RingTimeout time.Duration
-	CallerID    string // the number presented, E.164
-	Record      bool   // record the conversations
+	CallerID    string   // the number presented, E.164
+	Record      bool     // record the conversations
+	Standing    Standing // nil: no limit
 	Log         *slog.Logger
 }
 
@@ -200,7 +201,7 @@ func (r *Runner) tick() {
 		r.chores()
 	}
 	r.exhausted = false
-	if !r.stopping && !now.Before(r.holdUntil) {
+	if !r.stopping && !now.Before(r.holdUntil) && r.standing() {
 		ready := r.ready()
 		ready = r.serveWaiting(ready)
 		r.place(ready)
@@ -213,6 +214,22 @@ func (r *Runner) tick() {
 		next = IdleTick
 	}
 	r.cfg.Clock.AfterFunc(next, func() { r.post(r.tick) })
+}
+
+// standing asks the billing whether the campaign may spend on calls.
+func (r *Runner) standing() bool {
+	if r.cfg.Standing == nil {
+		return true
+	}
+	ok, why, err := r.cfg.Standing.MayDial(r.ctx, r.cfg.Campaign)
+	if err != nil {
+		r.warn("reading the campaign's budget and payment standing failed", err)
+		return false
+	}
+	if !ok {
+		r.cfg.Log.Info("the campaign may not spend on more calls", "campaign", r.cfg.Campaign, "why", why)
+	}
+	return ok
 }
 
 // chores queues new leads, returns lapsed claims and renews the leases of

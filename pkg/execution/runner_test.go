@@ -114,7 +114,8 @@ type run struct {
 	runner *execution.Runner
 }
 
-func start(t *testing.T, mode campaign.DialingMode, agents, leads int, dialer func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer) run {
+func start(t *testing.T, mode campaign.DialingMode, agents, leads int, dialer func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer,
+	settings ...func(*execution.Config)) run {
 	t.Helper()
 	clock := vclock.NewVirtual(morning)
 	q := newQueue(leads)
@@ -125,10 +126,14 @@ func start(t *testing.T, mode campaign.DialingMode, agents, leads int, dialer fu
 	dispose := func(context.Context, execution.Agent, dispatch.Claim, simfloor.Outcome) error { return nil }
 	var r *execution.Runner
 	d := dialer(clock, func(ev dialing.Event) { r.Observe(ev) })
-	r = execution.New(context.Background(), execution.Config{Campaign: uuid.New(), Mode: mode, Holder: "test",
+	cfg := execution.Config{Campaign: uuid.New(), Mode: mode, Holder: "test",
 		Cap: compliance.AbandonCap{Rate: 0.03, Window: 30 * 24 * time.Hour}, Queue: q, Leases: q,
 		Floor: simfloor.New(clock, 1, floor, simfloor.DefaultMix, dispose, nil), Dialer: d, Clock: clock,
-		Observed: true, Controller: pacing.DefaultController()})
+		Observed: true, Controller: pacing.DefaultController()}
+	for _, set := range settings {
+		set(&cfg)
+	}
+	r = execution.New(context.Background(), cfg)
 	if ok, err := r.Start(); !ok || err != nil {
 		t.Fatalf("start: %v %v", ok, err)
 	}
@@ -221,5 +226,20 @@ func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
 	}
 	if len(r.queue.open) != 0 {
 		t.Fatalf("%d calls left open", len(r.queue.open))
+	}
+}
+
+// spent is a campaign whose budget is spent.
+type spent struct{}
+
+func (spent) MayDial(context.Context, uuid.UUID) (bool, string, error) {
+	return false, "budget cap reached", nil
+}
+
+func TestACampaignWithoutStandingPlacesNoCall(t *testing.T) {
+	r := start(t, campaign.Progressive, 3, 100, simulator, func(c *execution.Config) { c.Standing = spent{} })
+	r.clock.Advance(time.Hour)
+	if len(r.queue.claims) != 0 {
+		t.Fatalf("%d leads claimed with the budget spent", len(r.queue.claims))
 	}
 }

@@ -104,7 +104,7 @@ func (t *tenant) fill(ctx context.Context, campaignID uuid.UUID) (int, bool, err
 		}
 		sh := split.Next()
 		rows = append(rows, queueRow{CampaignID: campaignID, LeadID: l.ID, OrgID: t.OrgID(), CenterID: sh.CenterID,
-			ContractID: sh.ContractID, Band: int(dispatch.Fresh), DueAt: l.CreatedAt})
+			ContractID: sh.ContractID, Band: int(dispatch.Fresh), DueAt: earliest(l.CreatedAt, t.Now)})
 	}
 	if len(rows) > 0 {
 		if _, err := t.Tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
@@ -294,4 +294,14 @@ func (t *tenant) setLeadStatus(ctx context.Context, l lead.Lead, status lead.Sta
 // errCallNotFound is a call that is not the org's, or does not exist.
 func errCallNotFound() error {
 	return apperr.New(apperr.NotFound, "store.call.not_found", "call not found")
+}
+
+// earliest is a fresh lead's place in the queue: its import, first in
+// first out — or now, for a campaign replayed in the virtual past of
+// `plateau simulate`, where the leads were imported after the clock.
+func earliest(created, now time.Time) time.Time {
+	if created.After(now) {
+		return now
+	}
+	return created
 }

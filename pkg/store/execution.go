@@ -127,8 +127,8 @@ func (t *tenant) reap(ctx context.Context, retry dispatch.RetryPolicy, campaignI
 			return 0, err
 		}
 		if r.EndedAt == nil {
-			if err := t.end(ctx, retry, dialing.Event{CallID: r.ID, Kind: dialing.EventEnded, At: t.Now,
-				Result: dialing.Failed, Cause: call.Interrupted}); err != nil {
+			if _, err := t.endCalls(ctx, retry, []callEnd{{Event: dialing.Event{CallID: r.ID, Kind: dialing.EventEnded,
+				At: t.Now, Result: dialing.Failed, Cause: call.Interrupted}}}); err != nil {
 				return 0, err
 			}
 			continue

@@ -127,8 +127,9 @@ func Seed(ctx context.Context, db *store.DB, svc store.Services) (bool, error) {
 }
 
 // seedMarketplace publishes Maison Lumière's two campaigns, has both
-// centers answer the first, and makes Atlas Contact's offer an active
-// contract (its data-protection file verified by the platform).
+// centers answer the first, makes Atlas Contact's offer an active
+// contract (its data-protection file verified by the platform), and
+// starts it: `plateau dev` dials it.
 func seedMarketplace(ctx context.Context, db *store.DB, svc store.Services) error {
 	orgs, err := db.ListOrgs(ctx, "")
 	if err != nil {
@@ -192,7 +193,11 @@ func seedMarketplace(ctx context.Context, db *store.DB, svc store.Services) erro
 	if _, err := svc.Market.Confirm(atlas, contract.ID); err != nil {
 		return err
 	}
-	return seedLeads(client, svc.Leads, map[uuid.UUID]int{carts.ID: cartsRows, meetings.ID: meetingsRows})
+	if err := seedLeads(client, svc.Leads, map[uuid.UUID]int{carts.ID: cartsRows, meetings.ID: meetingsRows}); err != nil {
+		return err
+	}
+	_, err = svc.Campaigns.Move(client, carts.ID, campaign.Start)
+	return err
 }
 
 // maisonLumiereRecords: consents captured at checkout and one opt-out, so

@@ -1,0 +1,138 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/call"
+	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/dialing/simdial"
+	"github.com/plateau-bpo/plateau/pkg/dispatch"
+	"github.com/plateau-bpo/plateau/pkg/execution"
+	"github.com/plateau-bpo/plateau/pkg/execution/simfloor"
+	"github.com/plateau-bpo/plateau/pkg/presence"
+	"github.com/plateau-bpo/plateau/pkg/store"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
+	"github.com/plateau-bpo/plateau/pkg/vclock"
+)
+
+// SimulatedFloor is how the engine of `plateau dev` dials: on the call
+// simulator in real time, with Agents simulated agents per campaign
+// beside the people who go ready on the agent workspace.
+type SimulatedFloor struct {
+	Agents int
+	Seed   uint64
+}
+
+// Engine builds the engine that runs the campaigns, dialling through the
+// call simulator (the SIP trunks of the centers are wired with their
+// management, in the supervisor's screens).
+func (p *Platform) Engine(sim SimulatedFloor) *execution.Engine {
+	svc := p.Services
+	host, _ := os.Hostname()
+	clock := vclock.Real{}
+	people := presenceFloor{presence: svc.Presence, log: p.Log}
+	return execution.NewEngine(execution.EngineConfig{
+		Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Running: svc.Execution.Running,
+		Queue: svc.Dispatch, Leases: svc.Execution, Clock: clock, Log: p.Log,
+		Wire: func(c execution.Campaign, observe func(dialing.Event)) (execution.Wiring, error) {
+			ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(c.Client, "pacer"))
+			floor := execution.Floor(people)
+			if sim.Agents > 0 {
+				agents, err := SimulatedAgents(ctx, svc, c.ID, sim.Agents, sim.Seed)
+				if err != nil {
+					return execution.Wiring{}, err
+				}
+				floor = execution.Join(simfloor.New(clock, sim.Seed, agents, simfloor.DefaultMix, Disposer(svc), p.Log), people)
+			}
+			return execution.Wiring{Floor: floor, Observed: true,
+				Dialer: simdial.New(clock, sim.Seed, simdial.WithObserver(observe))}, nil
+		},
+	})
+}
+
+// presenceFloor is the people on the agent workspace, as their presence
+// in the store says.
+type presenceFloor struct {
+	presence *store.Presence
+	log      *slog.Logger
+}
+
+func (f presenceFloor) Ready(ctx context.Context, campaignID uuid.UUID) ([]execution.Agent, error) {
+	ready, err := f.presence.Ready(ctx, campaignID)
+	out := make([]execution.Agent, len(ready))
+	for i, a := range ready {
+		out[i] = execution.Agent{ID: a.AgentID, CenterID: a.CenterID, ContractID: a.ContractID}
+	}
+	return out, err
+}
+
+func (f presenceFloor) engage(ctx context.Context, a execution.Agent, c dispatch.Claim, to presence.State) {
+	if _, err := f.presence.Engage(ctx, a.ID, c.Call.ID, to); err != nil {
+		f.log.Warn("an agent's presence could not follow the call", "agent", a.ID, "call", c.Call.ID, "state", to, "err", err)
+	}
+}
+
+func (f presenceFloor) Reserved(ctx context.Context, a execution.Agent, c dispatch.Claim) {
+	f.engage(ctx, a, c, presence.Reserved)
+}
+
+func (f presenceFloor) Connected(ctx context.Context, a execution.Agent, c dispatch.Claim) {
+	if c.Call.AgentID == nil { // a predictive call: the agent was ready, not reserved
+		f.engage(ctx, a, c, presence.Reserved)
+	}
+	f.engage(ctx, a, c, presence.OnCall)
+}
+
+func (f presenceFloor) Ended(ctx context.Context, a execution.Agent, c dispatch.Claim, result dialing.Result) {
+	if result == dialing.Answered {
+		f.engage(ctx, a, c, presence.WrapUp)
+		return
+	}
+	f.engage(ctx, a, c, presence.Ready)
+}
+
+// SimulatedAgents makes n simulated agents for a campaign of ctx's client,
+// shared between its active contracts by seats; the same seed gives the
+// same agents.
+func SimulatedAgents(ctx context.Context, svc store.Services, campaignID uuid.UUID, n int, seed uint64) ([]execution.Agent, error) {
+	shares, err := svc.Execution.Shares(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	if len(shares) == 0 {
+		return nil, fmt.Errorf("campaign %s has no active contract: no center to take its calls", campaignID)
+	}
+	ids := rand.New(rand.NewPCG(seed, 0xa6e7))
+	split := dispatch.NewSplitter(shares)
+	agents := make([]execution.Agent, n)
+	for i := range agents {
+		sh := split.Next()
+		var id uuid.UUID
+		for j := range id {
+			id[j] = byte(ids.Uint32())
+		}
+		agents[i] = execution.Agent{ID: id, CenterID: sh.CenterID, ContractID: sh.ContractID}
+	}
+	return agents, nil
+}
+
+// Disposer writes a simulated agent's outcome through the use case the
+// agent workspace calls, in the name of the agent's center.
+func Disposer(svc store.Services) simfloor.Disposer {
+	return func(ctx context.Context, a execution.Agent, c dispatch.Claim, o simfloor.Outcome) error {
+		center := tenancy.Org{ID: a.CenterID, Kind: tenancy.KindCenter}
+		ctx = tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(center, "simulated agent"))
+		out := call.Outcome{Disposition: o.Disposition}
+		if o.CallbackAt != nil {
+			out.Callback = &call.CallbackRequest{At: *o.CallbackAt, Zone: c.Call.Timezone}
+		}
+		_, err := svc.Calls.Dispose(ctx, c.Call.ID, out)
+		return err
+	}
+}
