@@ -181,11 +181,17 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, r callR
 	return t.finishLead(ctx, r, lead.Done)
 }
 
-// finishLead takes the lead of call r out of the queue with its status.
+// finishLead takes the lead of call r out of the queue with its status. A
+// lead the call no longer holds (its lease lapsed and it went back to the
+// pool) is left as it is.
 func (t *tenant) finishLead(ctx context.Context, r callRow, status lead.Status) error {
-	if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
-		Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID).Exec(ctx); err != nil {
+	res, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
+		Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID).Exec(ctx)
+	if err != nil {
 		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
 	}
 	return t.setLeadStatus(ctx, lead.Lead{ID: r.LeadID, CampaignID: r.CampaignID}, status, nil)
 }

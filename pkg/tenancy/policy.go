@@ -29,6 +29,7 @@ const (
 	PermAgentAccess   Permission = "agent:access"
 	PermConsoleAccess Permission = "console:access" // the platform's oversight of every org
 	PermQueuesRead    Permission = "queues:read"
+	PermFloorManage   Permission = "floor:manage" // a center's supervisors: assign agents to campaigns, set their presence, settle their calls
 
 	PermComplianceRead    Permission = "compliance:read"  // decisions, evidence, consents, suppression lists
 	PermComplianceWrite   Permission = "compliance:write" // record consents, manage the org's suppression list
@@ -57,6 +58,10 @@ const (
 	PermLeadsRead  Permission = "leads:read"  // leads, imports and their reports
 	PermLeadsWrite Permission = "leads:write" // a client imports leads
 	PermPhonesRead Permission = "phones:read" // callees' numbers and emails unmasked: the client's own people
+
+	// Calls: a campaign's calls and their outcomes, read by its client and
+	// by the center that placed them (numbers masked).
+	PermCallsRead Permission = "calls:read"
 )
 
 // TermKey names the permission in the catalogs ("perm.campaigns:write"),
@@ -99,6 +104,7 @@ var Policy = []struct {
 	{PermPortalAccess, Holders{KindClient: clientAll}},
 	{PermCenterAccess, Holders{KindCenter: centerStaff}},
 	{PermAgentAccess, Holders{KindCenter: []Role{RoleOwner, RoleSupervisor, RoleAgent}}},
+	{PermFloorManage, Holders{KindCenter: centerLead}},
 	{PermConsoleAccess, Holders{KindPlatform: platformRole}},
 	{PermQueuesRead, Holders{KindPlatform: platformRole}},
 	{PermComplianceRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}, KindPlatform: platformRole}},
@@ -121,6 +127,7 @@ var Policy = []struct {
 	{PermLeadsRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}, KindCenter: centerStaff}},
 	{PermLeadsWrite, Holders{KindClient: clientLead}},
 	{PermPhonesRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}}},
+	{PermCallsRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}, KindCenter: centerStaff}},
 }
 
 // Permissions lists every permission of the table, in its order.
