@@ -288,6 +288,21 @@ func (t *tenant) attempts(ctx context.Context, ended []callRow) (map[leadKey]int
 	return out, nil
 }
 
+// finishLead takes the lead of call r out of the queue with its status. A
+// lead the call no longer holds (its lease lapsed and it went back to the
+// pool) is left as it is.
+func (t *tenant) finishLead(ctx context.Context, r callRow, status lead.Status) error {
+	res, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
+		Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return t.setLeadStatus(ctx, lead.Lead{ID: r.LeadID, CampaignID: r.CampaignID}, status, nil)
+}
+
 // Renew extends the leases of the calls a dialer still holds.
 func (s *Dispatch) Renew(ctx context.Context, callIDs []uuid.UUID) error {
 	if len(callIDs) == 0 {

@@ -7,13 +7,18 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/plateau-bpo/plateau/pkg/call"
+	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/phone"
 )
 
-// Calls are the use cases that read calls: the client's (all its centers'
-// calls on its campaigns) and a center's (the calls it placed, the callee's
-// number masked).
-type Calls struct{ db *DB }
+// Calls are the use cases of calls once placed: reading them, the
+// client's (all its centers' calls on its campaigns) and a center's (the
+// calls it placed, the callee's number masked), and the outcome its agent
+// records (dispositions.go).
+type Calls struct {
+	db    *DB
+	lists *nationallist.Registry // to check a callback's time
+}
 
 // Get returns one call the principal's org made or ordered.
 func (s *Calls) Get(ctx context.Context, id uuid.UUID) (call.Call, error) {

@@ -150,7 +150,7 @@ func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req di
 		if err != nil {
 			return dispatch.Claim{}, false, err
 		}
-		d, ev, err := t.decideDial(ctx, lists, c, l, req.CallerID)
+		d, ev, err := t.decideDial(ctx, lists, c, l, req.CallerID, compliance.PurposeDial, t.Now)
 		if err != nil {
 			return dispatch.Claim{}, false, err
 		}
@@ -196,10 +196,11 @@ func (t *tenant) queuedLead(ctx context.Context, q queueRow) (lead.Lead, error) 
 	return r.lead()
 }
 
-// decideDial asks the compliance engine whether the lead may be called now,
-// with what the stores know of its number and the client's calls to it
-// from every center, and keeps the decision as evidence.
-func (t *tenant) decideDial(ctx context.Context, lists *nationallist.Registry, c campaign.Campaign, l lead.Lead, callerID string) (compliance.Decision, compliance.Evidence, error) {
+// decideDial asks the compliance engine whether the lead may be called at
+// `at` (now for a dial, the promised time for a callback), with what the
+// stores know of its number and the client's calls to it from every
+// center, and keeps the decision as evidence of purpose.
+func (t *tenant) decideDial(ctx context.Context, lists *nationallist.Registry, c campaign.Campaign, l lead.Lead, callerID string, purpose compliance.Purpose, at time.Time) (compliance.Decision, compliance.Evidence, error) {
 	facts, err := t.screen(ctx, l.Phone)
 	if err != nil {
 		return compliance.Decision{}, compliance.Evidence{}, err
@@ -212,9 +213,9 @@ func (t *tenant) decideDial(ctx context.Context, lists *nationallist.Registry, c
 	if in.Attempts, in.Refusals, err = t.history(ctx, l.Phone); err != nil {
 		return compliance.Decision{}, compliance.Evidence{}, err
 	}
-	d := compliance.Decide(in, t.Now)
+	d := compliance.Decide(in, at)
 	ev, err := t.recordDecision(ctx, compliance.Evidence{CampaignID: &c.ID, LeadID: &l.ID, Phone: l.Phone,
-		Purpose: compliance.PurposeDial, DecidedAt: t.Now, Decision: d})
+		Purpose: purpose, DecidedAt: at, Decision: d})
 	return d, ev, err
 }
 

@@ -23,6 +23,9 @@ type Services struct {
 	Calls       *Calls
 	Execution   *Execution
 	CDRs        *CDRs
+	Presence    *Presence
+	Assignments *Assignments
+	Agents      *Agents
 	CenterViews *CenterViews
 	Oversight   *Oversight
 	Jobs        *Jobs
@@ -35,6 +38,7 @@ const fileImports = 4
 // NewServices builds the use cases on d. lists is the process's one copy
 // of the national lists, which decisions and imports screen with.
 func NewServices(d *DB, lists *nationallist.Registry, log *slog.Logger) Services {
+	dispatcher := &Dispatch{db: d, lists: lists, retry: dispatch.DefaultRetry}
 	return Services{
 		Accounts:    &Accounts{db: d},
 		Tenancy:     &Tenancy{db: d},
@@ -43,10 +47,13 @@ func NewServices(d *DB, lists *nationallist.Registry, log *slog.Logger) Services
 		Scripts:     &Scripts{db: d},
 		Leads:       &Leads{db: d, log: log, lists: lists, files: make(chan struct{}, fileImports)},
 		Compliance:  &Compliance{db: d, lists: lists},
-		Dispatch:    &Dispatch{db: d, lists: lists, retry: dispatch.DefaultRetry},
-		Calls:       &Calls{db: d},
 		Execution:   &Execution{db: d, retry: dispatch.DefaultRetry},
 		CDRs:        &CDRs{db: d, retry: dispatch.DefaultRetry},
+		Dispatch:    dispatcher,
+		Calls:       &Calls{db: d, lists: lists},
+		Presence:    &Presence{db: d},
+		Assignments: &Assignments{db: d},
+		Agents:      &Agents{db: d, dispatch: dispatcher},
 		CenterViews: &CenterViews{db: d},
 		Oversight:   &Oversight{db: d},
 		Jobs:        &Jobs{db: d},

@@ -38,14 +38,22 @@ func mustOrg(t *testing.T, db *store.DB, name string, kind tenancy.OrgKind) tena
 // context acting as that owner.
 func ownerOf(t *testing.T, db *store.DB, org tenancy.Org, email string) context.Context {
 	t.Helper()
+	ctx, _ := memberOf(t, db, org, "Owner", email, tenancy.OwnerRole(org.Kind))
+	return ctx
+}
+
+// memberOf creates a member of org, named name, with role through the system principal
+// and returns a context acting as that person, and its id.
+func memberOf(t *testing.T, db *store.DB, org tenancy.Org, name, email string, role tenancy.Role) (context.Context, uuid.UUID) {
+	t.Helper()
 	sys := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(org, "test"))
-	m, err := services(db).Tenancy.AddMember(sys, store.NewMemberInput{Email: email, Name: "Owner",
-		Role: string(tenancy.OwnerRole(org.Kind)), Password: "long enough password"})
+	m, err := services(db).Tenancy.AddMember(sys, store.NewMemberInput{Email: email, Name: name,
+		Role: string(role), Password: "long enough password"})
 	if err != nil {
-		t.Fatalf("create owner %s: %v", email, err)
+		t.Fatalf("create %s %s: %v", role, email, err)
 	}
 	return tenancy.WithPrincipal(context.Background(), tenancy.Principal{Kind: tenancy.ActorUser, ID: m.ID, Label: email,
-		OrgID: org.ID, OrgKind: org.Kind, Role: m.Role})
+		OrgID: org.ID, OrgKind: org.Kind, Role: m.Role}), m.ID
 }
 
 func TestMigrationsRoundTrip(t *testing.T) {

@@ -29,6 +29,7 @@ const (
 	PermAgentAccess   Permission = "agent:access"
 	PermConsoleAccess Permission = "console:access" // the platform's oversight of every org
 	PermQueuesRead    Permission = "queues:read"
+	PermFloorManage   Permission = "floor:manage" // a center's supervisors: assign agents to campaigns, set their presence, settle their calls
 
 	PermComplianceRead    Permission = "compliance:read"  // decisions, evidence, consents, suppression lists
 	PermComplianceWrite   Permission = "compliance:write" // record consents, manage the org's suppression list
@@ -61,6 +62,9 @@ const (
 	// Calls. A center that keeps its own dialer sends its call detail
 	// records, which end the calls Plateau let it place.
 	PermCDRsWrite Permission = "cdrs:write"
+	// Calls: a campaign's calls and their outcomes, read by its client and
+	// by the center that placed them (numbers masked).
+	PermCallsRead Permission = "calls:read"
 )
 
 // TermKey names the permission in the catalogs ("perm.campaigns:write"),
@@ -103,6 +107,7 @@ var Policy = []struct {
 	{PermPortalAccess, Holders{KindClient: clientAll}},
 	{PermCenterAccess, Holders{KindCenter: centerStaff}},
 	{PermAgentAccess, Holders{KindCenter: []Role{RoleOwner, RoleSupervisor, RoleAgent}}},
+	{PermFloorManage, Holders{KindCenter: centerLead}},
 	{PermConsoleAccess, Holders{KindPlatform: platformRole}},
 	{PermQueuesRead, Holders{KindPlatform: platformRole}},
 	{PermComplianceRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}, KindPlatform: platformRole}},
@@ -126,6 +131,7 @@ var Policy = []struct {
 	{PermLeadsWrite, Holders{KindClient: clientLead}},
 	{PermPhonesRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}}},
 	{PermCDRsWrite, Holders{KindCenter: centerLead}},
+	{PermCallsRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}, KindCenter: centerStaff}},
 }
 
 // Permissions lists every permission of the table, in its order.
