@@ -90,6 +90,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
   plateau org|user|apikey   operator tools to provision tenants
   plateau compliance decide  why a number may or may not be called, and when
   plateau lists upload       load a national do-not-call list of any size
+  plateau simulate           run a campaign in virtual time on simulated calls and agents
   plateau calls export       one line per call of a campaign, to audit it
   plateau verify             check the execution's invariants; non-zero on a breach
   plateau bench suppression  measure the suppression set at scale
@@ -107,7 +108,7 @@ the flag wins.`,
 	pf.BoolVar(&g.json, "json", false, "print results as JSON objects, for scripts")
 	for _, command := range []func(*settings) *cobra.Command{devCommand, serveCommand, workerCommand,
 		migrateCommand, orgCommand, userCommand, apikeyCommand, listsCommand, benchCommand, complianceCommand,
-		callsCommand, verifyCommand} {
+		simulateCommand, callsCommand, verifyCommand} {
 		root.AddCommand(command(&settings{globals: g}))
 	}
 	return root

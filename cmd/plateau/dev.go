@@ -143,7 +143,7 @@ func (s *settings) simulatePast(ctx context.Context, db *store.DB, log *slog.Log
 		fmt.Fprintf(s.stdout, "Simulating the past %d days of the demo campaign's calls (once)…\n", demoPastDays)
 		clock := vclock.NewVirtual(end.AddDate(0, 0, -demoPastDays))
 		db.Now = clock.Now
-		err := simulate(tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(c.Client, "dev: the past days")), svc, c, clock, end, 1, devAgents, log)
+		err := simulate(tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(c.Client, "dev: the past days")), svc, c, clock, end, 1, pastAgents, log)
 		db.Now = time.Now
 		if err != nil {
 			return err
@@ -153,8 +153,12 @@ func (s *settings) simulatePast(ctx context.Context, db *store.DB, log *slog.Log
 }
 
 // demoPastDays is how far back the first `plateau dev` simulates the demo
-// campaign.
-const demoPastDays = 30
+// campaign, with pastAgents agents: enough for a month of figures, leaving
+// leads to call live.
+const (
+	demoPastDays = 30
+	pastAgents   = 2
+)
 
 // writeSampleFile leaves a lead file a newcomer can upload in the portal,
 // in ./var beside the default database; a sample an earlier version left

@@ -57,18 +57,19 @@ func summaryFigure(t *testing.T, out, name string) int {
 }
 
 // TestSimulatedDaysPassVerifyAndExportEveryCall runs the demo campaign
-// over three virtual working days with simulated agents, then checks the
+// over two virtual working days with simulated agents, then checks the
 // invariants on the rows written, and that the export has a line per call.
 func TestSimulatedDaysPassVerifyAndExportEveryCall(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
 		campaign := demoCampaign(t, db)
 		url := "--database-url=" + db.URL
 		code, out, errOut := plateau(t, "simulate", url, "--campaign", campaign, "--from", "2026-11-03T06:00:00Z",
-			"--days", "3", "--agents", "6", "--seed", "3")
+			"--days", "2", "--agents", "5", "--seed", "3")
 		if code != 0 {
 			t.Fatalf("simulate: exit %d\n%s\n%s", code, out, errOut)
 		}
 		attempts, contacts := summaryFigure(t, out, "attempts"), summaryFigure(t, out, "contacts")
+		t.Logf("simulate:\n%s", out)
 		if attempts < 200 || contacts < 20 || summaryFigure(t, out, "callbacks") == 0 {
 			t.Fatalf("3 days of 6 agents made %d attempts and %d contacts:\n%s", attempts, contacts, out)
 		}
@@ -91,7 +92,7 @@ func TestSimulatedDaysPassVerifyAndExportEveryCall(t *testing.T) {
 			col[name] = i
 		}
 		for _, l := range lines[1:] {
-			if !strings.HasPrefix(l[col["phone"]], "+33") || l[col["callee_timezone"]] != "Europe/Paris" || l[col["rule_set"]] == "" {
+			if !strings.HasPrefix(l[col["phone"]], "+") || l[col["callee_timezone"]] == "" || !strings.HasPrefix(l[col["rule_set"]], "FR-") {
 				t.Fatalf("an exported call without its number, zone or rules: %v", l)
 			}
 		}

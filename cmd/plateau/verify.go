@@ -25,8 +25,9 @@ func verifyCommand(s *settings) *cobra.Command {
   - no call is in progress without a claim holding its lead;
   - no lead was in two calls at the same time;
   - no call was placed outside its rule set's days and hours or on a public
-    holiday where they forbid it, nor beyond an attempt cap, counting the
-    client's earlier calls to the number from every center;
+    holiday where they forbid it (unless the callee's consent lifts them),
+    nor beyond an attempt cap, counting the client's earlier calls to the
+    number from every center;
   - no campaign's abandon rate was over its cap, over the cap's window, at
     the end of any day (once the window holds enough live answers for one
     abandon to be allowed).
@@ -119,14 +120,19 @@ type liveAnswer struct {
 func recheckCalls(ctx context.Context, ex *store.Execution) (rulesCheck, error) {
 	rc := rulesCheck{campaigns: map[uuid.UUID]*abandons{}}
 	var (
-		client  uuid.UUID
-		number  string
-		earlier []time.Time
+		client   uuid.UUID
+		number   string
+		earlier  []time.Time
+		consents []compliance.Consent
 	)
 	err := ex.EachCall(ctx, func(c call.Call) error {
 		rc.calls++
 		if c.ClientID != client || c.Phone != number {
 			client, number, earlier = c.ClientID, c.Phone, earlier[:0]
+			var err error
+			if consents, err = ex.ConsentsOf(ctx, client, number); err != nil {
+				return err
+			}
 		}
 		placed := c.ClaimedAt
 		if c.DialedAt != nil {
@@ -136,7 +142,7 @@ func recheckCalls(ctx context.Context, ex *store.Execution) (rulesCheck, error) 
 			n, err := phone.Parse(c.Phone, c.Country)
 			if err != nil {
 				rc.breaches = append(rc.breaches, breach{"unreadable_number", "call " + c.ID.String(), err.Error()})
-			} else if reason, err := compliance.Recheck(c.RuleSet, n, c.Timezone, earlier, placed); err != nil {
+			} else if reason, err := compliance.Recheck(c.RuleSet, n, c.Timezone, consents, earlier, placed); err != nil {
 				rc.breaches = append(rc.breaches, breach{"unknown_rules", "call " + c.ID.String(), err.Error()})
 			} else if reason != "" {
 				rc.breaches = append(rc.breaches, breach{"calling_rules", "call " + c.ID.String(),

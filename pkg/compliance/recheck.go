@@ -21,11 +21,10 @@ func RuleSetNamed(name string) *RuleSet {
 // Recheck applies again, after the fact, the time-bound rules of the rule
 // set a call was allowed under — the days and hours, the public holidays,
 // the attempt caps — at the instant it was placed, in the callee's zone,
-// with the client's earlier attempts to the number. It answers the rule
-// broken, or the empty Reason. Consents are not read: a call an
-// out-of-hours consent allowed shows as out of hours, for the auditor to
-// look the consent up.
-func Recheck(ruleSet string, number phone.Number, zone string, earlier []time.Time, at time.Time) (Reason, error) {
+// with the client's earlier attempts to the number and the callee's
+// consents (an out-of-hours consent lifts the hours where the rule set
+// says so). It answers the rule broken, or the empty Reason.
+func Recheck(ruleSet string, number phone.Number, zone string, consents []Consent, earlier []time.Time, at time.Time) (Reason, error) {
 	rs := RuleSetNamed(ruleSet)
 	if rs == nil {
 		return "", fmt.Errorf("compliance: no rule set %q", ruleSet)
@@ -34,14 +33,14 @@ func Recheck(ruleSet string, number phone.Number, zone string, earlier []time.Ti
 	if err != nil {
 		return "", fmt.Errorf("compliance: the callee's zone %q: %w", zone, err)
 	}
-	in := Input{Number: number}
+	in := Input{Number: number, Consents: consents}
 	for _, a := range earlier {
 		if a.Before(at) {
 			in.Attempts = append(in.Attempts, Attempt{At: a})
 		}
 	}
 	c := checker{rs: rs, in: in, locs: []*time.Location{loc}}
-	if f := c.closed(at); f != nil {
+	if f := c.hours(at); f != nil {
 		return f.reason, nil
 	}
 	if f := c.caps(at); f != nil {

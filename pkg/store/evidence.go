@@ -53,7 +53,9 @@ func (t *tenant) recordDecision(ctx context.Context, e compliance.Evidence) (com
 	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 		return compliance.Evidence{}, err
 	}
-	return row.evidence(), nil
+	out := row.evidence()
+	out.Decision.CalleeZones = d.CalleeZones // not kept: the call row keeps the zone it was placed in
+	return out, nil
 }
 
 // BlockCounts counts the org's blocked decisions per campaign and rule.

@@ -56,7 +56,7 @@ func (s *Execution) Running(ctx context.Context) ([]execution.Campaign, error) {
 }
 
 type pacerLeaseRow struct {
-	bun.BaseModel `bun:"table:pacer_leases"`
+	bun.BaseModel `bun:"table:pacer_leases,alias:pacer_leases"`
 
 	CampaignID uuid.UUID `bun:"campaign_id,pk"`
 	OrgID      uuid.UUID `bun:"org_id"`

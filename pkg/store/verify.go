@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/plateau-bpo/plateau/pkg/call"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
 )
 
 // Holding is a claim on a lead: the queue row's holder and its lease, or
@@ -94,4 +95,21 @@ func (s *Execution) EachCall(ctx context.Context, fn func(call.Call) error) erro
 		}
 		after = &rows[len(rows)-1]
 	}
+}
+
+// ConsentsOf reads a client's consent records for a number, for the
+// recheck of its calls' hours.
+func (s *Execution) ConsentsOf(ctx context.Context, clientID uuid.UUID, phone string) ([]compliance.Consent, error) {
+	var out []compliance.Consent
+	err := s.db.inSystem(ctx, "verify: consents", func(tx bun.Tx) error {
+		var rows []consentRow
+		if err := tx.NewSelect().Model(&rows).Where("org_id = ? AND phone = ?", clientID, phone).Scan(ctx); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out = append(out, r.record().Consent())
+		}
+		return nil
+	})
+	return out, err
 }
