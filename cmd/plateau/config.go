@@ -91,6 +91,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
   plateau compliance decide  why a number may or may not be called, and when
   plateau lists upload       load a national do-not-call list of any size
   plateau bench suppression  measure the suppression set at scale
+  plateau bench dispatch     measure claims per second on a large running campaign
 
 Every option can be given as a flag or as its PLATEAU_* environment variable;
 the flag wins.`,
