@@ -94,6 +94,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
   plateau calls export       one line per call of a campaign, to audit it
   plateau verify             check the execution's invariants; non-zero on a breach
   plateau bench suppression  measure the suppression set at scale
+  plateau bench dispatch     measure claims per second on a large running campaign
 
 Every option can be given as a flag or as its PLATEAU_* environment variable;
 the flag wins.`,

@@ -105,11 +105,18 @@ func (q BareQueue) Depth(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// DrainTo deletes the first rows until keep remain, and vacuums, as
-// DrainQueue does the campaign's queue.
-func (q BareQueue) DrainTo(ctx context.Context, keep int) error {
+// SetDepth leaves keep rows in the queue: it deletes the first rows, as
+// DrainQueue does the campaign's, or adds rows after the last when the
+// claims measured before took more than the level leaves; then it
+// vacuums.
+func (q BareQueue) SetDepth(ctx context.Context, keep int) error {
 	if _, err := q.db.Bun.ExecContext(ctx, "DELETE FROM "+bareQueueTable+" WHERE id IN (SELECT id FROM "+bareQueueTable+
 		" ORDER BY id LIMIT GREATEST((SELECT count(*) FROM "+bareQueueTable+") - ?, 0))", keep); err != nil {
+		return err
+	}
+	if _, err := q.db.Bun.ExecContext(ctx, "INSERT INTO "+bareQueueTable+" SELECT last.id + n FROM"+
+		" (SELECT COALESCE(max(id), 0) AS id, count(*) AS depth FROM "+bareQueueTable+") last,"+
+		" generate_series(1, GREATEST(? - last.depth, 0)) n", keep); err != nil {
 		return err
 	}
 	_, err := q.db.Bun.ExecContext(ctx, "VACUUM (ANALYZE) "+bareQueueTable)
