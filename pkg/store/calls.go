@@ -240,7 +240,7 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 	}
 	for campaignID, holders := range finished {
 		if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
-			Where("campaign_id = ? AND holder IN (?)", campaignID, bun.In(holders)).Exec(ctx); err != nil {
+			Where("campaign_id = ? AND holder IN (?)", campaignID, bun.List(holders)).Exec(ctx); err != nil {
 			return err
 		}
 	}
@@ -255,7 +255,7 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 	}
 	for g, ids := range grouped {
 		if _, err := t.Tx.NewUpdate().Model((*leadRow)(nil)).Set("status = ?, updated_at = ?", g.status, t.Now).
-			Where("campaign_id = ? AND id IN (?)", g.campaign, bun.In(ids)).Exec(ctx); err != nil {
+			Where("campaign_id = ? AND id IN (?)", g.campaign, bun.List(ids)).Exec(ctx); err != nil {
 			return err
 		}
 	}
@@ -278,7 +278,7 @@ func (t *tenant) attempts(ctx context.Context, ended []callRow) (map[leadKey]int
 			N      int       `bun:"n"`
 		}
 		if err := t.Tx.NewSelect().Model((*callRow)(nil)).ColumnExpr("lead_id, COUNT(*) AS n").
-			Where("campaign_id = ? AND lead_id IN (?)", campaignID, bun.In(ids)).Group("lead_id").Scan(ctx, &counts); err != nil {
+			Where("campaign_id = ? AND lead_id IN (?)", campaignID, bun.List(ids)).Group("lead_id").Scan(ctx, &counts); err != nil {
 			return nil, err
 		}
 		for _, c := range counts {

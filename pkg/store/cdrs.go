@@ -304,7 +304,7 @@ func (t *tenant) knownCDRs(ctx context.Context, recs []cdr.Record) (map[string]b
 	}
 	var have []string
 	if err := t.Tx.NewSelect().Model((*callRow)(nil)).Column("external_id").
-		Where("center_id = ? AND external_id IN (?)", t.OrgID(), bun.In(ext)).Scan(ctx, &have); err != nil {
+		Where("center_id = ? AND external_id IN (?)", t.OrgID(), bun.List(ext)).Scan(ctx, &have); err != nil {
 		return nil, err
 	}
 	known := make(map[string]bool, len(have))
@@ -323,7 +323,7 @@ func (t *tenant) contractedCalls(ctx context.Context, ids []uuid.UUID, numbers [
 		return q.Join("JOIN contracts AS c ON c.id = k.contract_id AND c.center_id = ?", t.OrgID()).Where("k.center_id = ?", t.OrgID())
 	}
 	if len(ids) > 0 {
-		if err := contracted(t.Tx.NewSelect().Model(&calls)).Where("k.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		if err := contracted(t.Tx.NewSelect().Model(&calls)).Where("k.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -338,7 +338,7 @@ func (t *tenant) contractedCalls(ctx context.Context, ids []uuid.UUID, numbers [
 	// (calls_attempts): find the campaigns' clients.
 	var clients []uuid.UUID
 	if err := t.Tx.NewSelect().Model((*contractRow)(nil)).Distinct().Column("org_id").
-		Where("center_id = ? AND campaign_id IN (?)", t.OrgID(), bun.In(slices.Collect(maps.Keys(campaigns)))).Scan(ctx, &clients); err != nil {
+		Where("center_id = ? AND campaign_id IN (?)", t.OrgID(), bun.List(slices.Collect(maps.Keys(campaigns)))).Scan(ctx, &clients); err != nil {
 		return nil, err
 	}
 	if len(clients) == 0 {
@@ -347,7 +347,7 @@ func (t *tenant) contractedCalls(ctx context.Context, ids []uuid.UUID, numbers [
 	var near []callRow
 	err := contracted(t.Tx.NewSelect().Model(&near)).
 		Where("k.org_id IN (?) AND k.phone IN (?) AND k.campaign_id IN (?) AND k.claimed_at BETWEEN ? AND ?",
-			bun.In(clients), bun.In(slices.Collect(maps.Keys(phones))), bun.In(slices.Collect(maps.Keys(campaigns))), from.UTC(), to.UTC()).
+			bun.List(clients), bun.List(slices.Collect(maps.Keys(phones))), bun.List(slices.Collect(maps.Keys(campaigns))), from.UTC(), to.UTC()).
 		Scan(ctx)
 	return append(calls, near...), err
 }
@@ -388,7 +388,7 @@ func (t *tenant) explainNoCall(ctx context.Context, out []cdrMatch, idx []int, c
 	}
 	if err := t.Tx.NewSelect().Model((*leadRow)(nil)).ColumnExpr("l.campaign_id, l.phone").
 		Join("JOIN contracts AS c ON c.campaign_id = l.campaign_id AND c.center_id = ?", t.OrgID()).
-		Where("l.campaign_id IN (?) AND l.phone IN (?)", bun.In(slices.Collect(maps.Keys(campaigns))), bun.In(slices.Collect(maps.Keys(phones)))).
+		Where("l.campaign_id IN (?) AND l.phone IN (?)", bun.List(slices.Collect(maps.Keys(campaigns))), bun.List(slices.Collect(maps.Keys(phones)))).
 		Scan(ctx, &leads); err != nil {
 		return err
 	}
