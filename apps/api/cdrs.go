@@ -115,10 +115,7 @@ func (a *API) cdrReportOf(c *fiber.Ctx, rep store.CDRReport) cdrReportView {
 		out := make([]cdrRowView, len(in))
 		for i, r := range in {
 			e := a.s.Localize(c, r.Problem)
-			v := cdrRowView{Row: r.Line, ExternalID: r.ExternalID, Code: e.Code, Message: e.Message}
-			if r.Index >= 0 {
-				v.Row = r.Index
-			}
+			v := cdrRowView{Row: r.Row(), ExternalID: r.ExternalID, Code: e.Code, Message: e.Message}
 			for _, f := range e.Fields {
 				v.Fields = append(v.Fields, cdrProblemView{Path: f.Path, Code: f.Code, Message: f.Message})
 			}

@@ -90,6 +90,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
   plateau org|user|apikey   operator tools to provision tenants
   plateau compliance decide  why a number may or may not be called, and when
   plateau lists upload       load a national do-not-call list of any size
+  plateau cdr import         end a center's calls with its own dialer's call detail records
   plateau bench suppression  measure the suppression set at scale
 
 Every option can be given as a flag or as its PLATEAU_* environment variable;
@@ -104,7 +105,7 @@ the flag wins.`,
 	option(pf, &g.logLevel, "log-level", "PLATEAU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&g.json, "json", false, "print results as JSON objects, for scripts")
 	for _, command := range []func(*settings) *cobra.Command{devCommand, serveCommand, workerCommand,
-		migrateCommand, orgCommand, userCommand, apikeyCommand, listsCommand, benchCommand, complianceCommand} {
+		migrateCommand, orgCommand, userCommand, apikeyCommand, listsCommand, benchCommand, complianceCommand, cdrCommand} {
 		root.AddCommand(command(&settings{globals: g}))
 	}
 	return root

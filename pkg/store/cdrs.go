@@ -59,6 +59,14 @@ type CDRRow struct {
 	Problem error
 }
 
+// Row is where the row is: its index in a batch, or its line in a file.
+func (r CDRRow) Row() int {
+	if r.Index >= 0 {
+		return r.Index
+	}
+	return r.Line
+}
+
 // CDRReport is what an ingest did with each row: recorded (a call ended
 // by it), already recorded (sent before), unmatched or malformed — every
 // row is in one of them.
