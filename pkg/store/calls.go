@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -178,8 +180,9 @@ func (t *tenant) endCalls(ctx context.Context, retry dispatch.RetryPolicy, ends 
 	if len(ends) == 0 {
 		return nil, nil
 	}
-	values := make([]endValues, len(ends))
+	values, ids := make([]endValues, len(ends)), make([]uuid.UUID, len(ends))
 	for i, e := range ends {
+		ids[i] = e.CallID
 		v := endValues{ID: e.CallID, EndedAt: e.At.UTC(), Result: string(e.Result), Cause: e.Cause, Recording: e.Recording,
 			DialedAt: utcOrNil(e.DialedAt), AnsweredAt: utcOrNil(e.AnsweredAt), ExternalID: e.ExternalID, CenterID: e.Center}
 		if v.AnsweredAt != nil {
@@ -196,7 +199,9 @@ func (t *tenant) endCalls(ctx context.Context, retry dispatch.RetryPolicy, ends 
 		Set("ended_at = _data.ended_at, result = _data.result, cause = _data.cause, recording = _data.recording").
 		Set("dialed_at = COALESCE(k.dialed_at, _data.dialed_at), answered_at = COALESCE(k.answered_at, _data.answered_at)").
 		Set("talk_seconds = _data.talk_seconds, external_id = COALESCE(_data.external_id, k.external_id)").
-		Where("k.id = _data.id AND k.org_id = ? AND k.ended_at IS NULL", t.OrgID()).
+		// The ids, besides the join, have the calls read by their key,
+		// whatever the planner believes of the open calls.
+		Where("k.id IN (?) AND k.id = _data.id AND k.org_id = ? AND k.ended_at IS NULL", bun.List(ids), t.OrgID()).
 		Where("(_data.center_id IS NULL OR k.center_id = _data.center_id AND k.external_id IS NULL)").
 		Returning(returning).Scan(ctx, &closed)
 	if err != nil && !isNoRows(err) {
@@ -248,8 +253,9 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 	}
 	var order []leadKey
 	statuses := map[leadKey]lead.Status{}
-	finished := map[uuid.UUID][]uuid.UUID{} // campaign → the calls whose lead leaves its queue
-	var held, retried []queueValues         // answered calls' leads, held for the disposition; leads to call again
+	// The queue rows of the calls' leads: held for the disposition after a
+	// conversation, called again later, or finished.
+	var held, retried, finished []queueValues
 	for _, r := range ended {
 		k, at, result := leadKey{r.CampaignID, r.LeadID}, r.EndedAt.UTC(), dialing.Result(r.Result)
 		queued := queueValues{CampaignID: r.CampaignID, LeadID: r.LeadID, Holder: r.ID}
@@ -265,7 +271,7 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 			retried = append(retried, queued)
 			status = lead.Retry
 		default:
-			finished[r.CampaignID] = append(finished[r.CampaignID], r.ID)
+			finished = append(finished, queued)
 			status = lead.Done
 		}
 		if _, seen := statuses[k]; !seen {
@@ -274,19 +280,18 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 		statuses[k] = status
 	}
 	if len(held) > 0 {
-		if _, err := joinValues(t, held, (*queueRow)(nil)).Set("lease_until = _data.at").Where(queuedHolder).Exec(ctx); err != nil {
+		if _, err := joinValues(t, held, (*queueRow)(nil)).Set("lease_until = _data.at").Where(queueKeys(held)).Where(queueJoin).Exec(ctx); err != nil {
 			return err
 		}
 	}
 	if len(retried) > 0 {
 		if _, err := joinValues(t, retried, (*queueRow)(nil)).Set("holder = NULL, lease_until = NULL, band = ?, due_at = _data.at", int(dispatch.Retry)).
-			Where(queuedHolder).Exec(ctx); err != nil {
+			Where(queueKeys(retried)).Where(queueJoin).Exec(ctx); err != nil {
 			return err
 		}
 	}
-	for campaignID, holders := range finished {
-		if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
-			Where("campaign_id = ? AND holder IN (?)", campaignID, bun.List(holders)).Exec(ctx); err != nil {
+	if len(finished) > 0 {
+		if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).Where(queueKeys(finished)).Exec(ctx); err != nil {
 			return err
 		}
 	}
@@ -317,31 +322,47 @@ type queueValues struct {
 	At         time.Time `bun:"at,type:timestamptz"`
 }
 
-// queuedHolder joins queue rows to their calls' values.
-const queuedHolder = "q.campaign_id = _data.campaign_id AND q.lead_id = _data.lead_id AND q.holder = _data.holder"
+// queueJoin joins queue rows to their values.
+const queueJoin = "q.campaign_id = _data.campaign_id AND q.lead_id = _data.lead_id AND q.holder = _data.holder"
+
+// queueKeys limits a statement to the queue rows held by the calls of
+// rows (a holder names its lead), read by the queue's key whatever the
+// planner believes of the table.
+func queueKeys(rows []queueValues) (string, any, any, any) {
+	campaigns, leads, holders := map[uuid.UUID]bool{}, make([]uuid.UUID, len(rows)), make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		campaigns[r.CampaignID], leads[i], holders[i] = true, r.LeadID, r.Holder
+	}
+	return "q.campaign_id IN (?) AND q.lead_id IN (?) AND q.holder IN (?)",
+		bun.List(slices.Collect(maps.Keys(campaigns))), bun.List(leads), bun.List(holders)
+}
 
 // attempts counts the calls of each lead of ended calls that reached no
 // one: the attempts their retry policy weighs.
 func (t *tenant) attempts(ctx context.Context, ended []callRow) (map[leadKey]int, error) {
-	leads := map[uuid.UUID][]uuid.UUID{}
+	var leads []uuid.UUID
 	for _, r := range ended {
 		if dialing.Result(r.Result) != dialing.Answered {
-			leads[r.CampaignID] = append(leads[r.CampaignID], r.LeadID)
+			leads = append(leads, r.LeadID)
 		}
 	}
-	out := map[leadKey]int{}
-	for campaignID, ids := range leads {
-		var counts []struct {
-			LeadID uuid.UUID `bun:"lead_id"`
-			N      int       `bun:"n"`
-		}
-		if err := t.Tx.NewSelect().Model((*callRow)(nil)).ColumnExpr("lead_id, COUNT(*) AS n").
-			Where("campaign_id = ? AND lead_id IN (?)", campaignID, bun.List(ids)).Group("lead_id").Scan(ctx, &counts); err != nil {
-			return nil, err
-		}
-		for _, c := range counts {
-			out[leadKey{campaignID, c.LeadID}] = c.N
-		}
+	if len(leads) == 0 {
+		return nil, nil
+	}
+	// By the leads alone (calls_lead): a lead's id is its own across
+	// campaigns.
+	var counts []struct {
+		CampaignID uuid.UUID `bun:"campaign_id"`
+		LeadID     uuid.UUID `bun:"lead_id"`
+		N          int       `bun:"n"`
+	}
+	if err := t.Tx.NewSelect().Model((*callRow)(nil)).ColumnExpr("campaign_id, lead_id, COUNT(*) AS n").
+		Where("lead_id IN (?)", bun.List(leads)).Group("campaign_id", "lead_id").Scan(ctx, &counts); err != nil {
+		return nil, err
+	}
+	out := make(map[leadKey]int, len(counts))
+	for _, c := range counts {
+		out[leadKey{c.CampaignID, c.LeadID}] = c.N
 	}
 	return out, nil
 }
