@@ -357,17 +357,29 @@ func (t *tenant) contractedCalls(ctx context.Context, ids []uuid.UUID, numbers [
 }
 
 // pickCall is the call of a record that carries no call id: among the
-// calls of its campaign to its number, the last one claimed before its
-// start (clock skew allowed) that no record ended yet, an open one first.
+// calls of its campaign to its number claimed from an hour before its
+// start to clockSkew after it, and that no record of the dialer ended, the
+// last one claimed — one another record of this chunk did not take first,
+// then an open one first. What it returns may be taken or ended: the
+// caller says so.
 func pickCall(calls []callRow, start time.Time, used map[uuid.UUID]bool) (callRow, bool) {
 	var best callRow
 	found := false
+	rank := func(r callRow) int { // higher is better
+		n := 0
+		if !used[r.ID] {
+			n += 2
+		}
+		if r.EndedAt == nil {
+			n++
+		}
+		return n
+	}
 	for _, r := range calls {
-		if r.ExternalID != nil || used[r.ID] || r.ClaimedAt.After(start.Add(clockSkew)) || r.ClaimedAt.Before(start.Add(-claimBefore)) {
+		if r.ExternalID != nil || r.ClaimedAt.After(start.Add(clockSkew)) || r.ClaimedAt.Before(start.Add(-claimBefore)) {
 			continue
 		}
-		open, bestOpen := r.EndedAt == nil, best.EndedAt == nil
-		if !found || open && !bestOpen || open == bestOpen && r.ClaimedAt.After(best.ClaimedAt) {
+		if !found || rank(r) > rank(best) || rank(r) == rank(best) && r.ClaimedAt.After(best.ClaimedAt) {
 			best, found = r, true
 		}
 	}
