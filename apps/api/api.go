@@ -2,8 +2,9 @@
 // its people, its API keys, its audit trail, the compliance engine
 // (decisions, consents, suppression lists, evidence, a center's
 // data-protection profile), the marketplace (campaigns, offers,
-// contracts) and a campaign's leads and imports as JSON for client systems,
-// with cursor pagination, an Idempotency-Key on every POST, errors as
+// contracts), a campaign's leads and imports as JSON for client systems,
+// and the call detail records of a center's own dialer, with cursor
+// pagination, an Idempotency-Key on every POST, errors as
 // problem+json (written by fiberhttp's error handler) and an OpenAPI 3.1
 // document, openapi.json, that the tests hold every real response to.
 //
@@ -47,6 +48,7 @@ type Deps struct {
 	Scripts     *store.Scripts
 	Leads       *store.Leads
 	Compliance  *store.Compliance
+	CDRs        *store.CDRs
 	Idempotency *store.Idempotency
 }
 
@@ -137,6 +139,10 @@ func (a *API) Mount() {
 	r.Upload("/campaigns/:id/imports", tenancy.PermLeadsWrite, store.MaxFileSize, a.idempotent, a.uploadImport)
 	r.Get("/campaigns/:id/imports/:import_id", tenancy.PermLeadsRead, a.leadImport)
 	r.Get("/campaigns/:id/imports/:import_id/report", tenancy.PermLeadsRead, a.importReport)
+
+	// A center's own dialer's call detail records, which end the calls
+	// Plateau let it place: a batch of cdr.MaxBatch, or a file of them.
+	r.Upload("/cdrs", tenancy.PermCDRsWrite, maxCDRBody, a.idempotent, a.recordCDRs)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

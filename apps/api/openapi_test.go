@@ -440,6 +440,7 @@ func TestRealResponsesMatchOpenAPI(t *testing.T) {
 		marketplaceAnswers(t, e, send, ml)
 		scriptAnswers(t, e, send, ml)
 		leadAnswers(t, e, send, ml)
+		cdrAnswers(t, e, send, ml)
 
 		// Every operation was seen succeeding, and the error statuses the
 		// contract promises were seen at least once each.

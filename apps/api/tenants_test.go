@@ -385,6 +385,7 @@ func (w *twoTenants) cases() map[string]func(t *testing.T) {
 	maps.Copy(cases, w.marketCases())
 	maps.Copy(cases, w.scriptCases())
 	maps.Copy(cases, w.leadCases())
+	cases["POST /api/v1/cdrs"] = w.cdrCase
 	return cases
 }
 

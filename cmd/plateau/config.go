@@ -93,6 +93,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
   plateau simulate           run a campaign in virtual time on simulated calls and agents
   plateau calls export       one line per call of a campaign, to audit it
   plateau verify             check the execution's invariants; non-zero on a breach
+  plateau cdr import         end a center's calls with its own dialer's call detail records
   plateau bench suppression  measure the suppression set at scale
   plateau bench dispatch     measure claims per second on a large running campaign
 
@@ -108,7 +109,7 @@ the flag wins.`,
 	option(pf, &g.logLevel, "log-level", "PLATEAU_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	pf.BoolVar(&g.json, "json", false, "print results as JSON objects, for scripts")
 	for _, command := range []func(*settings) *cobra.Command{devCommand, serveCommand, workerCommand,
-		migrateCommand, orgCommand, userCommand, apikeyCommand, listsCommand, benchCommand, complianceCommand,
+		migrateCommand, orgCommand, userCommand, apikeyCommand, listsCommand, benchCommand, complianceCommand, cdrCommand,
 		simulateCommand, callsCommand, verifyCommand} {
 		root.AddCommand(command(&settings{globals: g}))
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -154,47 +156,86 @@ type callEnd struct {
 	Center *uuid.UUID
 }
 
+// endValues is a call's end as one row of the values an UPDATE joins.
+type endValues struct {
+	ID          uuid.UUID  `bun:"id,type:uuid"`
+	EndedAt     time.Time  `bun:"ended_at,type:timestamptz"`
+	Result      string     `bun:"result"`
+	Cause       string     `bun:"cause"`
+	Recording   string     `bun:"recording"`
+	DialedAt    *time.Time `bun:"dialed_at,type:timestamptz"`
+	AnsweredAt  *time.Time `bun:"answered_at,type:timestamptz"`
+	TalkSeconds int        `bun:"talk_seconds"`
+	ExternalID  *string    `bun:"external_id"`
+	CenterID    *uuid.UUID `bun:"center_id,type:uuid"`
+}
+
 // endCalls closes the open calls of ends, once each — the end of a call
 // closed before is a repeat and changes nothing — and settles their
 // leads. It returns the calls it closed. Our own dialer's events and a
 // center's records take this one path, so a lead is settled alike
-// whoever dialled it.
+// whoever dialled it; a batch of ends costs a few statements, not a few
+// per call.
 func (t *tenant) endCalls(ctx context.Context, retry dispatch.RetryPolicy, ends []callEnd) ([]callRow, error) {
-	closed := make([]callRow, 0, len(ends))
-	for _, e := range ends {
-		var r callRow
-		q := t.Tx.NewUpdate().Model(&r).
-			Set("ended_at = ?, result = ?, cause = ?, recording = ?", e.At.UTC(), e.Result, e.Cause, e.Recording).
-			Where("id = ? AND org_id = ? AND ended_at IS NULL", e.CallID, t.OrgID())
-		if e.DialedAt != nil {
-			q.Set("dialed_at = COALESCE(dialed_at, ?)", e.DialedAt.UTC())
+	if len(ends) == 0 {
+		return nil, nil
+	}
+	values, ids := make([]endValues, len(ends)), make([]uuid.UUID, len(ends))
+	for i, e := range ends {
+		ids[i] = e.CallID
+		v := endValues{ID: e.CallID, EndedAt: e.At.UTC(), Result: string(e.Result), Cause: e.Cause, Recording: e.Recording,
+			DialedAt: utcOrNil(e.DialedAt), AnsweredAt: utcOrNil(e.AnsweredAt), ExternalID: e.ExternalID, CenterID: e.Center}
+		if v.AnsweredAt != nil {
+			v.TalkSeconds = talkSeconds(*v.AnsweredAt, v.EndedAt)
 		}
-		if e.AnsweredAt != nil {
-			q.Set("answered_at = COALESCE(answered_at, ?)", e.AnsweredAt.UTC())
+		values[i] = v
+	}
+	returning := "k.*"
+	if t.db.Dialect != Postgres {
+		returning = "*" // SQLite's RETURNING names the updated table's columns only
+	}
+	var closed []callRow
+	err := joinValues(t, values, (*callRow)(nil)).
+		Set("ended_at = _data.ended_at, result = _data.result, cause = _data.cause, recording = _data.recording").
+		Set("dialed_at = COALESCE(k.dialed_at, _data.dialed_at), answered_at = COALESCE(k.answered_at, _data.answered_at)").
+		Set("talk_seconds = _data.talk_seconds, external_id = COALESCE(_data.external_id, k.external_id)").
+		// The ids, besides the join, have the calls read by their key,
+		// whatever the planner believes of the open calls.
+		Where("k.id IN (?) AND k.id = _data.id AND k.org_id = ? AND k.ended_at IS NULL", bun.List(ids), t.OrgID()).
+		Where("(_data.center_id IS NULL OR k.center_id = _data.center_id AND k.external_id IS NULL)").
+		Returning(returning).Scan(ctx, &closed)
+	if err != nil && !isNoRows(err) {
+		return nil, err
+	}
+	for i, r := range closed {
+		// The talk counts from the first answer: an earlier event's, when
+		// the call had one.
+		if r.AnsweredAt == nil {
+			continue
 		}
-		if e.ExternalID != nil {
-			q.Set("external_id = ?", *e.ExternalID)
-		}
-		if e.Center != nil {
-			q.Where("center_id = ? AND external_id IS NULL", *e.Center)
-		}
-		err := q.Returning("*").Scan(ctx)
-		if isNoRows(err) {
-			continue // ended before: this is a repeat
-		}
-		if err != nil {
-			return nil, err
-		}
-		if r.AnsweredAt != nil {
-			r.TalkSeconds = max(int(e.At.Sub(*r.AnsweredAt).Seconds()), 0)
-			if _, err := t.Tx.NewUpdate().Model((*callRow)(nil)).Set("talk_seconds = ?", r.TalkSeconds).
-				Where("id = ?", r.ID).Exec(ctx); err != nil {
+		if talk := talkSeconds(*r.AnsweredAt, *r.EndedAt); talk != r.TalkSeconds {
+			closed[i].TalkSeconds = talk
+			if _, err := t.Tx.NewUpdate().Model((*callRow)(nil)).Set("talk_seconds = ?", talk).Where("id = ?", r.ID).Exec(ctx); err != nil {
 				return nil, err
 			}
 		}
-		closed = append(closed, r)
 	}
 	return closed, t.settle(ctx, retry, closed)
+}
+
+// joinValues is an UPDATE of model's table joined to rows, named _data.
+func joinValues[R any](t *tenant, rows []R, model any) *bun.UpdateQuery {
+	return t.Tx.NewUpdate().With("_data", t.Tx.NewValues(&rows)).Model(model).TableExpr("_data")
+}
+
+func talkSeconds(answered, ended time.Time) int { return max(int(ended.Sub(answered).Seconds()), 0) }
+
+func utcOrNil(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // leadKey names a lead of a campaign.
@@ -212,25 +253,25 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 	}
 	var order []leadKey
 	statuses := map[leadKey]lead.Status{}
-	finished := map[uuid.UUID][]uuid.UUID{} // campaign → the calls whose lead leaves its queue
+	// The queue rows of the calls' leads: held for the disposition after a
+	// conversation, called again later, or finished.
+	var held, retried, finished []queueValues
 	for _, r := range ended {
 		k, at, result := leadKey{r.CampaignID, r.LeadID}, r.EndedAt.UTC(), dialing.Result(r.Result)
-		queued := t.Tx.NewUpdate().Model((*queueRow)(nil)).Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID)
-		next, retried := retry.Next(result, attempts[k], at)
+		queued := queueValues{CampaignID: r.CampaignID, LeadID: r.LeadID, Holder: r.ID}
+		next, again := retry.Next(result, attempts[k], at)
 		var status lead.Status
 		switch {
 		case result == dialing.Answered:
-			if _, err := queued.Set("lease_until = ?", at.Add(dispatch.DispositionWait)).Exec(ctx); err != nil {
-				return err
-			}
+			queued.At = at.Add(dispatch.DispositionWait)
+			held = append(held, queued)
 			continue
-		case retried:
-			if _, err := queued.Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?", int(dispatch.Retry), next.UTC()).Exec(ctx); err != nil {
-				return err
-			}
+		case again:
+			queued.At = next.UTC()
+			retried = append(retried, queued)
 			status = lead.Retry
 		default:
-			finished[r.CampaignID] = append(finished[r.CampaignID], r.ID)
+			finished = append(finished, queued)
 			status = lead.Done
 		}
 		if _, seen := statuses[k]; !seen {
@@ -238,9 +279,19 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 		}
 		statuses[k] = status
 	}
-	for campaignID, holders := range finished {
-		if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).
-			Where("campaign_id = ? AND holder IN (?)", campaignID, bun.In(holders)).Exec(ctx); err != nil {
+	if len(held) > 0 {
+		if _, err := joinValues(t, held, (*queueRow)(nil)).Set("lease_until = _data.at").Where(queueKeys(held)).Where(queueJoin).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	if len(retried) > 0 {
+		if _, err := joinValues(t, retried, (*queueRow)(nil)).Set("holder = NULL, lease_until = NULL, band = ?, due_at = _data.at", int(dispatch.Retry)).
+			Where(queueKeys(retried)).Where(queueJoin).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	if len(finished) > 0 {
+		if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).Where(queueKeys(finished)).Exec(ctx); err != nil {
 			return err
 		}
 	}
@@ -255,35 +306,63 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 	}
 	for g, ids := range grouped {
 		if _, err := t.Tx.NewUpdate().Model((*leadRow)(nil)).Set("status = ?, updated_at = ?", g.status, t.Now).
-			Where("campaign_id = ? AND id IN (?)", g.campaign, bun.In(ids)).Exec(ctx); err != nil {
+			Where("campaign_id = ? AND id IN (?)", g.campaign, bun.List(ids)).Exec(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// queueValues is the queue row a call held, and the time it is held to or
+// due again, as one row of the values an UPDATE joins.
+type queueValues struct {
+	CampaignID uuid.UUID `bun:"campaign_id,type:uuid"`
+	LeadID     uuid.UUID `bun:"lead_id,type:uuid"`
+	Holder     uuid.UUID `bun:"holder,type:uuid"`
+	At         time.Time `bun:"at,type:timestamptz"`
+}
+
+// queueJoin joins queue rows to their values.
+const queueJoin = "q.campaign_id = _data.campaign_id AND q.lead_id = _data.lead_id AND q.holder = _data.holder"
+
+// queueKeys limits a statement to the queue rows held by the calls of
+// rows (a holder names its lead), read by the queue's key whatever the
+// planner believes of the table.
+func queueKeys(rows []queueValues) (string, any, any, any) {
+	campaigns, leads, holders := map[uuid.UUID]bool{}, make([]uuid.UUID, len(rows)), make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		campaigns[r.CampaignID], leads[i], holders[i] = true, r.LeadID, r.Holder
+	}
+	return "q.campaign_id IN (?) AND q.lead_id IN (?) AND q.holder IN (?)",
+		bun.List(slices.Collect(maps.Keys(campaigns))), bun.List(leads), bun.List(holders)
+}
+
 // attempts counts the calls of each lead of ended calls that reached no
 // one: the attempts their retry policy weighs.
 func (t *tenant) attempts(ctx context.Context, ended []callRow) (map[leadKey]int, error) {
-	leads := map[uuid.UUID][]uuid.UUID{}
+	var leads []uuid.UUID
 	for _, r := range ended {
 		if dialing.Result(r.Result) != dialing.Answered {
-			leads[r.CampaignID] = append(leads[r.CampaignID], r.LeadID)
+			leads = append(leads, r.LeadID)
 		}
 	}
-	out := map[leadKey]int{}
-	for campaignID, ids := range leads {
-		var counts []struct {
-			LeadID uuid.UUID `bun:"lead_id"`
-			N      int       `bun:"n"`
-		}
-		if err := t.Tx.NewSelect().Model((*callRow)(nil)).ColumnExpr("lead_id, COUNT(*) AS n").
-			Where("campaign_id = ? AND lead_id IN (?)", campaignID, bun.In(ids)).Group("lead_id").Scan(ctx, &counts); err != nil {
-			return nil, err
-		}
-		for _, c := range counts {
-			out[leadKey{campaignID, c.LeadID}] = c.N
-		}
+	if len(leads) == 0 {
+		return nil, nil
+	}
+	// By the leads alone (calls_lead): a lead's id is its own across
+	// campaigns.
+	var counts []struct {
+		CampaignID uuid.UUID `bun:"campaign_id"`
+		LeadID     uuid.UUID `bun:"lead_id"`
+		N          int       `bun:"n"`
+	}
+	if err := t.Tx.NewSelect().Model((*callRow)(nil)).ColumnExpr("campaign_id, lead_id, COUNT(*) AS n").
+		Where("lead_id IN (?)", bun.List(leads)).Group("campaign_id", "lead_id").Scan(ctx, &counts); err != nil {
+		return nil, err
+	}
+	out := make(map[leadKey]int, len(counts))
+	for _, c := range counts {
+		out[leadKey{c.CampaignID, c.LeadID}] = c.N
 	}
 	return out, nil
 }

@@ -59,6 +59,14 @@ type CDRRow struct {
 	Problem error
 }
 
+// Row is where the row is: its index in a batch, or its line in a file.
+func (r CDRRow) Row() int {
+	if r.Index >= 0 {
+		return r.Index
+	}
+	return r.Line
+}
+
 // CDRReport is what an ingest did with each row: recorded (a call ended
 // by it), already recorded (sent before), unmatched or malformed — every
 // row is in one of them.
@@ -214,7 +222,6 @@ func (t *tenant) matchCDRs(ctx context.Context, campaignID uuid.UUID, recs []cdr
 	}
 	var ids []uuid.UUID
 	var numbers []numberKey
-	var from, to time.Time
 	for _, rec := range recs {
 		if rec.CallID != uuid.Nil {
 			ids = append(ids, rec.CallID)
@@ -225,14 +232,8 @@ func (t *tenant) matchCDRs(ctx context.Context, campaignID uuid.UUID, recs []cdr
 			continue
 		}
 		numbers = append(numbers, numberKey{c, rec.To})
-		if from.IsZero() || rec.Start.Before(from) {
-			from = rec.Start
-		}
-		if rec.Start.After(to) {
-			to = rec.Start
-		}
 	}
-	calls, err := t.contractedCalls(ctx, ids, numbers, from.Add(-claimBefore), to.Add(clockSkew))
+	calls, err := t.contractedCalls(ctx, ids, numbers)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +305,7 @@ func (t *tenant) knownCDRs(ctx context.Context, recs []cdr.Record) (map[string]b
 	}
 	var have []string
 	if err := t.Tx.NewSelect().Model((*callRow)(nil)).Column("external_id").
-		Where("center_id = ? AND external_id IN (?)", t.OrgID(), bun.In(ext)).Scan(ctx, &have); err != nil {
+		Where("center_id = ? AND external_id IN (?)", t.OrgID(), bun.List(ext)).Scan(ctx, &have); err != nil {
 		return nil, err
 	}
 	known := make(map[string]bool, len(have))
@@ -314,16 +315,16 @@ func (t *tenant) knownCDRs(ctx context.Context, recs []cdr.Record) (map[string]b
 	return known, nil
 }
 
-// contractedCalls reads the center's calls that have one of ids, or one
-// of numbers claimed between from and to, on campaigns it holds a
+// contractedCalls reads the center's calls that have one of ids, or that
+// called one of numbers' clients' numbers, on campaigns it holds a
 // contract on.
-func (t *tenant) contractedCalls(ctx context.Context, ids []uuid.UUID, numbers []numberKey, from, to time.Time) ([]callRow, error) {
+func (t *tenant) contractedCalls(ctx context.Context, ids []uuid.UUID, numbers []numberKey) ([]callRow, error) {
 	var calls []callRow
 	contracted := func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Join("JOIN contracts AS c ON c.id = k.contract_id AND c.center_id = ?", t.OrgID()).Where("k.center_id = ?", t.OrgID())
 	}
 	if len(ids) > 0 {
-		if err := contracted(t.Tx.NewSelect().Model(&calls)).Where("k.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		if err := contracted(t.Tx.NewSelect().Model(&calls)).Where("k.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -338,32 +339,47 @@ func (t *tenant) contractedCalls(ctx context.Context, ids []uuid.UUID, numbers [
 	// (calls_attempts): find the campaigns' clients.
 	var clients []uuid.UUID
 	if err := t.Tx.NewSelect().Model((*contractRow)(nil)).Distinct().Column("org_id").
-		Where("center_id = ? AND campaign_id IN (?)", t.OrgID(), bun.In(slices.Collect(maps.Keys(campaigns)))).Scan(ctx, &clients); err != nil {
+		Where("center_id = ? AND campaign_id IN (?)", t.OrgID(), bun.List(slices.Collect(maps.Keys(campaigns)))).Scan(ctx, &clients); err != nil {
 		return nil, err
 	}
 	if len(clients) == 0 {
 		return calls, nil
 	}
+	// By client and number alone (calls_attempts), a few calls each: the
+	// caller sorts out campaigns and times. A campaign's calls in a time
+	// window may be all of them, and the planner, its statistics behind a
+	// floor's fresh calls, would read them all for every chunk.
 	var near []callRow
 	err := contracted(t.Tx.NewSelect().Model(&near)).
-		Where("k.org_id IN (?) AND k.phone IN (?) AND k.campaign_id IN (?) AND k.claimed_at BETWEEN ? AND ?",
-			bun.In(clients), bun.In(slices.Collect(maps.Keys(phones))), bun.In(slices.Collect(maps.Keys(campaigns))), from.UTC(), to.UTC()).
+		Where("k.org_id IN (?) AND k.phone IN (?)", bun.List(clients), bun.List(slices.Collect(maps.Keys(phones)))).
 		Scan(ctx)
 	return append(calls, near...), err
 }
 
 // pickCall is the call of a record that carries no call id: among the
-// calls of its campaign to its number, the last one claimed before its
-// start (clock skew allowed) that no record ended yet, an open one first.
+// calls of its campaign to its number claimed from an hour before its
+// start to clockSkew after it, and that no record of the dialer ended, the
+// last one claimed — one another record of this chunk did not take first,
+// then an open one first. What it returns may be taken or ended: the
+// caller says so.
 func pickCall(calls []callRow, start time.Time, used map[uuid.UUID]bool) (callRow, bool) {
 	var best callRow
 	found := false
+	rank := func(r callRow) int { // higher is better
+		n := 0
+		if !used[r.ID] {
+			n += 2
+		}
+		if r.EndedAt == nil {
+			n++
+		}
+		return n
+	}
 	for _, r := range calls {
-		if r.ExternalID != nil || used[r.ID] || r.ClaimedAt.After(start.Add(clockSkew)) || r.ClaimedAt.Before(start.Add(-claimBefore)) {
+		if r.ExternalID != nil || r.ClaimedAt.After(start.Add(clockSkew)) || r.ClaimedAt.Before(start.Add(-claimBefore)) {
 			continue
 		}
-		open, bestOpen := r.EndedAt == nil, best.EndedAt == nil
-		if !found || open && !bestOpen || open == bestOpen && r.ClaimedAt.After(best.ClaimedAt) {
+		if !found || rank(r) > rank(best) || rank(r) == rank(best) && r.ClaimedAt.After(best.ClaimedAt) {
 			best, found = r, true
 		}
 	}
@@ -388,7 +404,7 @@ func (t *tenant) explainNoCall(ctx context.Context, out []cdrMatch, idx []int, c
 	}
 	if err := t.Tx.NewSelect().Model((*leadRow)(nil)).ColumnExpr("l.campaign_id, l.phone").
 		Join("JOIN contracts AS c ON c.campaign_id = l.campaign_id AND c.center_id = ?", t.OrgID()).
-		Where("l.campaign_id IN (?) AND l.phone IN (?)", bun.In(slices.Collect(maps.Keys(campaigns))), bun.In(slices.Collect(maps.Keys(phones)))).
+		Where("l.campaign_id IN (?) AND l.phone IN (?)", bun.List(slices.Collect(maps.Keys(campaigns))), bun.List(slices.Collect(maps.Keys(phones)))).
 		Scan(ctx, &leads); err != nil {
 		return err
 	}

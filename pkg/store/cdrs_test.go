@@ -197,3 +197,37 @@ func TestCDRsAreTheCentersOwn(t *testing.T) {
 		}
 	})
 }
+
+// TestCDRsKeepACallAsItEnded: a record of a call our own dialer already
+// ended, or a second record of one call, is reported and changes nothing.
+func TestCDRsKeepACallAsItEnded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		now := tuesdayMorning
+		db.App.Now = func() time.Time { return now }
+		f := runningFloor(t, db.App, 3)
+		_, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID)
+		ok(t, err)
+		ended, _ := f.claim(t, f.atlas)
+		open, _ := f.claim(t, f.atlas)
+		ok(t, f.svc.Dispatch.Record(f.client, dialing.Event{CallID: ended.Call.ID, Kind: dialing.EventEnded, At: now.Add(time.Minute),
+			Result: dialing.Failed, Cause: call.Interrupted}))
+		at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+		rep, err := ingest(t, f, f.atlasCtx, f.campaign.ID,
+			cdrItem(map[string]string{"external_id": "E-1", "call_id": ended.Call.ID.String(), "started_at": at(time.Second),
+				"ended_at": at(30 * time.Second), "result": "no_answer"}),
+			cdrItem(map[string]string{"external_id": "E-2", "call_id": open.Call.ID.String(), "started_at": at(time.Second),
+				"ended_at": at(30 * time.Second), "result": "busy"}),
+			cdrItem(map[string]string{"external_id": "E-3", "to": open.Call.Phone, "started_at": at(time.Second),
+				"ended_at": at(40 * time.Second), "result": "no_answer"}))
+		ok(t, err)
+		if rep.Recorded != 1 || fmt.Sprint(codes(rep.Unmatched)) != "[0:store.cdr.call_ended 2:store.cdr.call_twice]" {
+			t.Fatalf("records of an ended call and of a call twice: %+v; unmatched %v", rep, codes(rep.Unmatched))
+		}
+		if k := getCall(t, f, ended.Call.ID); k.Result != dialing.Failed || k.ExternalID != nil {
+			t.Fatalf("the call ended before its record: %+v", k)
+		}
+		if k := getCall(t, f, open.Call.ID); k.Result != dialing.Busy || k.EndedAt == nil || !k.EndedAt.Equal(now.Add(30*time.Second)) {
+			t.Fatalf("the call of two records: %+v", k)
+		}
+	})
+}

@@ -205,7 +205,8 @@ func (p *Platform) mount() error {
 	console.New(console.Deps{Server: s, Tenancy: svc.Tenancy, Oversight: svc.Oversight, Compliance: svc.Compliance,
 		Jobs: svc.Jobs, Queues: p.Queue, BodyLimit: p.Cfg.BodyLimit, Now: p.Cfg.Now}).Mount()
 	api.New(api.Deps{Server: s, Log: p.Log, Tenancy: svc.Tenancy, Campaigns: svc.Campaigns, Market: svc.Market,
-		Scripts: svc.Scripts, Leads: svc.Leads, Compliance: svc.Compliance, Idempotency: svc.Idempotency}).Mount()
+		Scripts: svc.Scripts, Leads: svc.Leads, Compliance: svc.Compliance, CDRs: svc.CDRs,
+		Idempotency: svc.Idempotency}).Mount()
 	return nil
 }
 
