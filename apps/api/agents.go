@@ -67,9 +67,8 @@ func (a *API) setMyPresence(c *fiber.Ctx) error {
 	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	return answer(c, fiber.StatusOK, func(ctx context.Context) (presenceView, error) {
-		p, err := a.d.Presence.Set(ctx, in.State, in.Reason, in.CampaignID)
-		return presenceOf(p), err
+	return a.presenceAnswer(c, func(ctx context.Context) (presence.Presence, error) {
+		return a.d.Presence.Set(ctx, in.State, in.Reason, in.CampaignID)
 	})
 }
 
@@ -82,9 +81,26 @@ func (a *API) setAgentPresence(c *fiber.Ctx) error {
 	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
 		return err
 	}
+	return a.presenceAnswer(c, func(ctx context.Context) (presence.Presence, error) {
+		return a.d.Presence.SetFor(ctx, id, in.State, in.Reason, in.CampaignID)
+	})
+}
+
+// presenceAnswer answers the presence a change made, and tells the
+// agent's event streams: a supervisor's change shows on the agent's
+// screen at once.
+func (a *API) presenceAnswer(c *fiber.Ctx, change func(ctx context.Context) (presence.Presence, error)) error {
 	return answer(c, fiber.StatusOK, func(ctx context.Context) (presenceView, error) {
-		p, err := a.d.Presence.SetFor(ctx, id, in.State, in.Reason, in.CampaignID)
-		return presenceOf(p), err
+		p, err := change(ctx)
+		if err != nil {
+			return presenceView{}, err
+		}
+		v := presenceOf(p)
+		data, err := json.Marshal(v)
+		if err == nil {
+			a.d.Feed.Publish(p.AgentID, agentfeed.Event{Kind: agentfeed.Presence, At: p.Since, Data: data})
+		}
+		return v, err
 	})
 }
 

@@ -264,11 +264,17 @@ func agentAnswers(t *testing.T, e *platformtest.Env, k *contract, phone *fakePho
 	as(f.agent, 204, "POST", "/api/v1/calls/"+skipped.Call.ID+"/skip", map[string]string{"reason": "doublon"})
 	withKey(404, "GET", "/api/v1/calls/"+skipped.Call.ID, client.Key, nil)
 
-	// The supervisor's floor.
+	// The supervisor's floor: a pause it sets shows on the agent's stream.
+	events = openEvents(t, e, k, f.agent)
+	events.next(t) // the presence as the stream opens
 	decodeInto(t, as(f.supervisor, 200, "PUT", "/api/v1/center/agents/"+f.agent.id+"/presence", map[string]any{"state": "paused", "reason": "briefing"}), &p)
 	if p.State != "paused" || p.Reason != "briefing" {
 		t.Fatalf("paused by the supervisor: %+v", p)
 	}
+	if ev := events.next(t); ev.kind != "presence" || !strings.Contains(ev.data, "briefing") {
+		t.Fatalf("the agent's stream after the supervisor's pause: %+v", ev)
+	}
+	events.close()
 	as(f.agent, 403, "PUT", "/api/v1/center/agents/"+f.other.id+"/presence", ready)
 	var assigned page
 	decodeInto(t, as(f.supervisor, 200, "GET", "/api/v1/center/campaigns/"+f.campaign+"/agents", nil), &assigned)
