@@ -2,9 +2,11 @@
 // its people, its API keys, its audit trail, the compliance engine
 // (decisions, consents, suppression lists, evidence, a center's
 // data-protection profile), the marketplace (campaigns, offers,
-// contracts), a campaign's leads and imports as JSON for client systems,
-// and the call detail records of a center's own dialer, with cursor
-// pagination, an Idempotency-Key on every POST, errors as
+// contracts), a campaign's leads and imports, its calls, and an agent's
+// work (presence, the next lead, the call in hand, its outcome, an event
+// stream) and its supervisors' floor, and the call detail records of a
+// center's own dialer, as JSON for client systems,
+// with cursor pagination, an Idempotency-Key on every POST, errors as
 // problem+json (written by fiberhttp's error handler) and an OpenAPI 3.1
 // document, openapi.json, that the tests hold every real response to.
 //
@@ -22,6 +24,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/pkg/agentfeed"
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -50,6 +53,16 @@ type Deps struct {
 	Compliance  *store.Compliance
 	CDRs        *store.CDRs
 	Idempotency *store.Idempotency
+	Calls       *store.Calls
+	Presence    *store.Presence
+	Assignments *store.Assignments
+	Agents      *store.Agents
+	// Phone dials and hangs up an agent's calls: the engine. Until one is
+	// wired, dial and hang-up answer 503.
+	Phone Phone
+	// Feed carries each agent's events to its event stream; a broker of
+	// its own when nil.
+	Feed *agentfeed.Broker
 }
 
 // API is the /api/v1 front door.
@@ -63,6 +76,9 @@ type API struct {
 func New(d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.Feed == nil {
+		d.Feed = &agentfeed.Broker{}
 	}
 	return &API{d: d, s: d.Server, log: d.Log}
 }
@@ -103,8 +119,8 @@ func (a *API) Mount() {
 	post("/suppressions", tenancy.PermComplianceWrite, a.addSuppressions)
 	r.Delete("/suppressions/:id", tenancy.PermComplianceWrite, a.removeSuppression)
 
-	// The router has no PUT: the profile is edited with a PATCH, fields
-	// left out staying as they are.
+	// The profile is edited with a PATCH, fields left out staying as they
+	// are.
 	r.Get("/center-profile", tenancy.PermCenterProfileRead, a.centerProfile)
 	r.Patch("/center-profile", tenancy.PermCenterProfileEdit, a.editCenterProfile)
 
@@ -143,6 +159,30 @@ func (a *API) Mount() {
 	// A center's own dialer's call detail records, which end the calls
 	// Plateau let it place: a batch of cdr.MaxBatch, or a file of them.
 	r.Upload("/cdrs", tenancy.PermCDRsWrite, maxCDRBody, a.idempotent, a.recordCDRs)
+
+	// A campaign's calls, read by its client and the center that placed
+	// them; acted on by the agent who holds one, or its supervisors.
+	r.Get("/campaigns/:id/calls", tenancy.PermCallsRead, a.campaignCalls)
+	r.Get("/campaigns/:id/leads/:lead_id/calls", tenancy.PermCallsRead, a.leadCalls)
+	r.Get("/calls/:id", tenancy.PermCallsRead, a.call)
+	post("/calls/:id/dial", tenancy.PermAgentAccess, a.onHeldCall(a.dial))
+	post("/calls/:id/hangup", tenancy.PermAgentAccess, a.onHeldCall(a.hangup))
+	post("/calls/:id/disposition", tenancy.PermAgentAccess, a.dispose)
+	post("/calls/:id/skip", tenancy.PermAgentAccess, a.skip)
+	r.Put("/calls/:id/notes", tenancy.PermAgentAccess, a.note)
+
+	// An agent at work: a person signed in, acting as itself.
+	r.Get("/agent/presence", tenancy.PermAgentAccess, a.myPresence)
+	r.Put("/agent/presence", tenancy.PermAgentAccess, a.setMyPresence)
+	post("/agent/campaigns/:id/next", tenancy.PermAgentAccess, a.next)
+	r.Get("/agent/call", tenancy.PermAgentAccess, a.currentCall)
+	r.Get("/agent/events", tenancy.PermAgentAccess, a.events)
+
+	// A center's supervisors and their floor.
+	r.Put("/center/agents/:id/presence", tenancy.PermFloorManage, a.setAgentPresence)
+	r.Get("/center/campaigns/:id/agents", tenancy.PermFloorManage, a.assignments)
+	post("/center/campaigns/:id/agents/:agent_id", tenancy.PermFloorManage, a.assign)
+	r.Delete("/center/campaigns/:id/agents/:agent_id", tenancy.PermFloorManage, a.unassign)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

@@ -37,6 +37,9 @@ type twoTenants struct {
 	market marketFixture
 	// A's leads in its campaigns, and a file imported.
 	leads leadFixture
+	// A's floor: a running campaign worked by center C, an agent's call
+	// on it; center B's agent, who must not touch it.
+	floor floorFixture
 }
 
 func newTwoTenants(t *testing.T, e *platformtest.Env) *twoTenants {
@@ -74,6 +77,7 @@ func newTwoTenants(t *testing.T, e *platformtest.Env) *twoTenants {
 
 	w.market = newMarketFixture(t, w)
 	w.leads = newLeadFixture(t, w)
+	w.floor = newFloorFixture(t, w)
 
 	w.aIDs = append(w.aIDs, ids(t, e, "/api/v1/audit-events", w.a.Key)...)
 	if len(w.aIDs) < 11 {
@@ -386,6 +390,7 @@ func (w *twoTenants) cases() map[string]func(t *testing.T) {
 	maps.Copy(cases, w.scriptCases())
 	maps.Copy(cases, w.leadCases())
 	cases["POST /api/v1/cdrs"] = w.cdrCase
+	maps.Copy(cases, w.floorCases())
 	return cases
 }
 

@@ -34,7 +34,7 @@ func TestCDRImportRecordsAFileOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	asClient := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(client, "test"))
-	x, contract, err := benchFloor(asClient, tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(center, "test")), svc, 6)
+	x, contract, err := cdrBenchFloor(asClient, tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(center, "test")), svc, 6)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ type Outcome struct {
 type CallbackRequest struct {
 	At    time.Time  `json:"at"`
 	Zone  string     `json:"zone,omitempty"`
-	Owner *uuid.UUID `json:"owner,omitempty"`
+	Owner *uuid.UUID `json:"owner_id,omitempty"`
 }
 
 // Limits of an outcome, so that a disposition stays a record, not a file.

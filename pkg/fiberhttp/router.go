@@ -53,6 +53,11 @@ func (r *Router) Patch(path string, perm tenancy.Permission, h ...fiber.Handler)
 	r.add(fiber.MethodPatch, path, perm, h)
 }
 
+// Put registers a PUT route needing perm: a state set whole.
+func (r *Router) Put(path string, perm tenancy.Permission, h ...fiber.Handler) {
+	r.add(fiber.MethodPut, path, perm, h)
+}
+
 // Delete registers a DELETE route needing perm.
 func (r *Router) Delete(path string, perm tenancy.Permission, h ...fiber.Handler) {
 	r.add(fiber.MethodDelete, path, perm, h)

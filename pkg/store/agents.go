@@ -90,7 +90,11 @@ func (s *Agents) Current(ctx context.Context) (AgentCall, bool, error) {
 			return AgentCall{}, false, err
 		}
 		var r callRow
-		if err := t.Tx.NewSelect().Model(&r).Where("k.id = ? AND k.center_id = ?", *cur.CallID, t.OrgID()).Scan(ctx); err != nil {
+		err = t.Tx.NewSelect().Model(&r).Where("k.id = ? AND k.center_id = ?", *cur.CallID, t.OrgID()).Scan(ctx)
+		if isNoRows(err) {
+			return AgentCall{}, false, nil // skipped by a supervisor: no longer a call
+		}
+		if err != nil {
 			return AgentCall{}, false, err
 		}
 		k, err := t.shownCall(r)

@@ -113,3 +113,34 @@ func (t *tenant) shownCalls(rows []callRow, err error) ([]call.Call, error) {
 	}
 	return out, nil
 }
+
+// ForLead lists the calls to one lead of a campaign, newest first: its
+// attempts and their outcomes, as the principal's org sees them.
+func (s *Calls) ForLead(ctx context.Context, campaignID, leadID uuid.UUID, page Page) ([]call.Call, *uuid.UUID, error) {
+	return runPair(ctx, s.db, func(t *tenant) ([]call.Call, *uuid.UUID, error) {
+		if _, err := t.campaign(ctx, campaignID); err != nil {
+			return nil, nil, err
+		}
+		rows := pageRows[callRow](page)
+		q := t.Tx.NewSelect().Model(&rows).Where("k.campaign_id = ? AND k.lead_id = ?", campaignID, leadID).WhereGroup(" AND ", t.callParty)
+		if err := page.apply(q).Scan(ctx); err != nil {
+			return nil, nil, err
+		}
+		rows, next := cut(rows, page, func(r callRow) uuid.UUID { return r.ID })
+		out, err := t.shownCalls(rows, nil)
+		return out, next, err
+	})
+}
+
+// Held returns a call the principal may act on — an agent its own, a
+// supervisor its center's — as its center sees it: before the dial and
+// the hang-up a front door asks for.
+func (s *Calls) Held(ctx context.Context, callID uuid.UUID) (call.Call, error) {
+	return run(ctx, s.db, func(t *tenant) (call.Call, error) {
+		r, err := t.heldCall(ctx, callID)
+		if err != nil {
+			return call.Call{}, err
+		}
+		return t.shownCall(r)
+	})
+}

@@ -284,6 +284,25 @@ func (s *Calls) Skip(ctx context.Context, callID uuid.UUID, reason string) error
 	})
 }
 
+// Release gives back, in the client's name, the lead of a call claimed
+// and never dialled — the engine's claim for an agent who went away before
+// the dial — as Skip does for an agent: the call is no attempt, its row
+// goes, the release is audited with reason, the lead returns to the queue.
+// Moving the agent is the engine's (Presence.Engage).
+func (s *Calls) Release(ctx context.Context, callID uuid.UUID, reason string) error {
+	return do(ctx, s.db, func(t *tenant) error {
+		var r callRow
+		err := t.Tx.NewSelect().Model(&r).Where("k.id = ? AND k.org_id = ?", callID, t.OrgID()).Scan(ctx)
+		if isNoRows(err) {
+			return errCallNotFound()
+		}
+		if err != nil {
+			return err
+		}
+		return t.skip(ctx, r, reason)
+	})
+}
+
 // skip deletes the undialled call r and returns its lead to the queue, in
 // the client's scope.
 func (t *tenant) skip(ctx context.Context, r callRow, reason string) error {

@@ -18,6 +18,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/script"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
+	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // answered claims the next lead of contract for agent, in the client's
@@ -228,6 +229,44 @@ func TestAPreviewLeadIsTakenAndSkippedByItsAgent(t *testing.T) {
 		all, _, err := f.svc.Calls.List(f.client, id, store.Page{})
 		if err != nil || len(all) != 1 {
 			t.Fatalf("calls after a skip: %d (%v), want the one dialled", len(all), err)
+		}
+	})
+}
+
+// TestTheEngineReleasesAnUndialledClaim: the campaign's client gives back
+// a claim it never dialled, which counts as no attempt; another client
+// cannot.
+func TestTheEngineReleasesAnUndialledClaim(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		newClock(db.App, tuesdayMorning)
+		f := runningFloor(t, db.App, 2)
+		_, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID)
+		ok(t, err)
+		c, found := f.claim(t, f.atlas)
+		if !found {
+			t.Fatal("nothing to claim")
+		}
+		other, _ := actingAs(t, db.App, tenancy.KindClient, "Autre Client", "FR")
+		if err := f.svc.Calls.Release(other, c.Call.ID, "agent gone"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("another client releasing the claim: %v", err)
+		}
+		if err := f.svc.Calls.Release(f.atlasCtx, c.Call.ID, "agent gone"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("the center releasing in the client's stead: %v", err)
+		}
+		ok(t, f.svc.Calls.Release(f.client, c.Call.ID, "agent gone"))
+		if _, err := f.svc.Calls.Get(f.client, c.Call.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("the released call is still there: %v", err)
+		}
+		if s := f.leadStatus(t, c.Lead.ID); s != lead.Ready {
+			t.Fatalf("a released fresh lead is %s", s)
+		}
+		again, found := f.claim(t, f.atlas)
+		if !found || again.Lead.ID != c.Lead.ID {
+			t.Fatalf("after the release the next claim is %+v (found %v), want the lead back", again.Lead, found)
+		}
+		ok(t, f.svc.Dispatch.Dialed(f.client, again.Call.ID, tuesdayMorning))
+		if err := f.svc.Calls.Release(f.client, again.Call.ID, "too late"); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("releasing a dialled call: %v", err)
 		}
 	})
 }

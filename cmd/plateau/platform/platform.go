@@ -33,6 +33,7 @@ import (
 	"github.com/plateau-bpo/plateau/apps/console"
 	"github.com/plateau-bpo/plateau/apps/portal"
 	"github.com/plateau-bpo/plateau/apps/worker"
+	"github.com/plateau-bpo/plateau/pkg/agentfeed"
 	"github.com/plateau-bpo/plateau/pkg/asynqjobs"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/i18n"
@@ -64,6 +65,9 @@ type Config struct {
 	QuietOps bool
 	// Now is the platform's one clock; nil is time.Now. Tests move it.
 	Now func() time.Time
+	// Phone dials and hangs up the calls agents hold through the API (the
+	// execution engine); nil answers 503 until one is wired. Tests fake it.
+	Phone api.Phone
 }
 
 // Platform is the composed platform.
@@ -79,6 +83,9 @@ type Platform struct {
 	Lists    *nationallist.Registry
 	Services store.Services
 	Throttle account.Throttle // failed sign-ins per account and per address
+	// Feed carries the engine's events for each agent to the agent's
+	// event stream (GET /api/v1/agent/events).
+	Feed *agentfeed.Broker
 
 	cancel context.CancelFunc
 }
@@ -133,7 +140,7 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 	db.Now = cfg.Now
 	ctx, cancel := context.WithCancel(ctx)
 	p := &Platform{Cfg: cfg, Log: log, DB: db, Redis: red, I18n: catalog, cancel: cancel,
-		Authz: rbac.New(db, 5*time.Minute), Lists: nationallist.NewRegistry()}
+		Authz: rbac.New(db, 5*time.Minute), Lists: nationallist.NewRegistry(), Feed: &agentfeed.Broker{}}
 	p.Queue = asynqjobs.NewQueue(red.Options, log)
 	db.SetPublisher(p.Queue)
 	db.SetAuthorizer(p.Authz.Allowed)
@@ -205,8 +212,9 @@ func (p *Platform) mount() error {
 	console.New(console.Deps{Server: s, Tenancy: svc.Tenancy, Oversight: svc.Oversight, Compliance: svc.Compliance,
 		Jobs: svc.Jobs, Queues: p.Queue, BodyLimit: p.Cfg.BodyLimit, Now: p.Cfg.Now}).Mount()
 	api.New(api.Deps{Server: s, Log: p.Log, Tenancy: svc.Tenancy, Campaigns: svc.Campaigns, Market: svc.Market,
-		Scripts: svc.Scripts, Leads: svc.Leads, Compliance: svc.Compliance, CDRs: svc.CDRs,
-		Idempotency: svc.Idempotency}).Mount()
+		Scripts: svc.Scripts, Leads: svc.Leads, Compliance: svc.Compliance, CDRs: svc.CDRs, Idempotency: svc.Idempotency,
+		Calls: svc.Calls, Presence: svc.Presence, Assignments: svc.Assignments, Agents: svc.Agents,
+		Phone: p.Cfg.Phone, Feed: p.Feed}).Mount()
 	return nil
 }
 

@@ -67,6 +67,15 @@ func Each(t *testing.T, body func(t *testing.T, e *Env)) {
 	})
 }
 
+// EachWith is Each on a platform whose configuration tune adjusts first:
+// a test's own fake of a port (the phone the API dials through).
+func EachWith(t *testing.T, tune func(*platform.Config), body func(t *testing.T, e *Env)) {
+	t.Helper()
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		body(t, build(t, db, redistest.Open(t), tune))
+	})
+}
+
 // New builds the platform on SQLite only, for tests whose subject is not
 // the database.
 func New(t *testing.T) *Env {
@@ -82,19 +91,23 @@ func InProcess(t *testing.T) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	return build(t, dbtest.SQLite(t), r)
+	return build(t, dbtest.SQLite(t), r, nil)
 }
 
 func newEnv(t *testing.T, db dbtest.DB) *Env {
 	t.Helper()
-	return build(t, db, redistest.Open(t))
+	return build(t, db, redistest.Open(t), nil)
 }
 
-func build(t *testing.T, db dbtest.DB, r *redisstore.Redis) *Env {
+func build(t *testing.T, db dbtest.DB, r *redisstore.Redis, tune func(*platform.Config)) *Env {
 	t.Helper()
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	p, err := platform.Assemble(context.Background(), platform.Config{BaseURL: "http://plateau.test", SecureCookies: true}, log, db.App, r)
+	cfg := platform.Config{BaseURL: "http://plateau.test", SecureCookies: true}
+	if tune != nil {
+		tune(&cfg)
+	}
+	p, err := platform.Assemble(context.Background(), cfg, log, db.App, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,6 +289,39 @@ func (b *Browser) PostFile(path string, fields url.Values, fileField, fileName s
 	req := httptest.NewRequest(http.MethodPost, path, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	return b.send(req)
+}
+
+// JSON sends an API request as the signed-in browser's script would:
+// body as JSON (nil for none), the session's cookie and the CSRF token of
+// the last page fetched.
+func (b *Browser) JSON(method, path string, body any) *http.Response {
+	b.e.T.Helper()
+	var r io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			b.e.T.Fatal(err)
+		}
+		r = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, r)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	b.Authorize(req)
+	return b.e.Do(req)
+}
+
+// Authorize gives req the browser's cookies and CSRF token, for a request
+// sent another way (a stream, over a real connection).
+func (b *Browser) Authorize(req *http.Request) {
+	for _, c := range b.cookies {
+		req.AddCookie(c)
+	}
+	if b.csrf != "" {
+		req.Header.Set(fiberhttp.CSRFHeader, b.csrf)
+	}
 }
 
 func (b *Browser) send(req *http.Request) (*http.Response, string) {

@@ -1,0 +1,209 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/call"
+	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
+	"github.com/plateau-bpo/plateau/pkg/store"
+)
+
+// A campaign's calls: read by its client (every center's) and by the
+// center that placed them, the callee's number masked (the store masks
+// it); acted on — dialled, hung up, noted, given an outcome, skipped — by
+// the agent who holds the call or a supervisor of its center, anything
+// else being 404.
+
+// Phone is the port the engine fills: it dials a call an agent holds
+// (a preview) and hangs one up. The store has checked that the principal
+// holds the call before either is asked.
+type Phone interface {
+	Dial(ctx context.Context, callID uuid.UUID) error
+	Hangup(ctx context.Context, callID uuid.UUID) error
+}
+
+// callView is Call.
+type callView struct {
+	ID                uuid.UUID         `json:"id"`
+	ClientID          uuid.UUID         `json:"client_id"`
+	CenterID          uuid.UUID         `json:"center_id"`
+	CampaignID        uuid.UUID         `json:"campaign_id"`
+	ContractID        *uuid.UUID        `json:"contract_id"`
+	LeadID            uuid.UUID         `json:"lead_id"`
+	AgentID           *uuid.UUID        `json:"agent_id"`
+	Mode              string            `json:"mode"`
+	Phone             string            `json:"phone"`
+	Country           string            `json:"country"`
+	Timezone          string            `json:"timezone"`
+	RuleSet           string            `json:"rule_set"`
+	DecisionID        uuid.UUID         `json:"decision_id"`
+	CallerID          string            `json:"caller_id"`
+	ClaimedAt         time.Time         `json:"claimed_at"`
+	DialedAt          *time.Time        `json:"dialed_at"`
+	RingingAt         *time.Time        `json:"ringing_at"`
+	AnsweredAt        *time.Time        `json:"answered_at"`
+	BridgedAt         *time.Time        `json:"bridged_at"`
+	EndedAt           *time.Time        `json:"ended_at"`
+	Result            string            `json:"result"`
+	Cause             string            `json:"cause"`
+	TalkSeconds       int               `json:"talk_seconds"`
+	Disposition       string            `json:"disposition"`
+	DispositionFields map[string]string `json:"disposition_fields"`
+	ScriptVersion     int               `json:"script_version"`
+	ScriptPath        []string          `json:"script_path"`
+	Notes             string            `json:"notes"`
+}
+
+func callOf(k call.Call) callView {
+	v := callView{ID: k.ID, ClientID: k.ClientID, CenterID: k.CenterID, CampaignID: k.CampaignID, ContractID: k.ContractID,
+		LeadID: k.LeadID, AgentID: k.AgentID, Mode: string(k.Mode), Phone: k.Phone, Country: k.Country, Timezone: k.Timezone,
+		RuleSet: k.RuleSet, DecisionID: k.DecisionID, CallerID: k.CallerID, ClaimedAt: k.ClaimedAt, DialedAt: k.DialedAt,
+		RingingAt: k.RingingAt, AnsweredAt: k.AnsweredAt, BridgedAt: k.BridgedAt, EndedAt: k.EndedAt, Result: string(k.Result),
+		Cause: k.Cause, TalkSeconds: k.TalkSeconds, Disposition: string(k.Disposition), DispositionFields: k.DispositionFields,
+		ScriptVersion: k.ScriptVersion, ScriptPath: k.ScriptPath, Notes: k.Notes}
+	if v.DispositionFields == nil {
+		v.DispositionFields = map[string]string{}
+	}
+	if v.ScriptPath == nil {
+		v.ScriptPath = []string{}
+	}
+	return v
+}
+
+func (a *API) campaignCalls(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	return list(func(ctx context.Context, page store.Page) ([]call.Call, *uuid.UUID, error) {
+		return a.d.Calls.List(ctx, id, page)
+	}, callOf)(c)
+}
+
+func (a *API) leadCalls(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	leadID, err := pathID(c, "lead_id")
+	if err != nil {
+		return err
+	}
+	return list(func(ctx context.Context, page store.Page) ([]call.Call, *uuid.UUID, error) {
+		return a.d.Calls.ForLead(ctx, id, leadID, page)
+	}, callOf)(c)
+}
+
+func (a *API) call(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (callView, error) {
+		k, err := a.d.Calls.Get(ctx, id)
+		return callOf(k), err
+	})
+}
+
+// onHeldCall answers 204 once act was done on a call the principal holds.
+func (a *API) onHeldCall(act func(ctx context.Context, callID uuid.UUID) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		ctx := c.UserContext()
+		if _, err := a.d.Calls.Held(ctx, id); err != nil {
+			return err
+		}
+		if err := act(ctx, id); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+}
+
+func (a *API) dial(ctx context.Context, callID uuid.UUID) error { return a.phone().Dial(ctx, callID) }
+func (a *API) hangup(ctx context.Context, callID uuid.UUID) error {
+	return a.phone().Hangup(ctx, callID)
+}
+
+// phone is the engine's port, or, before one is wired, a phone that says
+// so.
+func (a *API) phone() Phone {
+	if a.d.Phone == nil {
+		return noPhone{}
+	}
+	return a.d.Phone
+}
+
+// noPhone answers every call with 503: no engine places calls in this
+// process.
+type noPhone struct{}
+
+func (noPhone) Dial(context.Context, uuid.UUID) error   { return errNoPhone() }
+func (noPhone) Hangup(context.Context, uuid.UUID) error { return errNoPhone() }
+
+func errNoPhone() error {
+	return apperr.New(apperr.Unavailable, "api.phone.unavailable", "no dialer places calls here yet; try again later")
+}
+
+func (a *API) dispose(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var o call.Outcome // Outcome
+	if err := fiberhttp.DecodeJSON(c, &o); err != nil {
+		return err
+	}
+	return answer(c, fiber.StatusOK, func(ctx context.Context) (callView, error) {
+		k, err := a.d.Calls.Dispose(ctx, id, o)
+		return callOf(k), err
+	})
+}
+
+// skipInput is Skip: why the agent gives the lead back.
+type skipInput struct {
+	Reason string `json:"reason"`
+}
+
+func (a *API) skip(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var in skipInput
+	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.d.Calls.Skip(c.UserContext(), id, in.Reason); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// notesInput is Notes: the call's notes, whole.
+type notesInput struct {
+	Notes string `json:"notes"`
+}
+
+func (a *API) note(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var in notesInput
+	if err := fiberhttp.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.d.Calls.Note(c.UserContext(), id, in.Notes); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
