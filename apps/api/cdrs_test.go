@@ -123,6 +123,8 @@ func TestCDRsEndTheCentersCalls(t *testing.T) {
 // cdrAnswers has POST /cdrs answer, for TestRealResponsesMatchOpenAPI.
 func cdrAnswers(t *testing.T, e *platformtest.Env, send sender, client platformtest.Tenant) {
 	t.Helper()
+	clock := e.P.DB.Now // claimedCall moves it to a morning of the floor
+	defer func() { e.P.DB.Now = clock }()
 	center := e.Org(tenancy.KindCenter, "Atlas Dialer", "MA")
 	c := claimedCall(t, e, client, center)
 	batch := map[string]any{"cdrs": []map[string]any{

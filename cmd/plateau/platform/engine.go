@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/pkg/agentfeed"
 	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
 	"github.com/plateau-bpo/plateau/pkg/dialing/simdial"
@@ -36,7 +38,7 @@ func (p *Platform) Engine(sim SimulatedFloor) *execution.Engine {
 	svc := p.Services
 	host, _ := os.Hostname()
 	clock := vclock.Real{}
-	people := presenceFloor{presence: svc.Presence, log: p.Log}
+	people := presenceFloor{presence: svc.Presence, feed: p.Feed, log: p.Log}
 	return execution.NewEngine(execution.EngineConfig{
 		Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Running: svc.Execution.Running,
 		Queue: svc.Dispatch, Leases: svc.Execution, Clock: clock, Log: p.Log,
@@ -60,6 +62,7 @@ func (p *Platform) Engine(sim SimulatedFloor) *execution.Engine {
 // in the store says.
 type presenceFloor struct {
 	presence *store.Presence
+	feed     *agentfeed.Broker // tells the agent's page, live
 	log      *slog.Logger
 }
 
@@ -72,29 +75,34 @@ func (f presenceFloor) Ready(ctx context.Context, campaignID uuid.UUID) ([]execu
 	return out, err
 }
 
-func (f presenceFloor) engage(ctx context.Context, a execution.Agent, c dispatch.Claim, to presence.State) {
+// engage moves the agent's presence with its call, and tells its page.
+func (f presenceFloor) engage(ctx context.Context, a execution.Agent, c dispatch.Claim, to presence.State, news agentfeed.Kind) {
 	if _, err := f.presence.Engage(ctx, a.ID, c.Call.ID, to); err != nil {
 		f.log.Warn("an agent's presence could not follow the call", "agent", a.ID, "call", c.Call.ID, "state", to, "err", err)
+	}
+	if news != "" {
+		id := c.Call.ID
+		f.feed.Publish(a.ID, agentfeed.Event{Kind: news, CallID: &id, At: time.Now().UTC()})
 	}
 }
 
 func (f presenceFloor) Reserved(ctx context.Context, a execution.Agent, c dispatch.Claim) {
-	f.engage(ctx, a, c, presence.Reserved)
+	f.engage(ctx, a, c, presence.Reserved, agentfeed.CallOffered)
 }
 
 func (f presenceFloor) Connected(ctx context.Context, a execution.Agent, c dispatch.Claim) {
 	if c.Call.AgentID == nil { // a predictive call: the agent was ready, not reserved
-		f.engage(ctx, a, c, presence.Reserved)
+		f.engage(ctx, a, c, presence.Reserved, "")
 	}
-	f.engage(ctx, a, c, presence.OnCall)
+	f.engage(ctx, a, c, presence.OnCall, agentfeed.CallConnected)
 }
 
 func (f presenceFloor) Ended(ctx context.Context, a execution.Agent, c dispatch.Claim, result dialing.Result) {
 	if result == dialing.Answered {
-		f.engage(ctx, a, c, presence.WrapUp)
+		f.engage(ctx, a, c, presence.WrapUp, agentfeed.CallEnded)
 		return
 	}
-	f.engage(ctx, a, c, presence.Ready)
+	f.engage(ctx, a, c, presence.Ready, agentfeed.CallEnded)
 }
 
 // SimulatedAgents makes n simulated agents for a campaign of ctx's client,
