@@ -128,8 +128,8 @@ func Seed(ctx context.Context, db *store.DB, svc store.Services) (bool, error) {
 
 // seedMarketplace publishes Maison Lumière's two campaigns, has both
 // centers answer the first, makes Atlas Contact's offer an active
-// contract (its data-protection file verified by the platform), and
-// starts it: `plateau dev` dials it.
+// contract (its data-protection file verified by the platform), starts it
+// and assigns Atlas's agents to it: `plateau dev` dials it.
 func seedMarketplace(ctx context.Context, db *store.DB, svc store.Services) error {
 	orgs, err := db.ListOrgs(ctx, "")
 	if err != nil {
@@ -196,8 +196,28 @@ func seedMarketplace(ctx context.Context, db *store.DB, svc store.Services) erro
 	if err := seedLeads(client, svc.Leads, map[uuid.UUID]int{carts.ID: cartsRows, meetings.ID: meetingsRows}); err != nil {
 		return err
 	}
-	_, err = svc.Campaigns.Move(client, carts.ID, campaign.Start)
-	return err
+	if _, err = svc.Campaigns.Move(client, carts.ID, campaign.Start); err != nil {
+		return err
+	}
+	return assignAgents(atlas, svc, carts.ID)
+}
+
+// assignAgents puts the center's agents on the campaign, as its
+// supervisor would: a demo agent who goes ready takes its calls.
+func assignAgents(center context.Context, svc store.Services, campaignID uuid.UUID) error {
+	members, _, err := svc.Tenancy.Members(center, store.Page{Limit: store.MaxLimit})
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if m.Role != tenancy.RoleAgent {
+			continue
+		}
+		if _, err := svc.Assignments.Assign(center, m.ID, campaignID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maisonLumiereRecords: consents captured at checkout and one opt-out, so
