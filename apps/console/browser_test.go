@@ -67,11 +67,11 @@ func TestBrowserConsoleFollowsACampaignToItsContract(t *testing.T) {
 	platformtest.Screenshot(t, ctx, "console-campaigns-laptop")
 	fitsAPhone("console-campaigns")
 
-	// Only the contracted campaign, then its page.
-	run("filter", chromedp.SetValue(chromedp.CSS(`select[name="status"]`), "contracted"))
+	// Only the running campaign (the demo starts its contracted one), then its page.
+	run("filter", chromedp.SetValue(chromedp.CSS(`select[name="status"]`), "running"))
 	click(`form.filter button[type="submit"]`)
 	if list := textOf(`[data-testid="campaigns"]`); strings.Contains(list, "Rendez-vous") || !strings.Contains(list, "Relance paniers abandonnés") {
-		t.Fatalf("filtered on contracted campaigns:\n%s", list)
+		t.Fatalf("filtered on running campaigns:\n%s", list)
 	}
 	click(`[data-testid="campaigns"] a`)
 	if offers := textOf(`[data-testid="offers"]`); !strings.Contains(offers, "Atlas Contact") || !strings.Contains(offers, "Teranga Relation Client") {
