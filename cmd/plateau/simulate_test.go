@@ -17,6 +17,7 @@ import (
 	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -125,9 +126,18 @@ func TestAPacerKilledMidCampaignLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		client := clientOf(t, db, campaign)
+		svc, err := platform.Services(ctx, db.App, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := uuid.MustParse(campaign)
+		org, err := svc.Execution.ClientOf(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(org, "test"))
 		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
-			if n := openCalls(t, db, client, campaign); n >= 3 {
+			if n := openCalls(t, svc, client, id); n >= 3 {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -150,12 +160,7 @@ func TestAPacerKilledMidCampaignLosesNothing(t *testing.T) {
 			t.Fatalf("verify after the restart: exit %d\n%s\n%s", code, out, errOut)
 		}
 		interrupted := 0
-		svc, err := platform.Services(ctx, db.App, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := uuid.MustParse(campaign)
-		if err := svc.Calls.Each(tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(client, "test")), id, func(c call.Call) error {
+		if err := svc.Calls.Each(client, id, func(c call.Call) error {
 			if c.Cause == call.Interrupted {
 				interrupted++
 				if c.Result != dialing.Failed || c.EndedAt == nil {
@@ -172,35 +177,16 @@ func TestAPacerKilledMidCampaignLosesNothing(t *testing.T) {
 	})
 }
 
-func clientOf(t *testing.T, db dbtest.DB, campaign string) tenancy.Org {
+// openCalls counts the campaign's calls in progress, as its client reads them.
+func openCalls(t *testing.T, svc store.Services, client context.Context, campaign uuid.UUID) int {
 	t.Helper()
-	svc, err := platform.Services(context.Background(), db.App, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	org, err := svc.Execution.ClientOf(context.Background(), uuid.MustParse(campaign))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return org
-}
-
-// openCalls counts the campaign's calls in progress.
-func openCalls(t *testing.T, db dbtest.DB, client tenancy.Org, campaign string) int {
-	t.Helper()
-	svc, err := platform.Services(context.Background(), db.App, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 0
-	err = svc.Calls.Each(tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(client, "test")), uuid.MustParse(campaign),
-		func(c call.Call) error {
-			if c.Open() {
-				n++
-			}
-			return nil
-		})
-	if err != nil {
+	if err := svc.Calls.Each(client, campaign, func(c call.Call) error {
+		if c.Open() {
+			n++
+		}
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return n

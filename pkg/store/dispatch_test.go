@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
+	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
 	"github.com/plateau-bpo/plateau/pkg/dispatch"
@@ -217,6 +218,48 @@ func TestDispatchIsTheClientsOnly(t *testing.T) {
 		terangaCalls, _, err := f.svc.Calls.List(f.terCtx, f.campaign.ID, store.Page{})
 		if err != nil || len(terangaCalls) != 0 {
 			t.Fatalf("Teranga reads Atlas's calls: %+v (%v)", terangaCalls, err)
+		}
+	})
+}
+
+// TestPacingIsTheClientsOnly: another client can take no pacer lease on
+// the campaign, reaps none of its claims, and reads neither its shares
+// nor its figures.
+func TestPacingIsTheClientsOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		db.App.Now = func() time.Time { return tuesdayMorning }
+		f := runningFloor(t, db.App, 3)
+		other, _ := actingAs(t, db.App, tenancy.KindClient, "Autre Client", "FR")
+		if held, err := f.svc.Execution.Pace(other, f.campaign.ID, "intruder", time.Minute); held || !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("another client took the pacer lease: %v %v", held, err)
+		}
+		if held, err := f.svc.Execution.Pace(f.client, f.campaign.ID, "pacer", time.Minute); !held || err != nil {
+			t.Fatalf("the client's pacer: %v %v", held, err)
+		}
+		_, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID)
+		ok(t, err)
+		c, found := f.claim(t, f.atlas)
+		if !found {
+			t.Fatal("nothing to claim")
+		}
+		db.App.Now = func() time.Time { return tuesdayMorning.Add(time.Hour) } // its lease lapsed
+		if n, err := f.svc.Execution.Reap(other, f.campaign.ID); n != 0 || err != nil {
+			t.Fatalf("another client reaped %d claims (%v)", n, err)
+		}
+		if shares, err := f.svc.Execution.Shares(other, f.campaign.ID); len(shares) != 0 || err != nil {
+			t.Fatalf("another client read the shares %v (%v)", shares, err)
+		}
+		sum, err := f.svc.Execution.Summarize(other, f.campaign.ID, tuesdayMorning, tuesdayMorning.Add(2*time.Hour))
+		if err != nil || sum.Attempts != 0 {
+			t.Fatalf("another client read %d attempts (%v)", sum.Attempts, err)
+		}
+		if n, err := f.svc.Execution.Reap(f.client, f.campaign.ID); n != 1 || err != nil {
+			t.Fatalf("the client reaped %d claims (%v), want 1", n, err)
+		}
+		k, err := f.svc.Calls.Get(f.client, c.Call.ID)
+		ok(t, err)
+		if k.Result != dialing.Failed || k.Cause != call.Interrupted {
+			t.Fatalf("the lapsed call ended %q (%q)", k.Result, k.Cause)
 		}
 	})
 }

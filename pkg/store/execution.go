@@ -70,6 +70,13 @@ type pacerLeaseRow struct {
 // died lets its lease lapse.
 func (s *Execution) Pace(ctx context.Context, campaignID uuid.UUID, holder string, d time.Duration) (bool, error) {
 	return run(ctx, s.db, func(t *tenant) (bool, error) {
+		mine, err := t.Tx.NewSelect().Model((*campaignRow)(nil)).Where("id = ? AND org_id = ?", campaignID, t.OrgID()).Exists(ctx)
+		if err != nil {
+			return false, err
+		}
+		if !mine {
+			return false, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign not found")
+		}
 		lease := pacerLeaseRow{CampaignID: campaignID, OrgID: t.OrgID(), Holder: holder, LeaseUntil: t.Now.Add(d)}
 		res, err := t.Tx.NewInsert().Model(&lease).
 			On("CONFLICT (campaign_id) DO UPDATE").
