@@ -7,16 +7,15 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
 	"github.com/plateau-bpo/plateau/cmd/plateau/platform/platformtest"
 	"github.com/plateau-bpo/plateau/pkg/agentfeed"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/presence"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -24,34 +23,6 @@ import (
 // tuesdayInGeneva is inside the calling hours of a Swiss campaign: claims
 // are made at it.
 var tuesdayInGeneva = time.Date(2027, 1, 12, 9, 30, 0, 0, time.UTC)
-
-// fakePhone records the calls the API asked to dial and hang up.
-type fakePhone struct {
-	mu             sync.Mutex
-	dialed, hungUp []uuid.UUID
-}
-
-func (p *fakePhone) Dial(_ context.Context, id uuid.UUID) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.dialed = append(p.dialed, id)
-	return nil
-}
-
-func (p *fakePhone) Hangup(_ context.Context, id uuid.UUID) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.hungUp = append(p.hungUp, id)
-	return nil
-}
-
-// withPhone gives each platform built a new fakePhone, kept in *p.
-func withPhone(p **fakePhone) func(*platform.Config) {
-	return func(c *platform.Config) {
-		*p = &fakePhone{}
-		c.Phone = *p
-	}
-}
 
 // person is a member of a center signed in in a browser.
 type person struct {
@@ -82,8 +53,16 @@ type agentFloor struct {
 // the platform (no person of the center in the client's audit trail).
 func newAgentFloor(t *testing.T, e *platformtest.Env, client, center platformtest.Tenant, domain string, phones ...string) agentFloor {
 	t.Helper()
+	return newAgentFloorDialing(t, e, client, center, domain, "preview", phones...)
+}
+
+// newAgentFloorDialing is newAgentFloor, its campaign dialled in mode.
+func newAgentFloorDialing(t *testing.T, e *platformtest.Env, client, center platformtest.Tenant, domain, mode string, phones ...string) agentFloor {
+	t.Helper()
 	f := agentFloor{center: center}
-	f.campaign = must[campaignBody](t, e, http.MethodPost, "/api/v1/campaigns", client.Key, newCampaign("Appels "+domain, "CH"), http.StatusCreated).ID
+	body := newCampaign("Appels "+domain, "CH")
+	body["dialing_mode"] = mode
+	f.campaign = must[campaignBody](t, e, http.MethodPost, "/api/v1/campaigns", client.Key, body, http.StatusCreated).ID
 	move(t, e, client.Key, f.campaign, "publish", http.StatusOK)
 	offer := must[offerBody](t, e, http.MethodPost, "/api/v1/campaigns/"+f.campaign+"/offers", center.Key, newOffer(420_000), http.StatusCreated).ID
 	f.contract = must[contractBody](t, e, http.MethodPost, "/api/v1/offers/"+offer+"/accept", client.Key, nil, http.StatusCreated).ID
@@ -148,7 +127,7 @@ type presenceBody struct {
 // stream, dial, notes, hang-up, the disposition, a skip; its supervisor
 // assigns it and sets its presence; the client and the center read the
 // calls.
-func agentAnswers(t *testing.T, e *platformtest.Env, k *contract, phone *fakePhone, client platformtest.Tenant) {
+func agentAnswers(t *testing.T, e *platformtest.Env, k *contract, client platformtest.Tenant) {
 	t.Helper()
 	center := e.Org(tenancy.KindCenter, "Atlas Agents", "MA")
 	f := newAgentFloor(t, e, client, center, "atlas.test", "+41 22 345 00 01", "+41 22 345 00 02", "+41 22 345 00 03")
@@ -212,18 +191,32 @@ func agentAnswers(t *testing.T, e *platformtest.Env, k *contract, phone *fakePho
 	as(f.other, 204, "GET", "/api/v1/agent/call", nil)
 
 	calls := "/api/v1/calls/" + taken.Call.ID
-	as(f.other, 404, "POST", calls+"/dial", nil) // another agent's call
-	as(f.agent, 204, "POST", calls+"/dial", nil)
-	ok(t, e.P.Services.Dispatch.Dialed(platformtest.As(client.Org), callID, tuesdayInGeneva))
+	as(f.other, 404, "POST", calls+"/dial", nil)   // another agent's call
+	as(f.agent, 409, "POST", calls+"/hangup", nil) // not dialled: a skip gives it back
+	as(f.agent, 202, "POST", calls+"/dial", nil)
+	asked := func() dispatch.Requests {
+		t.Helper()
+		r, err := e.P.Services.Dispatch.Requests(platformtest.As(client.Org), uuid.MustParse(f.campaign))
+		ok(t, err)
+		return r
+	}
+	if r := asked(); len(r.Dials) != 1 || r.Dials[0].Call.ID != callID || r.Dials[0].Lead.Phone != "+41223450001" || len(r.Hangups) != 0 {
+		t.Fatalf("the pacer reads the requests %+v; want the dial of %s", r, callID)
+	}
+	ok(t, e.P.Services.Dispatch.Dialed(platformtest.As(client.Org), callID, tuesdayInGeneva)) // the pacer dialled it
+	if r := asked(); len(r.Dials) != 0 {
+		t.Fatalf("a dialled call is still asked to dial: %+v", r)
+	}
+	as(f.agent, 409, "POST", calls+"/dial", nil)                                      // dialled already
 	as(f.agent, 409, "POST", calls+"/skip", map[string]string{"reason": "trop tard"}) // dialled: an attempt
 	ok(t, e.P.Services.Dispatch.Record(platformtest.As(client.Org), dialing.Event{CallID: callID, Kind: dialing.EventAnswered, At: tuesdayInGeneva.Add(5 * time.Second)}))
 	_, err := e.P.Services.Presence.Engage(platformtest.As(client.Org), uuid.MustParse(f.agent.id), callID, presence.OnCall)
 	ok(t, err)
 	as(f.agent, 204, "PUT", calls+"/notes", map[string]string{"notes": "rappeler le mari"})
 	as(f.agent, 422, "PUT", calls+"/notes", map[string]string{"notes": strings.Repeat("x", 5001)})
-	as(f.agent, 204, "POST", calls+"/hangup", nil)
-	if len(phone.dialed) != 1 || phone.dialed[0] != callID || len(phone.hungUp) != 1 || phone.hungUp[0] != callID {
-		t.Fatalf("the phone was asked to dial %v and hang up %v; want the call %s once each", phone.dialed, phone.hungUp, callID)
+	as(f.agent, 202, "POST", calls+"/hangup", nil)
+	if r := asked(); len(r.Hangups) != 1 || r.Hangups[0] != callID || len(r.Dials) != 0 {
+		t.Fatalf("the pacer reads the requests %+v; want the hang-up of %s", r, callID)
 	}
 	ok(t, e.P.Services.Dispatch.Record(platformtest.As(client.Org), dialing.Event{CallID: callID, Kind: dialing.EventEnded,
 		At: tuesdayInGeneva.Add(3 * time.Minute), Result: dialing.Answered}))

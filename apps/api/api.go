@@ -57,9 +57,6 @@ type Deps struct {
 	Presence    *store.Presence
 	Assignments *store.Assignments
 	Agents      *store.Agents
-	// Phone dials and hangs up an agent's calls: the engine. Until one is
-	// wired, dial and hang-up answer 503.
-	Phone Phone
 	// Feed carries each agent's events to its event stream; a broker of
 	// its own when nil.
 	Feed *agentfeed.Broker
@@ -165,8 +162,8 @@ func (a *API) Mount() {
 	r.Get("/campaigns/:id/calls", tenancy.PermCallsRead, a.campaignCalls)
 	r.Get("/campaigns/:id/leads/:lead_id/calls", tenancy.PermCallsRead, a.leadCalls)
 	r.Get("/calls/:id", tenancy.PermCallsRead, a.call)
-	post("/calls/:id/dial", tenancy.PermAgentAccess, a.onHeldCall(a.dial))
-	post("/calls/:id/hangup", tenancy.PermAgentAccess, a.onHeldCall(a.hangup))
+	post("/calls/:id/dial", tenancy.PermAgentAccess, a.ask(a.d.Calls.RequestDial))
+	post("/calls/:id/hangup", tenancy.PermAgentAccess, a.ask(a.d.Calls.RequestHangup))
 	post("/calls/:id/disposition", tenancy.PermAgentAccess, a.dispose)
 	post("/calls/:id/skip", tenancy.PermAgentAccess, a.skip)
 	r.Put("/calls/:id/notes", tenancy.PermAgentAccess, a.note)

@@ -7,7 +7,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -18,14 +17,6 @@ import (
 // it); acted on — dialled, hung up, noted, given an outcome, skipped — by
 // the agent who holds the call or a supervisor of its center, anything
 // else being 404.
-
-// Phone is the port the engine fills: it dials a call an agent holds
-// (a preview) and hangs one up. The store has checked that the principal
-// holds the call before either is asked.
-type Phone interface {
-	Dial(ctx context.Context, callID uuid.UUID) error
-	Hangup(ctx context.Context, callID uuid.UUID) error
-}
 
 // callView is Call.
 type callView struct {
@@ -110,47 +101,21 @@ func (a *API) call(c *fiber.Ctx) error {
 	})
 }
 
-// onHeldCall answers 204 once act was done on a call the principal holds.
-func (a *API) onHeldCall(act func(ctx context.Context, callID uuid.UUID) error) fiber.Handler {
+// ask answers 202 once the call's pacer was asked to do what request
+// says (dial a preview call, hang up): it does it on its next tick, in
+// whichever process paces the campaign.
+func (a *API) ask(request func(ctx context.Context, callID uuid.UUID) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := idParam(c)
 		if err != nil {
 			return err
 		}
-		ctx := c.UserContext()
-		if _, err := a.d.Calls.Held(ctx, id); err != nil {
+		if err := request(c.UserContext(), id); err != nil {
 			return err
 		}
-		if err := act(ctx, id); err != nil {
-			return err
-		}
-		return c.SendStatus(fiber.StatusNoContent)
+		c.Status(fiber.StatusAccepted) // no body: the event stream tells what came of it
+		return nil
 	}
-}
-
-func (a *API) dial(ctx context.Context, callID uuid.UUID) error { return a.phone().Dial(ctx, callID) }
-func (a *API) hangup(ctx context.Context, callID uuid.UUID) error {
-	return a.phone().Hangup(ctx, callID)
-}
-
-// phone is the engine's port, or, before one is wired, a phone that says
-// so.
-func (a *API) phone() Phone {
-	if a.d.Phone == nil {
-		return noPhone{}
-	}
-	return a.d.Phone
-}
-
-// noPhone answers every call with 503: no engine places calls in this
-// process.
-type noPhone struct{}
-
-func (noPhone) Dial(context.Context, uuid.UUID) error   { return errNoPhone() }
-func (noPhone) Hangup(context.Context, uuid.UUID) error { return errNoPhone() }
-
-func errNoPhone() error {
-	return apperr.New(apperr.Unavailable, "api.phone.unavailable", "no dialer places calls here yet; try again later")
 }
 
 func (a *API) dispose(c *fiber.Ctx) error {

@@ -125,3 +125,13 @@ type Claim struct {
 	Lead       lead.Lead
 	LeaseUntil time.Time
 }
+
+// Requests are what agents and supervisors asked of a campaign's calls,
+// for its pacer to do on its next tick.
+type Requests struct {
+	// Dials are the preview calls an agent read and asked to dial.
+	Dials []Claim
+	// Hangups are the calls in progress an agent or a supervisor asked to
+	// hang up.
+	Hangups []uuid.UUID
+}

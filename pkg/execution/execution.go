@@ -32,6 +32,9 @@ type Queue interface {
 	Bridged(ctx context.Context, callID, agentID uuid.UUID, at time.Time) error
 	Record(ctx context.Context, ev dialing.Event) error
 	Renew(ctx context.Context, callIDs []uuid.UUID) error
+	// Requests are the dials and hang-ups agents asked of the campaign's
+	// calls, through the agent API of any process.
+	Requests(ctx context.Context, campaignID uuid.UUID) (dispatch.Requests, error)
 }
 
 // Leases are the store's pacer leases and the return of lapsed claims.

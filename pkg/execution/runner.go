@@ -95,6 +95,8 @@ type flight struct {
 	bridged  time.Time
 	flying   bool
 	waiting  bool
+	// hangingUp: the call was asked to hang up, and the dialer told to.
+	hangingUp bool
 }
 
 // Stats counts what a runner did since it started.
@@ -201,7 +203,10 @@ func (r *Runner) tick() {
 		r.chores()
 	}
 	r.exhausted = false
+	asked := r.requests()
+	r.hangUp(asked.Hangups)
 	if !r.stopping && !now.Before(r.holdUntil) && r.standing() {
+		r.dialAsked(asked.Dials)
 		ready := r.ready()
 		ready = r.serveWaiting(ready)
 		r.place(ready)
@@ -368,6 +373,18 @@ func (r *Runner) dial(contractID uuid.UUID, a *Agent) bool {
 		return false
 	}
 	r.stats.Claims++
+	if !r.launch(c, a) {
+		return false
+	}
+	if a != nil {
+		r.cfg.Floor.Reserved(r.ctx, *a, c)
+	}
+	return true
+}
+
+// launch places the call of claim c, for agent a (nil: whoever is ready
+// when the callee answers). It reports false when the dialer refused it.
+func (r *Runner) launch(c dispatch.Claim, a *Agent) bool {
 	f := &flight{claim: c, agent: a, dialedAt: r.now(), flying: true}
 	dc, err := r.cfg.Dialer.Dial(r.ctx, dialing.Dial{CallID: c.Call.ID, To: c.Lead.Phone, CallerID: r.cfg.CallerID,
 		RingTimeout: r.cfg.RingTimeout, Record: r.cfg.Record})
@@ -384,7 +401,6 @@ func (r *Runner) dial(contractID uuid.UUID, a *Agent) bool {
 	r.stats.Dials++
 	if a != nil {
 		r.busy[a.ID] = f
-		r.cfg.Floor.Reserved(r.ctx, *a, c)
 	}
 	if err := r.cfg.Queue.Dialed(r.ctx, c.Call.ID, f.dialedAt); err != nil {
 		r.warn("recording a dial failed", err, "call", c.Call.ID)
@@ -397,6 +413,47 @@ func (r *Runner) dial(contractID uuid.UUID, a *Agent) bool {
 		}()
 	}
 	return true
+}
+
+// requests reads what agents asked of the campaign's calls.
+func (r *Runner) requests() dispatch.Requests {
+	asked, err := r.cfg.Queue.Requests(r.ctx, r.cfg.Campaign)
+	if err != nil {
+		r.warn("reading the agents' dials and hang-ups failed", err)
+	}
+	return asked
+}
+
+// dialAsked places the preview calls their agents asked to dial, each
+// once: a call this runner placed already is in r.calls until it ends.
+func (r *Runner) dialAsked(dials []dispatch.Claim) {
+	for _, c := range dials {
+		k := c.Call
+		if r.calls[k.ID] != nil || k.AgentID == nil || k.ContractID == nil || r.busy[*k.AgentID] != nil {
+			continue
+		}
+		a := Agent{ID: *k.AgentID, CenterID: k.CenterID, ContractID: *k.ContractID}
+		if !r.launch(c, &a) {
+			r.cfg.Floor.Ended(r.ctx, a, c, dialing.Failed) // the agent was reserved for it: ready again
+			return
+		}
+	}
+}
+
+// hangUp hangs up the calls of this runner that were asked to, each once;
+// the dialer's end event closes them.
+func (r *Runner) hangUp(ids []uuid.UUID) {
+	for _, id := range ids {
+		f := r.calls[id]
+		if f == nil || f.hangingUp {
+			continue
+		}
+		f.hangingUp = true
+		if err := f.call.Hangup(r.ctx); err != nil {
+			f.hangingUp = false // asked again on the next tick
+			r.warn("hanging up a call as asked failed", err, "call", id)
+		}
+	}
 }
 
 // record keeps a dialer's event in the store; a failure is logged, and the

@@ -3,6 +3,8 @@ package execution_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +34,9 @@ type memQueue struct {
 	claims    []dispatch.ClaimRequest
 	open      map[uuid.UUID]bool
 	ended     map[uuid.UUID]dialing.Result
+	causes    map[uuid.UUID]string
+	dialed    map[uuid.UUID]int
+	asked     dispatch.Requests // what agents asked, as the store keeps it
 	maxOpen   int
 	bridged   int
 	holder    string // the pacer lease's holder; "" free
@@ -39,7 +44,8 @@ type memQueue struct {
 }
 
 func newQueue(leads int) *memQueue {
-	return &memQueue{leads: leads, open: map[uuid.UUID]bool{}, ended: map[uuid.UUID]dialing.Result{}}
+	return &memQueue{leads: leads, open: map[uuid.UUID]bool{}, ended: map[uuid.UUID]dialing.Result{},
+		causes: map[uuid.UUID]string{}, dialed: map[uuid.UUID]int{}}
 }
 
 func (q *memQueue) Fill(context.Context, uuid.UUID) (int, error) { return 0, nil }
@@ -58,7 +64,35 @@ func (q *memQueue) Claim(_ context.Context, req dispatch.ClaimRequest) (dispatch
 		Lead: lead.Lead{ID: uuid.New(), Phone: "+33612345678"}}, true, nil
 }
 
-func (q *memQueue) Dialed(context.Context, uuid.UUID, time.Time) error { return nil }
+// Dialed counts the call's dials; a dial asked for is done.
+func (q *memQueue) Dialed(_ context.Context, id uuid.UUID, _ time.Time) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.dialed[id]++
+	q.asked.Dials = slices.DeleteFunc(q.asked.Dials, func(c dispatch.Claim) bool { return c.Call.ID == id })
+	return nil
+}
+
+// ask has an agent ask to dial the preview call it holds.
+func (q *memQueue) ask(c dispatch.Claim) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.open[c.Call.ID] = true
+	q.asked.Dials = append(q.asked.Dials, c)
+}
+
+// hangUp has an agent ask to hang up its call.
+func (q *memQueue) hangUp(id uuid.UUID) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.asked.Hangups = append(q.asked.Hangups, id)
+}
+
+func (q *memQueue) Requests(context.Context, uuid.UUID) (dispatch.Requests, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return dispatch.Requests{Dials: slices.Clone(q.asked.Dials), Hangups: slices.Clone(q.asked.Hangups)}, nil
+}
 
 func (q *memQueue) Bridged(context.Context, uuid.UUID, uuid.UUID, time.Time) error {
 	q.mu.Lock()
@@ -75,7 +109,9 @@ func (q *memQueue) Record(_ context.Context, ev dialing.Event) error {
 			return errors.New("a call ended twice")
 		}
 		q.ended[ev.CallID] = ev.Result
+		q.causes[ev.CallID] = ev.Cause
 		delete(q.open, ev.CallID)
+		q.asked.Hangups = slices.DeleteFunc(q.asked.Hangups, func(id uuid.UUID) bool { return id == ev.CallID })
 	}
 	return nil
 }
@@ -241,5 +277,59 @@ func TestACampaignWithoutStandingPlacesNoCall(t *testing.T) {
 	r.clock.Advance(time.Hour)
 	if len(r.queue.claims) != 0 {
 		t.Fatalf("%d leads claimed with the budget spent", len(r.queue.claims))
+	}
+}
+
+// agentFloor is agents reserved for their preview calls: none is ready for
+// the runner's own claims; it keeps the news of their calls.
+type agentFloor struct {
+	mu        sync.Mutex
+	connected []uuid.UUID
+	ended     map[uuid.UUID]dialing.Result
+}
+
+func (f *agentFloor) Ready(context.Context, uuid.UUID) ([]execution.Agent, error) { return nil, nil }
+func (f *agentFloor) Reserved(context.Context, execution.Agent, dispatch.Claim)   {}
+
+func (f *agentFloor) Connected(_ context.Context, a execution.Agent, _ dispatch.Claim) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.connected = append(f.connected, a.ID)
+}
+
+func (f *agentFloor) Ended(_ context.Context, a execution.Agent, c dispatch.Claim, res dialing.Result) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ended[c.Call.ID] = res
+}
+
+func TestAPreviewIsDialledOnceWhenItsAgentAsksAndHungUpWhenAsked(t *testing.T) {
+	floor := &agentFloor{ended: map[uuid.UUID]dialing.Result{}}
+	r := start(t, campaign.Preview, 0, 0, simulator, func(c *execution.Config) { c.Floor = floor })
+	agent, contractID := uuid.New(), contract
+	read := dispatch.Claim{Call: call.Call{ID: uuid.New(), AgentID: &agent, CenterID: center, ContractID: &contractID},
+		Lead: lead.Lead{ID: uuid.New(), Phone: "+33612345678"}}
+
+	r.clock.Advance(10 * time.Second)
+	if st := r.runner.Stats(); st.Dials != 0 || st.Claims != 0 {
+		t.Fatalf("a preview campaign placed calls no agent asked for: %+v", st)
+	}
+	r.queue.ask(read)
+	r.clock.Advance(execution.Tick)
+	if n := r.queue.dialed[read.Call.ID]; n != 1 {
+		t.Fatalf("the asked call was dialled %d times after a tick, want once", n)
+	}
+	r.queue.hangUp(read.Call.ID)
+	r.clock.Advance(3 * execution.Tick)
+	res, ended := r.queue.ended[read.Call.ID]
+	if !ended || !strings.Contains(r.queue.causes[read.Call.ID], "Plateau") {
+		t.Fatalf("the call asked to hang up: ended %v, %s (%q)", ended, res, r.queue.causes[read.Call.ID])
+	}
+	if floor.ended[read.Call.ID] != res {
+		t.Fatalf("the agent heard its call ended %q, the call ended %q", floor.ended[read.Call.ID], res)
+	}
+	r.clock.Advance(time.Minute)
+	if n := r.queue.dialed[read.Call.ID]; n != 1 || r.runner.Stats().Dials != 1 {
+		t.Fatalf("the asked call was dialled %d times, %d dials in all", n, r.runner.Stats().Dials)
 	}
 }

@@ -53,6 +53,8 @@ type callRow struct {
 	Notes             string     `bun:"notes"`
 	Recording         string     `bun:"recording"`
 	ExternalID        *string    `bun:"external_id"`
+	DialRequestedAt   *time.Time `bun:"dial_requested_at"`
+	HangupRequestedAt *time.Time `bun:"hangup_requested_at"`
 }
 
 func callRowOf(k call.Call) callRow {

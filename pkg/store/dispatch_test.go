@@ -38,12 +38,18 @@ type floor struct {
 
 func runningFloor(t *testing.T, d *store.DB, leads int) floor {
 	t.Helper()
+	return runningFloorDialing(t, d, leads, campaign.Progressive)
+}
+
+// runningFloorDialing is runningFloor, its campaign dialled in mode.
+func runningFloorDialing(t *testing.T, d *store.DB, leads int, mode campaign.DialingMode) floor {
+	t.Helper()
 	f := floor{svc: services(d)}
 	f.client, f.clientOrg = actingAs(t, d, tenancy.KindClient, "Maison Lumière", "FR")
 	f.atlasCtx, _ = actingAs(t, d, tenancy.KindCenter, "Atlas Contact", "MA")
 	f.terCtx, _ = actingAs(t, d, tenancy.KindCenter, "Teranga", "SN")
 	x := publish(t, f.svc, f.client, campaign.Input{Name: "Relance Genève", Kind: "customer_care", Audience: "b2c",
-		Country: "CH", Languages: []string{"fr"}, Volume: leads, DialingMode: string(campaign.Progressive)})
+		Country: "CH", Languages: []string{"fr"}, Volume: leads, DialingMode: string(mode)})
 	start := tuesdayMorning
 	offer := func(center context.Context, seats int) market.Offer {
 		o, err := submit(f.svc, center, x.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerAttempt: 100_000},

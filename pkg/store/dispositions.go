@@ -257,31 +257,28 @@ func (s *Calls) Skip(ctx context.Context, callID uuid.UUID, reason string) error
 		return apperr.InvalidFields("store.skip.invalid", "the skip is not valid",
 			apperr.Field("reason", "store.skip.reason", "is required, at most %d characters", maxSkipReason))
 	}
-	r, err := run(ctx, s.db, func(t *tenant) (callRow, error) {
-		r, err := t.heldCall(ctx, callID)
-		if err == nil && (r.DialedAt != nil || r.EndedAt != nil) {
-			err = apperr.New(apperr.Conflict, "store.call.dialed", "the call was dialled: it is an attempt, and ends with its result")
-		}
-		return r, err
-	})
+	r, client, err := s.undialled(ctx, callID, "preview skip")
 	if err != nil {
 		return err
 	}
-	client := s.forClient(ctx, r, "preview skip")
 	if err := do(client, s.db, func(t *tenant) error { return t.skip(client, r, reason) }); err != nil {
 		return err
 	}
+	return do(ctx, s.db, func(t *tenant) error { return t.unreserve(ctx, r) })
+}
+
+// unreserve makes the agent reserved for the undialled call r ready again,
+// in the scope of r's center; an agent who moved on since is left as it is.
+func (t *tenant) unreserve(ctx context.Context, r callRow) error {
 	if r.AgentID == nil {
 		return nil
 	}
-	return do(ctx, s.db, func(t *tenant) error {
-		cur, err := t.presenceOf(ctx, *r.AgentID, true)
-		if err != nil || cur.State != presence.Reserved || !sameID(cur.CallID, &r.ID) {
-			return err
-		}
-		_, err = t.engage(ctx, *r.AgentID, r, presence.Ready)
+	cur, err := t.presenceOf(ctx, *r.AgentID, true)
+	if err != nil || cur.State != presence.Reserved || !sameID(cur.CallID, &r.ID) {
 		return err
-	})
+	}
+	_, err = t.engage(ctx, *r.AgentID, r, presence.Ready)
+	return err
 }
 
 // Release gives back, in the client's name, the lead of a call claimed
@@ -312,7 +309,7 @@ func (t *tenant) skip(ctx context.Context, r callRow, reason string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.Conflict, "store.call.dialed", "the call was dialled: it is an attempt, and ends with its result")
+		return errDialed()
 	}
 	var q queueRow
 	err = t.Tx.NewUpdate().Model(&q).Set("holder = NULL, lease_until = NULL, due_at = ?", t.Now).

@@ -104,52 +104,75 @@ func (s *Execution) Unpace(ctx context.Context, campaignID uuid.UUID, holder str
 const reapBatch = 500
 
 // Reap returns the campaign's work whose holder vanished — its lease
-// lapsed — and returns how many claims it returned. A call still open (the
-// dialer died mid-call) ends as failed with call.Interrupted, which counts
-// it as the attempt it was, and its lead is retried by the policy like any
+// lapsed — and returns how many claims it returned. A preview lead its
+// agent neither dialled nor asked to dial was no attempt: it goes back to
+// the queue as a skip does, and the agent is ready again. A call still open
+// otherwise (the dialer died mid-call, or before it stamped the dial it
+// may have placed) ends as failed with call.Interrupted, which counts it
+// as the attempt it was, and its lead is retried by the policy like any
 // failed call. The lead of an answered call whose disposition never came
 // goes back to the queue as a retry, due now: the rules decide when it may
 // be called again.
 func (s *Execution) Reap(ctx context.Context, campaignID uuid.UUID) (int, error) {
 	total := 0
 	for {
-		n, err := run(ctx, s.db, func(t *tenant) (int, error) { return t.reap(ctx, s.retry, campaignID) })
+		var unread []callRow
+		n, err := run(ctx, s.db, func(t *tenant) (int, error) {
+			n, previews, err := t.reap(ctx, s.retry, campaignID)
+			unread = previews
+			return n, err
+		})
 		total += n
+		for _, r := range unread {
+			center := actingFor(ctx, r.CenterID, tenancy.KindCenter, "pacer")
+			if err := do(center, s.db, func(t *tenant) error { return t.unreserve(center, r) }); err != nil {
+				return total, err
+			}
+		}
 		if err != nil || n < reapBatch {
 			return total, err
 		}
 	}
 }
 
-func (t *tenant) reap(ctx context.Context, retry dispatch.RetryPolicy, campaignID uuid.UUID) (int, error) {
+// reap returns up to reapBatch lapsed claims, and the preview calls given
+// back among them, whose agents are to be made ready.
+func (t *tenant) reap(ctx context.Context, retry dispatch.RetryPolicy, campaignID uuid.UUID) (int, []callRow, error) {
 	var lapsed []queueRow
 	if err := t.Tx.NewSelect().Model(&lapsed).
 		Where("campaign_id = ? AND org_id = ? AND holder IS NOT NULL AND lease_until < ?", campaignID, t.OrgID(), t.Now).
 		OrderExpr("lease_until").Limit(reapBatch).Scan(ctx); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
+	var unread []callRow
 	for _, q := range lapsed {
 		var r callRow
 		if err := t.Tx.NewSelect().Model(&r).Where("id = ?", *q.Holder).Scan(ctx); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		if r.EndedAt == nil {
+		switch {
+		case r.EndedAt == nil && r.Mode == string(campaign.Preview) && r.DialedAt == nil && r.DialRequestedAt == nil:
+			if err := t.skip(ctx, r, "the agent did not dial the lead before its lease ended"); err != nil {
+				return 0, nil, err
+			}
+			unread = append(unread, r)
+		case r.EndedAt == nil:
 			if _, err := t.endCalls(ctx, retry, []callEnd{{Event: dialing.Event{CallID: r.ID, Kind: dialing.EventEnded,
 				At: t.Now, Result: dialing.Failed, Cause: call.Interrupted}}}); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
-			continue
-		}
-		if _, err := t.Tx.NewUpdate().Model((*queueRow)(nil)).
-			Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?", int(dispatch.Retry), t.Now).
-			Where("campaign_id = ? AND lead_id = ? AND holder = ?", q.CampaignID, q.LeadID, r.ID).Exec(ctx); err != nil {
-			return 0, err
-		}
-		if err := t.setLeadStatus(ctx, lead.Lead{ID: q.LeadID, CampaignID: q.CampaignID}, lead.Retry, nil); err != nil {
-			return 0, err
+		default:
+			if _, err := t.Tx.NewUpdate().Model((*queueRow)(nil)).
+				Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?", int(dispatch.Retry), t.Now).
+				Where("campaign_id = ? AND lead_id = ? AND holder = ?", q.CampaignID, q.LeadID, r.ID).Exec(ctx); err != nil {
+				return 0, nil, err
+			}
+			if err := t.setLeadStatus(ctx, lead.Lead{ID: q.LeadID, CampaignID: q.CampaignID}, lead.Retry, nil); err != nil {
+				return 0, nil, err
+			}
 		}
 	}
-	return len(lapsed), nil
+	return len(lapsed), unread, nil
 }
 
 // Shares lists the campaign's active contracts with their seats: how its

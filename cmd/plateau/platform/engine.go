@@ -29,6 +29,9 @@ import (
 type SimulatedFloor struct {
 	Agents int
 	Seed   uint64
+	// Clock is the time the simulator and the engine's runners live in:
+	// nil is real time; tests give a virtual clock, the store's too.
+	Clock vclock.Clock
 }
 
 // Engine builds the engine that runs the campaigns, dialling through the
@@ -37,7 +40,10 @@ type SimulatedFloor struct {
 func (p *Platform) Engine(sim SimulatedFloor) *execution.Engine {
 	svc := p.Services
 	host, _ := os.Hostname()
-	clock := vclock.Real{}
+	clock := sim.Clock
+	if clock == nil {
+		clock = vclock.Real{}
+	}
 	people := presenceFloor{presence: svc.Presence, feed: p.Feed, log: p.Log}
 	return execution.NewEngine(execution.EngineConfig{
 		Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Running: svc.Execution.Running,

@@ -65,9 +65,6 @@ type Config struct {
 	QuietOps bool
 	// Now is the platform's one clock; nil is time.Now. Tests move it.
 	Now func() time.Time
-	// Phone dials and hangs up the calls agents hold through the API (the
-	// execution engine); nil answers 503 until one is wired. Tests fake it.
-	Phone api.Phone
 }
 
 // Platform is the composed platform.
@@ -214,7 +211,7 @@ func (p *Platform) mount() error {
 	api.New(api.Deps{Server: s, Log: p.Log, Tenancy: svc.Tenancy, Campaigns: svc.Campaigns, Market: svc.Market,
 		Scripts: svc.Scripts, Leads: svc.Leads, Compliance: svc.Compliance, CDRs: svc.CDRs, Idempotency: svc.Idempotency,
 		Calls: svc.Calls, Presence: svc.Presence, Assignments: svc.Assignments, Agents: svc.Agents,
-		Phone: p.Cfg.Phone, Feed: p.Feed}).Mount()
+		Feed: p.Feed}).Mount()
 	return nil
 }
 

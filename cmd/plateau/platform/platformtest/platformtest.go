@@ -67,15 +67,6 @@ func Each(t *testing.T, body func(t *testing.T, e *Env)) {
 	})
 }
 
-// EachWith is Each on a platform whose configuration tune adjusts first:
-// a test's own fake of a port (the phone the API dials through).
-func EachWith(t *testing.T, tune func(*platform.Config), body func(t *testing.T, e *Env)) {
-	t.Helper()
-	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
-		body(t, build(t, db, redistest.Open(t), tune))
-	})
-}
-
 // New builds the platform on SQLite only, for tests whose subject is not
 // the database.
 func New(t *testing.T) *Env {
@@ -91,22 +82,19 @@ func InProcess(t *testing.T) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	return build(t, dbtest.SQLite(t), r, nil)
+	return build(t, dbtest.SQLite(t), r)
 }
 
 func newEnv(t *testing.T, db dbtest.DB) *Env {
 	t.Helper()
-	return build(t, db, redistest.Open(t), nil)
+	return build(t, db, redistest.Open(t))
 }
 
-func build(t *testing.T, db dbtest.DB, r *redisstore.Redis, tune func(*platform.Config)) *Env {
+func build(t *testing.T, db dbtest.DB, r *redisstore.Redis) *Env {
 	t.Helper()
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	cfg := platform.Config{BaseURL: "http://plateau.test", SecureCookies: true}
-	if tune != nil {
-		tune(&cfg)
-	}
 	p, err := platform.Assemble(context.Background(), cfg, log, db.App, r)
 	if err != nil {
 		t.Fatal(err)
