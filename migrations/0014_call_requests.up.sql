@@ -7,3 +7,7 @@ ALTER TABLE calls ADD COLUMN dial_requested_at {{ts}};
 ALTER TABLE calls ADD COLUMN hangup_requested_at {{ts}};
 CREATE INDEX calls_requested ON calls (campaign_id)
   WHERE ended_at IS NULL AND (dial_requested_at IS NOT NULL OR hangup_requested_at IS NOT NULL);
+
+-- A callback its agent owns is queued with its owner, who alone takes it
+-- until dispatch.OwnerGrace after its time; then the team does.
+ALTER TABLE dial_queue ADD COLUMN owner_id {{uuid}};

@@ -32,6 +32,11 @@ var Bands = []Band{Callback, Fresh, Retry}
 // whose browser closed.
 const Lease = 2 * time.Minute
 
+// OwnerGrace is how long after its time a callback its agent owns waits
+// for that agent alone; then any agent of the team may take it, rather
+// than leave the callee waiting for someone who is away.
+const OwnerGrace = 10 * time.Minute
+
 // DispositionWait is how long the lead of an answered call stays held for
 // the agent's disposition after the call ended, before it returns to the
 // pool as a retry.

@@ -287,7 +287,7 @@ func (t *tenant) settle(ctx context.Context, retry dispatch.RetryPolicy, ended [
 		}
 	}
 	if len(retried) > 0 {
-		if _, err := joinValues(t, retried, (*queueRow)(nil)).Set("holder = NULL, lease_until = NULL, band = ?, due_at = _data.at", int(dispatch.Retry)).
+		if _, err := joinValues(t, retried, (*queueRow)(nil)).Set("holder = NULL, lease_until = NULL, band = ?, due_at = _data.at, owner_id = NULL", int(dispatch.Retry)).
 			Where(queueKeys(retried)).Where(queueJoin).Exec(ctx); err != nil {
 			return err
 		}

@@ -41,6 +41,7 @@ type queueRow struct {
 	DueAt      time.Time  `bun:"due_at"`
 	Holder     *uuid.UUID `bun:"holder"`
 	LeaseUntil *time.Time `bun:"lease_until"`
+	OwnerID    *uuid.UUID `bun:"owner_id"` // a callback's agent
 }
 
 // fillBatch is how many leads one transaction of Fill reads.
@@ -142,7 +143,7 @@ func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req di
 			"leads are claimed in the name of the campaign's client: a center asks through its agents")
 	}
 	for range maxSkips {
-		q, ok, err := t.nextQueued(ctx, req.ContractID)
+		q, ok, err := t.nextQueued(ctx, req.ContractID, req.Agent)
 		if err != nil || !ok {
 			return dispatch.Claim{}, false, err
 		}
@@ -166,14 +167,19 @@ func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req di
 }
 
 // nextQueued locks the first claimable row of the contract's share, band by
-// band; other claimers skip it (SKIP LOCKED on PostgreSQL; SQLite's one
-// writer does the same).
-func (t *tenant) nextQueued(ctx context.Context, contractID uuid.UUID) (queueRow, bool, error) {
+// band, for agent (nil: a predictive dial, whoever answers it); other
+// claimers skip it (SKIP LOCKED on PostgreSQL; SQLite's one writer does
+// the same). A callback another agent owns is not the agent's before its
+// owner's grace ended.
+func (t *tenant) nextQueued(ctx context.Context, contractID uuid.UUID, agent *uuid.UUID) (queueRow, bool, error) {
 	for _, band := range dispatch.Bands {
 		var q queueRow
 		sel := t.Tx.NewSelect().Model(&q).
 			Where("contract_id = ? AND band = ? AND holder IS NULL AND due_at <= ?", contractID, int(band), t.Now).
 			OrderExpr("due_at").Limit(1)
+		if band == dispatch.Callback {
+			sel.Where("owner_id IS NULL OR owner_id = ? OR due_at <= ?", agent, t.Now.Add(-dispatch.OwnerGrace))
+		}
 		if t.db.Dialect == Postgres {
 			sel.For("UPDATE SKIP LOCKED")
 		}

@@ -80,7 +80,14 @@ func runningFloorDialing(t *testing.T, d *store.DB, leads int, mode campaign.Dia
 
 func (f floor) claim(t *testing.T, contract market.Contract) (dispatch.Claim, bool) {
 	t.Helper()
-	c, found, err := f.svc.Dispatch.Claim(f.client, dispatch.ClaimRequest{CampaignID: f.campaign.ID, ContractID: contract.ID})
+	return f.claimFor(t, contract, nil)
+}
+
+// claimFor claims the contract's next lead for agent (nil: a predictive
+// dial).
+func (f floor) claimFor(t *testing.T, contract market.Contract, agent *uuid.UUID) (dispatch.Claim, bool) {
+	t.Helper()
+	c, found, err := f.svc.Dispatch.Claim(f.client, dispatch.ClaimRequest{CampaignID: f.campaign.ID, ContractID: contract.ID, Agent: agent})
 	ok(t, err)
 	return c, found
 }

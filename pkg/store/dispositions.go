@@ -223,7 +223,7 @@ func (t *tenant) optOut(ctx context.Context, r callRow) error {
 
 // promiseCallback records the callback promised on call r and puts its
 // lead back in the queue's callback band, due at its time, for the same
-// contract; the claim then asks the rules again.
+// contract and its owner; the claim then asks the rules again.
 func (t *tenant) promiseCallback(ctx context.Context, r callRow, cb call.CallbackRequest) error {
 	row := callbackRow{ID: newID(), OrgID: r.OrgID, CenterID: r.CenterID, CampaignID: r.CampaignID, LeadID: r.LeadID,
 		CallID: &r.ID, OwnerID: cb.Owner, DueAt: cb.At.UTC(), Timezone: cb.Zone, Status: callbackPending, CreatedAt: t.Now}
@@ -231,7 +231,7 @@ func (t *tenant) promiseCallback(ctx context.Context, r callRow, cb call.Callbac
 		return err
 	}
 	res, err := t.Tx.NewUpdate().Model((*queueRow)(nil)).
-		Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?", int(dispatch.Callback), cb.At.UTC()).
+		Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?, owner_id = ?", int(dispatch.Callback), cb.At.UTC(), cb.Owner).
 		Where("campaign_id = ? AND lead_id = ? AND holder = ?", r.CampaignID, r.LeadID, r.ID).Exec(ctx)
 	if err != nil {
 		return err

@@ -149,9 +149,22 @@ func TestDispositionsSettleTheLead(t *testing.T) {
 		if next, found := f.claim(t, f.atlas); found && next.Lead.ID == back.Lead.ID {
 			t.Fatal("the callback came before its time")
 		}
+		// Its owner takes it at its time; the others, and a predictive
+		// dial, only once the owner's grace ended.
 		clk.now = morning
-		if next, found := f.claim(t, f.atlas); !found || next.Lead.ID != back.Lead.ID {
-			t.Fatalf("at the callback's time the next lead is %+v (found %v), want %s", next.Lead, found, back.Lead.ID)
+		for who, agent := range map[string]*uuid.UUID{"another agent": &atlas.otherID, "a predictive dial": nil} {
+			if next, found := f.claimFor(t, f.atlas, agent); found && next.Lead.ID == back.Lead.ID {
+				t.Fatalf("%s took the callback its owner owns", who)
+			}
+		}
+		mine, found := f.claimFor(t, f.atlas, &atlas.agentID)
+		if !found || mine.Lead.ID != back.Lead.ID {
+			t.Fatalf("at the callback's time its owner's next lead is %+v (found %v), want %s", mine.Lead, found, back.Lead.ID)
+		}
+		ok(t, calls.Release(f.client, mine.Call.ID, "the owner went away"))
+		clk.now = morning.Add(dispatch.OwnerGrace)
+		if next, found := f.claimFor(t, f.atlas, &atlas.otherID); !found || next.Lead.ID != back.Lead.ID {
+			t.Fatalf("after the owner's grace another agent's next lead is %+v (found %v), want %s", next.Lead, found, back.Lead.ID)
 		}
 	})
 }

@@ -163,7 +163,7 @@ func (t *tenant) reap(ctx context.Context, retry dispatch.RetryPolicy, campaignI
 			}
 		default:
 			if _, err := t.Tx.NewUpdate().Model((*queueRow)(nil)).
-				Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?", int(dispatch.Retry), t.Now).
+				Set("holder = NULL, lease_until = NULL, band = ?, due_at = ?, owner_id = NULL", int(dispatch.Retry), t.Now).
 				Where("campaign_id = ? AND lead_id = ? AND holder = ?", q.CampaignID, q.LeadID, r.ID).Exec(ctx); err != nil {
 				return 0, nil, err
 			}
