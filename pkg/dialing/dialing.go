@@ -1,9 +1,12 @@
 // Package dialing owns the vocabulary of a call attempt — its results, the
 // events a dialer reports — and the Dialer port that the telephony adapters
 // (the simulator, SIP through a center's trunk) fill. The engine that
-// claims leads and paces calls speaks only this package's words.
+// claims leads and paces calls speaks only this package's words; a center's
+// Trunk is described here, so the store can keep it and the SIP adapter
+// dial through it.
 //
-// It imports only the standard library and uuid: no SIP, no database.
+// It imports only the standard library, uuid and apperr: no SIP, no
+// database.
 package dialing
 
 import (

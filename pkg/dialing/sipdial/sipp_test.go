@@ -165,12 +165,12 @@ const trunkPassword = "s3cret-trunk-password"
 // newDialer is a Dialer on a trunk at 127.0.0.1:port.
 func newDialer(t *testing.T, port int, transport string, recordings dialing.Recordings) *sipdial.Dialer {
 	t.Helper()
-	return newDialerWith(t, sipdial.Trunk{Host: "127.0.0.1", Port: port, Transport: transport, Password: trunkPassword}, recordings)
+	return newDialerWith(t, dialing.Trunk{Host: "127.0.0.1", Port: port, Transport: transport, Password: trunkPassword}, recordings)
 }
 
 // newDialerWith is a Dialer on trunk, completed with the test's username,
 // caller id and limits.
-func newDialerWith(t *testing.T, trunk sipdial.Trunk, recordings dialing.Recordings) *sipdial.Dialer {
+func newDialerWith(t *testing.T, trunk dialing.Trunk, recordings dialing.Recordings) *sipdial.Dialer {
 	t.Helper()
 	trunk.Username, trunk.CallerIDs, trunk.MaxConcurrent, trunk.CallsPerSecond = "plateau", []string{callerID}, 2, 50
 	d, err := sipdial.New(t.Context(), sipdial.Config{
@@ -320,7 +320,7 @@ func TestDigestAuthentication(t *testing.T) {
 	} {
 		t.Run(tc.cause, func(t *testing.T) {
 			s := startSipp(t, "digest")
-			d := newDialerWith(t, sipdial.Trunk{Host: "127.0.0.1", Port: s.port, Password: tc.password}, nil)
+			d := newDialerWith(t, dialing.Trunk{Host: "127.0.0.1", Port: s.port, Password: tc.password}, nil)
 			checkEnd(t, expect(t, dial(t, d, 5*time.Second, false), dialing.EventEnded), tc.result, tc.cause)
 			s.finished(t)
 		})
