@@ -57,6 +57,7 @@ type Deps struct {
 	Presence    *store.Presence
 	Assignments *store.Assignments
 	Agents      *store.Agents
+	Trunks      *store.Trunks
 	// Phone dials and hangs up an agent's calls: the engine. Until one is
 	// wired, dial and hang-up answer 503.
 	Phone Phone
@@ -183,6 +184,9 @@ func (a *API) Mount() {
 	r.Get("/center/campaigns/:id/agents", tenancy.PermFloorManage, a.assignments)
 	post("/center/campaigns/:id/agents/:agent_id", tenancy.PermFloorManage, a.assign)
 	r.Delete("/center/campaigns/:id/agents/:agent_id", tenancy.PermFloorManage, a.unassign)
+	r.Get("/center/trunks", tenancy.PermFloorManage, a.trunks)
+	post("/center/trunks", tenancy.PermFloorManage, a.addTrunk)
+	r.Delete("/center/trunks/:id", tenancy.PermFloorManage, a.removeTrunk)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

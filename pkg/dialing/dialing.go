@@ -45,6 +45,7 @@ const AbandonDelay = 2 * time.Second
 // Dial is one call to place.
 type Dial struct {
 	CallID      uuid.UUID     // Plateau's id, carried to the trunk and into CDRs: the correlation id
+	CenterID    uuid.UUID     // the center whose claim placed the call: its trunks carry it
 	To          string        // the callee, E.164
 	CallerID    string        // the number presented, E.164
 	RingTimeout time.Duration // after which the call is cancelled and ends as NoAnswer

@@ -369,7 +369,7 @@ func (r *Runner) dial(contractID uuid.UUID, a *Agent) bool {
 	}
 	r.stats.Claims++
 	f := &flight{claim: c, agent: a, dialedAt: r.now(), flying: true}
-	dc, err := r.cfg.Dialer.Dial(r.ctx, dialing.Dial{CallID: c.Call.ID, To: c.Lead.Phone, CallerID: r.cfg.CallerID,
+	dc, err := r.cfg.Dialer.Dial(r.ctx, dialing.Dial{CallID: c.Call.ID, CenterID: c.Call.CenterID, To: c.Lead.Phone, CallerID: r.cfg.CallerID,
 		RingTimeout: r.cfg.RingTimeout, Record: r.cfg.Record})
 	if err != nil {
 		r.warn("the dialer refused a call", err, "call", c.Call.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -205,16 +206,24 @@ func TestARunnerThatLosesItsLeaseStopsOnceItsCallsEnd(t *testing.T) {
 	}
 }
 
-// deadTrunk refuses every call, as a trunk that stopped answering.
-type deadTrunk struct{}
+// deadTrunk refuses every call, as a trunk that stopped answering; it
+// counts the dials that did not say the center whose trunks carry them.
+type deadTrunk struct{ centerless *atomic.Int32 }
 
-func (deadTrunk) Dial(context.Context, dialing.Dial) (dialing.Call, error) {
+func (d deadTrunk) Dial(_ context.Context, dial dialing.Dial) (dialing.Call, error) {
+	if dial.CenterID != center {
+		d.centerless.Add(1)
+	}
 	return nil, errors.New("503 Service Unavailable")
 }
 
 func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
-	r := start(t, campaign.Progressive, 5, 10_000, func(*vclock.Virtual, func(dialing.Event)) dialing.Dialer { return deadTrunk{} })
+	dead := deadTrunk{centerless: &atomic.Int32{}}
+	r := start(t, campaign.Progressive, 5, 10_000, func(*vclock.Virtual, func(dialing.Event)) dialing.Dialer { return dead })
 	r.clock.Advance(5 * time.Minute)
+	if n := dead.centerless.Load(); n != 0 {
+		t.Errorf("%d dials did not name the center that claimed them", n)
+	}
 	// One call a backoff, not one a ready agent a second.
 	if n := len(r.queue.claims); n == 0 || n > int(5*time.Minute/execution.DialerBackoff)+1 {
 		t.Fatalf("%d leads claimed in 5 min on a dead trunk", n)
