@@ -3,7 +3,10 @@
 // through a port, opens one line (a dialer) per trunk, and picks the
 // trunk for each call — the first added that allows the caller id and
 // has room, passing over a trunk that just failed, so that a campaign
-// keeps its pace on a center's other trunks while one is down.
+// keeps its pace on a center's other trunks while one is down. When every
+// trunk of a center rests, its calls are refused at once with their
+// causes: the engine then holds the campaign back (execution.DialerBackoff)
+// rather than spend its leads on trunks that fail them.
 //
 // It imports dialing, apperr and uuid; the store and SIP come in through
 // its Config's functions.
@@ -53,8 +56,8 @@ type Config struct {
 	// Refresh is how long a center's list of trunks is trusted before it
 	// is read again (a trunk added or removed); DefaultRefresh when zero.
 	Refresh time.Duration
-	// Rest is how long a trunk whose call failed without an answer from
-	// it is tried only after the others; DefaultRest when zero.
+	// Rest is how long a trunk that failed a call before it rang is passed
+	// over; DefaultRest when zero.
 	Rest time.Duration
 	Now  func() time.Time // time.Now when nil
 	Log  *slog.Logger     // slog.Default() when nil
@@ -69,7 +72,13 @@ type Router struct {
 	mu      sync.Mutex
 	centers map[uuid.UUID]*center
 	lines   map[uuid.UUID]Line
-	resting map[uuid.UUID]time.Time // a trunk's id → until when it is passed over
+	resting map[uuid.UUID]rest // a trunk's id → until when it is passed over, and why
+}
+
+// rest is a trunk passed over after it failed a call.
+type rest struct {
+	until time.Time
+	cause string
 }
 
 // center is a center's trunks as last read.
@@ -93,14 +102,14 @@ func New(ctx context.Context, cfg Config) *Router {
 		cfg.Log = slog.Default()
 	}
 	return &Router{cfg: cfg, ctx: ctx, centers: map[uuid.UUID]*center{}, lines: map[uuid.UUID]Line{},
-		resting: map[uuid.UUID]time.Time{}}
+		resting: map[uuid.UUID]rest{}}
 }
 
 // Dial places d through a trunk of d.CenterID: the first, in the order
 // the center added them, that allows the caller id (an empty caller id
-// takes the trunk's first) and accepts the call; a trunk at rest comes
-// after the others. A trunk that refuses the call passes it to the next;
-// when every trunk refuses, the error names each one's reason.
+// takes the trunk's first), is not at rest, and accepts the call. A trunk
+// that refuses the call passes it to the next; when every trunk refuses
+// or rests, the error names each one's reason.
 func (r *Router) Dial(ctx context.Context, d dialing.Dial) (dialing.Call, error) {
 	if d.CenterID == uuid.Nil {
 		return nil, apperr.New(apperr.Internal, "routing.no_center", "the call names no center whose trunks could carry it")
@@ -112,8 +121,8 @@ func (r *Router) Dial(ctx context.Context, d dialing.Dial) (dialing.Call, error)
 	if len(trunks) == 0 {
 		return nil, apperr.New(apperr.Unavailable, "routing.no_trunk", "the center has no SIP trunk in service: a supervisor adds one under the center's trunks")
 	}
-	var refusals []string
-	for _, t := range r.order(trunks, d.CallerID) {
+	ready, refusals := r.order(trunks, d.CallerID)
+	for _, t := range ready {
 		line, err := r.line(t)
 		if err == nil {
 			dial := d
@@ -133,7 +142,7 @@ func (r *Router) Dial(ctx context.Context, d dialing.Dial) (dialing.Call, error)
 	if len(refusals) == 0 {
 		return nil, apperr.New(apperr.Unavailable, "routing.caller_id", "no trunk of the center allows the caller id %s", d.CallerID)
 	}
-	return nil, apperr.New(apperr.Unavailable, "routing.refused", "every trunk of the center refused the call (%s)", strings.Join(refusals, "; "))
+	return nil, apperr.New(apperr.Unavailable, "routing.refused", "every trunk of the center refused the call or rests after failing one (%s)", strings.Join(refusals, "; "))
 }
 
 // Close closes every line, hanging up their calls.
@@ -176,23 +185,24 @@ func (r *Router) trunksOf(ctx context.Context, centerID uuid.UUID) ([]Trunk, err
 	return trunks, nil
 }
 
-// order is the trunks allowing callerID, those at rest last.
-func (r *Router) order(trunks []Trunk, callerID string) []Trunk {
+// order is the trunks allowing callerID that are not at rest, and why
+// each of the others at rest is.
+func (r *Router) order(trunks []Trunk, callerID string) (ready []Trunk, resting []string) {
 	now := r.cfg.Now()
-	var ready, resting []Trunk
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, t := range trunks {
+		held := r.resting[t.ID]
 		switch {
 		case callerID != "" && !t.Trunk.Allows(callerID), len(t.Trunk.CallerIDs) == 0:
 			// The trunk would refuse the number presented: not a candidate.
-		case now.Before(r.resting[t.ID]):
-			resting = append(resting, t)
+		case now.Before(held.until):
+			resting = append(resting, t.Name+": "+held.cause)
 		default:
 			ready = append(ready, t)
 		}
 	}
-	return append(ready, resting...)
+	return ready, resting
 }
 
 // line is the trunk's line, opened on first use.
@@ -228,7 +238,7 @@ func (r *Router) closeLine(t Trunk) {
 // rest passes over a trunk for Rest after it failed a call.
 func (r *Router) rest(t Trunk, cause error) {
 	r.mu.Lock()
-	r.resting[t.ID] = r.cfg.Now().Add(r.cfg.Rest)
+	r.resting[t.ID] = rest{until: r.cfg.Now().Add(r.cfg.Rest), cause: cause.Error()}
 	r.mu.Unlock()
 	r.cfg.Log.Warn("a SIP trunk failed a call; the center's other trunks take the next ones",
 		"trunk", t.Name, "host", t.Trunk.Host, "rest", r.cfg.Rest, "cause", cause)

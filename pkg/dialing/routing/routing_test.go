@@ -187,6 +187,29 @@ func TestADeadTrunkIsPassedOverForALiveOne(t *testing.T) {
 	}
 }
 
+// A center whose only trunk is dead: its first call fails with the cause;
+// the next ones are refused at once, saying why, so that the engine holds
+// the campaign back; once the rest is over the trunk is tried again.
+func TestACenterWhoseTrunksAllRestHasItsCallsRefused(t *testing.T) {
+	dead := &line{host: "dead", dead: true}
+	f := newFloor(t, dead)
+	f.add(atlas, "Dead", "dead", paris)
+	if end, err := f.dial(t, atlas, paris); err != nil || end.Result != dialing.Failed {
+		t.Fatalf("the first call: %+v %v", end, err)
+	}
+	_, err := f.dial(t, atlas, paris)
+	if e := apperr.As(err); e == nil || e.Code != "routing.refused" || !strings.Contains(e.Error(), "Dead: no response from the trunk") {
+		t.Fatalf("a call while the only trunk rests: %v, want refused with its cause", err)
+	}
+	if n := len(dead.placed()); n != 1 {
+		t.Errorf("the resting trunk placed %d calls, want 1", n)
+	}
+	f.advance(routing.DefaultRest)
+	if _, err := f.dial(t, atlas, paris); err != nil || len(dead.placed()) != 2 {
+		t.Errorf("after its rest: %v, %d calls placed, want 2", err, len(dead.placed()))
+	}
+}
+
 func TestARefusedCallPassesToTheNextTrunk(t *testing.T) {
 	full := &line{host: "full", refuse: apperr.New(apperr.TooMany, "sip_trunk.full", "the trunk already carries its 10 concurrent calls")}
 	down := &line{host: "down", refuse: errors.New("503 Service Unavailable")}
