@@ -46,12 +46,15 @@ func TestTheSIPEngineDialsThroughTheCentersStoredTrunks(t *testing.T) {
 	})
 	dial := func(center uuid.UUID) dialing.Event {
 		t.Helper()
-		c, err := router.Dial(t.Context(), dialing.Dial{CallID: uuid.New(), CenterID: center, To: "+33612345678", RingTimeout: 5 * time.Second})
+		// The ring timeout outlasts the trunk's response timeout, which
+		// alone must end the call on the dead trunk.
+		c, err := router.Dial(t.Context(), dialing.Dial{CallID: uuid.New(), CenterID: center, To: "+33612345678",
+			RingTimeout: 2 * sipdial.DefaultResponseTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var end dialing.Event
-		timeout := time.After(3 * sipdial.DefaultResponseTimeout)
+		timeout := time.After(4 * sipdial.DefaultResponseTimeout)
 		for {
 			select {
 			case ev, open := <-c.Events():
