@@ -22,3 +22,9 @@ CREATE TABLE sip_trunks (
 );
 CREATE UNIQUE INDEX sip_trunks_name ON sip_trunks (org_id, name) WHERE removed_at IS NULL;
 {{tenant "sip_trunks" "org_id"}}
+
+-- Why a campaign's pacer places no call for now (every trunk of a center
+-- refused its last call): until when, and the reason as a coded message
+-- ({"code", "message", "args"}) that a supervisor reads in their language.
+ALTER TABLE pacer_leases ADD COLUMN held_until {{ts}};
+ALTER TABLE pacer_leases ADD COLUMN held_reason {{json}};

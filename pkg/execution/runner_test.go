@@ -3,6 +3,7 @@ package execution_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -37,6 +38,7 @@ type memQueue struct {
 	bridged   int
 	holder    string // the pacer lease's holder; "" free
 	lostLease bool
+	held      []error // the reasons the lease was told, nil for "dials again"
 }
 
 func newQueue(leads int) *memQueue {
@@ -101,6 +103,13 @@ func (q *memQueue) Unpace(context.Context, uuid.UUID, string) error {
 }
 
 func (q *memQueue) Reap(context.Context, uuid.UUID) (int, error) { return 0, nil }
+
+func (q *memQueue) Hold(_ context.Context, _ uuid.UUID, _ string, _ time.Time, reason error) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.held = append(q.held, reason)
+	return nil
+}
 
 var (
 	center   = uuid.MustParse("00000000-0000-7000-8000-0000000000c1")
@@ -223,6 +232,12 @@ func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
 	r.clock.Advance(5 * time.Minute)
 	if n := dead.centerless.Load(); n != 0 {
 		t.Errorf("%d dials did not name the center that claimed them", n)
+	}
+	r.queue.mu.Lock()
+	held := slices.Clone(r.queue.held)
+	r.queue.mu.Unlock()
+	if len(held) == 0 || held[0] == nil || held[0].Error() != "503 Service Unavailable" {
+		t.Errorf("the lease was told %v, want the dialer's refusal", held)
 	}
 	// One call a backoff, not one a ready agent a second.
 	if n := len(r.queue.claims); n == 0 || n > int(5*time.Minute/execution.DialerBackoff)+1 {

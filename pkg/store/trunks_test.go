@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
@@ -142,6 +144,64 @@ func TestTrunkInputIsCheckedFieldByField(t *testing.T) {
 		open.Trunk.Username, open.Trunk.Password = "", ""
 		if _, err := svc.Trunks.Add(ctx, open); err != nil {
 			t.Errorf("a trunk without credentials needs no key: %v", err)
+		}
+	})
+}
+
+// TestACentersBriefSaysWhyItsCampaignHoldsItsCalls: the pacer's hold (every
+// trunk refused the calls) is read by the campaign's centers, in French
+// too, until it ends or the pacer dials again; a center without the
+// campaign reads no brief at all.
+func TestACentersBriefSaysWhyItsCampaignHoldsItsCalls(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		db.App.Now = func() time.Time { return tuesdayMorning }
+		f := runningFloor(t, db.App, 3)
+		id := f.campaign.ID
+		paced, err := f.svc.Execution.Pace(f.client, id, "host:1", time.Minute)
+		if err != nil || !paced {
+			t.Fatalf("pace: %v %v", paced, err)
+		}
+		b, err := f.svc.CenterViews.Brief(f.atlasCtx, id)
+		if err != nil || b.Held != nil {
+			t.Fatalf("a campaign that dials: held %+v, %v", b.Held, err)
+		}
+		refused := apperr.New(apperr.Unavailable, "routing.refused",
+			"every trunk of the center refused the call or rests after failing one (%s)", "Main: 503 Service Unavailable")
+		until := tuesdayMorning.Add(30 * time.Second)
+		if err := f.svc.Execution.Hold(f.client, id, "host:2", until, refused); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := f.svc.CenterViews.Brief(f.atlasCtx, id); b.Held != nil {
+			t.Errorf("another process's hold was recorded on this one's lease: %+v", b.Held)
+		}
+		ok(t, f.svc.Execution.Hold(f.client, id, "host:1", until, refused))
+		for _, center := range []context.Context{f.atlasCtx, f.terCtx} {
+			b, err := f.svc.CenterViews.Brief(center, id)
+			if err != nil || b.Held == nil || !b.Held.Until.Equal(until) {
+				t.Fatalf("the brief's hold: %+v, %v", b.Held, err)
+			}
+			french := apperr.Localize(b.Held.Reason, func(key string, args ...any) (string, bool) {
+				if key != "err.routing.refused" {
+					return "", false
+				}
+				return fmt.Sprintf("tous les trunks ont refusé (%s)", args...), true
+			})
+			if french.Message != "tous les trunks ont refusé (Main: 503 Service Unavailable)" {
+				t.Errorf("the hold said in French: %q", french.Message)
+			}
+		}
+		rival, _ := actingAs(t, db.App, tenancy.KindCenter, "Rival Phoning", "FR")
+		if _, err := f.svc.CenterViews.Brief(rival, id); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("a center without the campaign reads its brief: %v", err)
+		}
+		db.App.Now = func() time.Time { return until }
+		if b, _ := f.svc.CenterViews.Brief(f.atlasCtx, id); b.Held != nil {
+			t.Errorf("a hold over is still shown: %+v", b.Held)
+		}
+		db.App.Now = func() time.Time { return tuesdayMorning }
+		ok(t, f.svc.Execution.Hold(f.client, id, "host:1", time.Time{}, nil))
+		if b, _ := f.svc.CenterViews.Brief(f.atlasCtx, id); b.Held != nil {
+			t.Errorf("a cleared hold is still shown: %+v", b.Held)
 		}
 	})
 }
