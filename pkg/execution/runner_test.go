@@ -253,6 +253,35 @@ func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
 	}
 }
 
+// flaky refuses its first call, as a trunk back after a blip, then dials
+// on next.
+type flaky struct {
+	refused *atomic.Bool
+	next    dialing.Dialer
+}
+
+func (f flaky) Dial(ctx context.Context, d dialing.Dial) (dialing.Call, error) {
+	if f.refused.CompareAndSwap(false, true) {
+		return nil, errors.New("503 Service Unavailable")
+	}
+	return f.next.Dial(ctx, d)
+}
+
+// TestAHeldCampaignSaysWhenItDialsAgain: the lease is told why the calls
+// are held, then that they are not once a dial goes through.
+func TestAHeldCampaignSaysWhenItDialsAgain(t *testing.T) {
+	r := start(t, campaign.Progressive, 2, 100, func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer {
+		return flaky{refused: &atomic.Bool{}, next: simulator(clock, observe)}
+	})
+	r.clock.Advance(2 * execution.DialerBackoff)
+	r.queue.mu.Lock()
+	held := slices.Clone(r.queue.held)
+	r.queue.mu.Unlock()
+	if len(held) != 2 || held[0] == nil || held[1] != nil {
+		t.Errorf("the lease was told %v, want the refusal, then nil once a call went through", held)
+	}
+}
+
 // spent is a campaign whose budget is spent.
 type spent struct{}
 
