@@ -57,6 +57,7 @@ type Deps struct {
 	Presence    *store.Presence
 	Assignments *store.Assignments
 	Agents      *store.Agents
+	Trunks      *store.Trunks
 	// Feed carries each agent's events to its event stream; a broker of
 	// its own when nil.
 	Feed *agentfeed.Broker
@@ -180,6 +181,9 @@ func (a *API) Mount() {
 	r.Get("/center/campaigns/:id/agents", tenancy.PermFloorManage, a.assignments)
 	post("/center/campaigns/:id/agents/:agent_id", tenancy.PermFloorManage, a.assign)
 	r.Delete("/center/campaigns/:id/agents/:agent_id", tenancy.PermFloorManage, a.unassign)
+	r.Get("/center/trunks", tenancy.PermFloorManage, a.trunks)
+	post("/center/trunks", tenancy.PermFloorManage, a.addTrunk)
+	r.Delete("/center/trunks/:id", tenancy.PermFloorManage, a.removeTrunk)
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

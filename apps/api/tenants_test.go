@@ -391,6 +391,7 @@ func (w *twoTenants) cases() map[string]func(t *testing.T) {
 	maps.Copy(cases, w.leadCases())
 	cases["POST /api/v1/cdrs"] = w.cdrCase
 	maps.Copy(cases, w.floorCases())
+	maps.Copy(cases, w.trunkCases(w.e.T))
 	return cases
 }
 

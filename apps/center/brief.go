@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -55,6 +56,14 @@ type briefData struct {
 	ConfirmedAt string
 	Script      *scriptView
 	LeadsLink   string
+	Held        *heldView
+}
+
+// heldView is why the campaign's pacer places no call for now, and until
+// when (the reader's clock time).
+type heldView struct {
+	Until  string
+	Reason string
 }
 
 func (ce *Center) briefPage(c *fiber.Ctx) error {
@@ -78,6 +87,9 @@ func (ce *Center) briefPage(c *fiber.Ctx) error {
 	}
 	if b.Script != nil {
 		d.Script = ce.scriptView(c, *b.Script, client)
+	}
+	if b.Held != nil {
+		d.Held = &heldView{Until: b.Held.Until.In(fiberhttp.ZoneOf(c)).Format(time.TimeOnly), Reason: ce.s.Localize(c, b.Held.Reason).Message}
 	}
 	return ce.s.Render(c, "center/brief", "center", k.Name, d)
 }

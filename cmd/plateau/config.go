@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/plateau-bpo/plateau/cmd/plateau/platform"
+	"github.com/plateau-bpo/plateau/pkg/secret"
 )
 
 // globals are the options every command takes.
@@ -38,6 +39,7 @@ type settings struct {
 	mailFrom    string
 	mailToLog   bool
 	proxies     string
+	secretKey   string
 }
 
 // option declares a flag whose default is its environment variable.
@@ -53,6 +55,11 @@ func (s *settings) databaseFlag(fs *pflag.FlagSet) {
 		"database: postgres://user:pass@host:5432/db or sqlite:PATH")
 	option(fs, &s.systemURL, "system-database-url", "PLATEAU_SYSTEM_DATABASE_URL", "",
 		"PostgreSQL: the login of the role plateau_system, for the cross-org lookups (default: the database URL's login, switching role)")
+}
+
+func (s *settings) secretFlag(fs *pflag.FlagSet) {
+	option(fs, &s.secretKey, "secret-key", "PLATEAU_SECRET_KEY", "",
+		"32 bytes in base64 (openssl rand -base64 32) sealing the SIP trunks' passwords in the database; the same in every process")
 }
 
 func (s *settings) redisFlag(fs *pflag.FlagSet, def string) {
@@ -166,6 +173,12 @@ func (s *settings) platformConfig(dev bool) (platform.Config, error) {
 			proxies = append(proxies, p)
 		}
 	}
-	return platform.Config{DatabaseURL: s.databaseURL, SystemDatabaseURL: s.systemURL, RedisURL: s.redisURL, HTTPAddr: s.httpAddr,
+	var key []byte
+	if s.secretKey != "" {
+		if key, err = secret.ParseKey(s.secretKey); err != nil {
+			return platform.Config{}, fmt.Errorf("--secret-key (PLATEAU_SECRET_KEY): %w", err)
+		}
+	}
+	return platform.Config{DatabaseURL: s.databaseURL, SecretKey: key, SystemDatabaseURL: s.systemURL, RedisURL: s.redisURL, HTTPAddr: s.httpAddr,
 		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure, TrustedProxies: proxies, QuietOps: dev}, nil
 }

@@ -128,4 +128,14 @@ func TestServeAndWorkerNeedTheirProductionSettings(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, "--smtp-url") {
 		t.Fatalf("worker without SMTP: exit %d\n%s", code, errOut)
 	}
+	code, _, errOut = plateau(t, "worker", "--base-url", "https://plateau.test", "--database-url", db, "--redis-url", "memory://",
+		"--mail-to-log", "--dialer", "pigeon")
+	if code == 0 || !strings.Contains(errOut, "--dialer") {
+		t.Fatalf("worker with an unknown dialer: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = plateau(t, "serve", "--base-url", "https://plateau.test", "--database-url", db, "--redis-url", "memory://",
+		"--secret-key", "c2hvcnQ=")
+	if code == 0 || !strings.Contains(errOut, "--secret-key") {
+		t.Fatalf("serve with a short secret key: exit %d\n%s", code, errOut)
+	}
 }

@@ -1,9 +1,12 @@
 // Package dialing owns the vocabulary of a call attempt — its results, the
 // events a dialer reports — and the Dialer port that the telephony adapters
 // (the simulator, SIP through a center's trunk) fill. The engine that
-// claims leads and paces calls speaks only this package's words.
+// claims leads and paces calls speaks only this package's words; a center's
+// Trunk is described here, so the store can keep it and the SIP adapter
+// dial through it.
 //
-// It imports only the standard library and uuid: no SIP, no database.
+// It imports only the standard library, uuid and apperr: no SIP, no
+// database.
 package dialing
 
 import (
@@ -42,6 +45,7 @@ const AbandonDelay = 2 * time.Second
 // Dial is one call to place.
 type Dial struct {
 	CallID      uuid.UUID     // Plateau's id, carried to the trunk and into CDRs: the correlation id
+	CenterID    uuid.UUID     // the center whose claim placed the call: its trunks carry it
 	To          string        // the callee, E.164
 	CallerID    string        // the number presented, E.164
 	RingTimeout time.Duration // after which the call is cancelled and ends as NoAnswer

@@ -42,6 +42,9 @@ type Leases interface {
 	Pace(ctx context.Context, campaignID uuid.UUID, holder string, d time.Duration) (bool, error)
 	Unpace(ctx context.Context, campaignID uuid.UUID, holder string) error
 	Reap(ctx context.Context, campaignID uuid.UUID) (int, error)
+	// Hold records on holder's lease why the campaign places no call until
+	// until (the dialer's refusal), for its supervisors; nil clears it.
+	Hold(ctx context.Context, campaignID uuid.UUID, holder string, until time.Time, reason error) error
 }
 
 // Standing says whether a campaign may spend on more calls: its budget cap

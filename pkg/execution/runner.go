@@ -80,6 +80,7 @@ type Runner struct {
 	flying            int       // calls placed, not answered nor ended
 	exhausted         bool      // the last tick found nothing callable
 	holdUntil         time.Time // no call is placed before: the dialer failed
+	held              bool      // the lease says why (Leases.Hold), until a dial goes through
 	lastRenew         time.Time
 	lastChores        time.Time
 	state             pacing.State
@@ -179,6 +180,16 @@ func (r *Runner) post(f func()) {
 }
 
 func (r *Runner) now() time.Time { return r.cfg.Clock.Now() }
+
+// hold tells the campaign's supervisors, on the pacer lease, why it places
+// no call until holdUntil; a nil reason says it dials again.
+func (r *Runner) hold(reason error) {
+	if err := r.cfg.Leases.Hold(r.ctx, r.cfg.Campaign, r.cfg.Holder, r.holdUntil, reason); err != nil {
+		r.warn("recording why the campaign holds its calls failed", err)
+		return
+	}
+	r.held = reason != nil
+}
 
 func (r *Runner) warn(msg string, err error, args ...any) {
 	r.cfg.Log.Warn(msg, append([]any{"campaign", r.cfg.Campaign, "err", err}, args...)...)
@@ -386,14 +397,18 @@ func (r *Runner) dial(contractID uuid.UUID, a *Agent) bool {
 // when the callee answers). It reports false when the dialer refused it.
 func (r *Runner) launch(c dispatch.Claim, a *Agent) bool {
 	f := &flight{claim: c, agent: a, dialedAt: r.now(), flying: true}
-	dc, err := r.cfg.Dialer.Dial(r.ctx, dialing.Dial{CallID: c.Call.ID, To: c.Lead.Phone, CallerID: r.cfg.CallerID,
+	dc, err := r.cfg.Dialer.Dial(r.ctx, dialing.Dial{CallID: c.Call.ID, CenterID: c.Call.CenterID, To: c.Lead.Phone, CallerID: r.cfg.CallerID,
 		RingTimeout: r.cfg.RingTimeout, Record: r.cfg.Record})
 	if err != nil {
 		r.warn("the dialer refused a call", err, "call", c.Call.ID)
 		r.record(dialing.Event{CallID: c.Call.ID, Kind: dialing.EventEnded, At: r.now(), Result: dialing.Failed,
 			Cause: "dialer: " + err.Error()})
 		r.holdUntil = r.now().Add(DialerBackoff)
+		r.hold(err)
 		return false
+	}
+	if r.held {
+		r.hold(nil)
 	}
 	f.call = dc
 	r.calls[c.Call.ID] = f

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,6 +42,7 @@ type memQueue struct {
 	bridged   int
 	holder    string // the pacer lease's holder; "" free
 	lostLease bool
+	held      []error // the reasons the lease was told, nil for "dials again"
 }
 
 func newQueue(leads int) *memQueue {
@@ -136,6 +138,13 @@ func (q *memQueue) Unpace(context.Context, uuid.UUID, string) error {
 }
 
 func (q *memQueue) Reap(context.Context, uuid.UUID) (int, error) { return 0, nil }
+
+func (q *memQueue) Hold(_ context.Context, _ uuid.UUID, _ string, _ time.Time, reason error) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.held = append(q.held, reason)
+	return nil
+}
 
 var (
 	center   = uuid.MustParse("00000000-0000-7000-8000-0000000000c1")
@@ -241,16 +250,30 @@ func TestARunnerThatLosesItsLeaseStopsOnceItsCallsEnd(t *testing.T) {
 	}
 }
 
-// deadTrunk refuses every call, as a trunk that stopped answering.
-type deadTrunk struct{}
+// deadTrunk refuses every call, as a trunk that stopped answering; it
+// counts the dials that did not say the center whose trunks carry them.
+type deadTrunk struct{ centerless *atomic.Int32 }
 
-func (deadTrunk) Dial(context.Context, dialing.Dial) (dialing.Call, error) {
+func (d deadTrunk) Dial(_ context.Context, dial dialing.Dial) (dialing.Call, error) {
+	if dial.CenterID != center {
+		d.centerless.Add(1)
+	}
 	return nil, errors.New("503 Service Unavailable")
 }
 
 func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
-	r := start(t, campaign.Progressive, 5, 10_000, func(*vclock.Virtual, func(dialing.Event)) dialing.Dialer { return deadTrunk{} })
+	dead := deadTrunk{centerless: &atomic.Int32{}}
+	r := start(t, campaign.Progressive, 5, 10_000, func(*vclock.Virtual, func(dialing.Event)) dialing.Dialer { return dead })
 	r.clock.Advance(5 * time.Minute)
+	if n := dead.centerless.Load(); n != 0 {
+		t.Errorf("%d dials did not name the center that claimed them", n)
+	}
+	r.queue.mu.Lock()
+	held := slices.Clone(r.queue.held)
+	r.queue.mu.Unlock()
+	if len(held) == 0 || held[0] == nil || held[0].Error() != "503 Service Unavailable" {
+		t.Errorf("the lease was told %v, want the dialer's refusal", held)
+	}
 	// One call a backoff, not one a ready agent a second.
 	if n := len(r.queue.claims); n == 0 || n > int(5*time.Minute/execution.DialerBackoff)+1 {
 		t.Fatalf("%d leads claimed in 5 min on a dead trunk", n)
@@ -262,6 +285,35 @@ func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
 	}
 	if len(r.queue.open) != 0 {
 		t.Fatalf("%d calls left open", len(r.queue.open))
+	}
+}
+
+// flaky refuses its first call, as a trunk back after a blip, then dials
+// on next.
+type flaky struct {
+	refused *atomic.Bool
+	next    dialing.Dialer
+}
+
+func (f flaky) Dial(ctx context.Context, d dialing.Dial) (dialing.Call, error) {
+	if f.refused.CompareAndSwap(false, true) {
+		return nil, errors.New("503 Service Unavailable")
+	}
+	return f.next.Dial(ctx, d)
+}
+
+// TestAHeldCampaignSaysWhenItDialsAgain: the lease is told why the calls
+// are held, then that they are not once a dial goes through.
+func TestAHeldCampaignSaysWhenItDialsAgain(t *testing.T) {
+	r := start(t, campaign.Progressive, 2, 100, func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer {
+		return flaky{refused: &atomic.Bool{}, next: simulator(clock, observe)}
+	})
+	r.clock.Advance(2 * execution.DialerBackoff)
+	r.queue.mu.Lock()
+	held := slices.Clone(r.queue.held)
+	r.queue.mu.Unlock()
+	if len(held) != 2 || held[0] == nil || held[1] != nil {
+		t.Errorf("the lease was told %v, want the refusal, then nil once a call went through", held)
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package secret makes and checks the platform's secrets: argon2id password
-// hashes, API keys and one-time tokens. Tokens are random enough that a
-// SHA-256 digest is a safe thing to store; passwords are not, and get
-// argon2id.
+// hashes, API keys, one-time tokens, and the Box that seals the secrets the
+// platform must give back (a SIP trunk's password). Tokens are random
+// enough that a SHA-256 digest is a safe thing to store; passwords are not,
+// and get argon2id.
 //
 // It imports the standard library, golang.org/x/crypto and pkg/apperr only.
 package secret

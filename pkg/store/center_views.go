@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -211,12 +213,22 @@ type Brief struct {
 	Campaign campaign.Campaign
 	Contract NamedContract
 	Script   *script.Version
+	// Held says why the campaign's pacer places no call for now (every
+	// trunk of a center refused its calls); nil when it dials.
+	Held *Hold
+}
+
+// Hold is a pause of a campaign's calls the pacer decided: until when,
+// and why, in words the reader's language says (apperr.Localize).
+type Hold struct {
+	Until  time.Time
+	Reason error
 }
 
 // Brief reads a campaign the center holds an active contract for; any
 // other is not found.
 func (s *CenterViews) Brief(ctx context.Context, id uuid.UUID) (Brief, error) {
-	return run(ctx, s.db, func(t *tenant) (Brief, error) {
+	b, err := run(ctx, s.db, func(t *tenant) (Brief, error) {
 		contracts, err := t.contracts(ctx, id)
 		if err != nil {
 			return Brief{}, err
@@ -242,4 +254,36 @@ func (s *CenterViews) Brief(ctx context.Context, id uuid.UUID) (Brief, error) {
 		}
 		return b, nil
 	})
+	if err != nil {
+		return Brief{}, err
+	}
+	// Read once the center's own transaction is over: the system pool may
+	// be the same one-connection pool (SQLite).
+	b.Held, err = s.db.held(ctx, id, s.db.now())
+	return b, err
+}
+
+// held is the hold of a campaign's pacer at now, if any. The pacer lease
+// is the client's row: the center, whose contract was checked, reads it
+// through the system pool.
+func (d *DB) held(ctx context.Context, campaignID uuid.UUID, now time.Time) (*Hold, error) {
+	var row struct {
+		Until  *time.Time `bun:"held_until"`
+		Reason *string    `bun:"held_reason"`
+	}
+	err := d.inSystem(ctx, "center brief: the pacer's hold", func(tx bun.Tx) error {
+		return tx.NewSelect().Table("pacer_leases").Column("held_until", "held_reason").
+			Where("campaign_id = ? AND held_until > ?", campaignID, now).Scan(ctx, &row)
+	})
+	if isNoRows(err) || row.Until == nil || row.Reason == nil {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r heldReason
+	if err := json.Unmarshal([]byte(*row.Reason), &r); err != nil {
+		return nil, err
+	}
+	return &Hold{Until: row.Until.UTC(), Reason: r.reason()}, nil
 }

@@ -36,6 +36,7 @@ import (
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 
 	"github.com/plateau-bpo/plateau/pkg/outbox"
+	"github.com/plateau-bpo/plateau/pkg/secret"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
@@ -76,6 +77,7 @@ type DB struct {
 	keyObserver    func(hash []byte)
 	keys           keyCache // the API keys resolved lately
 	authorizer     Authorizer
+	box            *secret.Box // seals the secrets kept for later use (a SIP trunk's password)
 }
 
 // Authorizer answers whether a principal holds a permission: the RBAC
@@ -86,6 +88,11 @@ type Authorizer func(ctx context.Context, p tenancy.Principal, perm tenancy.Perm
 // not decide (a campaign's move). Without one they ask the policy table's
 // defaults (tenancy.Holds).
 func (d *DB) SetAuthorizer(a Authorizer) { d.authorizer = a }
+
+// SetSecretBox sets the Box that seals the secrets the platform keeps to
+// use them later (a SIP trunk's password), under the deployment's key.
+// Without one, such a secret is refused rather than kept in clear.
+func (d *DB) SetSecretBox(b *secret.Box) { d.box = b }
 
 // now reads the clock: UTC, truncated to microseconds, which both
 // databases keep exactly.

@@ -100,6 +100,63 @@ func (s *Execution) Unpace(ctx context.Context, campaignID uuid.UUID, holder str
 	})
 }
 
+// heldReason is a pacer's hold reason as pacer_leases keeps it: a coded
+// message, said again in the reader's language when it is shown.
+type heldReason struct {
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Args    []string `json:"args,omitempty"`
+}
+
+// Hold records, on the campaign's pacer lease held by holder, that the
+// pacer places no call until until, because of reason (the dialer's
+// refusal); a nil reason clears it. The campaign's centers read it in
+// their brief (CenterViews.Brief).
+func (s *Execution) Hold(ctx context.Context, campaignID uuid.UUID, holder string, until time.Time, reason error) error {
+	return do(ctx, s.db, func(t *tenant) error {
+		q := t.Tx.NewUpdate().Model((*pacerLeaseRow)(nil)).
+			Where("campaign_id = ? AND org_id = ? AND holder = ?", campaignID, t.OrgID(), holder)
+		if reason == nil {
+			q = q.Set("held_until = NULL, held_reason = NULL")
+		} else {
+			q = q.Set("held_until = ?, held_reason = ?", until.UTC(), *jsonText(heldReasonOf(reason)))
+		}
+		_, err := q.Exec(ctx)
+		return err
+	})
+}
+
+// heldReasonOf keeps reason's code and parameters when they are all text,
+// which the catalogs' sentences take back as they were; any other reason
+// is kept as the dialer's English words.
+func heldReasonOf(reason error) heldReason {
+	if e := apperr.As(reason); e != nil && e.Code != "" {
+		r := heldReason{Code: e.Code, Message: e.Message}
+		for _, a := range e.Args {
+			text, ok := a.(string)
+			if !ok {
+				r.Args = nil
+				break
+			}
+			r.Args = append(r.Args, text)
+		}
+		if len(r.Args) == len(e.Args) {
+			return r
+		}
+	}
+	e := apperr.New(apperr.Unavailable, "execution.dialer", "the dialer refused the calls: %s", reason.Error())
+	return heldReason{Code: e.Code, Message: e.Message, Args: []string{reason.Error()}}
+}
+
+// reason is the hold's reason as an error the reader's language says.
+func (r heldReason) reason() error {
+	args := make([]any, len(r.Args))
+	for i, a := range r.Args {
+		args[i] = a
+	}
+	return &apperr.Error{Kind: apperr.Unavailable, Code: r.Code, Message: r.Message, Args: args}
+}
+
 // reapBatch is how many lapsed claims one transaction of Reap returns.
 const reapBatch = 500
 

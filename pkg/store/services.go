@@ -30,6 +30,7 @@ type Services struct {
 	Oversight   *Oversight
 	Jobs        *Jobs
 	Idempotency *Idempotency
+	Trunks      *Trunks
 }
 
 // fileImports is how many lead files one process imports at once.
@@ -58,5 +59,6 @@ func NewServices(d *DB, lists *nationallist.Registry, log *slog.Logger) Services
 		Oversight:   &Oversight{db: d},
 		Jobs:        &Jobs{db: d},
 		Idempotency: &Idempotency{db: d},
+		Trunks:      &Trunks{db: d},
 	}
 }

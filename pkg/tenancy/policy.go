@@ -29,7 +29,7 @@ const (
 	PermAgentAccess   Permission = "agent:access"
 	PermConsoleAccess Permission = "console:access" // the platform's oversight of every org
 	PermQueuesRead    Permission = "queues:read"
-	PermFloorManage   Permission = "floor:manage" // a center's supervisors: assign agents to campaigns, set their presence, settle their calls
+	PermFloorManage   Permission = "floor:manage" // a center's supervisors: assign agents to campaigns, set their presence, settle their calls, keep the SIP trunks
 
 	PermComplianceRead    Permission = "compliance:read"  // decisions, evidence, consents, suppression lists
 	PermComplianceWrite   Permission = "compliance:write" // record consents, manage the org's suppression list

@@ -13,7 +13,9 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/agentfeed"
 	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
+	"github.com/plateau-bpo/plateau/pkg/dialing/routing"
 	"github.com/plateau-bpo/plateau/pkg/dialing/simdial"
+	"github.com/plateau-bpo/plateau/pkg/dialing/sipdial"
 	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/execution"
 	"github.com/plateau-bpo/plateau/pkg/execution/simfloor"
@@ -35,31 +37,75 @@ type SimulatedFloor struct {
 }
 
 // Engine builds the engine that runs the campaigns, dialling through the
-// call simulator (the SIP trunks of the centers are wired with their
-// management, in the supervisor's screens).
+// call simulator: `plateau dev`, and `plateau worker --dialer simulator`
+// (with no simulated agents: the people on the agent workspace take the
+// calls).
 func (p *Platform) Engine(sim SimulatedFloor) *execution.Engine {
-	svc := p.Services
-	host, _ := os.Hostname()
-	clock := sim.Clock
+	svc, clock := p.Services, sim.Clock
 	if clock == nil {
 		clock = vclock.Real{}
 	}
+	return p.engine(clock, func(c execution.Campaign, observe func(dialing.Event), people execution.Floor) (execution.Wiring, error) {
+		floor := people
+		if sim.Agents > 0 {
+			ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(c.Client, "pacer"))
+			agents, err := SimulatedAgents(ctx, svc, c.ID, sim.Agents, sim.Seed)
+			if err != nil {
+				return execution.Wiring{}, err
+			}
+			floor = execution.Join(simfloor.New(clock, sim.Seed, agents, simfloor.DefaultMix, Disposer(svc), p.Log), people)
+		}
+		return execution.Wiring{Floor: floor, Observed: true,
+			Dialer: simdial.New(clock, sim.Seed, simdial.WithObserver(observe))}, nil
+	})
+}
+
+// SIP is where the engine's SIP lines listen, one a trunk on a port of
+// its own.
+type SIP struct {
+	BindHost     string // "0.0.0.0": every interface
+	ExternalHost string // the address trunks and agents reach us at, behind NAT; BindHost when empty
+}
+
+// SIPEngine builds the engine that places each center's calls through
+// the center's own SIP trunks (store.Trunks, routing.Router), for the
+// people on the agent workspace. The router's lines live until ctx ends;
+// closing the router hangs up their calls.
+func (p *Platform) SIPEngine(ctx context.Context, sip SIP) (*execution.Engine, *routing.Router) {
+	router := routing.New(ctx, routing.Config{Log: p.Log,
+		Trunks: func(ctx context.Context, centerID uuid.UUID) ([]routing.Trunk, error) {
+			engine := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(tenancy.Org{ID: centerID, Kind: tenancy.KindCenter}, "engine: trunks"))
+			trunks, err := p.Services.Trunks.Dialable(engine)
+			out := make([]routing.Trunk, len(trunks))
+			for i, t := range trunks {
+				out[i] = routing.Trunk(t)
+			}
+			return out, err
+		},
+		Open: func(ctx context.Context, t dialing.Trunk) (routing.Line, error) {
+			d, err := sipdial.New(ctx, sipdial.Config{Trunk: t, BindHost: sip.BindHost, ExternalHost: sip.ExternalHost, Logger: p.Log})
+			if err != nil {
+				return nil, err // not a nil *sipdial.Dialer in a non-nil Line
+			}
+			return d, nil
+		},
+	})
+	return p.engine(vclock.Real{}, func(_ execution.Campaign, _ func(dialing.Event), people execution.Floor) (execution.Wiring, error) {
+		return execution.Wiring{Floor: people, Dialer: router}, nil
+	}), router
+}
+
+// engine builds an engine whose campaigns wire gives a floor (beside the
+// people on the agent workspace) and a dialer.
+func (p *Platform) engine(clock vclock.Clock, wire func(c execution.Campaign, observe func(dialing.Event), people execution.Floor) (execution.Wiring, error)) *execution.Engine {
+	svc := p.Services
+	host, _ := os.Hostname()
 	people := presenceFloor{presence: svc.Presence, feed: p.Feed, log: p.Log}
 	return execution.NewEngine(execution.EngineConfig{
 		Holder: fmt.Sprintf("%s:%d", host, os.Getpid()), Running: svc.Execution.Running,
 		Queue: svc.Dispatch, Leases: svc.Execution, Clock: clock, Log: p.Log,
 		Wire: func(c execution.Campaign, observe func(dialing.Event)) (execution.Wiring, error) {
-			ctx := tenancy.WithPrincipal(context.Background(), tenancy.SystemPrincipal(c.Client, "pacer"))
-			floor := execution.Floor(people)
-			if sim.Agents > 0 {
-				agents, err := SimulatedAgents(ctx, svc, c.ID, sim.Agents, sim.Seed)
-				if err != nil {
-					return execution.Wiring{}, err
-				}
-				floor = execution.Join(simfloor.New(clock, sim.Seed, agents, simfloor.DefaultMix, Disposer(svc), p.Log), people)
-			}
-			return execution.Wiring{Floor: floor, Observed: true,
-				Dialer: simdial.New(clock, sim.Seed, simdial.WithObserver(observe))}, nil
+			return wire(c, observe, people)
 		},
 	})
 }

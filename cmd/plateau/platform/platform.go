@@ -41,6 +41,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/rbac"
 	"github.com/plateau-bpo/plateau/pkg/redisstore"
+	"github.com/plateau-bpo/plateau/pkg/secret"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 	"github.com/plateau-bpo/plateau/web"
@@ -65,6 +66,10 @@ type Config struct {
 	QuietOps bool
 	// Now is the platform's one clock; nil is time.Now. Tests move it.
 	Now func() time.Time
+	// SecretKey seals the secrets the platform keeps to use them later (a
+	// SIP trunk's password: secret.Box); without one such a secret is
+	// refused rather than kept in clear.
+	SecretKey []byte
 }
 
 // Platform is the composed platform.
@@ -135,6 +140,13 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 		cfg.Now = time.Now
 	}
 	db.Now = cfg.Now
+	if cfg.SecretKey != nil {
+		box, err := secret.NewBox(cfg.SecretKey)
+		if err != nil {
+			return nil, err
+		}
+		db.SetSecretBox(box)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	p := &Platform{Cfg: cfg, Log: log, DB: db, Redis: red, I18n: catalog, cancel: cancel,
 		Authz: rbac.New(db, 5*time.Minute), Lists: nationallist.NewRegistry(), Feed: &agentfeed.Broker{}}
@@ -210,7 +222,7 @@ func (p *Platform) mount() error {
 		Jobs: svc.Jobs, Queues: p.Queue, BodyLimit: p.Cfg.BodyLimit, Now: p.Cfg.Now}).Mount()
 	api.New(api.Deps{Server: s, Log: p.Log, Tenancy: svc.Tenancy, Campaigns: svc.Campaigns, Market: svc.Market,
 		Scripts: svc.Scripts, Leads: svc.Leads, Compliance: svc.Compliance, CDRs: svc.CDRs, Idempotency: svc.Idempotency,
-		Calls: svc.Calls, Presence: svc.Presence, Assignments: svc.Assignments, Agents: svc.Agents,
+		Calls: svc.Calls, Presence: svc.Presence, Assignments: svc.Assignments, Agents: svc.Agents, Trunks: svc.Trunks,
 		Feed: p.Feed}).Mount()
 	return nil
 }

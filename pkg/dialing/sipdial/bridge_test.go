@@ -30,9 +30,9 @@ func TestBridgedCallIsRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	c := dial(t, newDialer(t, callee.port, "udp", store), 5*time.Second, true)
+	c := dial(t, newDialer(t, callee.Port, "udp", store), 5*time.Second, true)
 	expect(t, c, dialing.EventRinging, dialing.EventAnswered)
-	if err := c.Bridge(t.Context(), dialing.Endpoint{AgentID: uuid.New(), URI: fmt.Sprintf("sip:agent@127.0.0.1:%d", agent.port)}); err != nil {
+	if err := c.Bridge(t.Context(), dialing.Endpoint{AgentID: uuid.New(), URI: fmt.Sprintf("sip:agent@127.0.0.1:%d", agent.Port)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Bridge(t.Context(), dialing.Endpoint{URI: "sip:other@127.0.0.1:9"}); err == nil {
@@ -40,8 +40,8 @@ func TestBridgedCallIsRecorded(t *testing.T) {
 	}
 	ended := expect(t, c, dialing.EventEnded)
 	checkEnd(t, ended, dialing.Answered, "BYE from the callee")
-	callee.finished(t)
-	agent.finished(t) // the agent got its BYE when the callee hung up
+	callee.Finished(t)
+	agent.Finished(t) // the agent got its BYE when the callee hung up
 	if want := "file:" + c.ID().String() + ".wav"; ended.Recording != want {
 		t.Fatalf("recording %q, want %q", ended.Recording, want)
 	}

@@ -94,7 +94,7 @@ func (c *call) run() {
 		}
 	})
 	session, med, err := c.d.diago.Invite(c.inviteCtx, c.d.calleeURI(c.dial.To), diago.InviteOptions{
-		Transport:  c.d.trunk.transport(),
+		Transport:  c.d.trunk.Net(),
 		Username:   c.d.trunk.Username,
 		Password:   c.d.trunk.Password,
 		Headers:    []sip.Header{c.d.from(c.dial.CallerID), sip.NewHeader(CallIDHeader, c.dial.CallID.String())},

@@ -48,7 +48,7 @@ const DefaultResponseTimeout = 5 * time.Second
 
 // Config is what a Dialer needs besides its trunk.
 type Config struct {
-	Trunk Trunk
+	Trunk dialing.Trunk
 	// BindHost is the local address for SIP and RTP ("0.0.0.0" listens on
 	// every interface); BindPort 0 picks a free port.
 	BindHost string
@@ -72,7 +72,7 @@ type Config struct {
 
 // Dialer places calls through one trunk. It is safe for concurrent use.
 type Dialer struct {
-	trunk           Trunk
+	trunk           dialing.Trunk
 	diago           *diago.Diago
 	ua              *sipgo.UserAgent
 	recordings      dialing.Recordings
@@ -117,7 +117,7 @@ func New(ctx context.Context, cfg Config) (*Dialer, error) {
 		bindHost = "0.0.0.0"
 	}
 	transport := diago.Transport{
-		Transport:    cfg.Trunk.transport(),
+		Transport:    cfg.Trunk.Net(),
 		BindHost:     bindHost,
 		BindPort:     cfg.BindPort,
 		ExternalHost: cfg.ExternalHost,
@@ -137,7 +137,7 @@ func New(ctx context.Context, cfg Config) (*Dialer, error) {
 		_ = ua.Close()
 		return nil, apperr.Wrap(err, apperr.Unavailable, "sip_trunk.listen", "the SIP dialer could not listen on %s", net.JoinHostPort(bindHost, strconv.Itoa(cfg.BindPort)))
 	}
-	awaitUDPListener(ua, cfg.Trunk.transport())
+	awaitUDPListener(ua, cfg.Trunk.Net())
 	d := &Dialer{
 		trunk:           cfg.Trunk,
 		diago:           dg,
@@ -187,7 +187,7 @@ func (d *Dialer) Close() error {
 // recorded call without a recording store, and a call beyond the trunk's
 // concurrent calls. The call runs on after ctx ends; Hangup ends it.
 func (d *Dialer) Dial(ctx context.Context, dial dialing.Dial) (dialing.Call, error) {
-	if !d.trunk.allows(dial.CallerID) {
+	if !d.trunk.Allows(dial.CallerID) {
 		return nil, apperr.New(apperr.Invalid, "sip_trunk.caller_id.not_allowed", "the trunk does not allow the caller id %s", dial.CallerID)
 	}
 	if dial.Record && d.recordings == nil {
@@ -222,7 +222,7 @@ func (d *Dialer) Dial(ctx context.Context, dial dialing.Dial) (dialing.Call, err
 
 // calleeURI is the Request-URI of a call to number through the trunk.
 func (d *Dialer) calleeURI(number string) sip.Uri {
-	return sip.Uri{Scheme: "sip", User: number, Host: d.trunk.Host, Port: d.trunk.port(), UriParams: sip.NewParams(), Headers: sip.NewParams()}
+	return sip.Uri{Scheme: "sip", User: number, Host: d.trunk.Host, Port: d.trunk.SIPPort(), UriParams: sip.NewParams(), Headers: sip.NewParams()}
 }
 
 // from is the From header presenting callerID at the trunk's domain.

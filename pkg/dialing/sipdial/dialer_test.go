@@ -10,6 +10,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
 	"github.com/plateau-bpo/plateau/pkg/dialing/sipdial"
+	"github.com/plateau-bpo/plateau/pkg/dialing/sipdial/sipptest"
 )
 
 // The trunk's limits hold before any packet leaves: a caller id it does
@@ -17,7 +18,7 @@ import (
 // calls, a call that cannot get its turn in the calls per second. The
 // trunk is a port nobody listens on: nothing here needs sipp.
 func TestDialRefusals(t *testing.T) {
-	d := newDialerWith(t, sipdial.Trunk{Host: "127.0.0.1", Port: freePort(t)}, nil)
+	d := newDialerWith(t, dialing.Trunk{Host: "127.0.0.1", Port: sipptest.FreePort(t)}, nil)
 	call := func(ctx context.Context, change func(*dialing.Dial)) error {
 		dial := dialing.Dial{CallID: uuid.New(), To: "+33612345678", CallerID: callerID, RingTimeout: time.Second}
 		change(&dial)
@@ -46,7 +47,7 @@ func TestDialRefusals(t *testing.T) {
 
 func TestDialWaitsForItsTurn(t *testing.T) {
 	d, err := sipdial.New(t.Context(), sipdial.Config{
-		Trunk: sipdial.Trunk{Host: "127.0.0.1", Port: freePort(t), CallerIDs: []string{callerID},
+		Trunk: dialing.Trunk{Host: "127.0.0.1", Port: sipptest.FreePort(t), CallerIDs: []string{callerID},
 			MaxConcurrent: 5, CallsPerSecond: 0.01}, // one call every 100 s
 		BindHost: "127.0.0.1", ResponseTimeout: 100 * time.Millisecond,
 	})

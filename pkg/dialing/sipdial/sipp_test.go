@@ -1,16 +1,7 @@
 package sipdial_test
 
 import (
-	"bytes"
-	"fmt"
 	"log/slog"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,145 +9,17 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/dialing"
 	"github.com/plateau-bpo/plateau/pkg/dialing/sipdial"
-	"github.com/plateau-bpo/plateau/pkg/testenv"
+	"github.com/plateau-bpo/plateau/pkg/dialing/sipdial/sipptest"
 )
 
 // callerID is the number the test trunks allow.
 const callerID = "+33180000000"
 
-// sipp is one sipp UAS playing a scenario of testdata on 127.0.0.1.
-type sipp struct {
-	port int
-	out  output
-	done chan error // sipp's exit, once it has played its one call
-}
-
-// output is what sipp printed, written by exec's copying goroutine.
-type output struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
 // startSipp runs sipp (PLATEAU_TEST_SIPP) as a UAS for one call of the
-// scenario over UDP, on free ports, and kills it when the test ends.
-func startSipp(t *testing.T, scenario string) *sipp {
+// scenario of testdata over UDP.
+func startSipp(t *testing.T, scenario string) *sipptest.UAS {
 	t.Helper()
-	return startSippOn(t, scenario, "udp")
-}
-
-// startSippOn is startSipp over transport, "udp" or "tcp".
-func startSippOn(t *testing.T, scenario, transport string) *sipp {
-	t.Helper()
-	binary := testenv.Need(t, testenv.Sipp)
-	port := freePort(t)
-	if transport == "tcp" {
-		port = freeTCPPort(t)
-	}
-	s := &sipp{port: port, done: make(chan error, 1)}
-	cmd := exec.Command(binary,
-		"-sf", filepath.Join("testdata", scenario+".xml"),
-		"-t", map[string]string{"udp": "u1", "tcp": "t1"}[transport],
-		"-i", "127.0.0.1", "-p", strconv.Itoa(s.port),
-		"-mi", "127.0.0.1", "-mp", strconv.Itoa(freePort(t)),
-		"-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
-	)
-	cmd.Stdout, cmd.Stderr = &s.out, &s.out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("sipp: %v", err)
-	}
-	go func() { s.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-s.done
-	})
-	waitListening(t, s, transport)
-	return s
-}
-
-// finished fails the test unless sipp played its scenario to the end.
-func (s *sipp) finished(t *testing.T) {
-	t.Helper()
-	select {
-	case err := <-s.done:
-		s.done <- err
-		if err != nil {
-			t.Fatalf("sipp failed the scenario (%v):\n%s", err, s.out.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("sipp did not finish its scenario:\n%s", s.out.String())
-	}
-}
-
-// freePort is a UDP port of 127.0.0.1 nobody listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	return conn.LocalAddr().(*net.UDPAddr).Port
-}
-
-// freeTCPPort is a TCP port of 127.0.0.1 nobody listens on.
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// waitListening returns once sipp listens on its port, and fails the test
-// if sipp stopped instead. It reads the kernel's socket tables rather than
-// probing the port, which could take it from sipp for a moment.
-func waitListening(t *testing.T, s *sipp, transport string) {
-	t.Helper()
-	for range 250 {
-		select {
-		case err := <-s.done:
-			s.done <- err
-			t.Fatalf("sipp stopped before listening on %d (%v):\n%s", s.port, err, s.out.String())
-		default:
-		}
-		if listening(t, transport, s.port) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("sipp does not listen on %d:\n%s", s.port, s.out.String())
-}
-
-// listening reads /proc/net/udp or /proc/net/tcp for a socket bound to
-// port, in the listening state for TCP.
-func listening(t *testing.T, transport string, port int) bool {
-	t.Helper()
-	table, err := os.ReadFile("/proc/net/" + transport)
-	if err != nil {
-		t.Fatalf("sipp's tests read the Linux socket tables: %v", err)
-	}
-	local := fmt.Sprintf(":%04X", port)
-	for _, line := range strings.Split(string(table), "\n")[1:] {
-		fields := strings.Fields(line)
-		if len(fields) > 3 && strings.HasSuffix(fields[1], local) && (transport == "udp" || fields[3] == "0A") {
-			return true
-		}
-	}
-	return false
+	return sipptest.Start(t, scenario, "udp")
 }
 
 // trunkPassword is the digest password testdata/digest.xml expects.
@@ -165,12 +28,12 @@ const trunkPassword = "s3cret-trunk-password"
 // newDialer is a Dialer on a trunk at 127.0.0.1:port.
 func newDialer(t *testing.T, port int, transport string, recordings dialing.Recordings) *sipdial.Dialer {
 	t.Helper()
-	return newDialerWith(t, sipdial.Trunk{Host: "127.0.0.1", Port: port, Transport: transport, Password: trunkPassword}, recordings)
+	return newDialerWith(t, dialing.Trunk{Host: "127.0.0.1", Port: port, Transport: transport, Password: trunkPassword}, recordings)
 }
 
 // newDialerWith is a Dialer on trunk, completed with the test's username,
 // caller id and limits.
-func newDialerWith(t *testing.T, trunk sipdial.Trunk, recordings dialing.Recordings) *sipdial.Dialer {
+func newDialerWith(t *testing.T, trunk dialing.Trunk, recordings dialing.Recordings) *sipdial.Dialer {
 	t.Helper()
 	trunk.Username, trunk.CallerIDs, trunk.MaxConcurrent, trunk.CallsPerSecond = "plateau", []string{callerID}, 2, 50
 	d, err := sipdial.New(t.Context(), sipdial.Config{
@@ -247,43 +110,43 @@ func checkEnd(t *testing.T, e dialing.Event, result dialing.Result, cause string
 
 func TestAnsweredThenOurBye(t *testing.T) {
 	s := startSipp(t, "answer")
-	c := dial(t, newDialer(t, s.port, "udp", nil), 5*time.Second, false)
+	c := dial(t, newDialer(t, s.Port, "udp", nil), 5*time.Second, false)
 	expect(t, c, dialing.EventRinging, dialing.EventAnswered)
 	if err := c.Hangup(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	// Answered and never bridged: nobody took the callee.
 	checkEnd(t, expect(t, c, dialing.EventEnded), dialing.Abandoned, "BYE from Plateau")
-	s.finished(t)
+	s.Finished(t)
 }
 
 // The same calls over TCP: a busy callee, and an answered one Plateau
 // hangs up.
 func TestOverTCP(t *testing.T) {
 	t.Run("busy", func(t *testing.T) {
-		s := startSippOn(t, "busy", "tcp")
-		c := dial(t, newDialer(t, s.port, "tcp", nil), 5*time.Second, false)
+		s := sipptest.Start(t, "busy", "tcp")
+		c := dial(t, newDialer(t, s.Port, "tcp", nil), 5*time.Second, false)
 		checkEnd(t, expect(t, c, dialing.EventEnded), dialing.Busy, "486 Busy Here")
-		s.finished(t)
+		s.Finished(t)
 	})
 	t.Run("answer", func(t *testing.T) {
-		s := startSippOn(t, "answer", "tcp")
-		c := dial(t, newDialer(t, s.port, "tcp", nil), 5*time.Second, false)
+		s := sipptest.Start(t, "answer", "tcp")
+		c := dial(t, newDialer(t, s.Port, "tcp", nil), 5*time.Second, false)
 		expect(t, c, dialing.EventRinging, dialing.EventAnswered)
 		if err := c.Hangup(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		checkEnd(t, expect(t, c, dialing.EventEnded), dialing.Abandoned, "BYE from Plateau")
-		s.finished(t)
+		s.Finished(t)
 	})
 }
 
 func TestAnsweredThenCalleeHangsUp(t *testing.T) {
 	s := startSipp(t, "callee_bye")
-	c := dial(t, newDialer(t, s.port, "udp", nil), 5*time.Second, false)
+	c := dial(t, newDialer(t, s.Port, "udp", nil), 5*time.Second, false)
 	e := expect(t, c, dialing.EventRinging, dialing.EventAnswered, dialing.EventEnded)
 	checkEnd(t, e, dialing.Abandoned, "BYE from the callee")
-	s.finished(t)
+	s.Finished(t)
 	if err := c.Hangup(t.Context()); err != nil {
 		t.Errorf("hanging up an ended call: %v", err)
 	}
@@ -300,9 +163,9 @@ func TestFinalResponses(t *testing.T) {
 	} {
 		t.Run(tc.scenario, func(t *testing.T) {
 			s := startSipp(t, tc.scenario)
-			c := dial(t, newDialer(t, s.port, "udp", nil), 5*time.Second, false)
+			c := dial(t, newDialer(t, s.Port, "udp", nil), 5*time.Second, false)
 			checkEnd(t, expect(t, c, dialing.EventEnded), tc.result, tc.cause)
-			s.finished(t)
+			s.Finished(t)
 		})
 	}
 }
@@ -320,30 +183,30 @@ func TestDigestAuthentication(t *testing.T) {
 	} {
 		t.Run(tc.cause, func(t *testing.T) {
 			s := startSipp(t, "digest")
-			d := newDialerWith(t, sipdial.Trunk{Host: "127.0.0.1", Port: s.port, Password: tc.password}, nil)
+			d := newDialerWith(t, dialing.Trunk{Host: "127.0.0.1", Port: s.Port, Password: tc.password}, nil)
 			checkEnd(t, expect(t, dial(t, d, 5*time.Second, false), dialing.EventEnded), tc.result, tc.cause)
-			s.finished(t)
+			s.Finished(t)
 		})
 	}
 }
 
 func TestRingTimeoutCancels(t *testing.T) {
 	s := startSipp(t, "no_answer")
-	c := dial(t, newDialer(t, s.port, "udp", nil), time.Second, false)
+	c := dial(t, newDialer(t, s.Port, "udp", nil), time.Second, false)
 	e := expect(t, c, dialing.EventRinging, dialing.EventEnded)
 	checkEnd(t, e, dialing.NoAnswer, "ring timeout")
-	s.finished(t) // sipp got our CANCEL and the ACK of its 487
+	s.Finished(t) // sipp got our CANCEL and the ACK of its 487
 }
 
 func TestHangupBeforeAnswerCancels(t *testing.T) {
 	s := startSipp(t, "no_answer")
-	c := dial(t, newDialer(t, s.port, "udp", nil), 10*time.Second, false)
+	c := dial(t, newDialer(t, s.Port, "udp", nil), 10*time.Second, false)
 	expect(t, c, dialing.EventRinging)
 	if err := c.Hangup(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	checkEnd(t, expect(t, c, dialing.EventEnded), dialing.NoAnswer, "hung up by Plateau before an answer")
-	s.finished(t)
+	s.Finished(t)
 }
 
 // A trunk that does not answer: over UDP nothing says so, and the call
@@ -351,11 +214,11 @@ func TestHangupBeforeAnswerCancels(t *testing.T) {
 // refused at once. Neither needs sipp.
 func TestDeadTrunk(t *testing.T) {
 	t.Run("udp", func(t *testing.T) {
-		c := dial(t, newDialer(t, freePort(t), "udp", nil), 10*time.Second, false)
+		c := dial(t, newDialer(t, sipptest.FreePort(t), "udp", nil), 10*time.Second, false)
 		checkEnd(t, expect(t, c, dialing.EventEnded), dialing.Failed, "no response from the trunk within 1s")
 	})
 	t.Run("tcp", func(t *testing.T) {
-		c := dial(t, newDialer(t, freePort(t), "tcp", nil), 10*time.Second, false)
+		c := dial(t, newDialer(t, sipptest.FreePort(t), "tcp", nil), 10*time.Second, false)
 		e := expect(t, c, dialing.EventEnded)
 		if e.Result != dialing.Failed || e.Cause == "" {
 			t.Errorf("ended %s (%q), want failed with a cause", e.Result, e.Cause)

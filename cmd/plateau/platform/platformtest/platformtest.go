@@ -24,6 +24,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/redisstore"
 	"github.com/plateau-bpo/plateau/pkg/redisstore/redistest"
+	"github.com/plateau-bpo/plateau/pkg/secret"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -94,7 +95,7 @@ func build(t *testing.T, db dbtest.DB, r *redisstore.Redis) *Env {
 	t.Helper()
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	cfg := platform.Config{BaseURL: "http://plateau.test", SecureCookies: true}
+	cfg := platform.Config{BaseURL: "http://plateau.test", SecureCookies: true, SecretKey: TestSecretKey}
 	p, err := platform.Assemble(context.Background(), cfg, log, db.App, r)
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +103,10 @@ func build(t *testing.T, db dbtest.DB, r *redisstore.Redis) *Env {
 	t.Cleanup(func() { _ = p.Close() })
 	return &Env{T: t, P: p, DB: db, logs: logs}
 }
+
+// TestSecretKey is the secret key of the tests' platforms: a center's
+// trunk passwords are sealed with it.
+var TestSecretKey = bytes.Repeat([]byte{0x5e}, secret.KeySize)
 
 // As is a context acting in org as the platform itself (with the org's
 // most powerful role), for a test's setup through the use cases.

@@ -1,4 +1,4 @@
-package sipdial_test
+package dialing_test
 
 import (
 	"bytes"
@@ -9,19 +9,20 @@ import (
 
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
-	"github.com/plateau-bpo/plateau/pkg/dialing/sipdial"
 )
+
+const callerID = "+33180000000"
 
 func TestTrunkNeverShowsItsPassword(t *testing.T) {
 	const password = "hunter2-trunk-secret"
-	trunk := sipdial.Trunk{Host: "sip.example.net", Username: "center-7", Password: password,
+	trunk := dialing.Trunk{Host: "sip.example.net", Username: "center-7", Password: password,
 		CallerIDs: []string{callerID}, MaxConcurrent: 10, CallsPerSecond: 2}
 	var logged bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("trunk", "trunk", trunk)
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("trunk", "trunk", trunk)
 	for _, shown := range []string{
 		fmt.Sprint(trunk), fmt.Sprintf("%v %+v %#v %s", trunk, trunk, trunk, trunk),
-		fmt.Sprint(&trunk), fmt.Sprintf("%+v", []sipdial.Trunk{trunk}), logged.String(),
+		fmt.Sprint(&trunk), fmt.Sprintf("%+v", []dialing.Trunk{trunk}), logged.String(),
 	} {
 		if strings.Contains(shown, password) {
 			t.Errorf("the password shows in %q", shown)
@@ -33,7 +34,7 @@ func TestTrunkNeverShowsItsPassword(t *testing.T) {
 }
 
 func TestTrunkValidate(t *testing.T) {
-	err := sipdial.Trunk{Transport: "sctp", Password: "x", Codec: "G729"}.Validate()
+	err := dialing.Trunk{Transport: "sctp", Password: "x", Codec: "G729"}.Validate()
 	e := apperr.As(err)
 	if e == nil || e.Kind != apperr.Invalid {
 		t.Fatalf("Validate() = %v, want invalid", err)
@@ -46,21 +47,8 @@ func TestTrunkValidate(t *testing.T) {
 	if got := strings.Join(paths, " "); got != want {
 		t.Errorf("invalid fields %q, want %q", got, want)
 	}
-	ok := sipdial.Trunk{Host: "h", CallerIDs: []string{callerID}, MaxConcurrent: 1, CallsPerSecond: 1}
+	ok := dialing.Trunk{Host: "h", CallerIDs: []string{callerID}, MaxConcurrent: 1, CallsPerSecond: 1}
 	if err := ok.Validate(); err != nil {
 		t.Errorf("a complete trunk: %v", err)
-	}
-}
-
-func TestResultOfStatus(t *testing.T) {
-	for code, want := range map[int]dialing.Result{
-		486: dialing.Busy, 600: dialing.Busy,
-		603: dialing.Rejected, 403: dialing.Rejected, 404: dialing.Rejected, 410: dialing.Rejected, 484: dialing.Rejected, 604: dialing.Rejected,
-		408: dialing.NoAnswer, 480: dialing.NoAnswer, 487: dialing.NoAnswer,
-		400: dialing.Failed, 488: dialing.Failed, 500: dialing.Failed, 503: dialing.Failed, 606: dialing.Failed,
-	} {
-		if got := sipdial.ResultOf(code); got != want {
-			t.Errorf("%d: %s, want %s", code, got, want)
-		}
 	}
 }

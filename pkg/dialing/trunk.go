@@ -1,4 +1,4 @@
-package sipdial
+package dialing
 
 import (
 	"fmt"
@@ -41,7 +41,7 @@ func (t Trunk) Validate() error {
 	if t.Port < 0 || t.Port > 65535 {
 		f.Add("port", "sip_trunk.port.range", "must be between 1 and 65535 (not %d)", t.Port)
 	}
-	if !slices.Contains(transports, t.transport()) {
+	if !slices.Contains(transports, t.Net()) {
 		f.Add("transport", "sip_trunk.transport.unknown", "must be udp, tcp or tls (not %q)", t.Transport)
 	}
 	if t.Password != "" && t.Username == "" {
@@ -62,37 +62,40 @@ func (t Trunk) Validate() error {
 	return f.Err("sip_trunk.invalid", "the SIP trunk is not valid")
 }
 
-func (t Trunk) transport() string {
+// Net is the transport calls take: Transport lowercased, "udp" when empty.
+func (t Trunk) Net() string {
 	if t.Transport == "" {
 		return "udp"
 	}
 	return strings.ToLower(t.Transport)
 }
 
-func (t Trunk) port() int {
+// SIPPort is the port calls go to: Port, or the transport's default.
+func (t Trunk) SIPPort() int {
 	switch {
 	case t.Port != 0:
 		return t.Port
-	case t.transport() == "tls":
+	case t.Net() == "tls":
 		return 5061
 	}
 	return 5060
 }
 
-func (t Trunk) allows(callerID string) bool { return slices.Contains(t.CallerIDs, callerID) }
+// Allows reports whether the trunk lets calls present callerID.
+func (t Trunk) Allows(callerID string) bool { return slices.Contains(t.CallerIDs, callerID) }
 
 // String describes the trunk without its password.
 func (t Trunk) String() string {
 	return fmt.Sprintf("sip trunk %s@%s:%d/%s (%d calls, %g/s, password %s)",
-		t.Username, t.Host, t.port(), t.transport(), t.MaxConcurrent, t.CallsPerSecond, redacted(t.Password))
+		t.Username, t.Host, t.SIPPort(), t.Net(), t.MaxConcurrent, t.CallsPerSecond, redacted(t.Password))
 }
 
 // LogValue logs the trunk without its password.
 func (t Trunk) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("host", t.Host),
-		slog.Int("port", t.port()),
-		slog.String("transport", t.transport()),
+		slog.Int("port", t.SIPPort()),
+		slog.String("transport", t.Net()),
 		slog.String("username", t.Username),
 		slog.String("password", redacted(t.Password)),
 		slog.Int("max_concurrent", t.MaxConcurrent),
