@@ -3,103 +3,22 @@ package execution_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
 	"github.com/plateau-bpo/plateau/pkg/dialing/simdial"
 	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/execution"
+	"github.com/plateau-bpo/plateau/pkg/execution/memqueue"
 	"github.com/plateau-bpo/plateau/pkg/execution/simfloor"
-	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/pacing"
 	"github.com/plateau-bpo/plateau/pkg/vclock"
 )
-
-// memQueue is the store's dispatch in memory: the engine's tests of its
-// own logic (the store's are in pkg/store; the two together in
-// cmd/plateau's simulate tests). It hands out numbered leads and keeps
-// what the engine tells it.
-type memQueue struct {
-	mu        sync.Mutex
-	leads     int
-	claims    []dispatch.ClaimRequest
-	open      map[uuid.UUID]bool
-	ended     map[uuid.UUID]dialing.Result
-	maxOpen   int
-	bridged   int
-	holder    string // the pacer lease's holder; "" free
-	lostLease bool
-}
-
-func newQueue(leads int) *memQueue {
-	return &memQueue{leads: leads, open: map[uuid.UUID]bool{}, ended: map[uuid.UUID]dialing.Result{}}
-}
-
-func (q *memQueue) Fill(context.Context, uuid.UUID) (int, error) { return 0, nil }
-
-func (q *memQueue) Claim(_ context.Context, req dispatch.ClaimRequest) (dispatch.Claim, bool, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if len(q.claims) == q.leads {
-		return dispatch.Claim{}, false, nil
-	}
-	q.claims = append(q.claims, req)
-	id := uuid.New()
-	q.open[id] = true
-	q.maxOpen = max(q.maxOpen, len(q.open))
-	return dispatch.Claim{Call: call.Call{ID: id, AgentID: req.Agent, CenterID: center},
-		Lead: lead.Lead{ID: uuid.New(), Phone: "+33612345678"}}, true, nil
-}
-
-func (q *memQueue) Dialed(context.Context, uuid.UUID, time.Time) error { return nil }
-
-func (q *memQueue) Bridged(context.Context, uuid.UUID, uuid.UUID, time.Time) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.bridged++
-	return nil
-}
-
-func (q *memQueue) Record(_ context.Context, ev dialing.Event) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if ev.Kind == dialing.EventEnded {
-		if _, again := q.ended[ev.CallID]; again {
-			return errors.New("a call ended twice")
-		}
-		q.ended[ev.CallID] = ev.Result
-		delete(q.open, ev.CallID)
-	}
-	return nil
-}
-
-func (q *memQueue) Renew(context.Context, []uuid.UUID) error { return nil }
-
-func (q *memQueue) Pace(_ context.Context, _ uuid.UUID, holder string, _ time.Duration) (bool, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.lostLease || q.holder != "" && q.holder != holder {
-		return false, nil
-	}
-	q.holder = holder
-	return true, nil
-}
-
-func (q *memQueue) Unpace(context.Context, uuid.UUID, string) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.holder = ""
-	return nil
-}
-
-func (q *memQueue) Reap(context.Context, uuid.UUID) (int, error) { return 0, nil }
 
 var (
 	center   = uuid.MustParse("00000000-0000-7000-8000-0000000000c1")
@@ -109,16 +28,17 @@ var (
 )
 
 type run struct {
-	clock  *vclock.Virtual
-	queue  *memQueue
-	runner *execution.Runner
+	clock    *vclock.Virtual
+	queue    *memqueue.Queue
+	runner   *execution.Runner
+	campaign uuid.UUID
 }
 
 func start(t *testing.T, mode campaign.DialingMode, agents, leads int, dialer func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer,
 	settings ...func(*execution.Config)) run {
 	t.Helper()
 	clock := vclock.NewVirtual(morning)
-	q := newQueue(leads)
+	q := memqueue.New(clock, center, leads)
 	var floor []execution.Agent
 	for range agents {
 		floor = append(floor, execution.Agent{ID: uuid.New(), CenterID: center, ContractID: contract})
@@ -137,7 +57,7 @@ func start(t *testing.T, mode campaign.DialingMode, agents, leads int, dialer fu
 	if ok, err := r.Start(); !ok || err != nil {
 		t.Fatalf("start: %v %v", ok, err)
 	}
-	return run{clock, q, r}
+	return run{clock, q, r, cfg.Campaign}
 }
 
 // simulator is the call simulator, passing its events to the runner.
@@ -155,16 +75,17 @@ func TestProgressiveCallsOneLeadPerReadyAgentAndAbandonsNone(t *testing.T) {
 	if st.Abandoned != 0 {
 		t.Fatalf("progressive dialling abandoned %d calls", st.Abandoned)
 	}
-	if r.queue.maxOpen > 4 {
-		t.Fatalf("%d calls were open at once for 4 agents", r.queue.maxOpen)
+	q := r.queue.Figures()
+	if q.MaxOpen > 4 {
+		t.Fatalf("%d calls were open at once for 4 agents", q.MaxOpen)
 	}
-	for _, c := range r.queue.claims {
+	for _, c := range q.Claims {
 		if c.Agent == nil {
 			t.Fatal("a progressive call was placed for no agent")
 		}
 	}
-	if r.queue.bridged == 0 || r.queue.bridged > st.Live+len(r.queue.open) {
-		t.Fatalf("%d bridges for %d live answers and %d calls in progress", r.queue.bridged, st.Live, len(r.queue.open))
+	if q.Bridged == 0 || q.Bridged > st.Live+q.Open {
+		t.Fatalf("%d bridges for %d live answers and %d calls in progress", q.Bridged, st.Live, q.Open)
 	}
 }
 
@@ -181,27 +102,25 @@ func TestPredictiveKeepsUnderTheCap(t *testing.T) {
 	if rate := float64(st.Abandoned) / float64(st.Live); rate > 0.03 {
 		t.Fatalf("abandon rate %.3f over the 3 %% cap (%d of %d)", rate, st.Abandoned, st.Live)
 	}
-	if r.queue.maxOpen <= 20 {
-		t.Fatalf("predictive dialling never had more calls than agents (%d at most)", r.queue.maxOpen)
+	if q := r.queue.Figures(); q.MaxOpen <= 20 {
+		t.Fatalf("predictive dialling never had more calls than agents (%d at most)", q.MaxOpen)
 	}
 }
 
 func TestARunnerThatLosesItsLeaseStopsOnceItsCallsEnd(t *testing.T) {
 	r := start(t, campaign.Progressive, 3, 10_000, simulator)
 	r.clock.Advance(time.Minute)
-	r.queue.mu.Lock()
-	r.queue.lostLease = true
-	r.queue.mu.Unlock()
+	r.queue.Seize(r.campaign, "elsewhere", 24*time.Hour)
 	r.clock.Advance(10 * time.Minute)
 	select {
 	case <-r.runner.Done():
 	default:
 		t.Fatal("the runner still runs without its lease")
 	}
-	claims := len(r.queue.claims)
+	claims := len(r.queue.Figures().Claims)
 	r.clock.Advance(time.Hour)
-	if len(r.queue.claims) != claims || len(r.queue.open) != 0 {
-		t.Fatalf("after it stopped: %d more claims, %d calls left open", len(r.queue.claims)-claims, len(r.queue.open))
+	if q := r.queue.Figures(); len(q.Claims) != claims || q.Open != 0 {
+		t.Fatalf("after it stopped: %d more claims, %d calls left open", len(q.Claims)-claims, q.Open)
 	}
 }
 
@@ -216,16 +135,17 @@ func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
 	r := start(t, campaign.Progressive, 5, 10_000, func(*vclock.Virtual, func(dialing.Event)) dialing.Dialer { return deadTrunk{} })
 	r.clock.Advance(5 * time.Minute)
 	// One call a backoff, not one a ready agent a second.
-	if n := len(r.queue.claims); n == 0 || n > int(5*time.Minute/execution.DialerBackoff)+1 {
+	q := r.queue.Figures()
+	if n := len(q.Claims); n == 0 || n > int(5*time.Minute/execution.DialerBackoff)+1 {
 		t.Fatalf("%d leads claimed in 5 min on a dead trunk", n)
 	}
-	for id, res := range r.queue.ended {
+	for id, res := range q.Ended {
 		if res != dialing.Failed {
 			t.Fatalf("call %s ended %s on a dead trunk", id, res)
 		}
 	}
-	if len(r.queue.open) != 0 {
-		t.Fatalf("%d calls left open", len(r.queue.open))
+	if q.Open != 0 {
+		t.Fatalf("%d calls left open", q.Open)
 	}
 }
 
@@ -239,7 +159,7 @@ func (spent) MayDial(context.Context, uuid.UUID) (bool, string, error) {
 func TestACampaignWithoutStandingPlacesNoCall(t *testing.T) {
 	r := start(t, campaign.Progressive, 3, 100, simulator, func(c *execution.Config) { c.Standing = spent{} })
 	r.clock.Advance(time.Hour)
-	if len(r.queue.claims) != 0 {
-		t.Fatalf("%d leads claimed with the budget spent", len(r.queue.claims))
+	if n := len(r.queue.Figures().Claims); n != 0 {
+		t.Fatalf("%d leads claimed with the budget spent", n)
 	}
 }
