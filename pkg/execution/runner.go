@@ -58,6 +58,21 @@ type Config struct {
 	Record      bool     // record the conversations
 	Standing    Standing // nil: no limit
 	Log         *slog.Logger
+	// Ticked, when set, is told how each tick went, at its end: `plateau
+	// bench pacer` measures with it whether the runner keeps its pace.
+	Ticked func(TickReport)
+}
+
+// TickReport is how one tick of a runner went.
+type TickReport struct {
+	// Late is how long after its due time the tick started, on the
+	// runner's clock: the timer's delay and the wait behind the events
+	// queued before it.
+	Late time.Duration
+	// Took is how long the tick ran, on the wall clock.
+	Took time.Duration
+	// Calls counts the calls in progress at its end.
+	Calls int
 }
 
 // Runner paces one campaign. Every change of its state happens in one
@@ -77,14 +92,18 @@ type Runner struct {
 	busy              map[uuid.UUID]*flight // agents reserved, talking: their call
 	freed             map[uuid.UUID]time.Time
 	waiting           []*flight // people who answered, waiting for an agent, first first
-	flying            int       // calls placed, not answered nor ended
-	exhausted         bool      // the last tick found nothing callable
-	holdUntil         time.Time // no call is placed before: the dialer failed
-	lastRenew         time.Time
-	lastChores        time.Time
-	state             pacing.State
-	meter             *pacing.Meter
-	stats             Stats
+	// flying counts the calls placed for whoever is ready when they
+	// answer, not answered nor ended: the pacer's bet. A call placed for
+	// its agent is not counted: its agent is neither ready nor waited for.
+	flying     int
+	exhausted  bool      // the last tick found nothing callable
+	holdUntil  time.Time // no call is placed before: the dialer failed
+	lastRenew  time.Time
+	lastChores time.Time
+	due        time.Time // when the next tick should start
+	state      pacing.State
+	meter      *pacing.Meter
+	stats      Stats
 }
 
 type flight struct {
@@ -126,6 +145,7 @@ func (r *Runner) Start() (bool, error) {
 		return false, err
 	}
 	r.lastRenew = r.now()
+	r.due = r.lastRenew
 	r.post(r.tick)
 	return true, nil
 }
@@ -189,6 +209,11 @@ func (r *Runner) tick() {
 		return
 	}
 	now := r.now()
+	if r.cfg.Ticked != nil {
+		began := time.Now()
+		late := now.Sub(r.due)
+		defer func() { r.cfg.Ticked(TickReport{Late: late, Took: time.Since(began), Calls: len(r.calls)}) }()
+	}
 	if now.Sub(r.lastRenew) >= renewEvery {
 		r.lastRenew = now
 		if ok, err := r.cfg.Leases.Pace(r.ctx, r.cfg.Campaign, r.cfg.Holder, PacerLease); err != nil || !ok {
@@ -213,6 +238,7 @@ func (r *Runner) tick() {
 	if r.exhausted && len(r.calls) == 0 {
 		next = IdleTick
 	}
+	r.due = r.now().Add(next)
 	r.cfg.Clock.AfterFunc(next, func() { r.post(r.tick) })
 }
 
@@ -380,7 +406,9 @@ func (r *Runner) dial(contractID uuid.UUID, a *Agent) bool {
 	}
 	f.call = dc
 	r.calls[c.Call.ID] = f
-	r.flying++
+	if a == nil {
+		r.flying++
+	}
 	r.stats.Dials++
 	if a != nil {
 		r.busy[a.ID] = f
@@ -423,8 +451,7 @@ func (r *Runner) event(ev dialing.Event) {
 }
 
 func (r *Runner) answered(f *flight, ev dialing.Event) {
-	f.flying = false
-	r.flying--
+	r.landed(f)
 	if ev.Machine {
 		r.meter.Unanswered()
 		r.stats.Machines++
@@ -447,6 +474,14 @@ func (r *Runner) answered(f *flight, ev dialing.Event) {
 	r.waiting = append(r.waiting, f)
 }
 
+// landed takes a call that was answered or ended out of the flying ones.
+func (r *Runner) landed(f *flight) {
+	f.flying = false
+	if f.agent == nil {
+		r.flying--
+	}
+}
+
 func (r *Runner) bridge(f *flight, a Agent) {
 	f.waiting = false
 	if err := f.call.Bridge(r.ctx, a.Endpoint); err != nil {
@@ -464,8 +499,7 @@ func (r *Runner) bridge(f *flight, a Agent) {
 func (r *Runner) ended(f *flight, ev dialing.Event) {
 	delete(r.calls, ev.CallID)
 	if f.flying {
-		f.flying = false
-		r.flying--
+		r.landed(f)
 		r.meter.Unanswered()
 	}
 	f.waiting = false

@@ -89,6 +89,29 @@ func TestProgressiveCallsOneLeadPerReadyAgentAndAbandonsNone(t *testing.T) {
 	}
 }
 
+// TestProgressiveLeavesNoAgentIdleAtATick: at the end of every tick, each
+// ready agent has been given a call, however many calls of other agents
+// still ring.
+func TestProgressiveLeavesNoAgentIdleAtATick(t *testing.T) {
+	var floor execution.Floor
+	idle, ticks := 0, 0
+	r := start(t, campaign.Progressive, 20, 100_000, simulator, func(c *execution.Config) {
+		floor = c.Floor
+		c.Ticked = func(execution.TickReport) {
+			ready, err := floor.Ready(context.Background(), c.Campaign)
+			if err != nil {
+				t.Error(err)
+			}
+			ticks++
+			idle = max(idle, len(ready))
+		}
+	})
+	r.clock.Advance(30 * time.Minute)
+	if ticks < 1000 || idle > 0 {
+		t.Fatalf("over %d ticks, up to %d agents were left ready without a call at a tick's end", ticks, idle)
+	}
+}
+
 func TestPredictiveKeepsUnderTheCap(t *testing.T) {
 	r := start(t, campaign.Predictive, 20, 100_000, simulator)
 	r.clock.Advance(4 * time.Hour)
