@@ -98,7 +98,8 @@ type Runner struct {
 	flying     int
 	exhausted  bool      // the last tick found nothing callable
 	holdUntil  time.Time // no call is placed before: the dialer failed
-	lastRenew  time.Time
+	lastRenew  time.Time // when the pacer lease was last taken or renewed
+	lost       bool      // the pacer lease is lost: the runner only lets its calls end
 	lastChores time.Time
 	due        time.Time // when the next tick should start
 	state      pacing.State
@@ -137,6 +138,9 @@ func New(ctx context.Context, cfg Config) *Runner {
 // whose lease lapsed, and starts pacing. It reports false when another
 // process paces the campaign.
 func (r *Runner) Start() (bool, error) {
+	// The lease runs from before it is asked for: the renewals count from
+	// there, however long the reaping takes.
+	taken := r.now()
 	ok, err := r.cfg.Leases.Pace(r.ctx, r.cfg.Campaign, r.cfg.Holder, PacerLease)
 	if err != nil || !ok {
 		return false, err
@@ -144,8 +148,8 @@ func (r *Runner) Start() (bool, error) {
 	if _, err := r.cfg.Leases.Reap(r.ctx, r.cfg.Campaign); err != nil {
 		return false, err
 	}
-	r.lastRenew = r.now()
-	r.due = r.lastRenew
+	r.lastRenew = taken
+	r.due = r.now()
 	r.post(r.tick)
 	return true, nil
 }
@@ -214,11 +218,11 @@ func (r *Runner) tick() {
 		late := now.Sub(r.due)
 		defer func() { r.cfg.Ticked(TickReport{Late: late, Took: time.Since(began), Calls: len(r.calls)}) }()
 	}
-	if now.Sub(r.lastRenew) >= renewEvery {
+	if !r.lost && now.Sub(r.lastRenew) >= renewEvery {
 		r.lastRenew = now
 		if ok, err := r.cfg.Leases.Pace(r.ctx, r.cfg.Campaign, r.cfg.Holder, PacerLease); err != nil || !ok {
 			r.warn("the pacer lease is lost: another process paces the campaign", err)
-			r.stopping = true
+			r.stopping, r.lost = true, true
 		}
 	}
 	if r.lastChores.IsZero() || now.Sub(r.lastChores) >= chores {

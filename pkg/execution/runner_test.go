@@ -147,6 +147,31 @@ func TestARunnerThatLosesItsLeaseStopsOnceItsCallsEnd(t *testing.T) {
 	}
 }
 
+// slowReap are leases whose return of lapsed claims takes 8 s.
+type slowReap struct {
+	*memqueue.Queue
+	clock *vclock.Virtual
+}
+
+func (s slowReap) Reap(ctx context.Context, id uuid.UUID) (int, error) {
+	s.clock.Advance(8 * time.Second)
+	return s.Queue.Reap(ctx, id)
+}
+
+// TestARunnerRenewsItsLeaseFromWhenItTookIt: a runner whose start took
+// most of its lease's time (a long reap) renews the lease before it lapses.
+func TestARunnerRenewsItsLeaseFromWhenItTookIt(t *testing.T) {
+	var leases slowReap
+	r := start(t, campaign.Progressive, 3, 10_000, simulator, func(c *execution.Config) {
+		leases = slowReap{c.Queue.(*memqueue.Queue), c.Clock.(*vclock.Virtual)}
+		c.Leases = leases
+	})
+	r.clock.Advance(execution.PacerLease - 8*time.Second + time.Millisecond)
+	if ok, err := leases.Pace(context.Background(), r.campaign, "elsewhere", execution.PacerLease); ok || err != nil {
+		t.Fatalf("another process took the lease %s after the runner took it: %v %v", execution.PacerLease, ok, err)
+	}
+}
+
 // deadTrunk refuses every call, as a trunk that stopped answering.
 type deadTrunk struct{}
 
