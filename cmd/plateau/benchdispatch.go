@@ -463,7 +463,13 @@ func (s *settings) printDispatchBench(b dispatchBench, windows []window, setup d
 	}
 	fmt.Fprintf(s.stdout, "\nleads claimed: %d; returned twice: %d; with an open call: %d; with two open calls: %d\n\n",
 		setup.Claimed, setup.ReturnedTwice, setup.LeadsWithOpenCall, setup.LeadsWithTwoOpenCalls)
-	rows = rows[:0]
+	return s.printTargets(out, targets)
+}
+
+// printTargets prints issue 9's targets, measured, as a table (out is
+// the whole run's figures, printed instead with --json).
+func (s *settings) printTargets(out any, targets []target) error {
+	rows := make([][]any, 0, len(targets))
 	for _, t := range targets {
 		met := "no"
 		if t.Met {
