@@ -28,7 +28,6 @@ import (
 // virtual clock the test moves, and the calls each process dialled are
 // counted per campaign.
 type floor struct {
-	t     *testing.T
 	clock *vclock.Virtual
 	queue *memqueue.Queue
 
@@ -39,9 +38,9 @@ type floor struct {
 	dials   map[uuid.UUID]map[string]int // campaign → holder → calls
 }
 
-func newFloor(t *testing.T, campaigns int) *floor {
+func newFloor(campaigns int) *floor {
 	clock := vclock.NewVirtual(morning)
-	f := &floor{t: t, clock: clock, queue: memqueue.New(clock, center, 1_000_000), dials: map[uuid.UUID]map[string]int{}}
+	f := &floor{clock: clock, queue: memqueue.New(clock, center, 1_000_000), dials: map[uuid.UUID]map[string]int{}}
 	for range campaigns {
 		f.running = append(f.running, execution.Campaign{ID: uuid.New(), Client: tenancy.Org{ID: uuid.New(), Kind: tenancy.KindClient},
 			Mode: campaign.Progressive, Country: "FR", Audience: compliance.B2C, Kind: compliance.Prospecting})
@@ -169,7 +168,7 @@ func (f *floor) holders(ids ...uuid.UUID) map[uuid.UUID]string {
 }
 
 func TestTwoEnginesPaceEachCampaignOnceAndStopTheCampaignsThatStop(t *testing.T) {
-	f := newFloor(t, 4)
+	f := newFloor(4)
 	f.start("a")
 	f.start("b")
 	ids := []uuid.UUID{f.running[0].ID, f.running[1].ID, f.running[2].ID, f.running[3].ID}
@@ -221,7 +220,7 @@ func TestAnEngineTakesOverTheCampaignOfAnotherThatEnds(t *testing.T) {
 		{"it loses the store", func(_ *floor, p *process) { p.cut.Store(true) }, execution.PacerLease + execution.RollCall},
 	} {
 		t.Run(ending.name, func(t *testing.T) {
-			f := newFloor(t, 1)
+			f := newFloor(1)
 			id := f.running[0].ID
 			first := f.start("first")
 			f.start("second")
