@@ -337,7 +337,15 @@ func pick(ready []Agent, c dispatch.Claim) int {
 // for that agent, in progressive mode; for whoever is ready when they
 // answer in predictive mode, shared between the contracts of the agents.
 func (r *Runner) place(ready []Agent) {
-	fig := pacing.Figures{Mode: r.cfg.Mode, Ready: len(ready), Busy: len(r.busy), InFlight: r.flying,
+	// An agent waiting for the call dialled for him is neither busy nor
+	// ready, as that call is not in flight for the pacer: the answer is his.
+	talking := 0
+	for _, f := range r.busy {
+		if !f.flying {
+			talking++
+		}
+	}
+	fig := pacing.Figures{Mode: r.cfg.Mode, Ready: len(ready), Busy: talking, InFlight: r.flying,
 		Waiting: len(r.waiting), Cap: r.cfg.Cap}
 	r.meter.Fill(&fig, r.now())
 	d, state := r.cfg.Controller.Tick(r.state, fig)
