@@ -95,7 +95,7 @@ scratch database.`,
 	}
 	suppression.Flags().IntVar(&n, "numbers", 50_000_000, "how many numbers")
 	suppression.Flags().IntVar(&lookups, "lookups", 10_000_000, "how many lookups to time")
-	cmd.AddCommand(suppression, s.benchImportCommand(), s.benchAPICommand(), s.benchDispatchCommand(), s.benchCDRCommand())
+	cmd.AddCommand(suppression, s.benchImportCommand(), s.benchAPICommand(), s.benchDispatchCommand(), s.benchCDRCommand(), s.benchPacerCommand())
 	return cmd
 }
 

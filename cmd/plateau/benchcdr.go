@@ -14,13 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plateau-bpo/plateau/pkg/call"
-	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/cdr"
 	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
-	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/store"
-	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 func (s *settings) benchCDRCommand() *cobra.Command {
@@ -59,28 +56,18 @@ func (s *settings) benchCDR(ctx context.Context, db *store.DB, svc store.Service
 	started := time.Now()
 	origin := started
 	db.Now = func() time.Time { return benchMorning.Add(time.Since(origin)) }
-	stamp := time.Now().Format("2006-01-02 15:04:05.000")
-	client, err := db.CreateOrg(ctx, tenancy.NewOrgInput{Kind: tenancy.KindClient, Country: "CH", Name: "Bench client " + stamp}, "bench")
+	f, err := newCDRBenchFloor(ctx, db, svc, n)
 	if err != nil {
 		return err
 	}
-	center, err := db.CreateOrg(ctx, tenancy.NewOrgInput{Kind: tenancy.KindCenter, Country: "MA", Name: "Bench center " + stamp}, "bench")
-	if err != nil {
-		return err
-	}
-	asClient := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(client, "bench"))
-	asCenter := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(center, "bench"))
-	x, contract, err := cdrBenchFloor(asClient, asCenter, svc, n)
-	if err != nil {
-		return err
-	}
+	asClient, asCenter, x, contract := f.client, f.centers[0], f.campaign, f.contracts[0]
 	setUp := time.Since(started)
 
 	if db.Dialect != store.Postgres {
 		claimers = 1
 	}
 	started = time.Now()
-	claims, err := claimAll(asClient, svc.Dispatch, dispatch.ClaimRequest{CampaignID: x.ID, ContractID: contract.ID}, n, claimers)
+	claims, err := claimAll(asClient, svc.Dispatch, dispatch.ClaimRequest{CampaignID: x.ID, ContractID: contract}, n, claimers)
 	if err != nil {
 		return err
 	}
@@ -146,45 +133,25 @@ func (s *settings) benchCDR(ctx context.Context, db *store.DB, svc store.Service
 			fmt.Sprintf("%.0f", float64(first.Recorded)/took.Seconds()), fmt.Sprintf("%.2f", tookAgain.Seconds()), again.Recorded, again.AlreadyRecorded})
 }
 
-// cdrBenchFloor is a running campaign in Geneva with n leads, contracted to
-// the center.
-func cdrBenchFloor(asClient, asCenter context.Context, svc store.Services, n int) (campaign.Campaign, market.Contract, error) {
-	x, err := svc.Campaigns.Create(asClient, campaign.Input{Name: "Relance Genève (bench)", Kind: "customer_care", Audience: "b2c",
-		Country: "CH", Languages: []string{"fr"}, Volume: n, DialingMode: string(campaign.Progressive)})
+// newCDRBenchFloor is a running campaign in Geneva with n leads, queued,
+// contracted to a center in Morocco.
+func newCDRBenchFloor(ctx context.Context, db *store.DB, svc store.Services, n int) (benchFloor, error) {
+	f, err := newBenchFloor(ctx, db, svc, benchFloorSpec{label: "CDR", name: "Relance Genève (bench)", country: "CH", volume: n,
+		centers: 1, centerCountry: "MA", seats: 10, startsOn: benchMorning})
 	if err != nil {
-		return x, market.Contract{}, err
-	}
-	if x, err = svc.Campaigns.Move(asClient, x.ID, campaign.Publish); err != nil {
-		return x, market.Contract{}, err
-	}
-	start := benchMorning
-	offered, err := svc.Market.SubmitOffer(asCenter, x.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerAttempt: 100_000},
-		Seats: 10, Languages: []string{"fr"}, StartsOn: &start})
-	if err != nil {
-		return x, market.Contract{}, err
-	}
-	named, err := svc.Market.Accept(asClient, x.ID, offered.Offers[0].Offer.ID)
-	k := named.Contract
-	if err != nil {
-		return x, k, err
-	}
-	if _, err := svc.Market.Confirm(asCenter, k.ID); err != nil {
-		return x, k, err
+		return f, err
 	}
 	for from := 0; from < n; from += store.MaxBatch {
 		batch := make([]leadfile.Lead, 0, store.MaxBatch)
 		for i := from; i < min(from+store.MaxBatch, n); i++ {
 			batch = append(batch, leadfile.Lead{Phone: fmt.Sprintf("+4122%07d", 3_000_000+i)})
 		}
-		if _, _, err := svc.Leads.AddBatch(asClient, x.ID, batch); err != nil {
-			return x, k, err
+		if _, _, err := svc.Leads.AddBatch(f.client, f.campaign.ID, batch); err != nil {
+			return f, err
 		}
 	}
-	if x, err = svc.Campaigns.Move(asClient, x.ID, campaign.Start); err != nil {
-		return x, k, err
-	}
-	_, err = svc.Dispatch.Fill(asClient, x.ID)
-	return x, k, err
+	_, err = f.start(svc)
+	return f, err
 }
 
 // claimAll claims up to n leads with claimers at once.

@@ -18,13 +18,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"github.com/plateau-bpo/plateau/pkg/campaign"
 	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/leadfile"
-	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/store"
-	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // dispatchBenchStart is the bench's clock at its start: a Tuesday, 10:00
@@ -129,17 +126,11 @@ func (s *settings) benchDispatch(ctx context.Context, b dispatchBench) error {
 	})
 }
 
-// benchFloor is the bench's running campaign: its client acting, and the
-// contracts its agents claim for.
-type benchFloor struct {
-	client    context.Context
-	campaign  campaign.Campaign
-	contracts []uuid.UUID
-}
-
 func (s *settings) runDispatchBench(ctx context.Context, owner *store.DB, svc store.Services, b dispatchBench) error {
 	started := time.Now()
-	f, err := newBenchFloor(ctx, owner, svc, b)
+	f, err := newBenchFloor(ctx, owner, svc, benchFloorSpec{label: "dispatch", name: "Dispatch (bench)", country: "FR",
+		timezone: "Europe/Paris", volume: b.leads, centers: b.contracts, centerCountry: "FR", seats: max(b.agents/b.contracts, 1),
+		startsOn: dispatchBenchStart.Truncate(24 * time.Hour)})
 	if err != nil {
 		return err
 	}
@@ -150,21 +141,10 @@ func (s *settings) runDispatchBench(ctx context.Context, owner *store.DB, svc st
 		return err
 	}
 	importTook := time.Since(started)
-	if f.campaign, err = svc.Campaigns.Move(f.client, f.campaign.ID, campaign.Start); err != nil {
-		return err
-	}
-
 	started = time.Now()
-	queued := 0
-	for {
-		n, err := svc.Dispatch.Fill(f.client, f.campaign.ID)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			break
-		}
-		queued += n
+	queued, err := f.start(svc)
+	if err != nil {
+		return err
 	}
 	fillTook := time.Since(started)
 	if err := owner.Analyze(ctx); err != nil {
@@ -246,56 +226,6 @@ type dispatchSetup struct {
 	ReturnedTwice         int     `json:"leads_returned_twice"`
 	LeadsWithOpenCall     int     `json:"leads_with_an_open_call"`
 	LeadsWithTwoOpenCalls int     `json:"leads_with_two_open_calls"`
-}
-
-// newBenchFloor makes a French client, its published customer-care
-// campaign, and one contract per center, confirmed.
-func newBenchFloor(ctx context.Context, owner *store.DB, svc store.Services, b dispatchBench) (benchFloor, error) {
-	stamp := time.Now().Format("2006-01-02 15:04:05.000")
-	org := func(kind tenancy.OrgKind, name string) (context.Context, error) {
-		o, err := owner.CreateOrg(ctx, tenancy.NewOrgInput{Kind: kind, Country: "FR", Timezone: "Europe/Paris",
-			Name: name + " " + stamp}, "bench")
-		return tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(o, "bench")), err
-	}
-	var f benchFloor
-	var err error
-	if f.client, err = org(tenancy.KindClient, "Bench dispatch client"); err != nil {
-		return f, err
-	}
-	if f.campaign, err = svc.Campaigns.Create(f.client, campaign.Input{Name: "Dispatch (bench)", Kind: "customer_care",
-		Audience: "b2c", Country: "FR", Languages: []string{"fr"}, Volume: b.leads, DialingMode: string(campaign.Progressive)}); err != nil {
-		return f, err
-	}
-	if f.campaign, err = svc.Campaigns.Move(f.client, f.campaign.ID, campaign.Publish); err != nil {
-		return f, err
-	}
-	// Every offer is made while the request is open; the first contract
-	// confirmed closes it.
-	day := dispatchBenchStart.Truncate(24 * time.Hour)
-	centers := make([]context.Context, b.contracts)
-	offers := make([]uuid.UUID, b.contracts)
-	for i := range centers {
-		if centers[i], err = org(tenancy.KindCenter, fmt.Sprintf("Bench center %d", i+1)); err != nil {
-			return f, err
-		}
-		made, err := svc.Market.SubmitOffer(centers[i], f.campaign.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerAttempt: 100_000},
-			Seats: max(b.agents/b.contracts, 1), Languages: []string{"fr"}, StartsOn: &day})
-		if err != nil {
-			return f, err
-		}
-		offers[i] = made.Offers[0].Offer.ID
-	}
-	for i, center := range centers {
-		k, err := svc.Market.Accept(f.client, f.campaign.ID, offers[i])
-		if err != nil {
-			return f, err
-		}
-		if _, err := svc.Market.Confirm(center, k.ID); err != nil {
-			return f, err
-		}
-		f.contracts = append(f.contracts, k.ID)
-	}
-	return f, nil
 }
 
 // importBenchLeads imports n distinct French mobile numbers through the
@@ -463,7 +393,13 @@ func (s *settings) printDispatchBench(b dispatchBench, windows []window, setup d
 	}
 	fmt.Fprintf(s.stdout, "\nleads claimed: %d; returned twice: %d; with an open call: %d; with two open calls: %d\n\n",
 		setup.Claimed, setup.ReturnedTwice, setup.LeadsWithOpenCall, setup.LeadsWithTwoOpenCalls)
-	rows = rows[:0]
+	return s.printTargets(out, targets)
+}
+
+// printTargets prints issue 9's targets, measured, as a table (out is
+// the whole run's figures, printed instead with --json).
+func (s *settings) printTargets(out any, targets []target) error {
+	rows := make([][]any, 0, len(targets))
 	for _, t := range targets {
 		met := "no"
 		if t.Met {

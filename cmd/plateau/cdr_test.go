@@ -14,7 +14,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
-	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
 
 // TestCDRImportRecordsAFileOnce: the center's Master.csv ends its calls;
@@ -25,20 +24,12 @@ func TestCDRImportRecordsAFileOnce(t *testing.T) {
 	ctx := context.Background()
 	db.App.Now = func() time.Time { return benchMorning }
 	svc := store.NewServices(db.App, nationallist.NewRegistry(), slog.Default())
-	client, err := db.App.CreateOrg(ctx, tenancy.NewOrgInput{Kind: tenancy.KindClient, Country: "CH", Name: "Client"}, "test")
+	f, err := newCDRBenchFloor(ctx, db.App, svc, 6)
 	if err != nil {
 		t.Fatal(err)
 	}
-	center, err := db.App.CreateOrg(ctx, tenancy.NewOrgInput{Kind: tenancy.KindCenter, Country: "MA", Name: "Centre"}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	asClient := tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(client, "test"))
-	x, contract, err := cdrBenchFloor(asClient, tenancy.WithPrincipal(ctx, tenancy.SystemPrincipal(center, "test")), svc, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims, err := claimAll(asClient, svc.Dispatch, dispatch.ClaimRequest{CampaignID: x.ID, ContractID: contract.ID}, 6, 1)
+	client, center, x := f.clientOrg, f.centerOrgs[0], f.campaign
+	claims, err := claimAll(f.client, svc.Dispatch, dispatch.ClaimRequest{CampaignID: x.ID, ContractID: f.contracts[0]}, 6, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

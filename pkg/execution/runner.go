@@ -58,6 +58,21 @@ type Config struct {
 	Record      bool     // record the conversations
 	Standing    Standing // nil: no limit
 	Log         *slog.Logger
+	// Ticked, when set, is told how each tick went, at its end: `plateau
+	// bench pacer` measures with it whether the runner keeps its pace.
+	Ticked func(TickReport)
+}
+
+// TickReport is how one tick of a runner went.
+type TickReport struct {
+	// Late is how long after its due time the tick started, on the
+	// runner's clock: the timer's delay and the wait behind the events
+	// queued before it.
+	Late time.Duration
+	// Took is how long the tick ran, on the wall clock.
+	Took time.Duration
+	// Calls counts the calls in progress at its end.
+	Calls int
 }
 
 // Runner paces one campaign. Every change of its state happens in one
@@ -77,15 +92,20 @@ type Runner struct {
 	busy              map[uuid.UUID]*flight // agents reserved, talking: their call
 	freed             map[uuid.UUID]time.Time
 	waiting           []*flight // people who answered, waiting for an agent, first first
-	flying            int       // calls placed, not answered nor ended
-	exhausted         bool      // the last tick found nothing callable
-	holdUntil         time.Time // no call is placed before: the dialer failed
-	held              bool      // the lease says why (Leases.Hold), until a dial goes through
-	lastRenew         time.Time
-	lastChores        time.Time
-	state             pacing.State
-	meter             *pacing.Meter
-	stats             Stats
+	// flying counts the calls placed for whoever is ready when they
+	// answer, not answered nor ended: the pacer's bet. A call placed for
+	// its agent is not counted: its agent is neither ready nor waited for.
+	flying     int
+	exhausted  bool      // the last tick found nothing callable
+	holdUntil  time.Time // no call is placed before: the dialer failed
+	held       bool      // the lease says why (Leases.Hold), until a dial goes through
+	lastRenew  time.Time // when the pacer lease was last taken or renewed
+	lost       bool      // the pacer lease is lost: the runner only lets its calls end
+	lastChores time.Time
+	due        time.Time // when the next tick should start
+	state      pacing.State
+	meter      *pacing.Meter
+	stats      Stats
 }
 
 type flight struct {
@@ -121,6 +141,9 @@ func New(ctx context.Context, cfg Config) *Runner {
 // whose lease lapsed, and starts pacing. It reports false when another
 // process paces the campaign.
 func (r *Runner) Start() (bool, error) {
+	// The lease runs from before it is asked for: the renewals count from
+	// there, however long the reaping takes.
+	taken := r.now()
 	ok, err := r.cfg.Leases.Pace(r.ctx, r.cfg.Campaign, r.cfg.Holder, PacerLease)
 	if err != nil || !ok {
 		return false, err
@@ -128,7 +151,8 @@ func (r *Runner) Start() (bool, error) {
 	if _, err := r.cfg.Leases.Reap(r.ctx, r.cfg.Campaign); err != nil {
 		return false, err
 	}
-	r.lastRenew = r.now()
+	r.lastRenew = taken
+	r.due = r.now()
 	r.post(r.tick)
 	return true, nil
 }
@@ -202,11 +226,16 @@ func (r *Runner) tick() {
 		return
 	}
 	now := r.now()
-	if now.Sub(r.lastRenew) >= renewEvery {
+	if r.cfg.Ticked != nil {
+		began := time.Now()
+		late := now.Sub(r.due)
+		defer func() { r.cfg.Ticked(TickReport{Late: late, Took: time.Since(began), Calls: len(r.calls)}) }()
+	}
+	if !r.lost && now.Sub(r.lastRenew) >= renewEvery {
 		r.lastRenew = now
 		if ok, err := r.cfg.Leases.Pace(r.ctx, r.cfg.Campaign, r.cfg.Holder, PacerLease); err != nil || !ok {
 			r.warn("the pacer lease is lost: another process paces the campaign", err)
-			r.stopping = true
+			r.stopping, r.lost = true, true
 		}
 	}
 	if r.lastChores.IsZero() || now.Sub(r.lastChores) >= chores {
@@ -229,6 +258,7 @@ func (r *Runner) tick() {
 	if r.exhausted && len(r.calls) == 0 {
 		next = IdleTick
 	}
+	r.due = r.now().Add(next)
 	r.cfg.Clock.AfterFunc(next, func() { r.post(r.tick) })
 }
 
@@ -323,7 +353,15 @@ func pick(ready []Agent, c dispatch.Claim) int {
 // for that agent, in progressive mode; for whoever is ready when they
 // answer in predictive mode, shared between the contracts of the agents.
 func (r *Runner) place(ready []Agent) {
-	fig := pacing.Figures{Mode: r.cfg.Mode, Ready: len(ready), Busy: len(r.busy), InFlight: r.flying,
+	// An agent waiting for the call dialled for him is neither busy nor
+	// ready, as that call is not in flight for the pacer: the answer is his.
+	talking := 0
+	for _, f := range r.busy {
+		if !f.flying {
+			talking++
+		}
+	}
+	fig := pacing.Figures{Mode: r.cfg.Mode, Ready: len(ready), Busy: talking, InFlight: r.flying,
 		Waiting: len(r.waiting), Cap: r.cfg.Cap}
 	r.meter.Fill(&fig, r.now())
 	d, state := r.cfg.Controller.Tick(r.state, fig)
@@ -412,7 +450,9 @@ func (r *Runner) launch(c dispatch.Claim, a *Agent) bool {
 	}
 	f.call = dc
 	r.calls[c.Call.ID] = f
-	r.flying++
+	if a == nil {
+		r.flying++
+	}
 	r.stats.Dials++
 	if a != nil {
 		r.busy[a.ID] = f
@@ -495,8 +535,7 @@ func (r *Runner) event(ev dialing.Event) {
 }
 
 func (r *Runner) answered(f *flight, ev dialing.Event) {
-	f.flying = false
-	r.flying--
+	r.landed(f)
 	if ev.Machine {
 		r.meter.Unanswered()
 		r.stats.Machines++
@@ -519,6 +558,14 @@ func (r *Runner) answered(f *flight, ev dialing.Event) {
 	r.waiting = append(r.waiting, f)
 }
 
+// landed takes a call that was answered or ended out of the flying ones.
+func (r *Runner) landed(f *flight) {
+	f.flying = false
+	if f.agent == nil {
+		r.flying--
+	}
+}
+
 func (r *Runner) bridge(f *flight, a Agent) {
 	f.waiting = false
 	if err := f.call.Bridge(r.ctx, a.Endpoint); err != nil {
@@ -536,8 +583,7 @@ func (r *Runner) bridge(f *flight, a Agent) {
 func (r *Runner) ended(f *flight, ev dialing.Event) {
 	delete(r.calls, ev.CallID)
 	if f.flying {
-		f.flying = false
-		r.flying--
+		r.landed(f)
 		r.meter.Unanswered()
 	}
 	f.waiting = false

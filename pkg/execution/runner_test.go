@@ -3,7 +3,6 @@ package execution_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,132 +18,12 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/dialing/simdial"
 	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/execution"
+	"github.com/plateau-bpo/plateau/pkg/execution/memqueue"
 	"github.com/plateau-bpo/plateau/pkg/execution/simfloor"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/pacing"
 	"github.com/plateau-bpo/plateau/pkg/vclock"
 )
-
-// memQueue is the store's dispatch in memory: the engine's tests of its
-// own logic (the store's are in pkg/store; the two together in
-// cmd/plateau's simulate tests). It hands out numbered leads and keeps
-// what the engine tells it.
-type memQueue struct {
-	mu        sync.Mutex
-	leads     int
-	claims    []dispatch.ClaimRequest
-	open      map[uuid.UUID]bool
-	ended     map[uuid.UUID]dialing.Result
-	causes    map[uuid.UUID]string
-	dialed    map[uuid.UUID]int
-	asked     dispatch.Requests // what agents asked, as the store keeps it
-	maxOpen   int
-	bridged   int
-	holder    string // the pacer lease's holder; "" free
-	lostLease bool
-	held      []error // the reasons the lease was told, nil for "dials again"
-}
-
-func newQueue(leads int) *memQueue {
-	return &memQueue{leads: leads, open: map[uuid.UUID]bool{}, ended: map[uuid.UUID]dialing.Result{},
-		causes: map[uuid.UUID]string{}, dialed: map[uuid.UUID]int{}}
-}
-
-func (q *memQueue) Fill(context.Context, uuid.UUID) (int, error) { return 0, nil }
-
-func (q *memQueue) Claim(_ context.Context, req dispatch.ClaimRequest) (dispatch.Claim, bool, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if len(q.claims) == q.leads {
-		return dispatch.Claim{}, false, nil
-	}
-	q.claims = append(q.claims, req)
-	id := uuid.New()
-	q.open[id] = true
-	q.maxOpen = max(q.maxOpen, len(q.open))
-	return dispatch.Claim{Call: call.Call{ID: id, AgentID: req.Agent, CenterID: center},
-		Lead: lead.Lead{ID: uuid.New(), Phone: "+33612345678"}}, true, nil
-}
-
-// Dialed counts the call's dials; a dial asked for is done.
-func (q *memQueue) Dialed(_ context.Context, id uuid.UUID, _ time.Time) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.dialed[id]++
-	q.asked.Dials = slices.DeleteFunc(q.asked.Dials, func(c dispatch.Claim) bool { return c.Call.ID == id })
-	return nil
-}
-
-// ask has an agent ask to dial the preview call it holds.
-func (q *memQueue) ask(c dispatch.Claim) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.open[c.Call.ID] = true
-	q.asked.Dials = append(q.asked.Dials, c)
-}
-
-// hangUp has an agent ask to hang up its call.
-func (q *memQueue) hangUp(id uuid.UUID) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.asked.Hangups = append(q.asked.Hangups, id)
-}
-
-func (q *memQueue) Requests(context.Context, uuid.UUID) (dispatch.Requests, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return dispatch.Requests{Dials: slices.Clone(q.asked.Dials), Hangups: slices.Clone(q.asked.Hangups)}, nil
-}
-
-func (q *memQueue) Bridged(context.Context, uuid.UUID, uuid.UUID, time.Time) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.bridged++
-	return nil
-}
-
-func (q *memQueue) Record(_ context.Context, ev dialing.Event) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if ev.Kind == dialing.EventEnded {
-		if _, again := q.ended[ev.CallID]; again {
-			return errors.New("a call ended twice")
-		}
-		q.ended[ev.CallID] = ev.Result
-		q.causes[ev.CallID] = ev.Cause
-		delete(q.open, ev.CallID)
-		q.asked.Hangups = slices.DeleteFunc(q.asked.Hangups, func(id uuid.UUID) bool { return id == ev.CallID })
-	}
-	return nil
-}
-
-func (q *memQueue) Renew(context.Context, []uuid.UUID) error { return nil }
-
-func (q *memQueue) Pace(_ context.Context, _ uuid.UUID, holder string, _ time.Duration) (bool, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.lostLease || q.holder != "" && q.holder != holder {
-		return false, nil
-	}
-	q.holder = holder
-	return true, nil
-}
-
-func (q *memQueue) Unpace(context.Context, uuid.UUID, string) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.holder = ""
-	return nil
-}
-
-func (q *memQueue) Reap(context.Context, uuid.UUID) (int, error) { return 0, nil }
-
-func (q *memQueue) Hold(_ context.Context, _ uuid.UUID, _ string, _ time.Time, reason error) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.held = append(q.held, reason)
-	return nil
-}
 
 var (
 	center   = uuid.MustParse("00000000-0000-7000-8000-0000000000c1")
@@ -154,16 +33,17 @@ var (
 )
 
 type run struct {
-	clock  *vclock.Virtual
-	queue  *memQueue
-	runner *execution.Runner
+	clock    *vclock.Virtual
+	queue    *memqueue.Queue
+	runner   *execution.Runner
+	campaign uuid.UUID
 }
 
 func start(t *testing.T, mode campaign.DialingMode, agents, leads int, dialer func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer,
 	settings ...func(*execution.Config)) run {
 	t.Helper()
 	clock := vclock.NewVirtual(morning)
-	q := newQueue(leads)
+	q := memqueue.New(clock, center, leads)
 	var floor []execution.Agent
 	for range agents {
 		floor = append(floor, execution.Agent{ID: uuid.New(), CenterID: center, ContractID: contract})
@@ -182,7 +62,7 @@ func start(t *testing.T, mode campaign.DialingMode, agents, leads int, dialer fu
 	if ok, err := r.Start(); !ok || err != nil {
 		t.Fatalf("start: %v %v", ok, err)
 	}
-	return run{clock, q, r}
+	return run{clock, q, r, cfg.Campaign}
 }
 
 // simulator is the call simulator, passing its events to the runner.
@@ -200,16 +80,40 @@ func TestProgressiveCallsOneLeadPerReadyAgentAndAbandonsNone(t *testing.T) {
 	if st.Abandoned != 0 {
 		t.Fatalf("progressive dialling abandoned %d calls", st.Abandoned)
 	}
-	if r.queue.maxOpen > 4 {
-		t.Fatalf("%d calls were open at once for 4 agents", r.queue.maxOpen)
+	q := r.queue.Figures()
+	if q.MaxOpen > 4 {
+		t.Fatalf("%d calls were open at once for 4 agents", q.MaxOpen)
 	}
-	for _, c := range r.queue.claims {
+	for _, c := range q.Claims {
 		if c.Agent == nil {
 			t.Fatal("a progressive call was placed for no agent")
 		}
 	}
-	if r.queue.bridged == 0 || r.queue.bridged > st.Live+len(r.queue.open) {
-		t.Fatalf("%d bridges for %d live answers and %d calls in progress", r.queue.bridged, st.Live, len(r.queue.open))
+	if q.Bridged == 0 || q.Bridged > st.Live+q.Open {
+		t.Fatalf("%d bridges for %d live answers and %d calls in progress", q.Bridged, st.Live, q.Open)
+	}
+}
+
+// TestProgressiveLeavesNoAgentIdleAtATick: at the end of every tick, each
+// ready agent has been given a call, however many calls of other agents
+// still ring.
+func TestProgressiveLeavesNoAgentIdleAtATick(t *testing.T) {
+	var floor execution.Floor
+	idle, ticks := 0, 0
+	r := start(t, campaign.Progressive, 20, 100_000, simulator, func(c *execution.Config) {
+		floor = c.Floor
+		c.Ticked = func(execution.TickReport) {
+			ready, err := floor.Ready(context.Background(), c.Campaign)
+			if err != nil {
+				t.Error(err)
+			}
+			ticks++
+			idle = max(idle, len(ready))
+		}
+	})
+	r.clock.Advance(30 * time.Minute)
+	if ticks < 1000 || idle > 0 {
+		t.Fatalf("over %d ticks, up to %d agents were left ready without a call at a tick's end", ticks, idle)
 	}
 }
 
@@ -226,27 +130,50 @@ func TestPredictiveKeepsUnderTheCap(t *testing.T) {
 	if rate := float64(st.Abandoned) / float64(st.Live); rate > 0.03 {
 		t.Fatalf("abandon rate %.3f over the 3 %% cap (%d of %d)", rate, st.Abandoned, st.Live)
 	}
-	if r.queue.maxOpen <= 20 {
-		t.Fatalf("predictive dialling never had more calls than agents (%d at most)", r.queue.maxOpen)
+	if q := r.queue.Figures(); q.MaxOpen <= 20 {
+		t.Fatalf("predictive dialling never had more calls than agents (%d at most)", q.MaxOpen)
 	}
 }
 
 func TestARunnerThatLosesItsLeaseStopsOnceItsCallsEnd(t *testing.T) {
 	r := start(t, campaign.Progressive, 3, 10_000, simulator)
 	r.clock.Advance(time.Minute)
-	r.queue.mu.Lock()
-	r.queue.lostLease = true
-	r.queue.mu.Unlock()
+	r.queue.Seize(r.campaign, "elsewhere", 24*time.Hour)
 	r.clock.Advance(10 * time.Minute)
 	select {
 	case <-r.runner.Done():
 	default:
 		t.Fatal("the runner still runs without its lease")
 	}
-	claims := len(r.queue.claims)
+	claims := len(r.queue.Figures().Claims)
 	r.clock.Advance(time.Hour)
-	if len(r.queue.claims) != claims || len(r.queue.open) != 0 {
-		t.Fatalf("after it stopped: %d more claims, %d calls left open", len(r.queue.claims)-claims, len(r.queue.open))
+	if q := r.queue.Figures(); len(q.Claims) != claims || q.Open != 0 {
+		t.Fatalf("after it stopped: %d more claims, %d calls left open", len(q.Claims)-claims, q.Open)
+	}
+}
+
+// slowReap are leases whose return of lapsed claims takes 8 s.
+type slowReap struct {
+	*memqueue.Queue
+	clock *vclock.Virtual
+}
+
+func (s slowReap) Reap(ctx context.Context, id uuid.UUID) (int, error) {
+	s.clock.Advance(8 * time.Second)
+	return s.Queue.Reap(ctx, id)
+}
+
+// TestARunnerRenewsItsLeaseFromWhenItTookIt: a runner whose start took
+// most of its lease's time (a long reap) renews the lease before it lapses.
+func TestARunnerRenewsItsLeaseFromWhenItTookIt(t *testing.T) {
+	var leases slowReap
+	r := start(t, campaign.Progressive, 3, 10_000, simulator, func(c *execution.Config) {
+		leases = slowReap{c.Queue.(*memqueue.Queue), c.Clock.(*vclock.Virtual)}
+		c.Leases = leases
+	})
+	r.clock.Advance(execution.PacerLease - 8*time.Second + time.Millisecond)
+	if ok, err := leases.Pace(context.Background(), r.campaign, "elsewhere", execution.PacerLease); ok || err != nil {
+		t.Fatalf("another process took the lease %s after the runner took it: %v %v", execution.PacerLease, ok, err)
 	}
 }
 
@@ -268,23 +195,22 @@ func TestADeadTrunkFailsItsCallsWithTheCauseAndHoldsTheLeads(t *testing.T) {
 	if n := dead.centerless.Load(); n != 0 {
 		t.Errorf("%d dials did not name the center that claimed them", n)
 	}
-	r.queue.mu.Lock()
-	held := slices.Clone(r.queue.held)
-	r.queue.mu.Unlock()
+	held := r.queue.Figures().Held
 	if len(held) == 0 || held[0] == nil || held[0].Error() != "503 Service Unavailable" {
 		t.Errorf("the lease was told %v, want the dialer's refusal", held)
 	}
 	// One call a backoff, not one a ready agent a second.
-	if n := len(r.queue.claims); n == 0 || n > int(5*time.Minute/execution.DialerBackoff)+1 {
+	q := r.queue.Figures()
+	if n := len(q.Claims); n == 0 || n > int(5*time.Minute/execution.DialerBackoff)+1 {
 		t.Fatalf("%d leads claimed in 5 min on a dead trunk", n)
 	}
-	for id, res := range r.queue.ended {
+	for id, res := range q.Ended {
 		if res != dialing.Failed {
 			t.Fatalf("call %s ended %s on a dead trunk", id, res)
 		}
 	}
-	if len(r.queue.open) != 0 {
-		t.Fatalf("%d calls left open", len(r.queue.open))
+	if q.Open != 0 {
+		t.Fatalf("%d calls left open", q.Open)
 	}
 }
 
@@ -309,9 +235,7 @@ func TestAHeldCampaignSaysWhenItDialsAgain(t *testing.T) {
 		return flaky{refused: &atomic.Bool{}, next: simulator(clock, observe)}
 	})
 	r.clock.Advance(2 * execution.DialerBackoff)
-	r.queue.mu.Lock()
-	held := slices.Clone(r.queue.held)
-	r.queue.mu.Unlock()
+	held := r.queue.Figures().Held
 	if len(held) != 2 || held[0] == nil || held[1] != nil {
 		t.Errorf("the lease was told %v, want the refusal, then nil once a call went through", held)
 	}
@@ -327,8 +251,8 @@ func (spent) MayDial(context.Context, uuid.UUID) (bool, string, error) {
 func TestACampaignWithoutStandingPlacesNoCall(t *testing.T) {
 	r := start(t, campaign.Progressive, 3, 100, simulator, func(c *execution.Config) { c.Standing = spent{} })
 	r.clock.Advance(time.Hour)
-	if len(r.queue.claims) != 0 {
-		t.Fatalf("%d leads claimed with the budget spent", len(r.queue.claims))
+	if n := len(r.queue.Figures().Claims); n != 0 {
+		t.Fatalf("%d leads claimed with the budget spent", n)
 	}
 }
 
@@ -366,22 +290,23 @@ func TestAPreviewIsDialledOnceWhenItsAgentAsksAndHungUpWhenAsked(t *testing.T) {
 	if st := r.runner.Stats(); st.Dials != 0 || st.Claims != 0 {
 		t.Fatalf("a preview campaign placed calls no agent asked for: %+v", st)
 	}
-	r.queue.ask(read)
+	r.queue.AskDial(read)
 	r.clock.Advance(execution.Tick)
-	if n := r.queue.dialed[read.Call.ID]; n != 1 {
+	if n := r.queue.Figures().Dialed[read.Call.ID]; n != 1 {
 		t.Fatalf("the asked call was dialled %d times after a tick, want once", n)
 	}
-	r.queue.hangUp(read.Call.ID)
+	r.queue.AskHangup(read.Call.ID)
 	r.clock.Advance(3 * execution.Tick)
-	res, ended := r.queue.ended[read.Call.ID]
-	if !ended || !strings.Contains(r.queue.causes[read.Call.ID], "Plateau") {
-		t.Fatalf("the call asked to hang up: ended %v, %s (%q)", ended, res, r.queue.causes[read.Call.ID])
+	q := r.queue.Figures()
+	res, ended := q.Ended[read.Call.ID]
+	if !ended || !strings.Contains(q.Causes[read.Call.ID], "Plateau") {
+		t.Fatalf("the call asked to hang up: ended %v, %s (%q)", ended, res, q.Causes[read.Call.ID])
 	}
 	if floor.ended[read.Call.ID] != res {
 		t.Fatalf("the agent heard its call ended %q, the call ended %q", floor.ended[read.Call.ID], res)
 	}
 	r.clock.Advance(time.Minute)
-	if n := r.queue.dialed[read.Call.ID]; n != 1 || r.runner.Stats().Dials != 1 {
+	if n := r.queue.Figures().Dialed[read.Call.ID]; n != 1 || r.runner.Stats().Dials != 1 {
 		t.Fatalf("the asked call was dialled %d times, %d dials in all", n, r.runner.Stats().Dials)
 	}
 }
