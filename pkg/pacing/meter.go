@@ -13,6 +13,7 @@ type Meter struct {
 	resolved      int
 	answer        float64 // seconds, exponentially weighted over about the last 100; 0 before a first one
 	handle        float64
+	handled       int // handle times measured
 }
 
 // Weights of the moving averages, and the dials resolved before the answer
@@ -44,16 +45,20 @@ func (m *Meter) Answered(at time.Time, wait time.Duration) {
 func (m *Meter) Abandoned(at time.Time) { m.window.add(at, 0, 1) }
 
 // Handled records an agent's talk and wrap-up time for one call.
-func (m *Meter) Handled(d time.Duration) { m.handle = average(m.handle, d.Seconds()) }
+func (m *Meter) Handled(d time.Duration) {
+	m.handle = average(m.handle, d.Seconds())
+	m.handled++
+}
 
 // Fill sets the figures the meter knows, as of at: AnswerRate (0 until 30
-// dials are resolved), AvgAnswer, AvgHandle, Live and Abandoned.
+// dials are resolved), AvgAnswer, AvgHandle and the Handled calls it was
+// measured on, Live and Abandoned.
 func (m *Meter) Fill(f *Figures, at time.Time) {
 	f.AnswerRate = 0
 	if m.resolved >= minDials {
 		f.AnswerRate = m.people / m.dials
 	}
-	f.AvgAnswer, f.AvgHandle = seconds(m.answer), seconds(m.handle)
+	f.AvgAnswer, f.AvgHandle, f.Handled = seconds(m.answer), seconds(m.handle), m.handled
 	f.Live, f.Abandoned = m.window.totals(at)
 }
 

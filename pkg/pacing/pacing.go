@@ -36,6 +36,11 @@ type Figures struct {
 	AnswerRate float64       // people who answered per dial, recently (machines excluded)
 	AvgAnswer  time.Duration // from the dial to a person's pick-up, recently
 	AvgHandle  time.Duration // an agent's talk plus wrap-up, recently
+	// Handled counts the calls AvgHandle was measured on since the pacer
+	// started. The first calls to end are the shortest of those placed
+	// together: until about one a agent has ended, AvgHandle is too short,
+	// and predicts agents freeing up faster than they will.
+	Handled int
 
 	// Live and Abandoned count the campaign's live-answered calls (answered
 	// plus abandoned) and abandoned ones over Cap.Window.
@@ -52,7 +57,7 @@ const (
 	Predictive  Reason = "predictive"   // paced on the chance an answered call finds an agent
 	WarmingUp   Reason = "warming_up"   // too few live answers yet to afford one abandon under the cap
 	NearCap     Reason = "near_cap"     // the abandon rate is near the cap: one call per agent until it falls
-	NoFigures   Reason = "no_figures"   // no answer rate or handle time known yet
+	NoFigures   Reason = "no_figures"   // no answer rate or handle time known yet, or measured on too few calls
 	NoAbandons  Reason = "no_abandons"  // the cap allows no abandon at all
 	Unknown     Reason = "unknown_mode" // a mode this controller does not know: no call
 )
@@ -97,17 +102,22 @@ type Controller struct {
 	Burst float64
 	// MaxLinesPerAgent bounds the calls in flight per agent logged in.
 	MaxLinesPerAgent float64
+	// MinHandled is how many handle times, at least, and at least one per
+	// agent logged in, predictive pacing waits for.
+	MinHandled int
 	// Gain is by how much Level moves at each predictive tick, within
 	// [MinLevel, MaxLevel].
 	Gain               float64
 	MinLevel, MaxLevel float64
 }
 
-// DefaultController aims at 80 % of the cap, moves its level by 1 % a tick
-// between a quarter and twice the model's estimate, and places at most 4
-// lines per agent.
+// DefaultController aims at 75 % of the cap, moves its level by 1 % a tick
+// between a tenth and four times the model's estimate, places at most 4
+// lines per agent, and paces predictively once 30 calls, and one per
+// agent, were handled.
 func DefaultController() Controller {
-	return Controller{Margin: 0.75, Near: 0.9, Reserve: 2, Burst: 0.25, MaxLinesPerAgent: 4, Gain: 0.01, MinLevel: 0.1, MaxLevel: 4}
+	return Controller{Margin: 0.75, Near: 0.9, Reserve: 2, Burst: 0.25, MaxLinesPerAgent: 4, MinHandled: 30,
+		Gain: 0.01, MinLevel: 0.1, MaxLevel: 4}
 }
 
 // Tick decides the calls to place now, and the state for the next tick.
@@ -143,7 +153,7 @@ func (c Controller) Tick(s State, f Figures) (Decision, State) {
 	switch {
 	case f.Cap.Rate <= 0:
 		return fallback(NoAbandons)
-	case f.AnswerRate <= 0 || f.AvgHandle <= 0:
+	case f.AnswerRate <= 0 || f.AvgHandle <= 0 || f.Handled < max(c.MinHandled, ready+max(f.Busy, 0)):
 		return fallback(NoFigures)
 	}
 	// abandons allowed before the cap is near, the people waiting counted as lost

@@ -14,10 +14,11 @@ import (
 var cap3 = compliance.AbandonCap{Rate: 0.03, Window: 30 * 24 * time.Hour}
 
 // floor is a predictive campaign in full swing: 30 agents, 4 ready, 2
-// calls in flight, a person in three dials, and a clean record.
+// calls in flight, a person in three dials, 300 calls handled, and a
+// clean record.
 func floor() pacing.Figures {
 	return pacing.Figures{Mode: campaign.Predictive, Ready: 4, Busy: 26, InFlight: 2, AnswerRate: 0.3,
-		AvgAnswer: 9 * time.Second, AvgHandle: 200 * time.Second, Live: 1000, Abandoned: 10, Cap: cap3}
+		AvgAnswer: 9 * time.Second, AvgHandle: 200 * time.Second, Handled: 300, Live: 1000, Abandoned: 10, Cap: cap3}
 }
 
 // TestPredictiveDialsAhead: with a good record, predictive pacing places
@@ -54,6 +55,25 @@ func TestNearTheCapFallsBackToProgressive(t *testing.T) {
 	f.Cap, f.AnswerRate = cap3, 0
 	if d, _ := pacing.DefaultController().Tick(pacing.State{}, f); d.Reason != pacing.NoFigures || d.Calls != 4 {
 		t.Errorf("no answer rate: %+v, want progressive", d)
+	}
+}
+
+// TestAHandleTimeOnFewCallsIsNotTrusted: the first calls to end are the
+// shortest of the first wave; until one call an agent (and 30) ended,
+// the campaign stays progressive rather than bet on agents freeing up
+// sooner than they will.
+func TestAHandleTimeOnFewCallsIsNotTrusted(t *testing.T) {
+	f := floor()
+	f.AvgHandle = 20 * time.Second
+	for _, c := range []struct{ ready, busy, handled int }{{4, 26, 29}, {40, 960, 999}} {
+		f.Ready, f.Busy, f.Handled, f.InFlight = c.ready, c.busy, c.handled, 0
+		if d, _ := pacing.DefaultController().Tick(pacing.State{}, f); d.Reason != pacing.NoFigures || d.Calls != c.ready {
+			t.Errorf("%d agents, %d calls handled: %+v, want one call a ready agent", c.ready+c.busy, c.handled, d)
+		}
+		f.Handled++
+		if d, _ := pacing.DefaultController().Tick(pacing.State{}, f); d.Reason != pacing.Predictive {
+			t.Errorf("%d agents, %d calls handled: %+v, want predictive", c.ready+c.busy, f.Handled, d)
+		}
 	}
 }
 
