@@ -201,9 +201,9 @@ func readRows[R any](ctx context.Context, d *DB, query string, args []any, field
 // single round trip: the org's setting, the check of an API key (as inTx
 // makes it) and the query go as one pipelined batch, which PostgreSQL runs
 // as one implicit transaction, the setting lasting until its end; no BEGIN,
-// no COMMIT. The query is a prepared statement of the connection (pgx's
-// statement cache), its plan kept from one call to the next. each reads
-// the rows one by one.
+// no COMMIT. Each statement of the batch is prepared on the connection the
+// first time it runs there (under its own text as name), its plan kept from
+// one call to the next. each reads the rows one by one.
 func (d *DB) pgRead(ctx context.Context, p tenancy.Principal, query string, args []any, each func(pgx.Rows) error) error {
 	conn, err := d.Bun.Conn(ctx)
 	if err != nil {
@@ -217,6 +217,13 @@ func (d *DB) pgRead(ctx context.Context, p tenancy.Principal, query string, args
 			b.Queue("SELECT plateau_live_key($1)", p.ID)
 		}
 		b.Queue(query, args...)
+		for _, q := range b.QueuedQueries {
+			// The pool runs statements unprepared (openPostgres); these few
+			// texts are fixed, so they are worth keeping prepared.
+			if _, err := c.Prepare(ctx, q.SQL, q.SQL); err != nil {
+				return err
+			}
+		}
 		results := c.SendBatch(ctx, b)
 		for range len(b.QueuedQueries) - 1 {
 			if _, err := results.Exec(); err != nil {
