@@ -151,15 +151,17 @@ func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req di
 			return dispatch.Claim{}, false, err
 		}
 		// The evidence and what the decision does to the queue, the lead
-		// and the calls are written together, in one round trip.
-		var w writes
-		w.add(t.Tx.NewInsert().Model(&ev))
+		// and the calls are written together: an allowed claim's with the
+		// COMMIT, a put-back's at once, before the next row is locked (a
+		// transaction does not skip the rows it locked itself).
 		if d.Allowed {
+			t.final.add(t.Tx.NewInsert().Model(&ev))
 			kept := ev.evidence()
 			kept.Decision.CalleeZones = d.CalleeZones // not kept: the call row keeps the zone it was placed in
-			cl := t.open(&w, c, q, l, kept, req)
-			return cl, true, w.exec(ctx, t.Tx)
+			return t.open(&t.final, c, q, l, kept, req), true, nil
 		}
+		var w writes
+		w.add(t.Tx.NewInsert().Model(&ev))
 		t.putBack(&w, q, l, d)
 		if err := w.exec(ctx, t.Tx); err != nil {
 			return dispatch.Claim{}, false, err

@@ -11,7 +11,8 @@ import (
 // one round trip on PostgreSQL, whose simple protocol runs them one after
 // the other in the transaction and stops at the first that fails, and one
 // call on SQLite. bun writes each statement's arguments into its text, so
-// the statements are complete when they are added.
+// the statements are complete when they are added. A use case's last
+// writes go in tenant.final, which sends them with the COMMIT.
 type writes struct {
 	stmts []schema.QueryAppender
 }
@@ -24,17 +25,28 @@ func (w *writes) exec(ctx context.Context, tx bun.IDB) error {
 	if len(w.stmts) == 0 {
 		return nil
 	}
-	gen := schema.NewQueryGen(tx.Dialect())
+	query, err := w.then(tx.Dialect())
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, query)
+	return err
+}
+
+// then is the statements' text, followed by more statements (a COMMIT).
+func (w *writes) then(dialect schema.Dialect, more ...string) (string, error) {
+	gen := schema.NewQueryGen(dialect)
 	var b []byte
-	for i, q := range w.stmts {
-		if i > 0 {
-			b = append(b, ";\n"...)
-		}
+	for _, q := range w.stmts {
 		var err error
 		if b, err = q.AppendQuery(gen, b); err != nil {
-			return err
+			return "", err
 		}
+		b = append(b, ";\n"...)
 	}
-	_, err := tx.ExecContext(ctx, string(b))
-	return err
+	for _, m := range more {
+		b = append(b, m...)
+		b = append(b, ";\n"...)
+	}
+	return string(b), nil
 }
