@@ -322,7 +322,7 @@ func (t *tenant) screen(ctx context.Context, phone string, calls bool) (Screenin
 		query, args = query+screenCalls, append(args, t.OrgID(), phone)
 	}
 	var rows []screenRow
-	if err := t.Tx.NewRaw(query+"\nORDER BY at", args...).Scan(ctx, &rows); err != nil {
+	if err := t.selectPrepared(ctx, &rows, query+"\nORDER BY at", args...); err != nil {
 		return s, err
 	}
 	for _, r := range rows {

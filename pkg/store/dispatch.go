@@ -172,9 +172,8 @@ func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req di
 
 // claimable is a queue row with its lead, read together when it is locked.
 type claimable struct {
-	queueRow `bun:",extend"`
-
-	Lead *leadRow `bun:"rel:belongs-to,join:campaign_id=campaign_id,join:lead_id=id"`
+	Queue queueRow `bun:"embed:q_"`
+	Lead  leadRow  `bun:"embed:l_"`
 }
 
 // nextQueued locks the first claimable row of the contract's share, band by
@@ -183,31 +182,31 @@ type claimable struct {
 // PostgreSQL, which locks the queue row only; SQLite's one writer does the
 // same). A callback another agent owns is not the agent's before its
 // owner's grace ended. A band is one index seek: PostgreSQL 15 cannot walk
-// several bands of the index in order, so they are asked one by one.
+// several bands of the index in order, so they are asked one by one. The
+// queries are the same texts for every claim, prepared once per connection.
 func (t *tenant) nextQueued(ctx context.Context, contractID uuid.UUID, agent *uuid.UUID) (queueRow, lead.Lead, bool, error) {
+	query := "SELECT " + t.columnsAs(queueRow{}, "q", "q_") + ", " + t.columnsAs(leadRow{}, "l", "l_") + `
+  FROM dial_queue q JOIN leads l ON l.campaign_id = q.campaign_id AND l.id = q.lead_id
+ WHERE q.contract_id = ? AND q.band = ? AND q.holder IS NULL AND q.due_at <= ?`
+	const owned = "\n   AND (q.owner_id IS NULL OR q.owner_id = ? OR q.due_at <= ?)"
+	tail := "\n ORDER BY q.due_at LIMIT 1"
+	if t.db.Dialect == Postgres {
+		tail += " FOR UPDATE OF q SKIP LOCKED"
+	}
 	for _, band := range dispatch.Bands {
-		var q claimable
-		sel := t.Tx.NewSelect().Model(&q).Relation("Lead").
-			Where("q.contract_id = ? AND q.band = ? AND q.holder IS NULL AND q.due_at <= ?", contractID, int(band), t.Now).
-			OrderExpr("q.due_at").Limit(1)
+		var found []claimable
+		sel, args := query+tail, []any{contractID, int(band), t.Now}
 		if band == dispatch.Callback {
-			sel.Where("q.owner_id IS NULL OR q.owner_id = ? OR q.due_at <= ?", agent, t.Now.Add(-dispatch.OwnerGrace))
+			sel, args = query+owned+tail, append(args, agent, t.Now.Add(-dispatch.OwnerGrace))
 		}
-		if t.db.Dialect == Postgres {
-			sel.For("UPDATE OF q SKIP LOCKED")
-		}
-		err := sel.Scan(ctx)
-		if isNoRows(err) {
-			continue
-		}
-		if err != nil {
+		if err := t.selectPrepared(ctx, &found, sel, args...); err != nil {
 			return queueRow{}, lead.Lead{}, false, err
 		}
-		if q.Lead == nil {
-			return queueRow{}, lead.Lead{}, false, fmt.Errorf("store: queued lead %s: not found", q.LeadID)
+		if len(found) == 0 {
+			continue
 		}
-		l, err := q.Lead.lead()
-		return q.queueRow, l, err == nil, err
+		l, err := found[0].Lead.lead()
+		return found[0].Queue, l, err == nil, err
 	}
 	return queueRow{}, lead.Lead{}, false, nil
 }
