@@ -251,21 +251,21 @@ func (t *tenant) campaign(ctx context.Context, id uuid.UUID) (campaign.Campaign,
 	if err != nil {
 		return campaign.Campaign{}, err
 	}
-	var row campaignRow
-	q := t.Tx.NewSelect().Model(&row).Where("?TableAlias.id = ?", id).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+	var rows []campaignRow
+	q := t.Tx.NewSelect().Model(&rows).Where("?TableAlias.id = ?", id).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		q = t.worksOn(q)
 		if browses {
 			q = q.WhereOr("?TableAlias.status = ?", campaign.Open)
 		}
 		return q
 	})
-	if err := q.Scan(ctx); err != nil {
-		if isNoRows(err) {
-			return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign not found")
-		}
+	if err := t.scanRepeated(ctx, q, &rows); err != nil {
 		return campaign.Campaign{}, err
 	}
-	return row.campaign(), nil
+	if len(rows) == 0 {
+		return campaign.Campaign{}, apperr.New(apperr.NotFound, "store.campaign.not_found", "campaign not found")
+	}
+	return rows[0].campaign(), nil
 }
 
 // actsOn is a campaign the principal works on: an open request is visible

@@ -13,6 +13,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
+	"github.com/plateau-bpo/plateau/pkg/script"
 )
 
 type consentRow struct {
@@ -266,30 +267,78 @@ func (t *tenant) removeSuppression(ctx context.Context, id uuid.UUID) error {
 }
 
 // Screening is what the stores know of a callee for the principal's org:
-// its consents to this client and the lists it is on.
+// its consents to this client and the lists it is on; for a dial, also the
+// client's calls to it from every center — each an attempt, whatever its
+// result — and the times the callee refused.
 type Screening struct {
 	Consents     []compliance.Consent
 	Suppressions []compliance.ListKind
+	Attempts     []compliance.Attempt
+	Refusals     []time.Time
 }
 
-// Screen gathers the stored facts the engine needs about phone. The
-// platform's list is shared by every org: it is read across orgs, and only
-// whether the number is on it comes back.
-func (t *tenant) screen(ctx context.Context, phone string) (Screening, error) {
+// screenQuery reads what the stores know of a number in one query, a row
+// per fact: each consent of the client's ('consent'), each list it is on
+// ('list': the client's own opt-outs, and the platform's list, which is
+// shared by every org, so read across orgs) and, with screenCalls, each
+// call of the client's to it from any center ('call'). The columns a fact
+// has no use for are empty.
+const screenQuery = `
+SELECT 'consent' AS fact, id, source, captured_at AS at, proof_ref, kinds, withdrawn_at, created_at,
+       '' AS list, '' AS result, '' AS disposition
+  FROM consents WHERE org_id = ? AND phone = ?
+UNION ALL
+SELECT 'list', id, '', created_at, '', '', NULL, created_at, list, '', ''
+  FROM suppression_entries WHERE phone = ? AND ((org_id = ? AND list = 'client') OR list = 'platform')`
+
+const screenCalls = `
+UNION ALL
+SELECT 'call', id, '', claimed_at, '', '', NULL, claimed_at, '', result, disposition
+  FROM calls WHERE org_id = ? AND phone = ?`
+
+// screenRow is one row of screenQuery.
+type screenRow struct {
+	Fact        string     `bun:"fact"`
+	ID          uuid.UUID  `bun:"id"`
+	Source      string     `bun:"source"`
+	At          time.Time  `bun:"at"` // when a consent was captured, a call claimed
+	ProofRef    string     `bun:"proof_ref"`
+	Kinds       string     `bun:"kinds"`
+	WithdrawnAt *time.Time `bun:"withdrawn_at"`
+	CreatedAt   time.Time  `bun:"created_at"`
+	List        string     `bun:"list"`
+	Result      string     `bun:"result"`
+	Disposition string     `bun:"disposition"`
+}
+
+// screen gathers the stored facts the engine needs about phone, with the
+// client's calls to it when calls is true (a dial's question), in one
+// query. The platform's list is shared by every org: it is read across
+// orgs, and only whether the number is on it comes back.
+func (t *tenant) screen(ctx context.Context, phone string, calls bool) (Screening, error) {
 	var s Screening
-	var consents []consentRow
-	if err := t.Tx.NewSelect().Model(&consents).Where("org_id = ? AND phone = ?", t.OrgID(), phone).Scan(ctx); err != nil {
+	query, args := screenQuery, []any{t.OrgID(), phone, phone, t.OrgID()}
+	if calls {
+		query, args = query+screenCalls, append(args, t.OrgID(), phone)
+	}
+	var rows []screenRow
+	if err := t.selectPrepared(ctx, &rows, query+"\nORDER BY at", args...); err != nil {
 		return s, err
 	}
-	for _, c := range consents {
-		s.Consents = append(s.Consents, c.record().Consent())
+	for _, r := range rows {
+		switch r.Fact {
+		case "consent":
+			c := consentRow{ID: r.ID, OrgID: t.OrgID(), Phone: phone, Source: r.Source, CapturedAt: r.At, ProofRef: r.ProofRef,
+				Kinds: r.Kinds, WithdrawnAt: r.WithdrawnAt, CreatedAt: r.CreatedAt}
+			s.Consents = append(s.Consents, c.record().Consent())
+		case "list":
+			s.Suppressions = append(s.Suppressions, compliance.ListKind(r.List))
+		case "call":
+			s.Attempts = append(s.Attempts, compliance.Attempt{At: r.At.UTC(), Result: r.Result})
+			if r.Disposition == string(script.Refused) {
+				s.Refusals = append(s.Refusals, r.At.UTC())
+			}
+		}
 	}
-	var lists []string
-	err := t.Tx.NewSelect().Model((*suppressionRow)(nil)).Column("list").
-		Where("phone = ? AND ((org_id = ? AND list = 'client') OR list = 'platform')", phone, t.OrgID()).
-		Scan(ctx, &lists)
-	for _, l := range lists {
-		s.Suppressions = append(s.Suppressions, compliance.ListKind(l))
-	}
-	return s, err
+	return s, nil
 }

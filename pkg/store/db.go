@@ -183,6 +183,13 @@ func openPostgres(dsn, role string) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// bun writes every argument into the SQL text, so nearly every query
+	// it sends is a new text: pgx's default, preparing each new text before
+	// running it and keeping it in a statement cache, would take two round
+	// trips (and a DEALLOCATE now and then) for one. Queries are sent and
+	// run at once instead; the few that take $n arguments through pgx
+	// itself (pgRead) prepare theirs explicitly.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	var opts []stdlib.OptionOpenDB
 	if role != "" {
 		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {

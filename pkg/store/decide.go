@@ -18,14 +18,14 @@ func (s *Compliance) Decide(ctx context.Context, q compliance.Question) (complia
 			return compliance.Decision{}, err
 		}
 		in.National = s.lists.Check(in.Number.E164)
-		facts, err := t.screen(ctx, in.Number.E164)
+		facts, err := t.screen(ctx, in.Number.E164, false)
 		if err != nil {
 			return compliance.Decision{}, err
 		}
 		in.Consents, in.Suppressions = facts.Consents, facts.Suppressions
 		d := compliance.Decide(in, at)
 		if q.Purpose.Kept() {
-			_, err = t.recordDecision(ctx, compliance.Evidence{CampaignID: q.CampaignID, LeadID: q.LeadID,
+			err = t.recordDecision(ctx, compliance.Evidence{CampaignID: q.CampaignID, LeadID: q.LeadID,
 				Phone: in.Number.E164, Purpose: q.Purpose, DecidedAt: at, Decision: d})
 		}
 		return d, err

@@ -16,7 +16,6 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/phone"
-	"github.com/plateau-bpo/plateau/pkg/script"
 )
 
 // Dispatch is the use cases of a running campaign's work, for the client's
@@ -143,55 +142,73 @@ func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req di
 			"leads are claimed in the name of the campaign's client: a center asks through its agents")
 	}
 	for range maxSkips {
-		q, ok, err := t.nextQueued(ctx, req.ContractID, req.Agent)
+		q, l, ok, err := t.nextQueued(ctx, req.ContractID, req.Agent)
 		if err != nil || !ok {
 			return dispatch.Claim{}, false, err
 		}
-		l, err := t.queuedLead(ctx, q)
+		d, ev, err := t.judgeDial(ctx, lists, c, l, req.CallerID, compliance.PurposeDial, t.Now)
 		if err != nil {
 			return dispatch.Claim{}, false, err
 		}
-		d, ev, err := t.decideDial(ctx, lists, c, l, req.CallerID, compliance.PurposeDial, t.Now)
-		if err != nil {
-			return dispatch.Claim{}, false, err
-		}
+		// The evidence and what the decision does to the queue, the lead
+		// and the calls are written together: an allowed claim's with the
+		// COMMIT, a put-back's at once, before the next row is locked (a
+		// transaction does not skip the rows it locked itself).
 		if d.Allowed {
-			cl, err := t.open(ctx, c, q, l, ev, req)
-			return cl, err == nil, err
+			t.final.add(t.Tx.NewInsert().Model(&ev))
+			kept := ev.evidence()
+			kept.Decision.CalleeZones = d.CalleeZones // not kept: the call row keeps the zone it was placed in
+			return t.open(&t.final, c, q, l, kept, req), true, nil
 		}
-		if err := t.putBack(ctx, q, l, d); err != nil {
+		var w writes
+		w.add(t.Tx.NewInsert().Model(&ev))
+		t.putBack(&w, q, l, d)
+		if err := w.exec(ctx, t.Tx); err != nil {
 			return dispatch.Claim{}, false, err
 		}
 	}
 	return dispatch.Claim{}, false, nil
 }
 
+// claimable is a queue row with its lead, read together when it is locked.
+type claimable struct {
+	Queue queueRow `bun:"embed:q_"`
+	Lead  leadRow  `bun:"embed:l_"`
+}
+
 // nextQueued locks the first claimable row of the contract's share, band by
-// band, for agent (nil: a predictive dial, whoever answers it); other
-// claimers skip it (SKIP LOCKED on PostgreSQL; SQLite's one writer does
-// the same). A callback another agent owns is not the agent's before its
-// owner's grace ended.
-func (t *tenant) nextQueued(ctx context.Context, contractID uuid.UUID, agent *uuid.UUID) (queueRow, bool, error) {
-	for _, band := range dispatch.Bands {
-		var q queueRow
-		sel := t.Tx.NewSelect().Model(&q).
-			Where("contract_id = ? AND band = ? AND holder IS NULL AND due_at <= ?", contractID, int(band), t.Now).
-			OrderExpr("due_at").Limit(1)
-		if band == dispatch.Callback {
-			sel.Where("owner_id IS NULL OR owner_id = ? OR due_at <= ?", agent, t.Now.Add(-dispatch.OwnerGrace))
-		}
-		if t.db.Dialect == Postgres {
-			sel.For("UPDATE SKIP LOCKED")
-		}
-		err := sel.Scan(ctx)
-		if err == nil {
-			return q, true, nil
-		}
-		if !isNoRows(err) {
-			return q, false, err
-		}
+// band, for agent (nil: a predictive dial, whoever answers it), and reads
+// its lead with it; other claimers skip the row (SKIP LOCKED on
+// PostgreSQL, which locks the queue row only; SQLite's one writer does the
+// same). A callback another agent owns is not the agent's before its
+// owner's grace ended. A band is one index seek: PostgreSQL 15 cannot walk
+// several bands of the index in order, so they are asked one by one. The
+// queries are the same texts for every claim, prepared once per connection.
+func (t *tenant) nextQueued(ctx context.Context, contractID uuid.UUID, agent *uuid.UUID) (queueRow, lead.Lead, bool, error) {
+	query := "SELECT " + t.columnsAs(queueRow{}, "q", "q_") + ", " + t.columnsAs(leadRow{}, "l", "l_") + `
+  FROM dial_queue q JOIN leads l ON l.campaign_id = q.campaign_id AND l.id = q.lead_id
+ WHERE q.contract_id = ? AND q.band = ? AND q.holder IS NULL AND q.due_at <= ?`
+	const owned = "\n   AND (q.owner_id IS NULL OR q.owner_id = ? OR q.due_at <= ?)"
+	tail := "\n ORDER BY q.due_at LIMIT 1"
+	if t.db.Dialect == Postgres {
+		tail += " FOR UPDATE OF q SKIP LOCKED"
 	}
-	return queueRow{}, false, nil
+	for _, band := range dispatch.Bands {
+		var found []claimable
+		sel, args := query+tail, []any{contractID, int(band), t.Now}
+		if band == dispatch.Callback {
+			sel, args = query+owned+tail, append(args, agent, t.Now.Add(-dispatch.OwnerGrace))
+		}
+		if err := t.selectPrepared(ctx, &found, sel, args...); err != nil {
+			return queueRow{}, lead.Lead{}, false, err
+		}
+		if len(found) == 0 {
+			continue
+		}
+		l, err := found[0].Lead.lead()
+		return found[0].Queue, l, err == nil, err
+	}
+	return queueRow{}, lead.Lead{}, false, nil
 }
 
 func (t *tenant) queuedLead(ctx context.Context, q queueRow) (lead.Lead, error) {
@@ -203,54 +220,39 @@ func (t *tenant) queuedLead(ctx context.Context, q queueRow) (lead.Lead, error) 
 }
 
 // decideDial asks the compliance engine whether the lead may be called at
-// `at` (now for a dial, the promised time for a callback), with what the
-// stores know of its number and the client's calls to it from every
-// center, and keeps the decision as evidence of purpose.
-func (t *tenant) decideDial(ctx context.Context, lists *nationallist.Registry, c campaign.Campaign, l lead.Lead, callerID string, purpose compliance.Purpose, at time.Time) (compliance.Decision, compliance.Evidence, error) {
-	facts, err := t.screen(ctx, l.Phone)
+// `at` (now for a dial, the promised time for a callback), and keeps the
+// decision as evidence of purpose.
+func (t *tenant) decideDial(ctx context.Context, lists *nationallist.Registry, c campaign.Campaign, l lead.Lead, callerID string, purpose compliance.Purpose, at time.Time) (compliance.Decision, error) {
+	d, ev, err := t.judgeDial(ctx, lists, c, l, callerID, purpose, at)
 	if err != nil {
-		return compliance.Decision{}, compliance.Evidence{}, err
+		return d, err
+	}
+	_, err = t.Tx.NewInsert().Model(&ev).Exec(ctx)
+	return d, err
+}
+
+// judgeDial is decideDial's question, with what the stores know of the
+// lead's number and the client's calls to it from every center; it
+// answers the decision and its evidence, not yet written.
+func (t *tenant) judgeDial(ctx context.Context, lists *nationallist.Registry, c campaign.Campaign, l lead.Lead, callerID string, purpose compliance.Purpose, at time.Time) (compliance.Decision, decisionRow, error) {
+	facts, err := t.screen(ctx, l.Phone, true)
+	if err != nil {
+		return compliance.Decision{}, decisionRow{}, err
 	}
 	in := l.Input(screened(c), facts.Consents)
 	if in.Number, err = phone.Parse(l.Phone, l.Region); err != nil { // stored in E.164: only its zones are new
-		return compliance.Decision{}, compliance.Evidence{}, err
+		return compliance.Decision{}, decisionRow{}, err
 	}
 	in.Suppressions, in.National, in.CallerID = facts.Suppressions, lists.Check(l.Phone), callerID
-	if in.Attempts, in.Refusals, err = t.history(ctx, l.Phone); err != nil {
-		return compliance.Decision{}, compliance.Evidence{}, err
-	}
+	in.Attempts, in.Refusals = facts.Attempts, facts.Refusals
 	d := compliance.Decide(in, at)
-	ev, err := t.recordDecision(ctx, compliance.Evidence{CampaignID: &c.ID, LeadID: &l.ID, Phone: l.Phone,
-		Purpose: purpose, DecidedAt: at, Decision: d})
-	return d, ev, err
+	return d, t.decisionRow(compliance.Evidence{CampaignID: &c.ID, LeadID: &l.ID, Phone: l.Phone,
+		Purpose: purpose, DecidedAt: at, Decision: d}), nil
 }
 
-// history is the client's calls to phone from every center — each an
-// attempt, whatever its result — and the times the callee refused.
-func (t *tenant) history(ctx context.Context, phone string) ([]compliance.Attempt, []time.Time, error) {
-	var rows []struct {
-		ClaimedAt   time.Time `bun:"claimed_at"`
-		Result      string    `bun:"result"`
-		Disposition string    `bun:"disposition"`
-	}
-	if err := t.Tx.NewSelect().Model((*callRow)(nil)).Column("claimed_at", "result", "disposition").
-		Where("org_id = ? AND phone = ?", t.OrgID(), phone).Scan(ctx, &rows); err != nil {
-		return nil, nil, err
-	}
-	attempts := make([]compliance.Attempt, len(rows))
-	var refusals []time.Time
-	for i, r := range rows {
-		attempts[i] = compliance.Attempt{At: r.ClaimedAt.UTC(), Result: r.Result}
-		if r.Disposition == string(script.Refused) {
-			refusals = append(refusals, r.ClaimedAt.UTC())
-		}
-	}
-	return attempts, refusals, nil
-}
-
-// open opens the call of an allowed claim, leases the queue row to it and
-// marks the lead in call.
-func (t *tenant) open(ctx context.Context, c campaign.Campaign, q queueRow, l lead.Lead, ev compliance.Evidence, req dispatch.ClaimRequest) (dispatch.Claim, error) {
+// open adds to w the writes of an allowed claim: its call, the queue row
+// leased to it, its lead marked in call.
+func (t *tenant) open(w *writes, c campaign.Campaign, q queueRow, l lead.Lead, ev compliance.Evidence, req dispatch.ClaimRequest) dispatch.Claim {
 	zone := ""
 	if len(ev.Decision.CalleeZones) > 0 {
 		zone = ev.Decision.CalleeZones[0]
@@ -260,42 +262,43 @@ func (t *tenant) open(ctx context.Context, c campaign.Campaign, q queueRow, l le
 		Audience: string(c.Audience), Kind: string(c.Kind), RuleSet: ev.Decision.RuleSet, DecisionID: ev.ID,
 		CallerID: req.CallerID, ClaimedAt: t.Now}
 	row := callRowOf(k)
-	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return dispatch.Claim{}, err
-	}
+	w.add(t.Tx.NewInsert().Model(&row))
 	lease := t.Now.Add(dispatch.Lease)
-	if _, err := t.Tx.NewUpdate().Model((*queueRow)(nil)).Set("holder = ?, lease_until = ?", k.ID, lease).
-		Where("campaign_id = ? AND lead_id = ?", q.CampaignID, q.LeadID).Exec(ctx); err != nil {
-		return dispatch.Claim{}, err
-	}
+	w.add(t.Tx.NewUpdate().Model((*queueRow)(nil)).Set("holder = ?, lease_until = ?", k.ID, lease).
+		Where("campaign_id = ? AND lead_id = ?", q.CampaignID, q.LeadID))
+	w.add(t.leadStatus(l, lead.InCall, nil))
 	l.Status = lead.InCall
-	return dispatch.Claim{Call: k, Lead: l, LeaseUntil: lease}, t.setLeadStatus(ctx, l, lead.InCall, nil)
+	return dispatch.Claim{Call: k, Lead: l, LeaseUntil: lease}
 }
 
-// putBack returns a lead the rules do not allow now to the queue at its
-// next allowed time, where no claim sees it before then; a lead no time
-// will allow leaves the queue, blocked with why.
-func (t *tenant) putBack(ctx context.Context, q queueRow, l lead.Lead, d compliance.Decision) error {
-	where := t.Tx.NewUpdate().Model((*queueRow)(nil)).Where("campaign_id = ? AND lead_id = ?", q.CampaignID, q.LeadID)
+// putBack adds to w the return of a lead the rules do not allow now to the
+// queue at its next allowed time, where no claim sees it before then; a
+// lead no time will allow leaves the queue, blocked with why.
+func (t *tenant) putBack(w *writes, q queueRow, l lead.Lead, d compliance.Decision) {
 	if d.NextAllowedAt != nil {
-		_, err := where.Set("due_at = ?", d.NextAllowedAt.UTC()).Exec(ctx)
-		return err
+		w.add(t.Tx.NewUpdate().Model((*queueRow)(nil)).Set("due_at = ?", d.NextAllowedAt.UTC()).
+			Where("campaign_id = ? AND lead_id = ?", q.CampaignID, q.LeadID))
+		return
 	}
-	if _, err := t.Tx.NewDelete().Model((*queueRow)(nil)).Where("campaign_id = ? AND lead_id = ?", q.CampaignID, q.LeadID).Exec(ctx); err != nil {
-		return err
-	}
-	return t.setLeadStatus(ctx, l, lead.Blocked, &lead.Block{Reason: d.Reason, Rule: d.Rule, Source: d.Source,
-		RuleSet: d.RuleSet, Explanation: d.Explanation, CheckedAt: t.Now})
+	w.add(t.Tx.NewDelete().Model((*queueRow)(nil)).Where("campaign_id = ? AND lead_id = ?", q.CampaignID, q.LeadID))
+	w.add(t.leadStatus(l, lead.Blocked, &lead.Block{Reason: d.Reason, Rule: d.Rule, Source: d.Source,
+		RuleSet: d.RuleSet, Explanation: d.Explanation, CheckedAt: t.Now}))
 }
 
 func (t *tenant) setLeadStatus(ctx context.Context, l lead.Lead, status lead.Status, block *lead.Block) error {
+	_, err := t.leadStatus(l, status, block).Exec(ctx)
+	return err
+}
+
+// leadStatus is the update that sets a lead's status (and why it is
+// blocked, with block).
+func (t *tenant) leadStatus(l lead.Lead, status lead.Status, block *lead.Block) *bun.UpdateQuery {
 	u := t.Tx.NewUpdate().Model((*leadRow)(nil)).Set("status = ?, updated_at = ?", status, t.Now).
 		Where("campaign_id = ? AND id = ?", l.CampaignID, l.ID)
 	if block != nil {
 		u.Set("block_reason = ?, block = ?", block.Reason, jsonText(block))
 	}
-	_, err := u.Exec(ctx)
-	return err
+	return u
 }
 
 // errCallNotFound is a call that is not the org's, or does not exist.

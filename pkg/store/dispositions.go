@@ -154,8 +154,7 @@ func (s *Calls) checkCallback(ctx context.Context, r callRow, cb call.CallbackRe
 		if err != nil {
 			return compliance.Decision{}, err
 		}
-		d, _, err := t.decideDial(ctx, s.lists, c, l, r.CallerID, compliance.PurposeCallback, cb.At)
-		return d, err
+		return t.decideDial(ctx, s.lists, c, l, r.CallerID, compliance.PurposeCallback, cb.At)
 	})
 	if err != nil || d.Allowed {
 		return err

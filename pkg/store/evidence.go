@@ -44,18 +44,19 @@ func (r decisionRow) evidence() compliance.Evidence {
 // recordDecision keeps a decision that mattered: every blocked dial or
 // callback with its reason, and every allowed call with the rule set
 // version that allowed it.
-func (t *tenant) recordDecision(ctx context.Context, e compliance.Evidence) (compliance.Evidence, error) {
+func (t *tenant) recordDecision(ctx context.Context, e compliance.Evidence) error {
+	row := t.decisionRow(e)
+	_, err := t.Tx.NewInsert().Model(&row).Exec(ctx)
+	return err
+}
+
+// decisionRow is how the org keeps evidence of a decision, under a new id.
+func (t *tenant) decisionRow(e compliance.Evidence) decisionRow {
 	d := e.Decision
-	row := decisionRow{ID: newID(), OrgID: t.OrgID(), CampaignID: e.CampaignID, LeadID: e.LeadID, Phone: e.Phone,
+	return decisionRow{ID: newID(), OrgID: t.OrgID(), CampaignID: e.CampaignID, LeadID: e.LeadID, Phone: e.Phone,
 		Purpose: string(e.Purpose), Allowed: d.Allowed, Reason: string(d.Reason), Rule: d.Rule, Source: d.Source,
 		RuleSet: d.RuleSet, NextAllowedAt: d.NextAllowedAt, ExplanationFR: d.Explanation.FR,
 		ExplanationEN: d.Explanation.EN, DecidedAt: e.DecidedAt.UTC()}
-	if _, err := t.Tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return compliance.Evidence{}, err
-	}
-	out := row.evidence()
-	out.Decision.CalleeZones = d.CalleeZones // not kept: the call row keeps the zone it was placed in
-	return out, nil
 }
 
 // BlockCounts counts the org's blocked decisions per campaign and rule.

@@ -30,6 +30,9 @@ type tenant struct {
 	// afterCommit runs once the transaction committed: the outbox's
 	// publish, the RBAC cache's invalidation.
 	afterCommit []func(context.Context)
+	// final are the use case's last writes, sent with its COMMIT once it
+	// returned without error: on PostgreSQL, in the same round trip.
+	final writes
 }
 
 // OrgID is the org every query in this transaction is limited to.
@@ -50,10 +53,10 @@ func run[T any](ctx context.Context, d *DB, fn func(t *tenant) (T, error)) (T, e
 		return out, err
 	}
 	t := &tenant{Principal: p, Now: d.now(), db: d}
-	err = d.inTx(ctx, p, func(tx bun.IDB) error {
+	err = d.inTx(ctx, p, func(tx bun.IDB) (*writes, error) {
 		t.Tx = tx
 		out, err = fn(t)
-		return err
+		return &t.final, err
 	})
 	if err != nil {
 		var zero T
@@ -105,14 +108,15 @@ func (d *DB) inSystem(ctx context.Context, reason string, fn func(tx bun.Tx) err
 	})
 }
 
-// inTx runs fn in a transaction limited to the principal's org. A
+// inTx runs fn in a transaction limited to the principal's org, then the
+// final writes fn answers, and commits. A
 // principal acting with an API key acts only while the key is live: the
 // transaction checks it first, so that a key revoked through another
 // process (or the CLI, which announces nothing) stops working at once,
 // whatever the processes' caches of resolved keys hold. On PostgreSQL the
 // transaction is begun, the org set for row-level security and the key
 // checked in one round trip (pgTx).
-func (d *DB) inTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) error) error {
+func (d *DB) inTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) (*writes, error)) error {
 	if d.Dialect == Postgres {
 		return mapError(d.pgTx(ctx, p, fn))
 	}
@@ -127,7 +131,11 @@ func (d *DB) inTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) 
 				return errKeyUnknown()
 			}
 		}
-		return mapError(fn(tx))
+		final, err := fn(tx)
+		if err == nil {
+			err = final.exec(ctx, tx)
+		}
+		return mapError(err)
 	})
 }
 
@@ -139,8 +147,9 @@ const keyRevokedState = "PK401"
 // check of an API key are one statement string, sent at once. A connection
 // that is not idle when fn is done (a panic, a ROLLBACK that could not be
 // sent) is closed rather than put back in the pool, so no later use case
-// inherits this transaction or its org.
-func (d *DB) pgTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) error) error {
+// inherits this transaction or its org. fn's final writes go with the
+// COMMIT, in one statement string.
+func (d *DB) pgTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) (*writes, error)) error {
 	conn, err := d.Bun.Conn(ctx)
 	if err != nil {
 		return err
@@ -151,15 +160,24 @@ func (d *DB) pgTx(ctx context.Context, p tenancy.Principal, fn func(tx bun.IDB) 
 		begin, args = begin+"; SELECT plateau_live_key(?)", append(args, p.ID)
 	}
 	_, err = conn.ExecContext(ctx, begin, args...)
+	var final *writes
 	if err = keyRevoked(err); err == nil {
-		err = fn(conn)
+		final, err = fn(conn)
+	}
+	var commit string
+	if err == nil {
+		commit, err = final.then(conn.Dialect(), "COMMIT")
 	}
 	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return err
 	}
 	return onPgx(conn, func(c *pgx.Conn) error {
-		tag, err := c.Exec(ctx, "COMMIT")
+		tag, err := c.Exec(ctx, commit)
+		if err != nil && c.PgConn().TxStatus() == 'E' {
+			// A final write failed: the COMMIT after it was not run.
+			_, _ = c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
 		if err == nil && tag.String() == "ROLLBACK" {
 			// A statement failed and fn went on regardless: nothing was
 			// saved, which the caller must know (as bun.Tx.Commit says).
@@ -201,9 +219,9 @@ func readRows[R any](ctx context.Context, d *DB, query string, args []any, field
 // single round trip: the org's setting, the check of an API key (as inTx
 // makes it) and the query go as one pipelined batch, which PostgreSQL runs
 // as one implicit transaction, the setting lasting until its end; no BEGIN,
-// no COMMIT. The query is a prepared statement of the connection (pgx's
-// statement cache), its plan kept from one call to the next. each reads
-// the rows one by one.
+// no COMMIT. Each statement of the batch is prepared on the connection the
+// first time it runs there (under its own text as name), its plan kept from
+// one call to the next. each reads the rows one by one.
 func (d *DB) pgRead(ctx context.Context, p tenancy.Principal, query string, args []any, each func(pgx.Rows) error) error {
 	conn, err := d.Bun.Conn(ctx)
 	if err != nil {
@@ -217,6 +235,13 @@ func (d *DB) pgRead(ctx context.Context, p tenancy.Principal, query string, args
 			b.Queue("SELECT plateau_live_key($1)", p.ID)
 		}
 		b.Queue(query, args...)
+		for _, q := range b.QueuedQueries {
+			// The pool runs statements unprepared (openPostgres); these few
+			// texts are fixed, so they are worth keeping prepared.
+			if _, err := c.Prepare(ctx, q.SQL, q.SQL); err != nil {
+				return err
+			}
+		}
 		results := c.SendBatch(ctx, b)
 		for range len(b.QueuedQueries) - 1 {
 			if _, err := results.Exec(); err != nil {
