@@ -41,6 +41,11 @@ var Reasons = []Reason{Allowed, NoConsent, ConsentWithdrawn, SuppressedClient, S
 // TermKey names the reason in the catalogs.
 func (r Reason) TermKey() string { return "reason." + string(r) }
 
+// OfTheCaller reports whether a block is about the number the dialer
+// presents, not about the callee: the dialer's setting to fix, which no
+// lead may pay for.
+func (r Reason) OfTheCaller() bool { return r == CallerIDMissing || r == CallerIDNotAllow }
+
 // Span is a period of a day, in minutes after local midnight, end excluded.
 type Span struct{ From, To int }
 

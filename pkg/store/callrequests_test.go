@@ -7,9 +7,11 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/campaign"
+	"github.com/plateau-bpo/plateau/pkg/compliance"
 	"github.com/plateau-bpo/plateau/pkg/dialing"
 	"github.com/plateau-bpo/plateau/pkg/dispatch"
 	"github.com/plateau-bpo/plateau/pkg/lead"
+	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/presence"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
@@ -151,4 +153,53 @@ func previewInHand(t *testing.T, f floor, s staff) dispatch.Claim {
 		t.Fatalf("the next lead: %+v (found %v, %v)", c, found, err)
 	}
 	return c
+}
+
+// TestACallerIDTheRulesRefuseBlocksNoLead: a French prospecting call must
+// present a number of the NPV ranges. A claim presenting none is refused
+// with why, and the lead stays queued for the claim that presents one.
+func TestACallerIDTheRulesRefuseBlocksNoLead(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db dbtest.DB) {
+		newClock(db.App, tuesdayMorning.Add(-30*time.Minute)) // 09:30 in Paris, inside the decree's hours
+		svc := services(db.App)
+		client, _ := actingAs(t, db.App, tenancy.KindClient, "Maison Lumière", "FR")
+		atlas, atlasOrg := actingAs(t, db.App, tenancy.KindCenter, "Atlas Contact", "MA")
+		platform, _ := actingAs(t, db.App, tenancy.KindPlatform, "Plateau", "FR")
+		signed, expires := time.Now().AddDate(-1, 0, 0), time.Now().AddDate(2, 0, 0)
+		_, err := svc.Compliance.SaveCenterProfile(atlas, compliance.CenterProfile{SCCSignedAt: &signed, SCCModule: "2", TIAOnFile: true,
+			AuthorityRef: "D-GC-1", AuthorityExpiresAt: &expires})
+		ok(t, err)
+		_, err = svc.Compliance.VerifyCenterProfile(platform, atlasOrg.ID)
+		ok(t, err)
+		x := publish(t, svc, client, campaign.Input{Name: "Nouveautés", Kind: "prospecting", Audience: "b2c",
+			Country: "FR", Languages: []string{"fr"}, Volume: 1, DialingMode: string(campaign.Progressive)})
+		start := tuesdayMorning
+		o, err := submit(svc, atlas, x.ID, market.OfferInput{RateCard: market.RateCard{Currency: "EUR", PerAttempt: 100_000},
+			Seats: 1, Languages: []string{"fr"}, StartsOn: &start})
+		ok(t, err)
+		k, err := svc.Market.Accept(client, x.ID, o.ID)
+		ok(t, err)
+		_, err = svc.Market.Confirm(atlas, k.ID)
+		ok(t, err)
+		captured := tuesdayMorning.AddDate(0, -1, 0)
+		_, err = svc.Compliance.RecordConsents(client, "FR", []compliance.NewConsent{{Phone: "06 12 34 56 78", Source: "web form",
+			CapturedAt: &captured, Kinds: []string{"prospecting"}}})
+		ok(t, err)
+		importFile(t, svc, client, x.ID, "Téléphone;Nom\n06 12 34 56 78;Favre\n")
+		_, err = svc.Campaigns.Move(client, x.ID, campaign.Start)
+		ok(t, err)
+		_, err = svc.Dispatch.Fill(client, x.ID)
+		ok(t, err)
+
+		req := dispatch.ClaimRequest{CampaignID: x.ID, ContractID: k.ID}
+		_, found, err := svc.Dispatch.Claim(client, req)
+		if e := apperr.As(err); e == nil || e.Code != "store.dispatch.caller_id" || found {
+			t.Fatalf("a claim presenting no number: %v (found %v)", err, found)
+		}
+		req.CallerID = "+33948000001"
+		c, found, err := svc.Dispatch.Claim(client, req)
+		if err != nil || !found || c.Call.CallerID != req.CallerID {
+			t.Fatalf("the claim presenting an NPV number: %+v (found %v, %v)", c.Call, found, err)
+		}
+	})
 }

@@ -150,6 +150,10 @@ func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req di
 		if err != nil {
 			return dispatch.Claim{}, false, err
 		}
+		if !d.Allowed && d.Reason.OfTheCaller() { // the lead stays queued, and the campaign waits for a number it may present
+			return dispatch.Claim{}, false, apperr.New(apperr.Invalid, "store.dispatch.caller_id",
+				"the number presented (%q) may not be under %s: no lead is claimed until the dialer presents one that may", req.CallerID, d.Rule)
+		}
 		// The evidence and what the decision does to the queue, the lead
 		// and the calls are written together: an allowed claim's with the
 		// COMMIT, a put-back's at once, before the next row is locked (a

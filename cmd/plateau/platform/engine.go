@@ -55,7 +55,7 @@ func (p *Platform) Engine(sim SimulatedFloor) *execution.Engine {
 			}
 			floor = execution.Join(simfloor.New(clock, sim.Seed, agents, simfloor.DefaultMix, Disposer(svc), p.Log), people)
 		}
-		return execution.Wiring{Floor: floor, Observed: true,
+		return execution.Wiring{Floor: floor, Observed: true, CallerID: simdial.CallerID,
 			Dialer: simdial.New(clock, sim.Seed, simdial.WithObserver(observe))}, nil
 	})
 }

@@ -34,6 +34,11 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/vclock"
 )
 
+// CallerID is the number simulated calls present: one of France's NPV
+// ranges, which French prospecting calls must present (the rule sets'
+// caller-id rule), so that every campaign may run on the simulator.
+const CallerID = "+33948000001"
+
 // MinRingTimeout is the shortest ring timeout a dial may ask for: a call
 // must ring 15 s before it is given up (16 CFR 310.4(b)(1)(iv)).
 const MinRingTimeout = 15 * time.Second
