@@ -38,7 +38,7 @@ func TestRedisFlushedMidCampaignLosesNoWork(t *testing.T) {
 		simulate := func(from string) {
 			t.Helper()
 			if code, out, errOut := plateau(t, "simulate", url, "--campaign", campaign, "--from", from,
-				"--days", "1", "--agents", "8", "--seed", "5"); code != 0 {
+				"--days", "1", "--agents", "3", "--seed", "5"); code != 0 {
 				t.Fatalf("simulate from %s: exit %d\n%s\n%s", from, code, out, errOut)
 			}
 		}
