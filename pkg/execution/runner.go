@@ -90,8 +90,8 @@ type Runner struct {
 	stopping, stopped bool
 	calls             map[uuid.UUID]*flight
 	busy              map[uuid.UUID]*flight // agents reserved, talking: their call
-	freed             map[uuid.UUID]time.Time
-	waiting           []*flight // people who answered, waiting for an agent, first first
+	freed             map[uuid.UUID]bool    // agents back from a conversation, wrapping up
+	waiting           []*flight             // people who answered, waiting for an agent, first first
 	// flying counts the calls placed for whoever is ready when they
 	// answer, not answered nor ended: the pacer's bet. A call placed for
 	// its agent is not counted: its agent is neither ready nor waited for.
@@ -132,7 +132,7 @@ func New(ctx context.Context, cfg Config) *Runner {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{cfg: cfg, ctx: ctx, done: make(chan struct{}), calls: map[uuid.UUID]*flight{},
-		busy: map[uuid.UUID]*flight{}, freed: map[uuid.UUID]time.Time{}, meter: pacing.NewMeter(cfg.Cap.Window),
+		busy: map[uuid.UUID]*flight{}, freed: map[uuid.UUID]bool{}, meter: pacing.NewMeter(cfg.Cap.Window),
 		stats: Stats{Reasons: map[pacing.Reason]int{}}}
 }
 
@@ -297,7 +297,7 @@ func (r *Runner) chores() {
 }
 
 // ready lists the agents ready now that no call of this runner holds, and
-// counts the handle time of those back from a call.
+// counts the calls handled by those back from one.
 func (r *Runner) ready() []Agent {
 	agents, err := r.cfg.Floor.Ready(r.ctx, r.cfg.Campaign)
 	if err != nil {
@@ -309,8 +309,8 @@ func (r *Runner) ready() []Agent {
 		if r.busy[a.ID] != nil {
 			continue
 		}
-		if since, ok := r.freed[a.ID]; ok {
-			r.meter.Handled(r.now().Sub(since))
+		if r.freed[a.ID] {
+			r.meter.Handled()
 			delete(r.freed, a.ID)
 		}
 		free = append(free, a)
@@ -361,7 +361,7 @@ func (r *Runner) place(ready []Agent) {
 			talking++
 		}
 	}
-	fig := pacing.Figures{Mode: r.cfg.Mode, Ready: len(ready), Busy: talking, InFlight: r.flying,
+	fig := pacing.Figures{Mode: r.cfg.Mode, Ready: len(ready), Busy: talking, WrappingUp: len(r.freed), InFlight: r.flying,
 		Waiting: len(r.waiting), Cap: r.cfg.Cap}
 	r.meter.Fill(&fig, r.now())
 	d, state := r.cfg.Controller.Tick(r.state, fig)
@@ -598,7 +598,7 @@ func (r *Runner) ended(f *flight, ev dialing.Event) {
 	if f.agent != nil && r.busy[f.agent.ID] == f {
 		delete(r.busy, f.agent.ID)
 		if !f.bridged.IsZero() {
-			r.freed[f.agent.ID] = f.bridged
+			r.freed[f.agent.ID] = true
 		}
 		r.cfg.Floor.Ended(r.ctx, *f.agent, f.claim, ev.Result)
 	}

@@ -1,6 +1,9 @@
 package pacing
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Meter turns a campaign's call events into the recent figures a tick
 // needs: the answer rate, the pick-up and handle times, the live-answered
@@ -12,16 +15,24 @@ type Meter struct {
 	dials, people float64 // exponentially weighted: the answer rate over about the last 500 dials
 	resolved      int
 	answer        float64 // seconds, exponentially weighted over about the last 100; 0 before a first one
-	handle        float64
-	handled       int // handle times measured
+	// The handle time is the agents' time handling calls over the calls
+	// handled, both decayed alike (renewal-reward): unlike an average of
+	// the calls that ended, it counts the calls still going, so a floor
+	// that started at once is not judged on its shortest calls.
+	handling float64 // agent-seconds on a call or in wrap-up
+	handles  float64 // calls handled
+	pending  int     // calls handled since the last Fill: they count from it
+	handled  int     // calls handled, not decayed
+	last     time.Time
 }
 
 // Weights of the moving averages, and the dials resolved before the answer
 // rate is trusted.
 const (
-	rateDecay = 1 - 1.0/500
-	avgWeight = 1.0 / 100
-	minDials  = 30
+	rateDecay    = 1 - 1.0/500
+	avgWeight    = 1.0 / 100
+	minDials     = 30
+	handleMemory = 30 * time.Minute // the decay's time constant of the handle time
 )
 
 // NewMeter returns a meter counting live answers and abandons over window
@@ -44,21 +55,33 @@ func (m *Meter) Answered(at time.Time, wait time.Duration) {
 // by Answered).
 func (m *Meter) Abandoned(at time.Time) { m.window.add(at, 0, 1) }
 
-// Handled records an agent's talk and wrap-up time for one call.
-func (m *Meter) Handled(d time.Duration) {
-	m.handle = average(m.handle, d.Seconds())
+// Handled records that an agent finished handling a call (talk and
+// wrap-up).
+func (m *Meter) Handled() {
+	m.pending++
 	m.handled++
 }
 
 // Fill sets the figures the meter knows, as of at: AnswerRate (0 until 30
 // dials are resolved), AvgAnswer, AvgHandle and the Handled calls it was
-// measured on, Live and Abandoned.
+// measured on, Live and Abandoned. It counts f.Busy and f.WrappingUp as
+// the agents handling calls since its last Fill.
 func (m *Meter) Fill(f *Figures, at time.Time) {
+	if dt := at.Sub(m.last).Seconds(); !m.last.IsZero() && dt > 0 {
+		k := math.Exp(-dt / handleMemory.Seconds())
+		m.handling = m.handling*k + float64(max(f.Busy, 0)+max(f.WrappingUp, 0))*dt
+		m.handles *= k
+	}
+	m.handles += float64(m.pending)
+	m.pending, m.last = 0, at
 	f.AnswerRate = 0
 	if m.resolved >= minDials {
 		f.AnswerRate = m.people / m.dials
 	}
-	f.AvgAnswer, f.AvgHandle, f.Handled = seconds(m.answer), seconds(m.handle), m.handled
+	f.AvgAnswer, f.AvgHandle, f.Handled = seconds(m.answer), 0, m.handled
+	if m.handles > 0 {
+		f.AvgHandle = seconds(m.handling / m.handles)
+	}
 	f.Live, f.Abandoned = m.window.totals(at)
 }
 

@@ -11,7 +11,9 @@ import (
 // TestMeter: the answer rate is known after 30 dials and follows them;
 // live answers and abandons leave the counts when their minute leaves the
 // window;
-// the averages start at the first sample and move towards the next.
+// the pick-up time starts at the first sample and moves towards the next;
+// the handle time is the agents' time handling calls over the calls they
+// handled, whether or not the others ended.
 func TestMeter(t *testing.T) {
 	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	m := pacing.NewMeter(time.Hour)
@@ -29,11 +31,18 @@ func TestMeter(t *testing.T) {
 	}
 	m.Unanswered()
 	m.Abandoned(start.Add(10 * time.Minute))
-	m.Handled(100 * time.Second)
-	m.Handled(200 * time.Second)
+	// Four agents on calls for the 10 minutes to minute 30, one also in
+	// wrap-up; two calls ended at its end, the others still go: 50
+	// agent-minutes for 2 calls.
+	m.Fill(&f, start.Add(20*time.Minute))
+	f.Busy, f.WrappingUp = 4, 1
+	m.Fill(&f, start.Add(30*time.Minute))
+	m.Handled()
+	m.Handled()
 	m.Fill(&f, start.Add(30*time.Minute))
 	// 8 people in 30 dials, the older weighing slightly less.
-	if math.Abs(f.AnswerRate-8.0/30) > 0.01 || f.Live != 8 || f.Abandoned != 1 || f.AvgAnswer != 8*time.Second || f.AvgHandle != 101*time.Second {
+	if math.Abs(f.AnswerRate-8.0/30) > 0.01 || f.Live != 8 || f.Abandoned != 1 || f.AvgAnswer != 8*time.Second ||
+		f.Handled != 2 || f.AvgHandle != 25*time.Minute {
 		t.Errorf("figures %+v", f)
 	}
 	m.Fill(&f, start.Add(71*time.Minute)) // the answers of minutes 0–8 and the abandon of minute 10 left

@@ -28,6 +28,10 @@ type Figures struct {
 	// Busy counts the agents on a call or in wrap-up, who free up at a
 	// rate of one per AvgHandle each.
 	Busy int
+	// WrappingUp counts the agents back from a call and not ready yet,
+	// when Busy leaves them out: they are not counted as agents to come,
+	// but their time is handle time.
+	WrappingUp int
 	// InFlight counts the calls placed and not yet answered nor ended.
 	InFlight int
 	// Waiting counts the people who answered and wait for an agent.
@@ -36,10 +40,8 @@ type Figures struct {
 	AnswerRate float64       // people who answered per dial, recently (machines excluded)
 	AvgAnswer  time.Duration // from the dial to a person's pick-up, recently
 	AvgHandle  time.Duration // an agent's talk plus wrap-up, recently
-	// Handled counts the calls AvgHandle was measured on since the pacer
-	// started. The first calls to end are the shortest of those placed
-	// together: until about one a agent has ended, AvgHandle is too short,
-	// and predicts agents freeing up faster than they will.
+	// Handled counts the calls handled since the pacer started: until
+	// about one an agent has ended, AvgHandle rests on too few calls.
 	Handled int
 
 	// Live and Abandoned count the campaign's live-answered calls (answered

@@ -329,7 +329,7 @@ func (f *Floor) wrapUp(a *agent) {
 	f.clock.AfterFunc(f.cfg.Profile.Wrap.Draw(f.rng), func() {
 		handled := f.clock.Now().Sub(a.since)
 		f.occupied += handled
-		f.meter.Handled(handled)
+		f.meter.Handled()
 		f.busy--
 		f.becomeReady(a)
 	})
