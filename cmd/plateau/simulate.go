@@ -143,7 +143,7 @@ func startSimulated(ctx context.Context, svc store.Services, rc execution.Campai
 	sim := simdial.New(clock, seed, simdial.WithObserver(func(ev dialing.Event) { runner.Observe(ev) }))
 	runner = execution.New(ctx, execution.Config{Campaign: rc.ID, Mode: rc.Mode, Cap: rc.Cap(clock.Now()), Holder: holder,
 		Queue: svc.Dispatch, Leases: svc.Execution, Floor: agentFloor, Dialer: sim, Clock: clock, Observed: true,
-		Controller: pacing.DefaultController(), CallerID: simdial.CallerID, Log: log})
+		Controller: pacing.DefaultController(), CallerIDs: execution.OneCallerID(simdial.CallerID), Log: log})
 	ok, err := runner.Start()
 	if err != nil {
 		return nil, err

@@ -21,11 +21,11 @@ const RollCall = 5 * time.Second
 // Wiring is what a campaign's runner is given by the process: its floor,
 // its dialer, the number it presents.
 type Wiring struct {
-	Floor    Floor
-	Dialer   dialing.Dialer
-	Observed bool
-	CallerID string
-	Record   bool
+	Floor     Floor
+	Dialer    dialing.Dialer
+	Observed  bool
+	CallerIDs CallerIDs
+	Record    bool
 }
 
 // EngineConfig is what an engine needs.
@@ -121,7 +121,7 @@ func (e *Engine) start(ctx context.Context, c Campaign) *Runner {
 	ctx = tenancy.WithPrincipal(context.WithoutCancel(ctx), tenancy.SystemPrincipal(c.Client, "pacer"))
 	r = New(ctx, Config{Campaign: c.ID, Mode: c.Mode, Cap: c.Cap(e.cfg.Clock.Now()), Holder: e.cfg.Holder,
 		Queue: e.cfg.Queue, Leases: e.cfg.Leases, Floor: w.Floor, Dialer: w.Dialer, Clock: e.cfg.Clock,
-		Observed: w.Observed, Controller: pacing.DefaultController(), CallerID: w.CallerID, Record: w.Record, Log: e.cfg.Log})
+		Observed: w.Observed, Controller: pacing.DefaultController(), CallerIDs: w.CallerIDs, Record: w.Record, Log: e.cfg.Log})
 	ok, err := r.Start()
 	if err != nil {
 		e.cfg.Log.Warn("starting a campaign's pacer failed", "campaign", c.ID, "err", err)

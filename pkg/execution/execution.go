@@ -83,6 +83,15 @@ type Floor interface {
 	Ended(ctx context.Context, a Agent, c dispatch.Claim, result dialing.Result)
 }
 
+// CallerIDs gives the number the calls of a center present, E.164: the
+// simulator's one number, the first of a center's SIP trunks.
+type CallerIDs func(ctx context.Context, centerID uuid.UUID) (string, error)
+
+// OneCallerID presents number for every center.
+func OneCallerID(number string) CallerIDs {
+	return func(context.Context, uuid.UUID) (string, error) { return number, nil }
+}
+
 // Campaign is a running campaign, with the client the engine acts for.
 type Campaign struct {
 	ID       uuid.UUID

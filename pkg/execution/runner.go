@@ -54,9 +54,9 @@ type Config struct {
 	Observed    bool
 	Controller  pacing.Controller
 	RingTimeout time.Duration
-	CallerID    string   // the number presented, E.164
-	Record      bool     // record the conversations
-	Standing    Standing // nil: no limit
+	CallerIDs   CallerIDs // the number each center's calls present; nil: none
+	Record      bool      // record the conversations
+	Standing    Standing  // nil: no limit
 	Log         *slog.Logger
 	// Ticked, when set, is told how each tick went, at its end: `plateau
 	// bench pacer` measures with it whether the runner keeps its pace.
@@ -371,45 +371,48 @@ func (r *Runner) place(ready []Agent) {
 	case campaign.Progressive:
 		for i := 0; i < d.Calls && i < len(ready); i++ {
 			a := ready[i]
-			if !r.dial(a.ContractID, &a) {
+			if !r.dial(seat{contract: a.ContractID, center: a.CenterID}, &a) {
 				return
 			}
 		}
 	case campaign.Predictive:
-		contracts := r.contracts(ready)
-		for i := 0; i < d.Calls && len(contracts) > 0; i++ {
-			if !r.dial(contracts[i%len(contracts)], nil) {
+		seats := r.seats(ready)
+		for i := 0; i < d.Calls && len(seats) > 0; i++ {
+			if !r.dial(seats[i%len(seats)], nil) {
 				return
 			}
 		}
 	}
 }
 
-// contracts lists the contracts of the agents on the campaign, ready or
-// busy, each once.
-func (r *Runner) contracts(ready []Agent) []uuid.UUID {
+// seat is a contract of the campaign, and the center that works it.
+type seat struct{ contract, center uuid.UUID }
+
+// seats lists the contracts of the agents on the campaign, ready or busy,
+// each once, with their centers.
+func (r *Runner) seats(ready []Agent) []seat {
 	seen := map[uuid.UUID]bool{}
-	var out []uuid.UUID
-	add := func(id uuid.UUID) {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
+	var out []seat
+	add := func(a Agent) {
+		if !seen[a.ContractID] {
+			seen[a.ContractID] = true
+			out = append(out, seat{contract: a.ContractID, center: a.CenterID})
 		}
 	}
 	for _, a := range ready {
-		add(a.ContractID)
+		add(a)
 	}
 	for _, f := range r.busy {
-		add(f.agent.ContractID)
+		add(*f.agent)
 	}
 	return out
 }
 
-// dial claims the next lead of the contract and calls it, for agent a
-// (nil: whoever is ready when the callee answers). It reports false when
-// nothing may be called now.
-func (r *Runner) dial(contractID uuid.UUID, a *Agent) bool {
-	req := dispatch.ClaimRequest{CampaignID: r.cfg.Campaign, ContractID: contractID, CallerID: r.cfg.CallerID}
+// dial claims the next lead of the seat's contract, presenting its
+// center's number, and calls it, for agent a (nil: whoever is ready when
+// the callee answers). It reports false when nothing may be called now.
+func (r *Runner) dial(s seat, a *Agent) bool {
+	req := dispatch.ClaimRequest{CampaignID: r.cfg.Campaign, ContractID: s.contract, CallerID: r.callerID(s.center)}
 	if a != nil {
 		req.Agent = &a.ID
 	}
@@ -435,7 +438,7 @@ func (r *Runner) dial(contractID uuid.UUID, a *Agent) bool {
 // when the callee answers). It reports false when the dialer refused it.
 func (r *Runner) launch(c dispatch.Claim, a *Agent) bool {
 	f := &flight{claim: c, agent: a, dialedAt: r.now(), flying: true}
-	dc, err := r.cfg.Dialer.Dial(r.ctx, dialing.Dial{CallID: c.Call.ID, CenterID: c.Call.CenterID, To: c.Lead.Phone, CallerID: r.cfg.CallerID,
+	dc, err := r.cfg.Dialer.Dial(r.ctx, dialing.Dial{CallID: c.Call.ID, CenterID: c.Call.CenterID, To: c.Lead.Phone, CallerID: c.Call.CallerID,
 		RingTimeout: r.cfg.RingTimeout, Record: r.cfg.Record})
 	if err != nil {
 		r.warn("the dialer refused a call", err, "call", c.Call.ID)
@@ -468,6 +471,20 @@ func (r *Runner) launch(c dispatch.Claim, a *Agent) bool {
 		}()
 	}
 	return true
+}
+
+// callerID is the number the center's calls present, the one each claim's
+// compliance decision sees; "" when none is known (the claim says why if
+// the rules want one).
+func (r *Runner) callerID(centerID uuid.UUID) string {
+	if r.cfg.CallerIDs == nil {
+		return ""
+	}
+	n, err := r.cfg.CallerIDs(r.ctx, centerID)
+	if err != nil {
+		r.warn("choosing the number the center's calls present failed", err, "center", centerID)
+	}
+	return n
 }
 
 // requests reads what agents asked of the campaign's calls.

@@ -310,3 +310,56 @@ func TestAPreviewIsDialledOnceWhenItsAgentAsksAndHungUpWhenAsked(t *testing.T) {
 		t.Fatalf("the asked call was dialled %d times, %d dials in all", n, r.runner.Stats().Dials)
 	}
 }
+
+// presenting records the numbers the calls present, and passes them on.
+type presenting struct {
+	next dialing.Dialer
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (p *presenting) Dial(ctx context.Context, d dialing.Dial) (dialing.Call, error) {
+	p.mu.Lock()
+	p.seen[d.CallerID]++
+	p.mu.Unlock()
+	return p.next.Dial(ctx, d)
+}
+
+// TestEachCenterPresentsItsNumber: a campaign worked by two centers claims
+// each lead presenting the number of the center of the agent it is for,
+// and the call presents the number its claim was decided with.
+func TestEachCenterPresentsItsNumber(t *testing.T) {
+	tanger, dakar := uuid.New(), uuid.New()
+	numbers := map[uuid.UUID]string{tanger: "+33948000010", dakar: "+33948000020"}
+	var agents []execution.Agent
+	centerOf := map[uuid.UUID]uuid.UUID{}
+	for i := range 6 {
+		a := execution.Agent{ID: uuid.New(), CenterID: []uuid.UUID{tanger, dakar}[i%2], ContractID: uuid.New()}
+		agents = append(agents, a)
+		centerOf[a.ID] = a.CenterID
+	}
+	var dialer *presenting
+	r := start(t, campaign.Progressive, 0, 10_000, func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer {
+		dialer = &presenting{next: simulator(clock, observe), seen: map[string]int{}}
+		return dialer
+	}, func(c *execution.Config) {
+		c.Floor = simfloor.New(c.Clock, 1, agents, simfloor.DefaultMix,
+			func(context.Context, execution.Agent, dispatch.Claim, simfloor.Outcome) error { return nil }, nil)
+		c.CallerIDs = func(_ context.Context, center uuid.UUID) (string, error) { return numbers[center], nil }
+	})
+	r.clock.Advance(30 * time.Minute)
+	claims := r.queue.Figures().Claims
+	if len(claims) < 12 {
+		t.Fatalf("%d claims in 30 min for 6 agents", len(claims))
+	}
+	for _, c := range claims {
+		if want := numbers[centerOf[*c.Agent]]; c.CallerID != want {
+			t.Fatalf("a claim for an agent of %s presents %q, want %q", centerOf[*c.Agent], c.CallerID, want)
+		}
+	}
+	dialer.mu.Lock()
+	defer dialer.mu.Unlock()
+	if len(dialer.seen) != 2 || dialer.seen[numbers[tanger]] == 0 || dialer.seen[numbers[dakar]] == 0 {
+		t.Errorf("the calls presented %v, want both centers' numbers", dialer.seen)
+	}
+}

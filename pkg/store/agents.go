@@ -23,7 +23,8 @@ type Agents struct {
 
 // Next hands the signed-in agent the next lead of a campaign it is ready
 // on, through its center's active contract, for a preview: the agent
-// reads the lead, then dials or skips it. Leads are claimed in the name of
+// reads the lead, then dials or skips it. The claim presents the number
+// the center's calls present (its first trunk's). Leads are claimed in the name of
 // the campaign's client (dispatch and its evidence are the client's); the
 // agent is reserved for the call. The lead and call come back as a center
 // sees them. found is false when nothing may be called now.
@@ -31,6 +32,7 @@ func (s *Agents) Next(ctx context.Context, campaignID uuid.UUID) (dispatch.Claim
 	type seat struct {
 		agent    uuid.UUID
 		contract contractRow
+		callerID string
 	}
 	at, err := run(ctx, s.db, func(t *tenant) (seat, error) {
 		agent, err := t.agentSelf(ctx)
@@ -48,14 +50,19 @@ func (s *Agents) Next(ctx context.Context, campaignID uuid.UUID) (dispatch.Claim
 		if err == nil && (cur.State != presence.Ready || !sameID(cur.CampaignID, &campaignID)) {
 			err = apperr.New(apperr.Conflict, "store.agent.not_ready", "be ready on this campaign to take its next lead (you are %s)", cur.State)
 		}
-		return seat{agent, k}, err
+		if err != nil {
+			return seat{}, err
+		}
+		number, err := t.presentedNumber(ctx)
+		return seat{agent, k, number}, err
 	})
 	if err != nil {
 		return dispatch.Claim{}, false, err
 	}
 	p, _ := tenancy.PrincipalFrom(ctx)
 	client := actingFor(ctx, at.contract.OrgID, tenancy.KindClient, "preview claim by "+p.Label)
-	c, found, err := s.dispatch.Claim(client, dispatch.ClaimRequest{CampaignID: campaignID, ContractID: at.contract.ID, Agent: &at.agent})
+	c, found, err := s.dispatch.Claim(client, dispatch.ClaimRequest{CampaignID: campaignID, ContractID: at.contract.ID, Agent: &at.agent,
+		CallerID: at.callerID})
 	if err != nil || !found {
 		return dispatch.Claim{}, false, err
 	}

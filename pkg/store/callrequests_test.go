@@ -13,6 +13,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/lead"
 	"github.com/plateau-bpo/plateau/pkg/market"
 	"github.com/plateau-bpo/plateau/pkg/presence"
+	"github.com/plateau-bpo/plateau/pkg/store"
 	"github.com/plateau-bpo/plateau/pkg/store/dbtest"
 	"github.com/plateau-bpo/plateau/pkg/tenancy"
 )
@@ -28,7 +29,13 @@ func TestAnAgentAsksThePacerToDialAndHangUp(t *testing.T) {
 		atlas, teranga := staffOf(t, db.App, f.atlasCtx, "atlas.example"), staffOf(t, db.App, f.terCtx, "teranga.example")
 		other, _ := actingAs(t, db.App, tenancy.KindClient, "Autre Boutique", "FR")
 		id := f.campaign.ID
+		_, err := f.svc.Trunks.Add(atlas.supervisor, store.NewTrunk{Name: "Orange", Trunk: dialing.Trunk{Host: "sip.example",
+			CallerIDs: []string{"+41225550000"}, MaxConcurrent: 10, CallsPerSecond: 5}})
+		ok(t, err)
 		c := previewInHand(t, f, atlas)
+		if c.Call.CallerID != "+41225550000" {
+			t.Fatalf("the preview claim presents %q, want the center's trunk's number", c.Call.CallerID)
+		}
 		asked := func() dispatch.Requests {
 			t.Helper()
 			r, err := f.svc.Dispatch.Requests(f.client, id)

@@ -221,6 +221,21 @@ func (t *tenant) trunks(ctx context.Context) ([]trunkRow, error) {
 	return rows, err
 }
 
+// presentedNumber is the number the principal's center presents, as the
+// engine's router chooses it: the first of its first trunk; "" without
+// trunks (the simulator's floor, whose calls present its own number).
+func (t *tenant) presentedNumber(ctx context.Context) (string, error) {
+	rows, err := t.trunks(ctx)
+	if err != nil || len(rows) == 0 {
+		return "", err
+	}
+	var numbers []string
+	if err := json.Unmarshal([]byte(rows[0].CallerIDs), &numbers); err != nil || len(numbers) == 0 {
+		return "", err
+	}
+	return numbers[0], nil
+}
+
 func (r trunkRow) shown() (Trunk, error) {
 	out := Trunk{ID: r.ID, Name: r.Name, Host: r.Host, Port: r.Port, Transport: r.Transport, Username: r.Username,
 		HasPassword: r.Password != nil, MaxConcurrent: r.MaxConcurrent, CallsPerSecond: r.CallsPerSecond,

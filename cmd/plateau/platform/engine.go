@@ -55,7 +55,7 @@ func (p *Platform) Engine(sim SimulatedFloor) *execution.Engine {
 			}
 			floor = execution.Join(simfloor.New(clock, sim.Seed, agents, simfloor.DefaultMix, Disposer(svc), p.Log), people)
 		}
-		return execution.Wiring{Floor: floor, Observed: true, CallerID: simdial.CallerID,
+		return execution.Wiring{Floor: floor, Observed: true, CallerIDs: execution.OneCallerID(simdial.CallerID),
 			Dialer: simdial.New(clock, sim.Seed, simdial.WithObserver(observe))}, nil
 	})
 }
@@ -91,7 +91,7 @@ func (p *Platform) SIPEngine(ctx context.Context, sip SIP) (*execution.Engine, *
 		},
 	})
 	return p.engine(vclock.Real{}, func(_ execution.Campaign, _ func(dialing.Event), people execution.Floor) (execution.Wiring, error) {
-		return execution.Wiring{Floor: people, Dialer: router}, nil
+		return execution.Wiring{Floor: people, Dialer: router, CallerIDs: router.CallerID}, nil
 	}), router
 }
 

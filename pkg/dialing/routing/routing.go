@@ -145,6 +145,26 @@ func (r *Router) Dial(ctx context.Context, d dialing.Dial) (dialing.Call, error)
 	return nil, apperr.New(apperr.Unavailable, "routing.refused", "every trunk of the center refused the call or rests after failing one (%s)", strings.Join(refusals, "; "))
 }
 
+// CallerID is the number the center's next call presents, the one its
+// claim's compliance decision sees: the first of the first trunk not at
+// rest (of the first trunk when all rest, whose call will say why); ""
+// for a center without trunks, whose call is refused with why.
+func (r *Router) CallerID(ctx context.Context, centerID uuid.UUID) (string, error) {
+	trunks, err := r.trunksOf(ctx, centerID)
+	if err != nil || len(trunks) == 0 {
+		return "", err
+	}
+	if ready, _ := r.order(trunks, ""); len(ready) > 0 {
+		return ready[0].Trunk.CallerIDs[0], nil
+	}
+	for _, t := range trunks {
+		if len(t.Trunk.CallerIDs) > 0 {
+			return t.Trunk.CallerIDs[0], nil
+		}
+	}
+	return "", nil
+}
+
 // Close closes every line, hanging up their calls.
 func (r *Router) Close() error {
 	r.mu.Lock()

@@ -158,6 +158,35 @@ func TestACallGoesThroughItsCentersTrunks(t *testing.T) {
 	}
 }
 
+// TestACentersCallsPresentTheNumberOfItsTrunkInService: the number a
+// claim presents is the first of the center's first trunk not at rest.
+func TestACentersCallsPresentTheNumberOfItsTrunkInService(t *testing.T) {
+	dead, live := &line{host: "dead", dead: true}, &line{host: "live"}
+	f := newFloor(t, dead, live)
+	f.add(atlas, "Dead", "dead", paris)
+	f.add(atlas, "Live", "live", lyon)
+	number := func(center uuid.UUID) string {
+		t.Helper()
+		n, err := f.router.CallerID(t.Context(), center)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := number(atlas); n != paris {
+		t.Errorf("Atlas presents %q, want its first trunk's %s", n, paris)
+	}
+	if _, err := f.dial(t, atlas, paris); err != nil { // the first trunk fails it, and rests
+		t.Fatal(err)
+	}
+	if n := number(atlas); n != lyon {
+		t.Errorf("with its first trunk at rest Atlas presents %q, want %s", n, lyon)
+	}
+	if n := number(rival); n != "" {
+		t.Errorf("a center without trunks presents %q", n)
+	}
+}
+
 func TestADeadTrunkIsPassedOverForALiveOne(t *testing.T) {
 	dead, live := &line{host: "dead", dead: true}, &line{host: "live"}
 	f := newFloor(t, dead, live)

@@ -76,7 +76,8 @@ func (q *Queue) Claim(_ context.Context, req dispatch.ClaimRequest) (dispatch.Cl
 	id := uuid.New()
 	q.open[id] = true
 	q.maxOpen = max(q.maxOpen, len(q.open))
-	return dispatch.Claim{Call: call.Call{ID: id, CampaignID: req.CampaignID, AgentID: req.Agent, CenterID: q.center, Phone: Phone},
+	return dispatch.Claim{Call: call.Call{ID: id, CampaignID: req.CampaignID, AgentID: req.Agent, CenterID: q.center, Phone: Phone,
+		CallerID: req.CallerID},
 		Lead: lead.Lead{ID: uuid.New(), Phone: Phone}}, true, nil
 }
 
