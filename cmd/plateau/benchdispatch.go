@@ -44,6 +44,7 @@ const (
 type dispatchBench struct {
 	leads, agents, contracts, claims int
 	duration                         time.Duration
+	rate                             float64 // claims/s offered by all the agents together; 0: back to back
 }
 
 // window is what one measured window saw.
@@ -85,6 +86,11 @@ measured is a real one. A lead claimed twice — returned twice, or
 with two open calls — is counted. It prints the figures against issue 9's
 targets: at least half the bare queue's rate, the rate at 90 % drained at
 least 80 % of the rate at the start, no lead claimed twice, p99 within 50 ms.
+With --rate R the agents claim on a schedule instead of back to back, R
+claims a second between them (each agent every --agents/R seconds), and a
+claim's latency counts from its scheduled time: the latency of a floor not
+driven to saturation, where back to back it is mostly the wait behind the
+other claimers (N claimers back to back wait N ÷ rate on average).
 The clock of the run is set to a Tuesday morning in Paris, inside calling
 hours. Use a scratch database: the tenants, leads and calls stay in it.`,
 		Args: cobra.NoArgs,
@@ -93,8 +99,8 @@ hours. Use a scratch database: the tenants, leads and calls stay in it.`,
 				return fmt.Errorf("plateau bench dispatch measures concurrent claims on PostgreSQL, which production runs on: " +
 					"give --database-url postgres://… (SQLite takes one writer at a time)")
 			}
-			if b.leads < 10 || b.agents < 1 || b.contracts < 1 || (b.claims <= 0 && b.duration <= 0) {
-				return fmt.Errorf("give --leads of at least 10, --agents and --contracts of at least 1, and a --duration or --claims per window")
+			if b.leads < 10 || b.agents < 1 || b.contracts < 1 || (b.claims <= 0 && b.duration <= 0) || b.rate < 0 {
+				return fmt.Errorf("give --leads of at least 10, --agents and --contracts of at least 1, a --duration or --claims per window, and a --rate of 0 or more")
 			}
 			return withCPUProfile(profile, func() error { return s.benchDispatch(cmd.Context(), b) })
 		},
@@ -105,6 +111,7 @@ hours. Use a scratch database: the tenants, leads and calls stay in it.`,
 	f.IntVar(&b.contracts, "contracts", 2, "contracted centers sharing the leads; agent i claims for contract i mod N")
 	f.DurationVar(&b.duration, "duration", 10*time.Second, "how long each window claims")
 	f.IntVar(&b.claims, "claims", 0, "claims per window instead of --duration (whichever ends first when both are set)")
+	f.Float64Var(&b.rate, "rate", 0, "claims per second offered by the agents together, on a schedule (0: back to back)")
 	cpuProfileFlag(f, &profile)
 	return cmd
 }
@@ -294,10 +301,15 @@ func measure[ID comparable](ctx context.Context, b dispatchBench, claim func(ctx
 		deadline = time.Now().Add(24 * time.Hour)
 	}
 	started := time.Now()
+	every := time.Duration(0) // between an agent's scheduled claims
+	if b.rate > 0 {
+		every = time.Duration(float64(b.agents) / b.rate * float64(time.Second))
+	}
 	for agent := range b.agents {
 		wg.Go(func() {
 			var mine []time.Duration
 			var got []ID
+			due := started.Add(every * time.Duration(agent) / time.Duration(b.agents)) // the agents' schedules staggered
 			defer func() {
 				mu.Lock()
 				latencies, ids = append(latencies, mine...), append(ids, got...)
@@ -308,6 +320,10 @@ func measure[ID comparable](ctx context.Context, b dispatchBench, claim func(ctx
 					return
 				}
 				begin := time.Now()
+				if every > 0 {
+					time.Sleep(time.Until(due))
+					begin, due = due, due.Add(every)
+				}
 				id, found, err := claim(ctx, agent)
 				if err != nil {
 					mu.Lock()
@@ -375,13 +391,17 @@ func (s *settings) printDispatchBench(b dispatchBench, windows []window, setup d
 		{Name: "worst claim p99 ms", Value: worstP99, Goal: fmt.Sprintf("≤ %d", targetP99.Milliseconds()), Met: worstP99 <= millis(targetP99)},
 	}
 	out := map[string]any{"setup": setup, "windows": windows, "targets": targets, "agents": b.agents, "contracts": b.contracts,
-		"window_seconds": b.duration.Seconds(), "window_claims": b.claims, "cpus": runtime.NumCPU(), "go": runtime.Version()}
+		"window_seconds": b.duration.Seconds(), "window_claims": b.claims, "offered_rate": b.rate, "cpus": runtime.NumCPU(), "go": runtime.Version()}
 	if s.json {
 		return s.print(out, "")
 	}
-	if err := s.print(out, "LEADS\tQUEUED\tTENANTS s\tIMPORT s\tFILL s\tAGENTS\tCONTRACTS\tCPUS",
+	offered := "back to back"
+	if b.rate > 0 {
+		offered = fmt.Sprintf("%.0f/s", b.rate)
+	}
+	if err := s.print(out, "LEADS\tQUEUED\tTENANTS s\tIMPORT s\tFILL s\tAGENTS\tOFFERED\tCONTRACTS\tCPUS",
 		[]any{setup.Leads, setup.Queued, fmt.Sprintf("%.1f", setup.FloorSeconds), fmt.Sprintf("%.1f", setup.ImportSeconds),
-			fmt.Sprintf("%.1f", setup.FillSeconds), b.agents, b.contracts, runtime.NumCPU()}); err != nil {
+			fmt.Sprintf("%.1f", setup.FillSeconds), b.agents, offered, b.contracts, runtime.NumCPU()}); err != nil {
 		return err
 	}
 	fmt.Fprintln(s.stdout)

@@ -199,6 +199,13 @@ func TestACallerIDTheRulesRefuseBlocksNoLead(t *testing.T) {
 		ok(t, err)
 
 		req := dispatch.ClaimRequest{CampaignID: x.ID, ContractID: k.ID}
+		// In a batch, the claim presenting no number fails alone.
+		npv := req
+		npv.CallerID = "+33948000001"
+		_, found2, errs, err := svc.Dispatch.ClaimTogether(client, []dispatch.ClaimRequest{req, npv})
+		if e := apperr.As(errs[0]); err != nil || e == nil || e.Code != "store.dispatch.caller_id" || found2[0] || errs[1] != nil || found2[1] {
+			t.Fatalf("a batch of a claim presenting no number and one presenting an NPV number (the only lead went to the first): %v, %v (found %v)", err, errs, found2)
+		}
 		_, found, err := svc.Dispatch.Claim(client, req)
 		if e := apperr.As(err); e == nil || e.Code != "store.dispatch.caller_id" || found {
 			t.Fatalf("a claim presenting no number: %v (found %v)", err, found)

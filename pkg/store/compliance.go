@@ -277,28 +277,34 @@ type Screening struct {
 	Refusals     []time.Time
 }
 
-// screenQuery reads what the stores know of a number in one query, a row
-// per fact: each consent of the client's ('consent'), each list it is on
-// ('list': the client's own opt-outs, and the platform's list, which is
-// shared by every org, so read across orgs) and, with screenCalls, each
-// call of the client's to it from any center ('call'). The columns a fact
-// has no use for are empty.
-const screenQuery = `
-SELECT 'consent' AS fact, id, source, captured_at AS at, proof_ref, kinds, withdrawn_at, created_at,
+// screenQuery reads what the stores know of numbers in one query, a row
+// per fact: each consent of the client's ('consent'), each list a number
+// is on ('list': the client's own opt-outs, and the platform's list,
+// which is shared by every org, so read across orgs) and, with calls,
+// each call of the client's to it from any center ('call'). The columns
+// a fact has no use for are empty. phones is the condition a row's
+// number meets (anyOf), written after each "phone".
+func screenQuery(phones string, calls bool) string {
+	q := `
+SELECT 'consent' AS fact, phone, id, source, captured_at AS at, proof_ref, kinds, withdrawn_at, created_at,
        '' AS list, '' AS result, '' AS disposition
-  FROM consents WHERE org_id = ? AND phone = ?
+  FROM consents WHERE org_id = ? AND phone ` + phones + `
 UNION ALL
-SELECT 'list', id, '', created_at, '', '', NULL, created_at, list, '', ''
-  FROM suppression_entries WHERE phone = ? AND ((org_id = ? AND list = 'client') OR list = 'platform')`
-
-const screenCalls = `
+SELECT 'list', phone, id, '', created_at, '', '', NULL, created_at, list, '', ''
+  FROM suppression_entries WHERE phone ` + phones + ` AND ((org_id = ? AND list = 'client') OR list = 'platform')`
+	if calls {
+		q += `
 UNION ALL
-SELECT 'call', id, '', claimed_at, '', '', NULL, claimed_at, '', result, disposition
-  FROM calls WHERE org_id = ? AND phone = ?`
+SELECT 'call', phone, id, '', claimed_at, '', '', NULL, claimed_at, '', result, disposition
+  FROM calls WHERE org_id = ? AND phone ` + phones
+	}
+	return q + "\nORDER BY at"
+}
 
 // screenRow is one row of screenQuery.
 type screenRow struct {
 	Fact        string     `bun:"fact"`
+	Phone       string     `bun:"phone"`
 	ID          uuid.UUID  `bun:"id"`
 	Source      string     `bun:"source"`
 	At          time.Time  `bun:"at"` // when a consent was captured, a call claimed
@@ -316,19 +322,27 @@ type screenRow struct {
 // query. The platform's list is shared by every org: it is read across
 // orgs, and only whether the number is on it comes back.
 func (t *tenant) screen(ctx context.Context, phone string, calls bool) (Screening, error) {
-	var s Screening
-	query, args := screenQuery, []any{t.OrgID(), phone, phone, t.OrgID()}
+	all, err := t.screenAll(ctx, []string{phone}, calls)
+	return all[phone], err
+}
+
+// screenAll is screen for several numbers at once, by number.
+func (t *tenant) screenAll(ctx context.Context, phones []string, calls bool) (map[string]Screening, error) {
+	match, arg := t.anyOf(phones)
+	args := []any{t.OrgID(), arg, arg, t.OrgID()}
 	if calls {
-		query, args = query+screenCalls, append(args, t.OrgID(), phone)
+		args = append(args, t.OrgID(), arg)
 	}
 	var rows []screenRow
-	if err := t.selectPrepared(ctx, &rows, query+"\nORDER BY at", args...); err != nil {
-		return s, err
+	if err := t.selectPrepared(ctx, &rows, screenQuery(match, calls), args...); err != nil {
+		return nil, err
 	}
+	all := make(map[string]Screening, len(phones))
 	for _, r := range rows {
+		s := all[r.Phone]
 		switch r.Fact {
 		case "consent":
-			c := consentRow{ID: r.ID, OrgID: t.OrgID(), Phone: phone, Source: r.Source, CapturedAt: r.At, ProofRef: r.ProofRef,
+			c := consentRow{ID: r.ID, OrgID: t.OrgID(), Phone: r.Phone, Source: r.Source, CapturedAt: r.At, ProofRef: r.ProofRef,
 				Kinds: r.Kinds, WithdrawnAt: r.WithdrawnAt, CreatedAt: r.CreatedAt}
 			s.Consents = append(s.Consents, c.record().Consent())
 		case "list":
@@ -339,6 +353,7 @@ func (t *tenant) screen(ctx context.Context, phone string, calls bool) (Screenin
 				s.Refusals = append(s.Refusals, r.At.UTC())
 			}
 		}
+		all[r.Phone] = s
 	}
-	return s, nil
+	return all, nil
 }

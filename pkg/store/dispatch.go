@@ -23,9 +23,10 @@ import (
 // one with the compliance engine's leave, recording what the dialer
 // reports, and returning the work of holders that vanished.
 type Dispatch struct {
-	db    *DB
-	lists *nationallist.Registry
-	retry dispatch.RetryPolicy
+	db     *DB
+	lists  *nationallist.Registry
+	retry  dispatch.RetryPolicy
+	claims claimGroups
 }
 
 type queueRow struct {
@@ -128,50 +129,88 @@ const maxSkips = 32
 // decision is kept as evidence, allowed or not. A lead not callable now
 // goes back to the queue at its next allowed time, a lead no time will
 // allow leaves it, blocked. found is false when nothing may be called now.
+// The claims asked of a campaign at the same time are served together, a
+// batch to a transaction (claimGroups).
 func (s *Dispatch) Claim(ctx context.Context, req dispatch.ClaimRequest) (dispatch.Claim, bool, error) {
-	return runPair(ctx, s.db, func(t *tenant) (dispatch.Claim, bool, error) { return t.claim(ctx, s.lists, req) })
+	return s.claims.claim(ctx, req)
 }
 
-func (t *tenant) claim(ctx context.Context, lists *nationallist.Registry, req dispatch.ClaimRequest) (dispatch.Claim, bool, error) {
-	c, err := t.campaign(ctx, req.CampaignID)
+// claimAll serves a batch of claims on one campaign, in one transaction.
+func (s *Dispatch) claimAll(ctx context.Context, reqs []dispatch.ClaimRequest) ([]claimAnswer, error) {
+	return run(ctx, s.db, func(t *tenant) ([]claimAnswer, error) { return t.claimAll(ctx, s.lists, reqs) })
+}
+
+// claimAll answers reqs in rounds: each locks a row for every claim still
+// waiting, screens their numbers in one query and decides each; a claim
+// whose lead the rules refuse now waits for the next round, until
+// maxSkips rounds have passed.
+func (t *tenant) claimAll(ctx context.Context, lists *nationallist.Registry, reqs []dispatch.ClaimRequest) ([]claimAnswer, error) {
+	answers := make([]claimAnswer, len(reqs))
+	c, err := t.campaign(ctx, reqs[0].CampaignID)
 	if err != nil || c.Status != campaign.Running {
-		return dispatch.Claim{}, false, err
+		return answers, err
 	}
 	if c.OrgID != t.OrgID() {
-		return dispatch.Claim{}, false, apperr.New(apperr.Forbidden, "store.dispatch.client_only",
+		return nil, apperr.New(apperr.Forbidden, "store.dispatch.client_only",
 			"leads are claimed in the name of the campaign's client: a center asks through its agents")
 	}
+	waiting := make([]int, len(reqs)) // the claims not answered yet, by their place in reqs
+	for i := range waiting {
+		waiting[i] = i
+	}
 	for range maxSkips {
-		q, l, ok, err := t.nextQueued(ctx, req.ContractID, req.Agent)
-		if err != nil || !ok {
-			return dispatch.Claim{}, false, err
+		offers, err := t.lockQueued(ctx, reqs, waiting)
+		if err != nil || len(offers) == 0 {
+			return answers, err
 		}
-		d, ev, err := t.judgeDial(ctx, lists, c, l, req.CallerID, compliance.PurposeDial, t.Now)
+		phones := make([]string, len(offers))
+		for i, o := range offers {
+			phones[i] = o.lead.Phone
+		}
+		facts, err := t.screenAll(ctx, phones, true)
 		if err != nil {
-			return dispatch.Claim{}, false, err
+			return nil, err
 		}
-		if !d.Allowed && d.Reason.OfTheCaller() { // the lead stays queued, and the campaign waits for a number it may present
-			return dispatch.Claim{}, false, apperr.New(apperr.Invalid, "store.dispatch.caller_id",
-				"the number presented (%q) may not be under %s: no lead is claimed until the dialer presents one that may", req.CallerID, d.Rule)
+		var opened openings
+		var putBack writes
+		waiting = waiting[:0]
+		for _, o := range offers {
+			req := reqs[o.ask]
+			known := facts[o.lead.Phone]
+			d, ev, err := t.judge(lists, c, o.lead, known, req.CallerID, compliance.PurposeDial, t.Now)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case d.Allowed:
+				answers[o.ask] = claimAnswer{claim: opened.open(t, c, o.queue, o.lead, ev, d, req), found: true}
+				// A second lead of the batch with the same number sees this call.
+				known.Attempts = append(known.Attempts, compliance.Attempt{At: t.Now})
+				facts[o.lead.Phone] = known
+			case d.Reason.OfTheCaller(): // the lead stays queued, and the campaign waits for a number it may present
+				answers[o.ask].err = apperr.New(apperr.Invalid, "store.dispatch.caller_id",
+					"the number presented (%q) may not be under %s: no lead is claimed until the dialer presents one that may", req.CallerID, d.Rule)
+			default:
+				putBack.add(t.Tx.NewInsert().Model(&ev))
+				t.putBack(&putBack, o.queue, o.lead, d)
+				waiting = append(waiting, o.ask)
+			}
 		}
-		// The evidence and what the decision does to the queue, the lead
-		// and the calls are written together: an allowed claim's with the
-		// COMMIT, a put-back's at once, before the next row is locked (a
-		// transaction does not skip the rows it locked itself).
-		if d.Allowed {
-			t.final.add(t.Tx.NewInsert().Model(&ev))
-			kept := ev.evidence()
-			kept.Decision.CalleeZones = d.CalleeZones // not kept: the call row keeps the zone it was placed in
-			return t.open(&t.final, c, q, l, kept, req), true, nil
+		var written writes
+		opened.add(t, &written, c)
+		written.stmts = append(written.stmts, putBack.stmts...)
+		if len(waiting) == 0 { // the writes go with the COMMIT
+			t.final.stmts = append(t.final.stmts, written.stmts...)
+			return answers, nil
 		}
-		var w writes
-		w.add(t.Tx.NewInsert().Model(&ev))
-		t.putBack(&w, q, l, d)
-		if err := w.exec(ctx, t.Tx); err != nil {
-			return dispatch.Claim{}, false, err
+		// The next round locks more rows: this round's are written first,
+		// claimed or put back, as a transaction does not skip the rows it
+		// locked itself.
+		if err := written.exec(ctx, t.Tx); err != nil {
+			return nil, err
 		}
 	}
-	return dispatch.Claim{}, false, nil
+	return answers, nil
 }
 
 // claimable is a queue row with its lead, read together when it is locked.
@@ -180,39 +219,137 @@ type claimable struct {
 	Lead  leadRow  `bun:"embed:l_"`
 }
 
-// nextQueued locks the first claimable row of the contract's share, band by
-// band, for agent (nil: a predictive dial, whoever answers it), and reads
-// its lead with it; other claimers skip the row (SKIP LOCKED on
-// PostgreSQL, which locks the queue row only; SQLite's one writer does the
-// same). A callback another agent owns is not the agent's before its
-// owner's grace ended. A band is one index seek: PostgreSQL 15 cannot walk
-// several bands of the index in order, so they are asked one by one. The
-// queries are the same texts for every claim, prepared once per connection.
-func (t *tenant) nextQueued(ctx context.Context, contractID uuid.UUID, agent *uuid.UUID) (queueRow, lead.Lead, bool, error) {
+// offer is a queue row locked for a claim of a batch (its place in the
+// batch), with its lead.
+type offer struct {
+	ask   int
+	queue queueRow
+	lead  lead.Lead
+}
+
+// lockQueued locks a queue row for each claim of asks that one is left
+// for, from its contract's share.
+func (t *tenant) lockQueued(ctx context.Context, reqs []dispatch.ClaimRequest, asks []int) ([]offer, error) {
+	var contracts []uuid.UUID
+	byContract := map[uuid.UUID][]int{}
+	for _, i := range asks {
+		id := reqs[i].ContractID
+		if byContract[id] == nil {
+			contracts = append(contracts, id)
+		}
+		byContract[id] = append(byContract[id], i)
+	}
+	var offers []offer
+	for _, id := range contracts {
+		share, err := t.lockShare(ctx, id, reqs, byContract[id])
+		if err != nil {
+			return nil, err
+		}
+		offers = append(offers, share...)
+	}
+	return offers, nil
+}
+
+// lockShare locks the first claimable rows of the contract's share, band
+// by band, one for each claim of asks, and reads their leads with them;
+// other claimers skip the rows (SKIP LOCKED on PostgreSQL, which locks the
+// queue rows only; SQLite's one writer does the same). A callback an agent
+// of the batch owns goes to that agent; a callback another agent owns is
+// no one else's before its owner's grace ended. A band is one index seek:
+// PostgreSQL 15 cannot walk several bands of the index in order, so they
+// are asked one by one. The queries are the same texts for every batch,
+// prepared once per connection.
+func (t *tenant) lockShare(ctx context.Context, contractID uuid.UUID, reqs []dispatch.ClaimRequest, asks []int) ([]offer, error) {
 	query := "SELECT " + t.columnsAs(queueRow{}, "q", "q_") + ", " + t.columnsAs(leadRow{}, "l", "l_") + `
   FROM dial_queue q JOIN leads l ON l.campaign_id = q.campaign_id AND l.id = q.lead_id
  WHERE q.contract_id = ? AND q.band = ? AND q.holder IS NULL AND q.due_at <= ?`
-	const owned = "\n   AND (q.owner_id IS NULL OR q.owner_id = ? OR q.due_at <= ?)"
-	tail := "\n ORDER BY q.due_at LIMIT 1"
+	grace := t.Now.Add(-dispatch.OwnerGrace)
+	// uuid.Nil stands for no agent: the list is never empty.
+	agents := []string{uuid.Nil.String()}
+	for _, i := range asks {
+		if a := reqs[i].Agent; a != nil {
+			agents = append(agents, a.String())
+		}
+	}
+	owners, ownersArg := t.anyOf(agents)
+	owned := "\n   AND (q.owner_id IS NULL OR q.due_at <= ? OR q.owner_id " + owners + ")"
+	tail := "\n ORDER BY q.due_at LIMIT ?"
 	if t.db.Dialect == Postgres {
 		tail += " FOR UPDATE OF q SKIP LOCKED"
 	}
+	var offers []offer
 	for _, band := range dispatch.Bands {
-		var found []claimable
+		if len(asks) == 0 {
+			break
+		}
 		sel, args := query+tail, []any{contractID, int(band), t.Now}
 		if band == dispatch.Callback {
-			sel, args = query+owned+tail, append(args, agent, t.Now.Add(-dispatch.OwnerGrace))
+			sel, args = query+owned+tail, append(args, grace, ownersArg)
 		}
-		if err := t.selectPrepared(ctx, &found, sel, args...); err != nil {
-			return queueRow{}, lead.Lead{}, false, err
+		var found []claimable
+		if err := t.selectPrepared(ctx, &found, sel, append(args, len(asks))...); err != nil {
+			return nil, err
 		}
-		if len(found) == 0 {
+		var handed []offer
+		var err error
+		if handed, asks, err = handOut(found, reqs, asks, grace); err != nil {
+			return nil, err
+		}
+		offers = append(offers, handed...)
+	}
+	return offers, nil
+}
+
+// handOut gives each claim of asks one of the rows found, a callback to
+// the agent who owns it first, and answers the claims left without one.
+// A row owned by an agent not in the batch whose grace has not ended is
+// nobody's here.
+func handOut(found []claimable, reqs []dispatch.ClaimRequest, asks []int, grace time.Time) ([]offer, []int, error) {
+	var offers []offer
+	give := func(row claimable, at int) error {
+		l, err := row.Lead.lead()
+		if err != nil {
+			return err
+		}
+		offers = append(offers, offer{ask: asks[at], queue: row.Queue, lead: l})
+		asks = append(asks[:at:at], asks[at+1:]...)
+		return nil
+	}
+	var open []claimable
+	for _, row := range found {
+		owner := row.Queue.OwnerID
+		if owner == nil || !row.Queue.DueAt.After(grace) {
+			open = append(open, row)
 			continue
 		}
-		l, err := found[0].Lead.lead()
-		return found[0].Queue, l, err == nil, err
+		for at, i := range asks {
+			if a := reqs[i].Agent; a != nil && *a == *owner {
+				if err := give(row, at); err != nil {
+					return nil, nil, err
+				}
+				break
+			}
+		}
 	}
-	return queueRow{}, lead.Lead{}, false, nil
+	for _, row := range open {
+		if len(asks) == 0 {
+			break
+		}
+		if err := give(row, 0); err != nil {
+			return nil, nil, err
+		}
+	}
+	return offers, asks, nil
+}
+
+// anyOf is the condition that a column is one of values, and its
+// argument: an array on PostgreSQL, one statement text whatever the count
+// (prepared once), a list written in on SQLite.
+func (t *tenant) anyOf(values []string) (string, any) {
+	if t.db.Dialect == Postgres {
+		return "= ANY(?)", values
+	}
+	return "IN (?)", bun.In(values)
 }
 
 func (t *tenant) queuedLead(ctx context.Context, q queueRow) (lead.Lead, error) {
@@ -243,7 +380,13 @@ func (t *tenant) judgeDial(ctx context.Context, lists *nationallist.Registry, c 
 	if err != nil {
 		return compliance.Decision{}, decisionRow{}, err
 	}
+	return t.judge(lists, c, l, facts, callerID, purpose, at)
+}
+
+// judge is judgeDial's decision, on the facts screened.
+func (t *tenant) judge(lists *nationallist.Registry, c campaign.Campaign, l lead.Lead, facts Screening, callerID string, purpose compliance.Purpose, at time.Time) (compliance.Decision, decisionRow, error) {
 	in := l.Input(screened(c), facts.Consents)
+	var err error
 	if in.Number, err = phone.Parse(l.Phone, l.Region); err != nil { // stored in E.164: only its zones are new
 		return compliance.Decision{}, decisionRow{}, err
 	}
@@ -254,25 +397,52 @@ func (t *tenant) judgeDial(ctx context.Context, lists *nationallist.Registry, c 
 		Purpose: purpose, DecidedAt: at, Decision: d}), nil
 }
 
-// open adds to w the writes of an allowed claim: its call, the queue row
-// leased to it, its lead marked in call.
-func (t *tenant) open(w *writes, c campaign.Campaign, q queueRow, l lead.Lead, ev compliance.Evidence, req dispatch.ClaimRequest) dispatch.Claim {
+// openings are the writes of a batch's allowed claims, a statement per
+// table whatever their number: their evidence, their calls, the queue
+// rows leased to them, their leads marked in call.
+type openings struct {
+	evidence []decisionRow
+	calls    []callRow
+	leases   []leaseValues
+	leads    []uuid.UUID
+}
+
+// leaseValues are a queue row's lease to a call, for a batch's update.
+type leaseValues struct {
+	LeadID uuid.UUID `bun:"lead_id,type:uuid"`
+	Holder uuid.UUID `bun:"holder,type:uuid"`
+}
+
+// open adds an allowed claim of campaign c, with its evidence, to o, and
+// answers it.
+func (o *openings) open(t *tenant, c campaign.Campaign, q queueRow, l lead.Lead, ev decisionRow, d compliance.Decision, req dispatch.ClaimRequest) dispatch.Claim {
 	zone := ""
-	if len(ev.Decision.CalleeZones) > 0 {
-		zone = ev.Decision.CalleeZones[0]
+	if len(d.CalleeZones) > 0 {
+		zone = d.CalleeZones[0]
 	}
 	k := call.Call{ID: newID(), ClientID: t.OrgID(), CenterID: q.CenterID, CampaignID: c.ID, ContractID: &q.ContractID,
 		LeadID: l.ID, AgentID: req.Agent, Mode: c.DialingMode, Phone: l.Phone, Country: l.Region, Timezone: zone,
-		Audience: string(c.Audience), Kind: string(c.Kind), RuleSet: ev.Decision.RuleSet, DecisionID: ev.ID,
+		Audience: string(c.Audience), Kind: string(c.Kind), RuleSet: d.RuleSet, DecisionID: ev.ID,
 		CallerID: req.CallerID, ClaimedAt: t.Now}
-	row := callRowOf(k)
-	w.add(t.Tx.NewInsert().Model(&row))
-	lease := t.Now.Add(dispatch.Lease)
-	w.add(t.Tx.NewUpdate().Model((*queueRow)(nil)).Set("holder = ?, lease_until = ?", k.ID, lease).
-		Where("campaign_id = ? AND lead_id = ?", q.CampaignID, q.LeadID))
-	w.add(t.leadStatus(l, lead.InCall, nil))
+	o.evidence = append(o.evidence, ev)
+	o.calls = append(o.calls, callRowOf(k))
+	o.leases = append(o.leases, leaseValues{LeadID: l.ID, Holder: k.ID})
+	o.leads = append(o.leads, l.ID)
 	l.Status = lead.InCall
-	return dispatch.Claim{Call: k, Lead: l, LeaseUntil: lease}
+	return dispatch.Claim{Call: k, Lead: l, LeaseUntil: t.Now.Add(dispatch.Lease)}
+}
+
+// add adds o's statements, for campaign c, to w; none when o is empty.
+func (o *openings) add(t *tenant, w *writes, c campaign.Campaign) {
+	if len(o.calls) == 0 {
+		return
+	}
+	w.add(t.Tx.NewInsert().Model(&o.evidence))
+	w.add(t.Tx.NewInsert().Model(&o.calls))
+	w.add(joinValues(t, o.leases, (*queueRow)(nil)).Set("holder = _data.holder, lease_until = ?", t.Now.Add(dispatch.Lease)).
+		Where("q.campaign_id = ? AND q.lead_id = _data.lead_id", c.ID))
+	w.add(t.Tx.NewUpdate().Model((*leadRow)(nil)).Set("status = ?, updated_at = ?", lead.InCall, t.Now).
+		Where("campaign_id = ? AND id IN (?)", c.ID, bun.List(o.leads)))
 }
 
 // putBack adds to w the return of a lead the rules do not allow now to the

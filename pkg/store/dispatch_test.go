@@ -159,8 +159,24 @@ func TestAClaimIsNeverDoubled(t *testing.T) {
 		f := runningFloor(t, db.App, 60)
 		_, err := f.svc.Dispatch.Fill(f.client, f.campaign.ID)
 		ok(t, err)
-		var mu sync.Mutex
 		seen := map[uuid.UUID]int{}
+		// One batch across both contracts: a lead each, of its contract.
+		var reqs []dispatch.ClaimRequest
+		for range 4 {
+			reqs = append(reqs, dispatch.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.atlas.ID},
+				dispatch.ClaimRequest{CampaignID: f.campaign.ID, ContractID: f.teranga.ID})
+		}
+		batch, found, errs, err := f.svc.Dispatch.ClaimTogether(f.client, reqs)
+		ok(t, err)
+		for i, c := range batch {
+			if errs[i] != nil || !found[i] || *c.Call.ContractID != reqs[i].ContractID || seen[c.Lead.ID] > 0 {
+				t.Fatalf("claim %d of a batch: lead %s of contract %v (found %v, %v), leads before %v", i, c.Lead.ID, c.Call.ContractID, found[i], errs[i], seen)
+			}
+			if reqs[i].ContractID == f.atlas.ID {
+				seen[c.Lead.ID]++
+			}
+		}
+		var mu sync.Mutex
 		var wg sync.WaitGroup
 		for range 6 {
 			wg.Go(func() {

@@ -40,6 +40,7 @@ const fileImports = 4
 // of the national lists, which decisions and imports screen with.
 func NewServices(d *DB, lists *nationallist.Registry, log *slog.Logger) Services {
 	dispatcher := &Dispatch{db: d, lists: lists, retry: dispatch.DefaultRetry}
+	dispatcher.claims.serve = dispatcher.claimAll
 	return Services{
 		Accounts:    &Accounts{db: d},
 		Tenancy:     &Tenancy{db: d},
