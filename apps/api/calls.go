@@ -48,6 +48,7 @@ type callView struct {
 	ScriptVersion     int               `json:"script_version"`
 	ScriptPath        []string          `json:"script_path"`
 	Notes             string            `json:"notes"`
+	Recorded          bool              `json:"recorded"` // the reference stays inside: where the platform keeps the audio is its own
 }
 
 func callOf(k call.Call) callView {
@@ -56,7 +57,7 @@ func callOf(k call.Call) callView {
 		RuleSet: k.RuleSet, DecisionID: k.DecisionID, CallerID: k.CallerID, ClaimedAt: k.ClaimedAt, DialedAt: k.DialedAt,
 		RingingAt: k.RingingAt, AnsweredAt: k.AnsweredAt, BridgedAt: k.BridgedAt, EndedAt: k.EndedAt, Result: string(k.Result),
 		Cause: k.Cause, TalkSeconds: k.TalkSeconds, Disposition: string(k.Disposition), DispositionFields: k.DispositionFields,
-		ScriptVersion: k.ScriptVersion, ScriptPath: k.ScriptPath, Notes: k.Notes}
+		ScriptVersion: k.ScriptVersion, ScriptPath: k.ScriptPath, Notes: k.Notes, Recorded: k.Recording != ""}
 	if v.DispositionFields == nil {
 		v.DispositionFields = map[string]string{}
 	}
