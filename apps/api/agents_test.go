@@ -112,6 +112,7 @@ type callBody struct {
 	Disposition       string            `json:"disposition"`
 	DispositionFields map[string]string `json:"disposition_fields"`
 	Notes             string            `json:"notes"`
+	Recorded          bool              `json:"recorded"`
 }
 
 type presenceBody struct {
@@ -463,6 +464,12 @@ func (w *twoTenants) floorCases() map[string]func(t *testing.T) {
 			for _, key := range readers {
 				w.notFoundAs(t, key, http.MethodGet, calls, f.call, "", nil)
 			}
+		},
+		"GET /api/v1/calls/:id/recording": func(t *testing.T) {
+			for _, key := range readers {
+				w.notFoundAs(t, key, http.MethodGet, calls, f.call, "/recording", nil)
+			}
+			w.notFoundIn(t, f.bBoss, http.MethodGet, calls, f.call, "/recording", nil)
 		},
 		"POST /api/v1/calls/:id/dial":        actOnCall(http.MethodPost, "/dial", nil),
 		"POST /api/v1/calls/:id/hangup":      actOnCall(http.MethodPost, "/hangup", nil),

@@ -58,6 +58,9 @@ type Deps struct {
 	Assignments *store.Assignments
 	Agents      *store.Agents
 	Trunks      *store.Trunks
+	// Recordings reads back the recorded calls' audio; nil when the
+	// platform keeps none (a recording is then not found).
+	Recordings Recordings
 	// Feed carries each agent's events to its event stream; a broker of
 	// its own when nil.
 	Feed *agentfeed.Broker
@@ -163,6 +166,7 @@ func (a *API) Mount() {
 	r.Get("/campaigns/:id/calls", tenancy.PermCallsRead, a.campaignCalls)
 	r.Get("/campaigns/:id/leads/:lead_id/calls", tenancy.PermCallsRead, a.leadCalls)
 	r.Get("/calls/:id", tenancy.PermCallsRead, a.call)
+	r.Get("/calls/:id/recording", tenancy.PermRecordingsRead, a.recording)
 	post("/calls/:id/dial", tenancy.PermAgentAccess, a.ask(a.d.Calls.RequestDial))
 	post("/calls/:id/hangup", tenancy.PermAgentAccess, a.ask(a.d.Calls.RequestHangup))
 	post("/calls/:id/disposition", tenancy.PermAgentAccess, a.dispose)

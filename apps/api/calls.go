@@ -2,11 +2,15 @@ package api
 
 import (
 	"context"
+	"errors"
+	"io"
+	"mime"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/plateau-bpo/plateau/pkg/apperr"
 	"github.com/plateau-bpo/plateau/pkg/call"
 	"github.com/plateau-bpo/plateau/pkg/fiberhttp"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -48,6 +52,7 @@ type callView struct {
 	ScriptVersion     int               `json:"script_version"`
 	ScriptPath        []string          `json:"script_path"`
 	Notes             string            `json:"notes"`
+	Recorded          bool              `json:"recorded"` // the reference stays inside: where the platform keeps the audio is its own
 }
 
 func callOf(k call.Call) callView {
@@ -56,7 +61,7 @@ func callOf(k call.Call) callView {
 		RuleSet: k.RuleSet, DecisionID: k.DecisionID, CallerID: k.CallerID, ClaimedAt: k.ClaimedAt, DialedAt: k.DialedAt,
 		RingingAt: k.RingingAt, AnsweredAt: k.AnsweredAt, BridgedAt: k.BridgedAt, EndedAt: k.EndedAt, Result: string(k.Result),
 		Cause: k.Cause, TalkSeconds: k.TalkSeconds, Disposition: string(k.Disposition), DispositionFields: k.DispositionFields,
-		ScriptVersion: k.ScriptVersion, ScriptPath: k.ScriptPath, Notes: k.Notes}
+		ScriptVersion: k.ScriptVersion, ScriptPath: k.ScriptPath, Notes: k.Notes, Recorded: k.Recording != ""}
 	if v.DispositionFields == nil {
 		v.DispositionFields = map[string]string{}
 	}
@@ -99,6 +104,43 @@ func (a *API) call(c *fiber.Ctx) error {
 		k, err := a.d.Calls.Get(ctx, id)
 		return callOf(k), err
 	})
+}
+
+// Recordings reads a recording back by the reference its call keeps
+// (pkg/recordings).
+type Recordings interface {
+	Open(ctx context.Context, ref string) (io.ReadCloser, error)
+}
+
+// recording streams the call's recording, a WAV, to whoever may read the
+// call and hear recordings (its client, its center's supervisors); a call
+// not recorded is 404 like one out of reach. Each hearing is audited.
+func (a *API) recording(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	k, err := a.d.Calls.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if k.Recording == "" || a.d.Recordings == nil {
+		return apperr.New(apperr.NotFound, "api.call.not_recorded", "the call was not recorded")
+	}
+	r, err := a.d.Recordings.Open(ctx, k.Recording)
+	if apperr.Is(err, apperr.NotFound) { // purged, or kept elsewhere: where is not the caller's business
+		return apperr.New(apperr.NotFound, "api.call.recording_gone", "the call's recording is no longer kept")
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.d.Tenancy.Record(ctx, "call.recording.read", "call", id.String()); err != nil {
+		return errors.Join(err, r.Close())
+	}
+	c.Set(fiber.HeaderContentType, "audio/wav")
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": id.String() + ".wav"}))
+	return c.SendStream(r) // fasthttp closes r once sent
 }
 
 // ask answers 202 once the call's pacer was asked to do what request

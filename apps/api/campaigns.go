@@ -36,6 +36,7 @@ type campaignView struct {
 	Currency      string     `json:"currency"`
 	DialingMode   string     `json:"dialing_mode"`
 	RetentionDays int        `json:"retention_days"`
+	RecordCalls   bool       `json:"record_calls"`
 	Status        string     `json:"status"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
@@ -56,7 +57,7 @@ func (a *API) campaignViewer(c *fiber.Ctx) (func(campaign.Campaign) campaignView
 		v := campaignView{ID: k.ID, ClientID: k.OrgID, Name: k.Name, Kind: string(k.Kind), Audience: string(k.Audience),
 			Country: k.Country, Languages: languages, StartsOn: k.StartsOn, EndsOn: k.EndsOn, TargetOutcome: k.TargetOutcome,
 			Volume: k.Volume, Currency: k.Currency, DialingMode: string(k.DialingMode),
-			RetentionDays: k.RetentionDays, Status: string(k.Status), CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt}
+			RetentionDays: k.RetentionDays, RecordCalls: k.RecordCalls, Status: string(k.Status), CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt}
 		if prices {
 			budget := k.BudgetCap
 			v.BudgetCap = &budget
@@ -90,7 +91,8 @@ func (a *API) campaigns(fetch fetchPage[campaign.Campaign]) fiber.Handler {
 }
 
 // campaignPatch is CampaignPatch: fields left out stay as they are; null
-// clears a date.
+// clears a date. A patch of record_calls alone is the one change a
+// campaign past its draft takes (until it ends).
 type campaignPatch struct {
 	Name          *string             `json:"name"`
 	Kind          *string             `json:"kind"`
@@ -105,13 +107,21 @@ type campaignPatch struct {
 	Currency      *string             `json:"currency"`
 	DialingMode   *string             `json:"dialing_mode"`
 	RetentionDays *int                `json:"retention_days"`
+	RecordCalls   *bool               `json:"record_calls"`
+}
+
+// recordingOnly reports whether the patch sets whether the campaign
+// records its calls, and nothing else.
+func (p campaignPatch) recordingOnly() bool {
+	return p.RecordCalls != nil && p == campaignPatch{RecordCalls: p.RecordCalls}
 }
 
 // apply lays the patch over the campaign's request as it stands.
 func (p campaignPatch) apply(c campaign.Campaign) campaign.Input {
 	in := campaign.Input{Name: c.Name, Kind: string(c.Kind), Audience: string(c.Audience), Country: c.Country,
 		Languages: c.Languages, StartsOn: c.StartsOn, EndsOn: c.EndsOn, TargetOutcome: c.TargetOutcome, Volume: c.Volume,
-		BudgetCap: c.BudgetCap, Currency: c.Currency, DialingMode: string(c.DialingMode), RetentionDays: c.RetentionDays}
+		BudgetCap: c.BudgetCap, Currency: c.Currency, DialingMode: string(c.DialingMode), RetentionDays: c.RetentionDays,
+		RecordCalls: c.RecordCalls}
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -142,6 +152,9 @@ func (p campaignPatch) apply(c campaign.Campaign) campaign.Input {
 	if p.RetentionDays != nil {
 		in.RetentionDays = *p.RetentionDays
 	}
+	if p.RecordCalls != nil {
+		in.RecordCalls = *p.RecordCalls
+	}
 	return in
 }
 
@@ -170,7 +183,8 @@ func (a *API) campaign(c *fiber.Ctx) error {
 	})
 }
 
-// updateCampaign edits a draft; the store answers 409 for any other status.
+// updateCampaign edits a draft; the store answers 409 for any other
+// status, but to a patch of record_calls alone until the campaign ends.
 func (a *API) updateCampaign(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
@@ -181,6 +195,9 @@ func (a *API) updateCampaign(c *fiber.Ctx) error {
 		return err
 	}
 	return a.campaignAnswer(c, fiber.StatusOK, func(ctx context.Context) (campaign.Campaign, error) {
+		if patch.recordingOnly() {
+			return a.d.Campaigns.SetRecording(ctx, id, *patch.RecordCalls)
+		}
 		return a.d.Campaigns.Edit(ctx, id, patch.apply)
 	})
 }

@@ -22,6 +22,8 @@ type campaignBody struct {
 	Name     string `json:"name"`
 	Status   string `json:"status"`
 	Volume   int    `json:"volume"`
+	// RecordCalls says the campaign records its calls.
+	RecordCalls bool `json:"record_calls"`
 	// BudgetCap is null for whoever may not read prices.
 	BudgetCap *int64 `json:"budget_cap"`
 }

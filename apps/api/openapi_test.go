@@ -442,6 +442,7 @@ func TestRealResponsesMatchOpenAPI(t *testing.T) {
 		leadAnswers(t, e, send, ml)
 		cdrAnswers(t, e, send, ml)
 		agentAnswers(t, e, k, ml)
+		recordingAnswers(t, e, k, ml)
 		trunkAnswers(t, e, send)
 
 		// Every operation was seen succeeding, and the error statuses the

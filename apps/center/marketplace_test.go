@@ -79,6 +79,7 @@ func TestACenterBrowsesRequestsAndSendsAnOffer(t *testing.T) {
 		x := publish(t, e, client.Org, carts())
 		survey := carts()
 		survey.Name, survey.Kind, survey.Languages, survey.TargetOutcome = "Enquête satisfaction", "survey", []string{"en", "wo"}, ""
+		survey.RecordCalls = true // the centers read it before they offer
 		publish(t, e, client.Org, survey)
 		draft := carts()
 		draft.Name = "Brouillon secret"
@@ -91,7 +92,9 @@ func TestACenterBrowsesRequestsAndSendsAnOffer(t *testing.T) {
 			t.Fatalf("requests: %d\n%s", resp.StatusCode, page)
 		}
 		has(t, "the requests", page, "Relance paniers abandonnés", "Enquête satisfaction", "Relation client", "Particuliers (B2C)",
-			"Anglais, Wolof", "4\u202f000 contacts", "Vente", `href="/center/requests/`+x.ID.String()+`"`)
+			"Anglais, Wolof", "4\u202f000 contacts", "Vente", `href="/center/requests/`+x.ID.String()+`"`,
+			"<dt>Enregistrement des appels</dt><dd>Oui : la personne appelée en est prévenue au début de l'appel</dd>",
+			"<dt>Enregistrement des appels</dt><dd>Non</dd>")
 		lacks(t, "the requests", page, "Brouillon secret", "Offre envoyée")
 		_, page = b.Get("/center/requests?language=wo")
 		has(t, "the Wolof requests", page, "Enquête satisfaction", `<option value="wo" selected>`)

@@ -43,6 +43,10 @@ func (ce *Center) campaignView(c *fiber.Ctx, k campaign.Campaign) campaignView {
 	if k.TargetOutcome != "" {
 		outcome = ce.t(c, "campaigns.outcome."+k.TargetOutcome)
 	}
+	recording := ce.t(c, "campaigns.detail.not_recorded")
+	if k.RecordCalls {
+		recording = ce.t(c, "campaigns.detail.recorded")
+	}
 	return campaignView{ID: k.ID.String(), Name: k.Name, Status: ce.t(c, "campaigns.status."+string(k.Status)),
 		Facts: []line{
 			{ce.t(c, "center.fact.kind"), ce.t(c, "campaign_kind."+string(k.Kind))},
@@ -53,6 +57,7 @@ func (ce *Center) campaignView(c *fiber.Ctx, k campaign.Campaign) campaignView {
 			{ce.t(c, "center.fact.volume"), volume},
 			{ce.t(c, "center.fact.target_outcome"), outcome},
 			{ce.t(c, "center.fact.dialing_mode"), ce.t(c, "campaigns.dialing."+string(k.DialingMode))},
+			{ce.t(c, "center.fact.recording"), recording},
 		}}
 }
 

@@ -43,6 +43,7 @@ func (pt *Portal) mountCampaigns(r *fiberhttp.Router) {
 	r.Get("/campaigns/:id/edit", tenancy.PermCampaignsWrite, pt.editCampaignPage)
 	r.Post("/campaigns/:id", tenancy.PermCampaignsWrite, pt.updateCampaign)
 	r.Post("/campaigns/:id/move", tenancy.PermCampaignsRead, pt.moveCampaign)
+	r.Post("/campaigns/:id/recording", tenancy.PermCampaignsWrite, pt.setRecording)
 	r.Get("/campaigns/:id/offers", tenancy.PermCampaignsRead, pt.offersPage)
 	r.Post("/campaigns/:id/offers/:offer/accept", tenancy.PermOffersAccept, pt.acceptOffer)
 	r.Get("/contracts", tenancy.PermCampaignsRead, pt.contractsPage)
@@ -63,10 +64,14 @@ type campaignView struct {
 	BudgetCap     string // "" for no cap
 	DialingMode   string
 	RetentionDays int
+	RecordCalls   bool
 	Status        string // the code, for styles and tests
 	StatusLabel   string
 	Editable      bool
-	UpdatedAt     string
+	// RecordingSettable: the recording may be turned on or off on the
+	// campaign's page, the request being frozen (published, running…).
+	RecordingSettable bool
+	UpdatedAt         string
 }
 
 func (pt *Portal) campaignView(c *fiber.Ctx, k campaign.Campaign, loc *time.Location) campaignView {
@@ -75,7 +80,8 @@ func (pt *Portal) campaignView(c *fiber.Ctx, k campaign.Campaign, loc *time.Loca
 		StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn), Volume: k.Volume,
 		DialingMode: pt.s.T(c, "campaigns.dialing."+string(k.DialingMode)), RetentionDays: k.RetentionDays,
 		Status: string(k.Status), StatusLabel: pt.s.T(c, "campaigns.status."+string(k.Status)),
-		Editable: campaign.Editable(k.Status), UpdatedAt: when(k.UpdatedAt, loc)}
+		Editable: campaign.Editable(k.Status), RecordCalls: k.RecordCalls,
+		RecordingSettable: !campaign.Editable(k.Status) && campaign.RecordingSettable(k.Status), UpdatedAt: when(k.UpdatedAt, loc)}
 	if k.TargetOutcome != "" {
 		v.TargetOutcome = pt.s.T(c, "campaigns.outcome."+k.TargetOutcome)
 	}
@@ -130,7 +136,8 @@ func (pt *Portal) campaignsPage(c *fiber.Ctx) error {
 type campaignForm struct {
 	Name, Kind, Audience, Country, StartsOn, EndsOn, TargetOutcome,
 	Volume, BudgetCap, Currency, DialingMode, RetentionDays string
-	Languages []string
+	Languages   []string
+	RecordCalls bool
 }
 
 func readCampaignForm(c *fiber.Ctx) campaignForm {
@@ -138,7 +145,7 @@ func readCampaignForm(c *fiber.Ctx) campaignForm {
 	return campaignForm{Name: v("name"), Kind: v("kind"), Audience: v("audience"), Country: strings.ToUpper(v("country")),
 		Languages: formValues(c, "languages"), StartsOn: v("starts_on"), EndsOn: v("ends_on"), TargetOutcome: v("target_outcome"),
 		Volume: v("volume"), BudgetCap: v("budget_cap"), Currency: v("currency"), DialingMode: v("dialing_mode"),
-		RetentionDays: v("retention_days")}
+		RetentionDays: v("retention_days"), RecordCalls: c.FormValue("record_calls") == "yes"}
 }
 
 // formOf fills the wizard with a campaign's request, to edit it.
@@ -146,7 +153,7 @@ func formOf(k campaign.Campaign, locale string) campaignForm {
 	f := campaignForm{Name: k.Name, Kind: string(k.Kind), Audience: string(k.Audience), Country: k.Country,
 		Languages: k.Languages, StartsOn: day(k.StartsOn), EndsOn: day(k.EndsOn),
 		TargetOutcome: k.TargetOutcome, Volume: strconv.Itoa(k.Volume), Currency: k.Currency,
-		DialingMode: string(k.DialingMode), RetentionDays: strconv.Itoa(k.RetentionDays)}
+		DialingMode: string(k.DialingMode), RetentionDays: strconv.Itoa(k.RetentionDays), RecordCalls: k.RecordCalls}
 	if k.BudgetCap > 0 {
 		f.BudgetCap = amountField(k.BudgetCap, locale)
 	}
@@ -173,7 +180,7 @@ func amountField(micro int64, locale string) string {
 func (f campaignForm) input() (campaign.Input, apperr.Fields) {
 	var problems apperr.Fields
 	in := campaign.Input{Name: f.Name, Kind: f.Kind, Audience: f.Audience, Country: f.Country, Languages: f.Languages,
-		TargetOutcome: f.TargetOutcome, Currency: f.Currency, DialingMode: f.DialingMode}
+		TargetOutcome: f.TargetOutcome, Currency: f.Currency, DialingMode: f.DialingMode, RecordCalls: f.RecordCalls}
 	date := func(path, s string) *time.Time {
 		if s == "" {
 			return nil
@@ -226,7 +233,7 @@ func (f campaignForm) check() (campaign.Input, apperr.Fields) {
 
 // campaignInputs are the wizard's inputs, by name.
 var campaignInputs = []string{"name", "kind", "audience", "target_outcome", "country", "languages", "starts_on", "ends_on",
-	"volume", "budget_cap", "currency", "dialing_mode", "retention_days"}
+	"volume", "budget_cap", "currency", "dialing_mode", "retention_days", "record_calls"}
 
 type campaignFormData struct {
 	Campaign   *campaignView // nil for a new one
@@ -354,6 +361,28 @@ func (pt *Portal) updateCampaign(c *fiber.Ctx) error {
 		return err
 	}
 	if err := pt.s.Flash(c, pt.s.T(c, "campaigns.saved", k.Name)); err != nil {
+		return err
+	}
+	return c.Redirect("/portal/campaigns/"+id.String(), fiber.StatusSeeOther)
+}
+
+// setRecording turns the recording of a published campaign's calls on or
+// off, the one thing of its request its client still changes (a draft's
+// is in its form); it applies to the calls placed after it.
+func (pt *Portal) setRecording(c *fiber.Ctx) error {
+	id, err := fiberhttp.PathID(c, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	k, err := pt.d.Campaigns.SetRecording(c.UserContext(), id, c.FormValue("record_calls") == "yes")
+	if err != nil {
+		return err
+	}
+	said := "campaigns.recording.off"
+	if k.RecordCalls {
+		said = "campaigns.recording.on"
+	}
+	if err := pt.s.Flash(c, pt.s.T(c, said, k.Name)); err != nil {
 		return err
 	}
 	return c.Redirect("/portal/campaigns/"+id.String(), fiber.StatusSeeOther)

@@ -40,6 +40,7 @@ type settings struct {
 	mailToLog   bool
 	proxies     string
 	secretKey   string
+	recordings  string // where recorded calls are kept: a directory or an s3:// bucket
 }
 
 // option declares a flag whose default is its environment variable.
@@ -60,6 +61,11 @@ func (s *settings) databaseFlag(fs *pflag.FlagSet) {
 func (s *settings) secretFlag(fs *pflag.FlagSet) {
 	option(fs, &s.secretKey, "secret-key", "PLATEAU_SECRET_KEY", "",
 		"32 bytes in base64 (openssl rand -base64 32) sealing the SIP trunks' passwords in the database; the same in every process")
+}
+
+func (s *settings) recordingsFlag(fs *pflag.FlagSet) {
+	option(fs, &s.recordings, "recordings-url", "PLATEAU_RECORDINGS_URL", "file:./var/recordings",
+		"where recorded calls are kept and read back: file:DIR (one machine), or s3://ACCESS_KEY:SECRET_KEY@host[:port]/bucket[/prefix]?region=… shared by every serve and worker")
 }
 
 func (s *settings) redisFlag(fs *pflag.FlagSet, def string) {
@@ -180,5 +186,5 @@ func (s *settings) platformConfig(dev bool) (platform.Config, error) {
 		}
 	}
 	return platform.Config{DatabaseURL: s.databaseURL, SecretKey: key, SystemDatabaseURL: s.systemURL, RedisURL: s.redisURL, HTTPAddr: s.httpAddr,
-		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure, TrustedProxies: proxies, QuietOps: dev}, nil
+		BaseURL: strings.TrimSuffix(base, "/"), SecureCookies: secure, TrustedProxies: proxies, QuietOps: dev, Recordings: s.recordings}, nil
 }

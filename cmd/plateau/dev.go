@@ -96,6 +96,7 @@ Mails (invitations, password resets) are written to the log.`,
 	f := cmd.Flags()
 	s.databaseFlag(f)
 	s.secretFlag(f)
+	s.recordingsFlag(f)
 	s.redisFlag(f, "memory://")
 	s.httpFlags(f, "127.0.0.1:8080")
 	s.mailFlags(f)

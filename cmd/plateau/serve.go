@@ -39,6 +39,7 @@ plateau_app, which owns no table, so row-level security applies.`,
 	f := cmd.Flags()
 	s.databaseFlag(f)
 	s.secretFlag(f)
+	s.recordingsFlag(f)
 	s.redisFlag(f, "redis://127.0.0.1:6379/0")
 	s.httpFlags(f, ":8080")
 	return cmd

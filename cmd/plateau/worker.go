@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ func workerCommand(s *settings) *cobra.Command {
 	var scheduler bool
 	var dialer string
 	var sip platform.SIP
+	var notice string
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the job queue worker, the periodic scheduler and the campaigns' calls",
@@ -34,7 +36,9 @@ worker (a lease in the database), which places its calls through the SIP
 trunks of the center that claimed each lead (--dialer sip, the trunks a
 center's supervisors add under /api/v1/center/trunks), or on the call
 simulator (--dialer simulator) for a staging floor. The people on the agent
-workspace take the calls.`,
+workspace take the calls. The calls of a campaign that records them are
+kept where --recordings-url says (a bucket shared with serve, in
+production), the callee hearing --recording-notice as they answer.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -52,6 +56,11 @@ workspace take the calls.`,
 			}
 			if dialer != "sip" && dialer != "simulator" {
 				return fmt.Errorf("--dialer %q: use sip or simulator", dialer)
+			}
+			if notice != "" {
+				if sip.Notice, err = os.ReadFile(notice); err != nil {
+					return fmt.Errorf("--recording-notice: %w", err)
+				}
 			}
 			p, err := platform.Open(ctx, cfg, log)
 			if err != nil {
@@ -86,6 +95,7 @@ workspace take the calls.`,
 	f := cmd.Flags()
 	s.databaseFlag(f)
 	s.secretFlag(f)
+	s.recordingsFlag(f)
 	s.redisFlag(f, "redis://127.0.0.1:6379/0")
 	s.httpFlags(f, ":8080") // only --base-url matters here: links in mails
 	s.mailFlags(f)
@@ -95,6 +105,8 @@ workspace take the calls.`,
 	option(f, &sip.BindHost, "sip-bind-host", "PLATEAU_SIP_BIND_HOST", "0.0.0.0", "address the SIP lines listen on (SIP and RTP, a free port per trunk)")
 	option(f, &sip.ExternalHost, "sip-external-host", "PLATEAU_SIP_EXTERNAL_HOST", "",
 		"address the trunks and the agents' phones reach the SIP lines at, when it is not --sip-bind-host (behind NAT)")
+	option(f, &notice, "recording-notice", "PLATEAU_RECORDING_NOTICE", "",
+		"a WAV file (8 kHz, 16-bit mono) played to the callee of a recorded call as it answers (default: a beep)")
 	return cmd
 }
 

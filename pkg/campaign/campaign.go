@@ -1,8 +1,9 @@
 // Package campaign owns a client's phoning campaign: what it asks for (kind,
 // audience, callee country, languages, dates, target outcome, volume,
-// budget cap, dialing mode, retention) and its life: draft → open (the
-// request is published on the marketplace) → contracted → running ⇄ paused
-// → completed | cancelled, with who may make each move.
+// budget cap, dialing mode, retention, whether its calls are recorded) and
+// its life: draft → open (the request is published on the marketplace) →
+// contracted → running ⇄ paused → completed | cancelled, with who may make
+// each move.
 //
 // It imports the standard library and domain packages only.
 package campaign
@@ -77,6 +78,7 @@ type Campaign struct {
 	Currency      string              `json:"currency"`
 	DialingMode   DialingMode         `json:"dialing_mode"`
 	RetentionDays int                 `json:"retention_days"` // leads kept after their last contact
+	RecordCalls   bool                `json:"record_calls"`   // the conversations are recorded, the callee told at call start
 	Status        Status              `json:"status"`
 	CreatedAt     time.Time           `json:"created_at"`
 	UpdatedAt     time.Time           `json:"updated_at"`
@@ -97,6 +99,7 @@ type Input struct {
 	Currency      string     `json:"currency"`
 	DialingMode   string     `json:"dialing_mode"`
 	RetentionDays int        `json:"retention_days"`
+	RecordCalls   bool       `json:"record_calls"`
 }
 
 // Languages lists the languages the platform's centers work in (ISO 639-1
@@ -118,7 +121,7 @@ func (in Input) Validate() (Campaign, error) {
 	c := Campaign{Name: strings.TrimSpace(in.Name), Country: strings.ToUpper(strings.TrimSpace(in.Country)),
 		StartsOn: utc(in.StartsOn), EndsOn: utc(in.EndsOn), TargetOutcome: in.TargetOutcome, Volume: in.Volume,
 		BudgetCap: in.BudgetCap, Currency: strings.ToUpper(strings.TrimSpace(in.Currency)),
-		RetentionDays: in.RetentionDays, Status: Draft}
+		RetentionDays: in.RetentionDays, RecordCalls: in.RecordCalls, Status: Draft}
 	switch n := utf8.RuneCountInString(c.Name); {
 	case n == 0:
 		f.Add("name", "campaign.name.required", "is required")

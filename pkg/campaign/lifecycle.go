@@ -93,6 +93,13 @@ func Allowed(status Status, may May) []Event {
 // Editable reports whether the campaign's request may still be changed.
 func Editable(s Status) bool { return s == Draft }
 
+// RecordingSettable reports whether the client may still turn the
+// recording of the campaign's calls on or off: in every status until the
+// campaign ends, the request being frozen once published. A change takes
+// effect on the calls placed after it (the engine reads it at each roll
+// call); a call in progress keeps what it was dialled with.
+func RecordingSettable(s Status) bool { return !s.Ended() }
+
 // TakesOffers reports whether centers may still answer the request and
 // its client accept their offers.
 func (s Status) TakesOffers() bool { return s == Open || s == Contracted }

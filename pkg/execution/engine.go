@@ -25,7 +25,6 @@ type Wiring struct {
 	Dialer    dialing.Dialer
 	Observed  bool
 	CallerIDs CallerIDs
-	Record    bool
 }
 
 // EngineConfig is what an engine needs.
@@ -76,7 +75,8 @@ func (e *Engine) Run(ctx context.Context) error {
 }
 
 // roll starts the runners of the running campaigns this process may pace
-// and stops those of the campaigns that stopped.
+// and stops those of the campaigns that stopped; the runners it keeps
+// take the campaign's recording setting as it now stands.
 func (e *Engine) roll(ctx context.Context) {
 	running, err := e.cfg.Running(ctx)
 	if err != nil {
@@ -92,6 +92,7 @@ func (e *Engine) roll(ctx context.Context) {
 			select {
 			case <-r.Done(): // it lost its lease: try again
 			default:
+				r.Recording(c.Record) // the client may turn it on or off while the campaign runs
 				continue
 			}
 		}
@@ -121,7 +122,7 @@ func (e *Engine) start(ctx context.Context, c Campaign) *Runner {
 	ctx = tenancy.WithPrincipal(context.WithoutCancel(ctx), tenancy.SystemPrincipal(c.Client, "pacer"))
 	r = New(ctx, Config{Campaign: c.ID, Mode: c.Mode, Cap: c.Cap(e.cfg.Clock.Now()), Holder: e.cfg.Holder,
 		Queue: e.cfg.Queue, Leases: e.cfg.Leases, Floor: w.Floor, Dialer: w.Dialer, Clock: e.cfg.Clock,
-		Observed: w.Observed, Controller: pacing.DefaultController(), CallerIDs: w.CallerIDs, Record: w.Record, Log: e.cfg.Log})
+		Observed: w.Observed, Controller: pacing.DefaultController(), CallerIDs: w.CallerIDs, Record: c.Record, Log: e.cfg.Log})
 	ok, err := r.Start()
 	if err != nil {
 		e.cfg.Log.Warn("starting a campaign's pacer failed", "campaign", c.ID, "err", err)

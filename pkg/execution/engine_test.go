@@ -36,11 +36,13 @@ type floor struct {
 	mu      sync.Mutex
 	running []execution.Campaign
 	dials   map[uuid.UUID]map[string]int // campaign → holder → calls
+	records map[uuid.UUID]int            // campaign → calls asked to be recorded
 }
 
 func newFloor(campaigns int) *floor {
 	clock := vclock.NewVirtual(morning)
-	f := &floor{clock: clock, queue: memqueue.New(clock, center, 1_000_000), dials: map[uuid.UUID]map[string]int{}}
+	f := &floor{clock: clock, queue: memqueue.New(clock, center, 1_000_000), dials: map[uuid.UUID]map[string]int{},
+		records: map[uuid.UUID]int{}}
 	for range campaigns {
 		f.running = append(f.running, execution.Campaign{ID: uuid.New(), Client: tenancy.Org{ID: uuid.New(), Kind: tenancy.KindClient},
 			Mode: campaign.Progressive, Country: "FR", Audience: compliance.B2C, Kind: compliance.Prospecting})
@@ -132,6 +134,9 @@ func (c counted) Dial(ctx context.Context, d dialing.Dial) (dialing.Call, error)
 		c.f.dials[c.campaign] = map[string]int{}
 	}
 	c.f.dials[c.campaign][c.holder]++
+	if d.Record {
+		c.f.records[c.campaign]++
+	}
 	c.f.mu.Unlock()
 	return c.Dialer.Dial(ctx, d)
 }
@@ -247,5 +252,43 @@ func TestAnEngineTakesOverTheCampaignOfAnotherThatEnds(t *testing.T) {
 					after["second"]-before["second"], after["first"]-before["first"])
 			}
 		})
+	}
+}
+
+// TestACampaignRecordsFromTheRollCallAfterItsClientSaidSo: the client
+// turns the recording on while the campaign runs; its pacer records the
+// calls it places after its next roll call, without a restart, and stops
+// once it is turned off.
+func TestACampaignRecordsFromTheRollCallAfterItsClientSaidSo(t *testing.T) {
+	f := newFloor(1)
+	id := f.running[0].ID
+	f.start("a")
+	f.run(time.Minute)
+	recorded := func() (int, int) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.records[id], f.dials[id]["a"]
+	}
+	if rec, dials := recorded(); rec != 0 || dials == 0 {
+		t.Fatalf("a campaign that does not record: %d of its %d calls asked to be recorded", rec, dials)
+	}
+	set := func(on bool) {
+		f.mu.Lock()
+		f.running[0].Record = on
+		f.mu.Unlock()
+	}
+	set(true)
+	f.run(execution.RollCall)
+	rec0, dials0 := recorded()
+	f.run(10 * time.Minute)
+	if rec, dials := recorded(); dials == dials0 || rec-rec0 != dials-dials0 {
+		t.Fatalf("after the roll call that read the recording on, %d of %d calls asked to be recorded", rec-rec0, dials-dials0)
+	}
+	set(false)
+	f.run(execution.RollCall)
+	rec0, dials0 = recorded()
+	f.run(10 * time.Minute)
+	if rec, dials := recorded(); dials == dials0 || rec != rec0 {
+		t.Fatalf("after the roll call that read the recording off, %d of %d calls asked to be recorded", rec-rec0, dials-dials0)
 	}
 }

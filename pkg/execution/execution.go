@@ -100,6 +100,7 @@ type Campaign struct {
 	Country  string // of the callees
 	Audience compliance.Audience
 	Kind     compliance.Kind
+	Record   bool // its calls are recorded, the callee told at call start
 }
 
 // Cap is the abandon cap the campaign's pacer keeps under at t.

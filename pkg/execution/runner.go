@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,7 +56,7 @@ type Config struct {
 	Controller  pacing.Controller
 	RingTimeout time.Duration
 	CallerIDs   CallerIDs // the number each center's calls present; nil: none
-	Record      bool      // record the conversations
+	Record      bool      // record the conversations (the campaign's setting when the runner starts; Recording changes it)
 	Standing    Standing  // nil: no limit
 	Log         *slog.Logger
 	// Ticked, when set, is told how each tick went, at its end: `plateau
@@ -82,6 +83,10 @@ type Runner struct {
 	cfg  Config
 	ctx  context.Context
 	done chan struct{}
+
+	// recording says whether the calls placed from now on are recorded: the
+	// campaign's setting, which the engine's roll call passes on.
+	recording atomic.Bool
 
 	mu       sync.Mutex
 	inbox    []func()
@@ -131,10 +136,16 @@ func New(ctx context.Context, cfg Config) *Runner {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{cfg: cfg, ctx: ctx, done: make(chan struct{}), calls: map[uuid.UUID]*flight{},
+	r := &Runner{cfg: cfg, ctx: ctx, done: make(chan struct{}), calls: map[uuid.UUID]*flight{},
 		busy: map[uuid.UUID]*flight{}, freed: map[uuid.UUID]bool{}, meter: pacing.NewMeter(cfg.Cap.Window),
 		stats: Stats{Reasons: map[pacing.Reason]int{}}}
+	r.recording.Store(cfg.Record)
+	return r
 }
+
+// Recording turns the recording of the calls placed from now on on or
+// off; the calls in progress keep what they were dialled with.
+func (r *Runner) Recording(on bool) { r.recording.Store(on) }
 
 // Start takes the campaign's pacer lease in the name of the runner's
 // context (the campaign's client), returns the work of a previous holder
@@ -439,7 +450,7 @@ func (r *Runner) dial(s seat, a *Agent) bool {
 func (r *Runner) launch(c dispatch.Claim, a *Agent) bool {
 	f := &flight{claim: c, agent: a, dialedAt: r.now(), flying: true}
 	dc, err := r.cfg.Dialer.Dial(r.ctx, dialing.Dial{CallID: c.Call.ID, CenterID: c.Call.CenterID, To: c.Lead.Phone, CallerID: c.Call.CallerID,
-		RingTimeout: r.cfg.RingTimeout, Record: r.cfg.Record})
+		RingTimeout: r.cfg.RingTimeout, Record: r.recording.Load()})
 	if err != nil {
 		r.warn("the dialer refused a call", err, "call", c.Call.ID)
 		r.record(dialing.Event{CallID: c.Call.ID, Kind: dialing.EventEnded, At: r.now(), Result: dialing.Failed,

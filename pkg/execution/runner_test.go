@@ -363,3 +363,46 @@ func TestEachCenterPresentsItsNumber(t *testing.T) {
 		t.Errorf("the calls presented %v, want both centers' numbers", dialer.seen)
 	}
 }
+
+// recorder counts the calls asked to be recorded and the others, and
+// passes them on.
+type recorder struct {
+	next                 dialing.Dialer
+	recorded, unrecorded atomic.Int32
+}
+
+func (d *recorder) Dial(ctx context.Context, dial dialing.Dial) (dialing.Call, error) {
+	if dial.Record {
+		d.recorded.Add(1)
+	} else {
+		d.unrecorded.Add(1)
+	}
+	return d.next.Dial(ctx, dial)
+}
+
+// TestARecordingCampaignsCallsAreRecorded: the runner of a campaign that
+// records its calls asks the dialer to record each of them, the runner of
+// one that does not asks for none; turned off, the next calls are not.
+func TestARecordingCampaignsCallsAreRecorded(t *testing.T) {
+	for _, record := range []bool{true, false} {
+		var dialer *recorder
+		r := start(t, campaign.Progressive, 4, 10_000, func(clock *vclock.Virtual, observe func(dialing.Event)) dialing.Dialer {
+			dialer = &recorder{next: simulator(clock, observe)}
+			return dialer
+		}, func(c *execution.Config) { c.Record = record })
+		r.clock.Advance(10 * time.Minute)
+		yes, no := dialer.recorded.Load(), dialer.unrecorded.Load()
+		if record && (yes < 8 || no != 0) || !record && (no < 8 || yes != 0) {
+			t.Fatalf("a campaign that records: %v; %d calls asked to be recorded, %d not", record, yes, no)
+		}
+		if !record {
+			continue
+		}
+		r.runner.Recording(false)
+		before := dialer.recorded.Load()
+		r.clock.Advance(10 * time.Minute)
+		if after, no := dialer.recorded.Load(), dialer.unrecorded.Load(); after != before || no < 4 {
+			t.Fatalf("recording turned off: %d more calls asked to be recorded, %d not", after-before, no)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"path"
+	"strings"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -62,6 +63,33 @@ func (b *Bucket) Create(ctx context.Context, name string) (io.WriteCloser, strin
 	}()
 	return u, "s3://" + b.bucket + "/" + key, nil
 }
+
+// Open reads the recording ref names, an object of this bucket under its
+// prefix.
+func (b *Bucket) Open(ctx context.Context, ref string) (io.ReadCloser, error) {
+	key, ok := strings.CutPrefix(ref, "s3://"+b.bucket+"/")
+	if name := path.Base(key); !ok || !plainName(name) || path.Join(b.prefix, name) != key {
+		return nil, notFound(ref)
+	}
+	obj, err := b.client.GetObject(ctx, b.bucket, key, minio.GetObjectOptions{})
+	if err == nil {
+		_, err = obj.Stat() // GetObject asks nothing yet: a missing object shows here
+	}
+	if err != nil {
+		if obj != nil {
+			_ = obj.Close()
+		}
+		if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+			return nil, notFound(ref)
+		}
+		return nil, apperr.Wrap(err, apperr.Unavailable, "recordings.download", "the recording could not be read from the bucket")
+	}
+	return obj, nil
+}
+
+// Close releases nothing: the bucket's client holds no connection of its
+// own.
+func (b *Bucket) Close() error { return nil }
 
 // upload is a recording streaming to the bucket.
 type upload struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,12 +35,20 @@ func OpenDir(path string) (*Dir, error) {
 func (d *Dir) Close() error { return d.root.Close() }
 
 // Open reads the recording a reference of this store names.
-func (d *Dir) Open(ref string) (io.ReadCloser, error) {
+func (d *Dir) Open(_ context.Context, ref string) (io.ReadCloser, error) {
 	name, ok := cutRef(ref)
 	if !ok {
-		return nil, apperr.New(apperr.NotFound, "recordings.ref", "%q is not a reference of this store", ref)
+		return nil, notFound(ref)
 	}
-	return d.root.Open(name)
+	f, err := d.root.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, notFound(ref)
+	}
+	return f, err
+}
+
+func notFound(ref string) error {
+	return apperr.New(apperr.NotFound, "recordings.ref", "%q is not a recording of this store", ref)
 }
 
 // Create starts the recording name ("<call id>.wav"); its reference is

@@ -33,7 +33,7 @@ func TestDirPublishesACompleteRecording(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := dir.Open(ref)
+	r, err := dir.Open(t.Context(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +58,9 @@ func TestDirRefusesNamesOutsideIt(t *testing.T) {
 			t.Errorf("Create(%q) = %v, want invalid", name, err)
 		}
 	}
-	for _, ref := range []string{"file:../x", "s3://b/k", "call.wav"} {
-		if _, err := dir.Open(ref); err == nil {
-			t.Errorf("Open(%q) succeeded", ref)
+	for _, ref := range []string{"file:../x", "s3://b/k", "call.wav", "file:absent.wav"} {
+		if _, err := dir.Open(t.Context(), ref); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("Open(%q) = %v, want not found", ref, err)
 		}
 	}
 }

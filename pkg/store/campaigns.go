@@ -33,6 +33,7 @@ type campaignRow struct {
 	Currency      string     `bun:"currency"`
 	DialingMode   string     `bun:"dialing_mode"`
 	RetentionDays int        `bun:"retention_days"`
+	RecordCalls   bool       `bun:"record_calls"`
 	Status        string     `bun:"status"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	UpdatedAt     time.Time  `bun:"updated_at"`
@@ -44,19 +45,19 @@ func (r campaignRow) campaign() campaign.Campaign {
 		Audience: compliance.Audience(r.Audience), Country: r.Country, Languages: strings.Split(r.Languages, ","),
 		StartsOn: r.StartsOn, EndsOn: r.EndsOn, TargetOutcome: r.TargetOutcome, Volume: r.Volume, BudgetCap: r.BudgetCap,
 		Currency: r.Currency, DialingMode: campaign.DialingMode(r.DialingMode), RetentionDays: r.RetentionDays,
-		Status: campaign.Status(r.Status), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		RecordCalls: r.RecordCalls, Status: campaign.Status(r.Status), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // campaignColumns are the columns of campaigns in the order fields gives
 // them.
 var campaignColumns = []string{"id", "org_id", "name", "kind", "audience", "country", "languages", "starts_on", "ends_on",
-	"target_outcome", "volume", "budget_cap", "currency", "dialing_mode", "retention_days", "status", "created_at", "updated_at"}
+	"target_outcome", "volume", "budget_cap", "currency", "dialing_mode", "retention_days", "record_calls", "status", "created_at", "updated_at"}
 
 // fields points at the row's fields in the order of campaignColumns, for a
 // scan.
 func (r *campaignRow) fields() []any {
 	return []any{&r.ID, &r.OrgID, &r.Name, &r.Kind, &r.Audience, &r.Country, &r.Languages, &r.StartsOn, &r.EndsOn,
-		&r.TargetOutcome, &r.Volume, &r.BudgetCap, &r.Currency, &r.DialingMode, &r.RetentionDays, &r.Status,
+		&r.TargetOutcome, &r.Volume, &r.BudgetCap, &r.Currency, &r.DialingMode, &r.RetentionDays, &r.RecordCalls, &r.Status,
 		&r.CreatedAt, &r.UpdatedAt}
 }
 
@@ -64,7 +65,7 @@ func rowOf(c campaign.Campaign) campaignRow {
 	return campaignRow{ID: c.ID, OrgID: c.OrgID, Name: c.Name, Kind: string(c.Kind), Audience: string(c.Audience),
 		Country: c.Country, Languages: strings.Join(c.Languages, ","), StartsOn: c.StartsOn, EndsOn: c.EndsOn,
 		TargetOutcome: c.TargetOutcome, Volume: c.Volume, BudgetCap: c.BudgetCap, Currency: c.Currency,
-		DialingMode: string(c.DialingMode), RetentionDays: c.RetentionDays, Status: string(c.Status),
+		DialingMode: string(c.DialingMode), RetentionDays: c.RetentionDays, RecordCalls: c.RecordCalls, Status: string(c.Status),
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
@@ -156,6 +157,34 @@ func (s *Campaigns) Edit(ctx context.Context, id uuid.UUID, edit func(campaign.C
 			return old, err
 		}
 		return c, t.audit(ctx, "campaign.update", "campaign", id.String(), map[string]any{"name": c.Name})
+	})
+}
+
+// SetRecording turns the recording of a campaign's calls on or off
+// (campaigns:write, its client's): in draft as in Edit, and after, while
+// the rest of the request is frozen, until the campaign ends. The engine
+// applies it to the calls it places after its next roll call.
+func (s *Campaigns) SetRecording(ctx context.Context, id uuid.UUID, on bool) (campaign.Campaign, error) {
+	return run(ctx, s.db, func(t *tenant) (campaign.Campaign, error) {
+		if err := t.require(ctx, tenancy.PermCampaignsWrite); err != nil {
+			return campaign.Campaign{}, err
+		}
+		c, err := t.ownCampaign(ctx, id)
+		if err != nil {
+			return c, err
+		}
+		if !campaign.RecordingSettable(c.Status) {
+			return c, apperr.New(apperr.Conflict, "store.campaign.recording_ended", "a campaign that is %s places no more calls: whether it records them no longer changes", c.Status)
+		}
+		if c.RecordCalls == on {
+			return c, nil
+		}
+		if _, err := t.Tx.NewUpdate().Model((*campaignRow)(nil)).Set("record_calls = ?", on).Set("updated_at = ?", t.Now).
+			Where("id = ?", id).Exec(ctx); err != nil {
+			return c, err
+		}
+		c.RecordCalls, c.UpdatedAt = on, t.Now
+		return c, t.audit(ctx, "campaign.recording", "campaign", id.String(), map[string]any{"record_calls": on})
 	})
 }
 

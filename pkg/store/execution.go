@@ -38,18 +38,19 @@ func (s *Execution) Running(ctx context.Context) ([]execution.Campaign, error) {
 		Country  string    `bun:"country"`
 		Audience string    `bun:"audience"`
 		Kind     string    `bun:"campaign_kind"`
+		Record   bool      `bun:"record_calls"`
 		OrgKind  string    `bun:"kind"`
 		OrgName  string    `bun:"name"`
 	}
 	err := s.db.inSystem(ctx, "engine: running campaigns", func(tx bun.Tx) error {
 		return tx.NewSelect().TableExpr("campaigns AS c").Join("JOIN orgs AS o ON o.id = c.org_id").
-			ColumnExpr("c.id, c.org_id, c.dialing_mode, c.country, c.audience, c.kind AS campaign_kind, o.kind, o.name").
+			ColumnExpr("c.id, c.org_id, c.dialing_mode, c.country, c.audience, c.kind AS campaign_kind, c.record_calls, o.kind, o.name").
 			Where("c.status = ?", campaign.Running).OrderExpr("c.id").Scan(ctx, &rows)
 	})
 	out := make([]execution.Campaign, len(rows))
 	for i, r := range rows {
 		out[i] = execution.Campaign{ID: r.ID, Mode: campaign.DialingMode(r.Mode), Country: r.Country,
-			Audience: compliance.Audience(r.Audience), Kind: compliance.Kind(r.Kind),
+			Audience: compliance.Audience(r.Audience), Kind: compliance.Kind(r.Kind), Record: r.Record,
 			Client: tenancy.Org{ID: r.OrgID, Kind: tenancy.OrgKind(r.OrgKind), Name: r.OrgName}}
 	}
 	return out, err

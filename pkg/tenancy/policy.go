@@ -65,6 +65,9 @@ const (
 	// Calls: a campaign's calls and their outcomes, read by its client and
 	// by the center that placed them (numbers masked).
 	PermCallsRead Permission = "calls:read"
+	// Recordings: the audio of a recorded call, heard by its campaign's
+	// client and by the supervisors of the center that placed it.
+	PermRecordingsRead Permission = "recordings:read"
 )
 
 // TermKey names the permission in the catalogs ("perm.campaigns:write"),
@@ -132,6 +135,7 @@ var Policy = []struct {
 	{PermPhonesRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}}},
 	{PermCDRsWrite, Holders{KindCenter: centerLead}},
 	{PermCallsRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}, KindCenter: centerStaff}},
+	{PermRecordingsRead, Holders{KindClient: []Role{RoleOwner, RoleManager, RoleAnalyst}, KindCenter: centerLead}},
 }
 
 // Permissions lists every permission of the table, in its order.

@@ -65,11 +65,15 @@ func (p *Platform) Engine(sim SimulatedFloor) *execution.Engine {
 type SIP struct {
 	BindHost     string // "0.0.0.0": every interface
 	ExternalHost string // the address trunks and agents reach us at, behind NAT; BindHost when empty
+	// Notice is the WAV (8 kHz, 16-bit mono) played to the callee of a
+	// recorded call when it answers; nil plays a beep (sipdial).
+	Notice []byte
 }
 
 // SIPEngine builds the engine that places each center's calls through
 // the center's own SIP trunks (store.Trunks, routing.Router), for the
-// people on the agent workspace. The router's lines live until ctx ends;
+// people on the agent workspace, recording the calls of the campaigns
+// that record theirs in the platform's recordings. The router's lines live until ctx ends;
 // closing the router hangs up their calls.
 func (p *Platform) SIPEngine(ctx context.Context, sip SIP) (*execution.Engine, *routing.Router) {
 	router := routing.New(ctx, routing.Config{Log: p.Log,
@@ -83,7 +87,8 @@ func (p *Platform) SIPEngine(ctx context.Context, sip SIP) (*execution.Engine, *
 			return out, err
 		},
 		Open: func(ctx context.Context, t dialing.Trunk) (routing.Line, error) {
-			d, err := sipdial.New(ctx, sipdial.Config{Trunk: t, BindHost: sip.BindHost, ExternalHost: sip.ExternalHost, Logger: p.Log})
+			d, err := sipdial.New(ctx, sipdial.Config{Trunk: t, BindHost: sip.BindHost, ExternalHost: sip.ExternalHost, Logger: p.Log,
+				Recordings: p.Recordings, RecordingNotice: sip.Notice})
 			if err != nil {
 				return nil, err // not a nil *sipdial.Dialer in a non-nil Line
 			}

@@ -40,6 +40,7 @@ import (
 	"github.com/plateau-bpo/plateau/pkg/mail"
 	"github.com/plateau-bpo/plateau/pkg/nationallist"
 	"github.com/plateau-bpo/plateau/pkg/rbac"
+	"github.com/plateau-bpo/plateau/pkg/recordings"
 	"github.com/plateau-bpo/plateau/pkg/redisstore"
 	"github.com/plateau-bpo/plateau/pkg/secret"
 	"github.com/plateau-bpo/plateau/pkg/store"
@@ -70,6 +71,11 @@ type Config struct {
 	// SIP trunk's password: secret.Box); without one such a secret is
 	// refused rather than kept in clear.
 	SecretKey []byte
+	// Recordings is where the calls' recordings are kept and read back
+	// from (recordings.Open): a directory, or an S3-compatible bucket that
+	// every serve and worker process shares; empty keeps none (a
+	// recording campaign's calls are then refused by the SIP dialer).
+	Recordings string
 }
 
 // Platform is the composed platform.
@@ -88,6 +94,8 @@ type Platform struct {
 	// Feed carries the engine's events for each agent to the agent's
 	// event stream (GET /api/v1/agent/events).
 	Feed *agentfeed.Broker
+	// Recordings keeps the calls' recordings; nil when Cfg names none.
+	Recordings recordings.Store
 
 	cancel context.CancelFunc
 }
@@ -147,8 +155,14 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 		}
 		db.SetSecretBox(box)
 	}
+	var kept recordings.Store
+	if cfg.Recordings != "" {
+		if kept, err = recordings.Open(cfg.Recordings); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
-	p := &Platform{Cfg: cfg, Log: log, DB: db, Redis: red, I18n: catalog, cancel: cancel,
+	p := &Platform{Recordings: kept, Cfg: cfg, Log: log, DB: db, Redis: red, I18n: catalog, cancel: cancel,
 		Authz: rbac.New(db, 5*time.Minute), Lists: nationallist.NewRegistry(), Feed: &agentfeed.Broker{}}
 	p.Queue = asynqjobs.NewQueue(red.Options, log)
 	db.SetPublisher(p.Queue)
@@ -172,7 +186,7 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 	})
 	red.FollowKeyRevocations(ctx, log, p.Services.Accounts.ForgetKey)
 	if err := p.Services.Compliance.ReloadLists(ctx); err != nil {
-		cancel()
+		p.abandon()
 		return nil, fmt.Errorf("load the national do-not-call lists: %w", err)
 	}
 	go p.reloadLists(ctx)
@@ -188,10 +202,18 @@ func Assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, r
 		Checks: map[string]fiberhttp.Check{"database": db.Ping, "redis": red.Ping},
 	})
 	if err := p.mount(); err != nil {
-		cancel()
+		p.abandon()
 		return nil, err
 	}
 	return p, nil
+}
+
+// abandon undoes what Assemble started, when it fails.
+func (p *Platform) abandon() {
+	p.cancel()
+	if p.Recordings != nil {
+		_ = p.Recordings.Close()
+	}
 }
 
 // mount adds every front door's routes to the server, each built with the
@@ -223,7 +245,7 @@ func (p *Platform) mount() error {
 	api.New(api.Deps{Server: s, Log: p.Log, Tenancy: svc.Tenancy, Campaigns: svc.Campaigns, Market: svc.Market,
 		Scripts: svc.Scripts, Leads: svc.Leads, Compliance: svc.Compliance, CDRs: svc.CDRs, Idempotency: svc.Idempotency,
 		Calls: svc.Calls, Presence: svc.Presence, Assignments: svc.Assignments, Agents: svc.Agents, Trunks: svc.Trunks,
-		Feed: p.Feed}).Mount()
+		Feed: p.Feed, Recordings: p.Recordings}).Mount()
 	return nil
 }
 
@@ -291,5 +313,9 @@ func newViews(catalog *i18n.Catalog) (*html.Engine, error) {
 // Close stops background work and disconnects.
 func (p *Platform) Close() error {
 	p.cancel()
-	return errors.Join(p.Queue.Close(), p.Redis.Close(), p.DB.Close())
+	var kept error
+	if p.Recordings != nil {
+		kept = p.Recordings.Close()
+	}
+	return errors.Join(p.Queue.Close(), p.Redis.Close(), p.DB.Close(), kept)
 }

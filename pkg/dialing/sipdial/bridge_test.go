@@ -46,7 +46,7 @@ func TestBridgedCallIsRecorded(t *testing.T) {
 		t.Fatalf("recording %q, want %q", ended.Recording, want)
 	}
 
-	r, err := store.Open(ended.Recording)
+	r, err := store.Open(t.Context(), ended.Recording)
 	if err != nil {
 		t.Fatal(err)
 	}

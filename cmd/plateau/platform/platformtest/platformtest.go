@@ -95,7 +95,7 @@ func build(t *testing.T, db dbtest.DB, r *redisstore.Redis) *Env {
 	t.Helper()
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	cfg := platform.Config{BaseURL: "http://plateau.test", SecureCookies: true, SecretKey: TestSecretKey}
+	cfg := platform.Config{BaseURL: "http://plateau.test", SecureCookies: true, SecretKey: TestSecretKey, Recordings: t.TempDir()}
 	p, err := platform.Assemble(context.Background(), cfg, log, db.App, r)
 	if err != nil {
 		t.Fatal(err)
