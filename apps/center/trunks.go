@@ -115,11 +115,11 @@ func (ce *Center) addTrunk(c *fiber.Ctx) error {
 		// as valid values.
 		refused = &apperr.Error{Kind: apperr.Invalid, Fields: unread.Merge(fieldsOf(in.Validate()))}
 	} else {
-		_, err := ce.d.Trunks.Add(c.UserContext(), in)
+		added, err := ce.d.Trunks.Add(c.UserContext(), in)
 		e := apperr.As(err)
 		switch {
 		case err == nil:
-			if err := ce.s.Flash(c, ce.t(c, "center.trunks.added", strings.TrimSpace(in.Name))); err != nil {
+			if err := ce.s.Flash(c, ce.t(c, "center.trunks.added", added.Name)); err != nil {
 				return err
 			}
 			return c.Redirect("/center/trunks", fiber.StatusSeeOther)
