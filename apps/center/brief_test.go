@@ -12,8 +12,8 @@ import (
 
 // TestTheBriefSaysWhyTheCallsAreHeld: when every trunk of the center
 // refused the campaign's calls, its pacer holds them, and the brief says
-// until when and why, in French; once the pacer dials again, the notice
-// is gone.
+// until when and why, in French, with a link to the trunks for those who
+// keep them; once the pacer dials again, the notice is gone.
 func TestTheBriefSaysWhyTheCallsAreHeld(t *testing.T) {
 	platformtest.Each(t, func(t *testing.T, e *platformtest.Env) {
 		client := e.Org(tenancy.KindClient, "Maison Lumière", "FR")
@@ -37,6 +37,13 @@ func TestTheBriefSaysWhyTheCallsAreHeld(t *testing.T) {
 		_, page := b.Get(brief)
 		has(t, "the held brief", text(page), `data-testid="held"`, "Les appels sont suspendus jusqu'à",
 			"tous les trunks du centre ont refusé l'appel ou se reposent après en avoir échoué un (Main: 503 Service Unavailable)")
+		has(t, "the held brief, to a floor manager", page, `<a href="/center/trunks" data-testid="held-trunks">Vérifier les lignes SIP du centre</a>`)
+		e.Member(atlas.Org, "qa@atlas.test", "qa", "quality password")
+		qa := e.Browser()
+		qa.Login("qa@atlas.test", "quality password")
+		_, page = qa.Get(brief)
+		has(t, "the held brief, to quality staff", page, `data-testid="held"`)
+		lacks(t, "the held brief, to quality staff", page, `data-testid="held-trunks"`)
 		if err := e.P.Services.Execution.Hold(pacer, x.ID, "host:1", time.Time{}, nil); err != nil {
 			t.Fatal(err)
 		}

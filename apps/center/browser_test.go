@@ -22,47 +22,8 @@ import (
 
 func TestBrowserCenterSendsAnOfferAndReadsABrief(t *testing.T) {
 	root, base := platformtest.BrowseDemo(t)
-	signIn := func(t *testing.T, email, path string) (context.Context, *platformtest.ConsoleWatch) {
-		ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		ctx, cancelTimeout := context.WithTimeout(ctx, platformtest.BrowserTimeout)
-		t.Cleanup(cancelTimeout)
-		do(t, ctx, "open the login page", chromedp.Navigate(base+"/login?next="+path))
-		console := platformtest.WatchConsole(ctx)
-		do(t, ctx, "sign in",
-			chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
-			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password))
-		click(t, ctx, `form[action="/login"] button[type="submit"]`)
-		if loc := get(t, ctx, chromedp.Location()); !strings.HasSuffix(loc, path) {
-			t.Fatalf("signed in at %s, want %s", loc, path)
-		}
-		return ctx, console
-	}
-	// shoot saves the page as a laptop and a phone show it, and checks it
-	// fits the phone; it leaves the tab laptop-sized.
-	shoot := func(t *testing.T, ctx context.Context, name string) {
-		t.Helper()
-		platformtest.Screenshot(t, ctx, name+"-laptop")
-		do(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch))
-		type widths struct{ ScrollWidth, Width int }
-		m := get(t, ctx, chromedp.Evaluate[widths](`({ScrollWidth: document.documentElement.scrollWidth, Width: document.documentElement.clientWidth})`))
-		if m.ScrollWidth > m.Width {
-			t.Errorf("%s: on a phone the page is %dpx wide on a %dpx screen", name, m.ScrollWidth, m.Width)
-		}
-		platformtest.Screenshot(t, ctx, name+"-phone")
-		do(t, ctx, "laptop", chromedp.EmulateViewport(platformtest.LaptopWidth, platformtest.LaptopHeight))
-	}
-	noProblems := func(t *testing.T, console *platformtest.ConsoleWatch) {
-		t.Helper()
-		for _, msg := range console.Read(t) {
-			if platformtest.IsConsoleProblem(msg) {
-				t.Errorf("console %s: %s", msg.Type, msg.Text)
-			}
-		}
-	}
-
 	t.Run("offer", func(t *testing.T) {
-		ctx, console := signIn(t, "aminata.diop@teranga-rc.test", "/center/requests")
+		ctx, console := signIn(t, root, base, "aminata.diop@teranga-rc.test", "/center/requests")
 		shoot(t, ctx, "center-requests")
 		// The demo's B2B request is open; the abandoned carts went to Atlas.
 		if names := get(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="request"] h2`))); !strings.Contains(names, "Rendez-vous architectes et décorateurs") {
@@ -104,7 +65,7 @@ func TestBrowserCenterSendsAnOfferAndReadsABrief(t *testing.T) {
 	})
 
 	t.Run("brief", func(t *testing.T) {
-		ctx, console := signIn(t, "youssef.alami@atlas-contact.test", "/center/contracts")
+		ctx, console := signIn(t, root, base, "youssef.alami@atlas-contact.test", "/center/contracts")
 		shoot(t, ctx, "center-contracts")
 		click(t, ctx, `[data-testid="contract"] h2 a`)
 		if name := get(t, ctx, chromedp.Text(chromedp.CSS(`h1`))); name != "Relance paniers abandonnés" {
@@ -114,6 +75,51 @@ func TestBrowserCenterSendsAnOfferAndReadsABrief(t *testing.T) {
 		shoot(t, ctx, "center-brief")
 		noProblems(t, console)
 	})
+}
+
+// signIn signs the demo's email in, in a tab of its own, at path, and
+// watches the tab's console.
+func signIn(t *testing.T, root context.Context, base, email, path string) (context.Context, *platformtest.ConsoleWatch) {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, platformtest.BrowserTimeout)
+	t.Cleanup(cancelTimeout)
+	do(t, ctx, "open the login page", chromedp.Navigate(base+"/login?next="+path))
+	console := platformtest.WatchConsole(ctx)
+	do(t, ctx, "sign in",
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.Password))
+	click(t, ctx, `form[action="/login"] button[type="submit"]`)
+	if loc := get(t, ctx, chromedp.Location()); !strings.HasSuffix(loc, path) {
+		t.Fatalf("signed in at %s, want %s", loc, path)
+	}
+	return ctx, console
+}
+
+// shoot saves the page as a laptop and a phone show it, and checks it
+// fits the phone; it leaves the tab laptop-sized.
+func shoot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	platformtest.Screenshot(t, ctx, name+"-laptop")
+	do(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	type widths struct{ ScrollWidth, Width int }
+	m := get(t, ctx, chromedp.Evaluate[widths](`({ScrollWidth: document.documentElement.scrollWidth, Width: document.documentElement.clientWidth})`))
+	if m.ScrollWidth > m.Width {
+		t.Errorf("%s: on a phone the page is %dpx wide on a %dpx screen", name, m.ScrollWidth, m.Width)
+	}
+	platformtest.Screenshot(t, ctx, name+"-phone")
+	do(t, ctx, "laptop", chromedp.EmulateViewport(platformtest.LaptopWidth, platformtest.LaptopHeight))
+}
+
+// noProblems fails the test for each problem the console reported.
+func noProblems(t *testing.T, console *platformtest.ConsoleWatch) {
+	t.Helper()
+	for _, msg := range console.Read(t) {
+		if platformtest.IsConsoleProblem(msg) {
+			t.Errorf("console %s: %s", msg.Type, msg.Text)
+		}
+	}
 }
 
 func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {

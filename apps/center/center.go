@@ -32,6 +32,7 @@ type Deps struct {
 	Leads      *store.Leads       // a contracted campaign's leads, masked
 	Compliance *store.Compliance  // the center's data-protection profile
 	Views      *store.CenterViews // what the marketplace pages read
+	Trunks     *store.Trunks      // the center's SIP trunks
 	// Now is the platform's clock: a profile's status and the offer
 	// form's dates are judged by it.
 	Now func() time.Time
@@ -62,6 +63,9 @@ func (ce *Center) Mount() {
 	r.Post("/contracts/:id/confirm", tenancy.PermContractsConfirm, ce.confirmContract)
 	r.Get("/campaigns/:id", tenancy.PermCampaignsRead, ce.briefPage)
 	r.Get("/campaigns/:id/leads", tenancy.PermLeadsRead, ce.leadsPage)
+	r.Get("/trunks", tenancy.PermFloorManage, ce.trunksPage)
+	r.Post("/trunks", tenancy.PermFloorManage, ce.addTrunk)
+	r.Post("/trunks/:id/remove", tenancy.PermFloorManage, ce.removeTrunk)
 }
 
 // can reports whether the request's principal holds perm.

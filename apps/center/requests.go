@@ -91,11 +91,11 @@ type offerForm struct {
 	Languages                                                                []string
 }
 
-// inputField is an input of the offer form: its name is the path of the
+// inputField is a text input of a form: its name is the path of the
 // field it fills, so that a problem the domain names lands beside it.
 type inputField struct {
 	Name, Label, Hint, Value, Error string
-	Numeric                         bool // whole numbers; otherwise an amount
+	Mode                            string // the keyboard: "numeric" (whole numbers), "decimal" (amounts), "" (text)
 }
 
 type requestData struct {
@@ -151,19 +151,19 @@ func (ce *Center) renderRequest(c *fiber.Ctx, k campaign.Campaign, standing *mar
 	for _, l := range k.Languages {
 		d.Languages = append(d.Languages, option{Value: l, Label: ce.t(c, "campaigns.language."+l), Selected: slices.Contains(form.Languages, l)})
 	}
-	input := func(name, label, hint, value string, numeric bool) inputField {
-		return inputField{Name: name, Label: label, Hint: hint, Value: value, Error: d.Problems.At[name], Numeric: numeric}
+	input := func(name, label, hint, value, mode string) inputField {
+		return inputField{Name: name, Label: label, Hint: hint, Value: value, Error: d.Problems.At[name], Mode: mode}
 	}
 	d.Rate = []inputField{
-		input("rate_card.per_connected_call", ce.t(c, "center.rate.per_connected_call"), "", form.PerConnectedCall, false),
-		input("rate_card.per_minute", ce.t(c, "center.rate.per_minute"), "", form.PerMinute, false),
-		input("rate_card.minimum_seconds", ce.t(c, "center.offer.minimum"), ce.t(c, "center.offer.minimum_hint"), form.Minimum, true),
-		input("rate_card.increment_seconds", ce.t(c, "center.offer.increment"), ce.t(c, "center.offer.increment_hint"), form.Increment, true),
-		input("rate_card.per_attempt", ce.t(c, "center.rate.per_attempt"), "", form.PerAttempt, false),
-		input("rate_card.seat_monthly", ce.t(c, "center.rate.seat_monthly"), "", form.SeatMonthly, false),
+		input("rate_card.per_connected_call", ce.t(c, "center.rate.per_connected_call"), "", form.PerConnectedCall, "decimal"),
+		input("rate_card.per_minute", ce.t(c, "center.rate.per_minute"), "", form.PerMinute, "decimal"),
+		input("rate_card.minimum_seconds", ce.t(c, "center.offer.minimum"), ce.t(c, "center.offer.minimum_hint"), form.Minimum, "numeric"),
+		input("rate_card.increment_seconds", ce.t(c, "center.offer.increment"), ce.t(c, "center.offer.increment_hint"), form.Increment, "numeric"),
+		input("rate_card.per_attempt", ce.t(c, "center.rate.per_attempt"), "", form.PerAttempt, "decimal"),
+		input("rate_card.seat_monthly", ce.t(c, "center.rate.seat_monthly"), "", form.SeatMonthly, "decimal"),
 	}
 	for _, o := range campaign.Outcomes {
-		d.Outcomes = append(d.Outcomes, input("rate_card.per_outcome."+o, ce.t(c, "campaigns.outcome."+o), "", form.PerOutcome[o], false))
+		d.Outcomes = append(d.Outcomes, input("rate_card.per_outcome."+o, ce.t(c, "campaigns.outcome."+o), "", form.PerOutcome[o], "decimal"))
 	}
 	return ce.s.Render(c, "center/request", "center", k.Name, d)
 }

@@ -76,26 +76,38 @@ type DialTrunk struct {
 // maxTrunkName bounds a trunk's name, shown in lists and logs.
 const maxTrunkName = 100
 
+// Validate says what Add would refuse in the trunk, field by field, the
+// name and host trimmed as Add keeps them.
+func (in NewTrunk) Validate() error {
+	in = in.trimmed()
+	var f apperr.Fields
+	switch {
+	case in.Name == "":
+		f.Add("name", "sip_trunk.name.required", "the trunk needs a name")
+	case len([]rune(in.Name)) > maxTrunkName:
+		f.Add("name", "sip_trunk.name.too_long", "must be at most %d characters", maxTrunkName)
+	}
+	if err := in.Trunk.Validate(); err != nil {
+		f = f.Merge(apperr.As(err).Fields)
+	}
+	return f.Err("sip_trunk.invalid", "the SIP trunk is not valid")
+}
+
+func (in NewTrunk) trimmed() NewTrunk {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Trunk.Host = strings.TrimSpace(in.Trunk.Host)
+	return in
+}
+
 // Add keeps a new trunk of the principal's center, its password sealed.
 func (s *Trunks) Add(ctx context.Context, in NewTrunk) (Trunk, error) {
 	return run(ctx, s.db, func(t *tenant) (Trunk, error) {
 		if err := t.mayManageTrunks(ctx); err != nil {
 			return Trunk{}, err
 		}
-		in.Name = strings.TrimSpace(in.Name)
-		in.Trunk.Host = strings.TrimSpace(in.Trunk.Host)
+		in = in.trimmed()
 		in.Trunk.Transport = in.Trunk.Net()
-		var f apperr.Fields
-		switch {
-		case in.Name == "":
-			f.Add("name", "sip_trunk.name.required", "the trunk needs a name")
-		case len([]rune(in.Name)) > maxTrunkName:
-			f.Add("name", "sip_trunk.name.too_long", "must be at most %d characters", maxTrunkName)
-		}
-		if err := in.Trunk.Validate(); err != nil {
-			f = f.Merge(apperr.As(err).Fields)
-		}
-		if err := f.Err("sip_trunk.invalid", "the SIP trunk is not valid"); err != nil {
+		if err := in.Validate(); err != nil {
 			return Trunk{}, err
 		}
 		row := trunkRow{ID: newID(), OrgID: t.OrgID(), Name: in.Name, Host: in.Trunk.Host, Port: in.Trunk.Port,

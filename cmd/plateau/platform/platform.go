@@ -238,7 +238,7 @@ func (p *Platform) mount() error {
 	portal.New(portal.Deps{Server: s, Tenancy: svc.Tenancy, Campaigns: svc.Campaigns, Market: svc.Market,
 		Scripts: svc.Scripts, Leads: svc.Leads, Compliance: svc.Compliance, Now: p.Cfg.Now}).Mount()
 	center.New(center.Deps{Server: s, Tenancy: svc.Tenancy, Campaigns: svc.Campaigns, Market: svc.Market,
-		Leads: svc.Leads, Compliance: svc.Compliance, Views: svc.CenterViews, Now: p.Cfg.Now}).Mount()
+		Leads: svc.Leads, Compliance: svc.Compliance, Views: svc.CenterViews, Trunks: svc.Trunks, Now: p.Cfg.Now}).Mount()
 	agent.New(agent.Deps{Server: s, Tenancy: svc.Tenancy}).Mount()
 	console.New(console.Deps{Server: s, Tenancy: svc.Tenancy, Oversight: svc.Oversight, Compliance: svc.Compliance,
 		Jobs: svc.Jobs, Queues: p.Queue, BodyLimit: p.Cfg.BodyLimit, Now: p.Cfg.Now}).Mount()
