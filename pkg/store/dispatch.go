@@ -349,7 +349,7 @@ func (t *tenant) anyOf(values []string) (string, any) {
 	if t.db.Dialect == Postgres {
 		return "= ANY(?)", values
 	}
-	return "IN (?)", bun.In(values)
+	return "IN (?)", bun.List(values)
 }
 
 func (t *tenant) queuedLead(ctx context.Context, q queueRow) (lead.Lead, error) {
