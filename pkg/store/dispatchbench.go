@@ -23,9 +23,11 @@ func (d *DB) QueueDepth(ctx context.Context, campaignID uuid.UUID) (claimable, h
 // campaign's queue — the rows its claims would have taken first — so that
 // about keep claimable rows remain, shared between the contracts as
 // before, as if the campaign had worked through the rest. It then vacuums
-// the queue, as autovacuum would have done along the way, so that the
-// claims measured next find the queue a drained campaign has, not the
-// dead rows of one bulk delete.
+// the queue and the tables the claims before it wrote (the leads, their
+// calls and evidence), as autovacuum would have done along the way, so
+// that the claims measured next find the tables a drained campaign has,
+// not the dead rows of one bulk delete and of every claim before — even on
+// a server that runs with autovacuum off.
 func (d *DB) DrainQueue(ctx context.Context, campaignID uuid.UUID, keep int) error {
 	if err := d.benchOnPostgres(); err != nil {
 		return err
@@ -45,7 +47,7 @@ func (d *DB) DrainQueue(ctx context.Context, campaignID uuid.UUID, keep int) err
 		WHERE q.campaign_id = front.campaign_id AND q.lead_id = front.lead_id`, campaignID, kept); err != nil {
 		return err
 	}
-	_, err = d.Bun.ExecContext(ctx, "VACUUM (ANALYZE) dial_queue")
+	_, err = d.Bun.ExecContext(ctx, "VACUUM (ANALYZE) dial_queue, leads, calls, compliance_decisions")
 	return err
 }
 
