@@ -241,17 +241,7 @@ func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, app
 		}
 		return micro
 	}
-	whole := func(name, typed string, stand int) int {
-		if typed == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(typed)
-		if err != nil {
-			problems.Add(name, "form.whole.invalid", "must be a whole number (got %q)", typed)
-			return stand
-		}
-		return n
-	}
+	whole := func(name, typed string, stand int) int { return wholeField(&problems, name, typed, stand) }
 	card := market.RateCard{Currency: form.Currency, PerConnectedCall: amount("rate_card.per_connected_call", form.PerConnectedCall),
 		PerMinute: amount("rate_card.per_minute", form.PerMinute), Minimum: whole("rate_card.minimum_seconds", form.Minimum, 0),
 		Increment: whole("rate_card.increment_seconds", form.Increment, 1), PerAttempt: amount("rate_card.per_attempt", form.PerAttempt),
@@ -274,4 +264,20 @@ func (ce *Center) readOfferForm(c *fiber.Ctx) (offerForm, market.OfferInput, app
 		in.StartsOn = &starts
 	}
 	return form, in, problems
+}
+
+// wholeField is a form's whole number typed in field name: 0 when nothing
+// was typed; stand, with the problem added to problems, when what was
+// typed is not a whole number, so that the rest of the form is still
+// checked.
+func wholeField(problems *apperr.Fields, name, typed string, stand int) int {
+	if typed == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(typed)
+	if err != nil {
+		problems.Add(name, "form.whole.invalid", "must be a whole number (got %q)", typed)
+		return stand
+	}
+	return n
 }

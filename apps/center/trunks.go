@@ -154,17 +154,7 @@ func readTrunkForm(c *fiber.Ctx) (trunkForm, store.NewTrunk, apperr.Fields) {
 		CallerIDs: c.FormValue("caller_ids"), MaxConcurrent: v("max_concurrent"), CallsPerSecond: v("calls_per_second"),
 		Codec: v("codec")}
 	var problems apperr.Fields
-	whole := func(name, typed string, stand int) int {
-		if typed == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(typed)
-		if err != nil {
-			problems.Add(name, "form.whole.invalid", "must be a whole number (got %q)", typed)
-			return stand
-		}
-		return n
-	}
+	whole := func(name, typed string, stand int) int { return wholeField(&problems, name, typed, stand) }
 	perSecond := 0.0
 	if form.CallsPerSecond != "" {
 		f, err := strconv.ParseFloat(strings.Replace(form.CallsPerSecond, ",", ".", 1), 64)
